@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { configSchema, runtimeSpecSchema, type Config } from './schema.js';
+
+export { configSchema, runtimeSpecSchema, resourceName } from './schema.js';
+export type { Config, RuntimeEntry, RuntimeSpec, RuntimeSpecInput } from './schema.js';
+export { parseDuration } from './duration.js';
+
+/** A config file or control-plane body that does not validate; `issues` name each bad key by its path. */
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(
+    message: string,
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Formats zod issues as `runtimes[0].sessions.idleTimeout: expected ...`, one per line. */
+export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.reduce<string>(
+      (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+      '',
+    ) || '(root)',
+    message: issue.message,
+  }));
+}
+
+/** Validates a parsed document against a schema, throwing a ConfigError that names every bad key. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = describeIssues(result.error);
+  throw new ConfigError(`${what} is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, issues);
+}
+
+/** Reads and validates a `toolport.yaml` (YAML or JSON). */
+export async function loadConfig(file: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config ${file}: ${(error as Error).message}`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new ConfigError(`${file} is not valid YAML: ${(error as Error).message}`);
+  }
+  const config = validate(configSchema, document, file);
+  const names = new Set<string>();
+  for (const [index, runtime] of config.runtimes.entries()) {
+    if (names.has(runtime.name)) {
+      throw new ConfigError(`${file} is invalid:\n  runtimes[${index}].name: "${runtime.name}" is declared twice`);
+    }
+    names.add(runtime.name);
+  }
+  return config;
+}
+
+/** The JSON Schema of `toolport.yaml`, as an editor reads it (input shapes, defaults shown). */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }),
+    $id: 'https://toolport.dev/schema/toolport.schema.json',
+    title: 'toolport.yaml',
+  };
+}
+
+/** The JSON Schema of one runtime spec, for control-plane clients. */
+export function runtimeSpecJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(runtimeSpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { duration } from './duration.js';
+
+/** Names become URL path segments and ARN suffixes, so keep them to a safe alphabet. */
+export const resourceName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,47}$/, 'a name of 1-48 letters, digits, "_" or "-", starting with a letter');
+
+/** `env:NAME` takes the value from Toolport's own environment at spawn time; it is never stored or printed. */
+const envValue = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
+
+const authSchema = z.union([
+  z.literal('none'),
+  z.object({
+    jwt: z.object({
+      discoveryUrl: z.string().url(),
+      allowedClients: z.array(z.string()).optional(),
+      allowedAudiences: z.array(z.string()).optional(),
+      allowedScopes: z.array(z.string()).optional(),
+    }),
+  }),
+  z.object({ sigv4: z.object({}).passthrough() }),
+]);
+
+const sessionsSchema = z
+  .object({
+    idleTimeout: duration.default(15 * 60_000).describe('End a session after this long without a request (e.g. 15m)'),
+    maxLifetime: duration.default(8 * 3_600_000).describe('End a session this long after it started (e.g. 8h)'),
+    warmPool: z.number().int().min(0).max(64).default(2).describe('Pre-started workers waiting for new sessions'),
+    maxSessions: z.number().int().min(1).max(10_000).default(100).describe('Concurrent sessions before 429'),
+  })
+  .strict();
+
+const limitsSchema = z
+  .object({
+    maxBodyBytes: z.number().int().positive().default(100 * 1024 * 1024).describe('Largest request body; larger gets 413'),
+    requestTimeout: duration.default(15 * 60_000).describe('A request still running after this is cancelled'),
+    memoryMb: z.number().int().positive().optional().describe('Kill a worker whose resident memory exceeds this'),
+  })
+  .strict();
+
+/** One hosted MCP server: a command (stdio or Streamable HTTP) or a module of `defineTool` tools. */
+export const runtimeSpecSchema = z
+  .object({
+    description: z.string().max(500).optional(),
+    command: z.array(z.string().min(1)).min(1).optional().describe('Program and arguments; {port} is replaced for http'),
+    module: z.string().min(1).optional().describe('A JS/TS module exporting defineTool tools'),
+    transport: z.enum(['stdio', 'http']).default('stdio'),
+    port: z.union([z.literal('auto'), z.number().int().min(1).max(65535)]).default('auto'),
+    path: z.string().startsWith('/').default('/mcp'),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), envValue).default({}),
+    auth: authSchema.default('none'),
+    sessions: sessionsSchema.default(sessionsSchema.parse({})),
+    limits: limitsSchema.default(limitsSchema.parse({})),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (!spec.command === !spec.module) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'give exactly one of "command" or "module"' });
+    }
+    if (spec.module && spec.transport !== 'stdio') {
+      ctx.addIssue({ code: 'custom', path: ['transport'], message: 'a module runtime is served over stdio' });
+    }
+    if (spec.transport === 'http' && spec.port !== 'auto' && spec.sessions.maxSessions + spec.sessions.warmPool > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['port'],
+        message: 'a fixed port fits one worker only; use port: auto (the port arrives as $PORT and {port}) or set maxSessions 1, warmPool 0',
+      });
+    }
+  });
+
+/** What a runtime is, as stored and versioned. */
+export type RuntimeSpec = z.output<typeof runtimeSpecSchema>;
+/** What a user writes for a runtime (defaults not yet applied). */
+export type RuntimeSpecInput = z.input<typeof runtimeSpecSchema>;
+
+const runtimeEntrySchema = z.intersection(
+  z.object({
+    name: resourceName,
+    endpoints: z.record(resourceName, z.number().int().positive()).optional().describe('Named endpoints pinned to versions'),
+  }),
+  runtimeSpecSchema,
+);
+
+/** The whole `toolport.yaml`. Sections owned by later parts are accepted as-is and validated by those parts. */
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8080 }),
+    identity: z.unknown().optional(),
+    runtimes: z.array(runtimeEntrySchema).default([]),
+    gateways: z.array(z.unknown()).optional(),
+  })
+  .strict();
+
+/** A validated `toolport.yaml`. */
+export type Config = z.output<typeof configSchema>;
+/** A runtime as declared in the config file. */
+export type RuntimeEntry = z.output<typeof runtimeEntrySchema>;

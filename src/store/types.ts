@@ -1,0 +1,58 @@
+import type { RuntimeSpec } from '../config/index.js';
+
+/** One immutable version of a runtime's spec. */
+export interface RuntimeVersion {
+  runtime: string;
+  version: number;
+  spec: RuntimeSpec;
+  createdAt: string;
+}
+
+/** A runtime as the control plane shows it: the latest version plus named endpoints. */
+export interface RuntimeRecord {
+  name: string;
+  arn: string;
+  latestVersion: number;
+  spec: RuntimeSpec;
+  /** Named endpoints and the version each pins; `DEFAULT` always follows `latestVersion`. */
+  endpoints: Record<string, number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Persistence for every part; one implementation per backend, same behaviour (checked by one shared test suite). */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates the runtime at version 1; throws StoreError `conflict` if the name exists. */
+  createRuntime(name: string, spec: RuntimeSpec): Promise<RuntimeRecord>;
+  /** Appends a new immutable version and makes it the latest; throws `not_found` if absent. */
+  updateRuntime(name: string, spec: RuntimeSpec): Promise<RuntimeRecord>;
+  getRuntime(name: string): Promise<RuntimeRecord | undefined>;
+  listRuntimes(): Promise<RuntimeRecord[]>;
+  /** Deletes the runtime, its versions and endpoints; returns false if it did not exist. */
+  deleteRuntime(name: string): Promise<boolean>;
+  getRuntimeVersion(name: string, version: number): Promise<RuntimeVersion | undefined>;
+  listRuntimeVersions(name: string): Promise<RuntimeVersion[]>;
+  /** Points a named endpoint at an existing version (`DEFAULT` is reserved); throws `not_found` for a missing version. */
+  setEndpoint(name: string, endpoint: string, version: number): Promise<RuntimeRecord>;
+  /** Removes a named endpoint; returns false if it did not exist. */
+  deleteEndpoint(name: string, endpoint: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Closed set of store failures; the edge maps them to HTTP statuses. */
+export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid' | 'unavailable';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The ARN Toolport gives a runtime (DESIGN.md contract). */
+export function runtimeArn(name: string): string {
+  return `arn:toolport:runtime:local:000000000000:runtime/${name}`;
+}
