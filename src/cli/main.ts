@@ -1,0 +1,65 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, configJsonSchema } from '../config/index.js';
+import { runtimeEndpoints, startPlatform } from '../server/index.js';
+import { ApiError } from './api-client.js';
+import { printJson } from './output.js';
+import { registerRuntimeCommands } from './runtime-commands.js';
+
+const program = new Command('toolport')
+  .description('Self-hosted platform for remote MCP servers')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description('start the platform (store, control plane, runtimes) on 127.0.0.1')
+  .option('-c, --config <file>', 'toolport.yaml to apply at start')
+  .option('-p, --port <n>', 'port to listen on (default from config, else 8080)')
+  .option('--host <host>', 'address to bind (default 127.0.0.1)')
+  .option('-d, --data-dir <dir>', 'where the SQLite file and admin token live', '.toolport')
+  .option('--store <url>', 'postgres://... to use PostgreSQL instead of SQLite')
+  .action(async (flags: { config?: string; port?: string; host?: string; dataDir: string; store?: string }) => {
+    const platform = await startPlatform({
+      dataDir: flags.dataDir,
+      ...(flags.config ? { config: flags.config } : {}),
+      ...(flags.port ? { port: Number(flags.port) } : {}),
+      ...(flags.host ? { host: flags.host } : {}),
+      ...(flags.store ? { store: flags.store } : {}),
+    });
+    const lines = [
+      `Toolport is up at ${platform.url} (store: ${platform.store.kind})`,
+      `  health         GET  ${platform.url}/ping`,
+      `  control plane       ${platform.url}/api   (Authorization: Bearer <admin token>)`,
+    ];
+    for (const runtime of await platform.control.listRuntimes()) {
+      const { byName, byArn } = runtimeEndpoints(platform.url, runtime.name);
+      lines.push(`  runtime ${runtime.name.padEnd(12)} ${byName}`, `    by ARN             ${byArn}`);
+    }
+    lines.push(`  admin token    ${platform.adminToken}`, `Try: npx toolport runtime list --server ${platform.url}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    const stop = (): void => {
+      void platform.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of toolport.yaml (for editors)')
+  .action(() => printJson(configJsonSchema()));
+
+registerRuntimeCommands(program);
+
+program.exitOverride();
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof ConfigError || error instanceof ApiError) {
+    process.stderr.write(`toolport: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`toolport: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,130 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { apiTarget, callApi } from './api-client.js';
+import { printJson, printTable } from './output.js';
+
+interface RuntimeView {
+  name: string;
+  arn: string;
+  latestVersion: number;
+  endpoints: Record<string, number>;
+  spec: { command?: string[]; module?: string; transport: string; description?: string };
+  updatedAt: string;
+}
+
+interface ConnectionFlags {
+  server?: string;
+  token?: string;
+  dataDir?: string;
+  json?: boolean;
+}
+
+interface SpecFlags extends ConnectionFlags {
+  file?: string;
+  command?: string;
+  module?: string;
+  transport?: string;
+  port?: string;
+  path?: string;
+  env?: string[];
+  warmPool?: string;
+  maxSessions?: string;
+  idleTimeout?: string;
+}
+
+function connectionOptions(command: Command): Command {
+  return command
+    .option('--server <url>', 'control plane URL (env TOOLPORT_SERVER)', undefined)
+    .option('--token <token>', 'admin token (env TOOLPORT_ADMIN_TOKEN; default DATA_DIR/admin-token)')
+    .option('--data-dir <dir>', 'where to find admin-token', undefined)
+    .option('--json', 'print one JSON document');
+}
+
+/** Builds a runtime spec from `--file` plus individual flags (flags win). */
+async function specFromFlags(flags: SpecFlags): Promise<Record<string, unknown>> {
+  const spec: Record<string, unknown> = flags.file ? ((parseYaml(await readFile(flags.file, 'utf8')) as Record<string, unknown>) ?? {}) : {};
+  if (flags.command) spec.command = flags.command.split(/\s+/).filter(Boolean);
+  if (flags.module) spec.module = flags.module;
+  if (flags.transport) spec.transport = flags.transport;
+  if (flags.port) spec.port = flags.port === 'auto' ? 'auto' : Number(flags.port);
+  if (flags.path) spec.path = flags.path;
+  if (flags.env?.length) {
+    spec.env = { ...(spec.env as object | undefined), ...Object.fromEntries(flags.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) };
+  }
+  const sessions: Record<string, unknown> = { ...(spec.sessions as object | undefined) };
+  if (flags.warmPool) sessions.warmPool = Number(flags.warmPool);
+  if (flags.maxSessions) sessions.maxSessions = Number(flags.maxSessions);
+  if (flags.idleTimeout) sessions.idleTimeout = flags.idleTimeout;
+  if (Object.keys(sessions).length) spec.sessions = sessions;
+  return spec;
+}
+
+function specOptions(command: Command): Command {
+  return command
+    .option('-f, --file <spec>', 'runtime spec as YAML or JSON (same keys as a runtimes entry in toolport.yaml)')
+    .option('--command <cmdline>', 'program and arguments, e.g. "node examples/greet/server.js"')
+    .option('--module <file>', 'a module of defineTool tools')
+    .option('--transport <stdio|http>', 'how the program speaks MCP')
+    .option('--port <n|auto>', 'HTTP port of the program ({port} and $PORT carry it)')
+    .option('--path <path>', 'HTTP path of the program (default /mcp)')
+    .option('--env <KEY=VALUE>', 'environment for workers; VALUE may be env:NAME (repeat)', (v: string, all: string[] = []) => [...all, v])
+    .option('--warm-pool <n>', 'pre-started workers')
+    .option('--max-sessions <n>', 'concurrent sessions before 429')
+    .option('--idle-timeout <duration>', 'end idle sessions after, e.g. 15m');
+}
+
+function show(record: RuntimeView, json: boolean | undefined): void {
+  if (json) return printJson(record);
+  const endpoints = Object.entries(record.endpoints).map(([name, version]) => `${name}=v${version}`).join(' ');
+  printTable([{ name: record.name, version: record.latestVersion, endpoints, arn: record.arn }], ['name', 'version', 'endpoints', 'arn']);
+}
+
+/** `toolport runtime create|list|get|update|delete|versions|endpoint` over the control-plane API. */
+export function registerRuntimeCommands(program: Command): void {
+  const runtime = program.command('runtime').description('create, list, change and delete hosted MCP servers');
+  const path = (name: string): string => `/api/runtimes/${encodeURIComponent(name)}`;
+
+  specOptions(connectionOptions(runtime.command('create <name>').description('host a new MCP server (version 1)'))).action(
+    async (name: string, flags: SpecFlags) => {
+      show((await callApi(await apiTarget(flags), 'POST', '/api/runtimes', { name, ...(await specFromFlags(flags)) })) as RuntimeView, flags.json);
+    },
+  );
+  specOptions(connectionOptions(runtime.command('update <name>').description('make a new immutable version; DEFAULT follows it'))).action(
+    async (name: string, flags: SpecFlags) => {
+      const target = await apiTarget(flags);
+      const current = (await callApi(target, 'GET', path(name))) as RuntimeView;
+      const spec = { ...current.spec, ...(await specFromFlags(flags)) };
+      show((await callApi(target, 'PUT', path(name), spec)) as RuntimeView, flags.json);
+    },
+  );
+  connectionOptions(runtime.command('list').description('list runtimes')).action(async (flags: ConnectionFlags) => {
+    const { runtimes } = (await callApi(await apiTarget(flags), 'GET', '/api/runtimes')) as { runtimes: RuntimeView[] };
+    if (flags.json) return printJson(runtimes);
+    printTable(
+      runtimes.map((r) => ({ name: r.name, version: r.latestVersion, transport: r.spec.module ? 'module' : r.spec.transport, endpoints: Object.keys(r.endpoints).join(','), updated: r.updatedAt })),
+      ['name', 'version', 'transport', 'endpoints', 'updated'],
+    );
+  });
+  connectionOptions(runtime.command('get <name>').description('show one runtime')).action(async (name: string, flags: ConnectionFlags) => {
+    const record = (await callApi(await apiTarget(flags), 'GET', path(name))) as RuntimeView;
+    if (flags.json) return printJson(record);
+    show(record, false);
+    process.stdout.write(`${JSON.stringify(record.spec, null, 2)}\n`);
+  });
+  connectionOptions(runtime.command('versions <name>').description('list immutable versions')).action(async (name: string, flags: ConnectionFlags) => {
+    const { versions } = (await callApi(await apiTarget(flags), 'GET', `${path(name)}/versions`)) as { versions: { version: number; createdAt: string }[] };
+    if (flags.json) return printJson(versions);
+    printTable(versions, ['version', 'createdAt']);
+  });
+  connectionOptions(runtime.command('delete <name>').description('delete a runtime and end its sessions')).action(async (name: string, flags: ConnectionFlags) => {
+    await callApi(await apiTarget(flags), 'DELETE', path(name));
+    if (flags.json) return printJson({ deleted: name });
+    process.stdout.write(`deleted ${name}\n`);
+  });
+  connectionOptions(runtime.command('endpoint <name> <endpoint> <version>').description('pin a named endpoint (e.g. prod) to a version')).action(
+    async (name: string, endpoint: string, version: string, flags: ConnectionFlags) => {
+      show((await callApi(await apiTarget(flags), 'PUT', `${path(name)}/endpoints/${encodeURIComponent(endpoint)}`, { version: Number(version) })) as RuntimeView, flags.json);
+    },
+  );
+}

@@ -1,0 +1,104 @@
+import { ConfigError, resourceName, runtimeSpecSchema, validate, type Config, type RuntimeSpec } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import { StoreError, type RuntimeRecord, type RuntimeVersion, type Store } from '../store/index.js';
+
+/** Whatever must hear about a runtime change (the runtime host retires pools and sessions). */
+export interface RuntimeListener {
+  refresh(name: string): Promise<void>;
+}
+
+function checkSpec(value: unknown, what: string): RuntimeSpec {
+  const spec = validate(runtimeSpecSchema, value, what);
+  if (spec.auth !== 'none') {
+    // Fail closed: a runtime must never run open because its authorizer is not available in this build.
+    throw new ConfigError(`${what} is invalid:\n  auth: jwt and sigv4 authorizers come with Identity, which this build does not include yet; use auth: none on a loopback-only server`, [
+      { path: 'auth', message: 'only "none" is supported in this build' },
+    ]);
+  }
+  return spec;
+}
+
+/** JSON with object keys sorted, so specs compare equal whatever order a backend returns keys in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
+function checkName(name: unknown): string {
+  return validate(resourceName, name, 'runtime name');
+}
+
+/** The control plane's operations on runtimes; the REST API and the config file both go through here. */
+export class ControlPlane {
+  constructor(
+    private readonly store: Store,
+    private readonly listener: RuntimeListener,
+    private readonly log: Logger,
+  ) {}
+
+  async createRuntime(name: string, specInput: unknown): Promise<RuntimeRecord> {
+    const record = await this.store.createRuntime(checkName(name), checkSpec(specInput, `runtime "${name}"`));
+    await this.listener.refresh(name);
+    return record;
+  }
+
+  /** Makes a new immutable version; `DEFAULT` follows it, named endpoints stay where they are. */
+  async updateRuntime(name: string, specInput: unknown): Promise<RuntimeRecord> {
+    const record = await this.store.updateRuntime(name, checkSpec(specInput, `runtime "${name}"`));
+    await this.listener.refresh(name);
+    return record;
+  }
+
+  async getRuntime(name: string): Promise<RuntimeRecord> {
+    const record = await this.store.getRuntime(name);
+    if (!record) throw new StoreError('not_found', `no runtime named "${name}"`);
+    return record;
+  }
+
+  listRuntimes(): Promise<RuntimeRecord[]> {
+    return this.store.listRuntimes();
+  }
+
+  async listVersions(name: string): Promise<RuntimeVersion[]> {
+    await this.getRuntime(name);
+    return this.store.listRuntimeVersions(name);
+  }
+
+  async deleteRuntime(name: string): Promise<void> {
+    if (!(await this.store.deleteRuntime(name))) throw new StoreError('not_found', `no runtime named "${name}"`);
+    await this.listener.refresh(name);
+  }
+
+  /** Points a named endpoint (e.g. `prod`) at a version; moving it is always explicit. */
+  async setEndpoint(name: string, endpoint: string, version: unknown): Promise<RuntimeRecord> {
+    const pinned = validate(resourceName, endpoint, 'endpoint name');
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+      throw new ConfigError('version must be a positive whole number', [{ path: 'version', message: 'expected a positive integer' }]);
+    }
+    const record = await this.store.setEndpoint(name, pinned, version);
+    await this.listener.refresh(name);
+    return record;
+  }
+
+  async deleteEndpoint(name: string, endpoint: string): Promise<void> {
+    if (!(await this.store.deleteEndpoint(name, endpoint))) throw new StoreError('not_found', `runtime "${name}" has no endpoint "${endpoint}"`);
+    await this.listener.refresh(name);
+  }
+
+  /**
+   * Applies `toolport.yaml`: creates missing runtimes, adds a version where the spec changed, pins declared
+   * endpoints. Runtimes made through the API and absent from the file are left alone.
+   */
+  async applyConfig(config: Config): Promise<void> {
+    for (const { name, endpoints, ...input } of config.runtimes) {
+      const spec = checkSpec(input, `runtime "${name}"`);
+      const existing = await this.store.getRuntime(name);
+      if (!existing) await this.store.createRuntime(name, spec);
+      else if (canonical(existing.spec) !== canonical(spec)) await this.store.updateRuntime(name, spec);
+      for (const [endpoint, version] of Object.entries(endpoints ?? {})) await this.store.setEndpoint(name, endpoint, version);
+      await this.listener.refresh(name);
+      this.log.debug('runtime applied from config', { runtime: name });
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+
+/** Turns a Node request (whose body has already been read) into a fetch `Request` for the SDK's web-standard transports. */
+export function toFetchRequest(req: IncomingMessage, body: Buffer | undefined, signal?: AbortSignal): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  const url = `http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`;
+  const init: RequestInit = { method: req.method ?? 'GET', headers };
+  if (signal) init.signal = signal;
+  if (body && body.length > 0 && req.method !== 'GET' && req.method !== 'HEAD') init.body = new Uint8Array(body);
+  return new Request(url, init);
+}
+
+/** Writes a fetch `Response` to a Node response, streaming the body chunk by chunk (SSE is never buffered). */
+export async function sendFetchResponse(res: ServerResponse, response: Response, extraHeaders: Record<string, string> = {}): Promise<void> {
+  const headers: Record<string, string | string[]> = { ...extraHeaders };
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  if (headers['content-type']?.toString().startsWith('text/event-stream')) res.flushHeaders();
+  const stream = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  res.on('close', () => stream.destroy());
+  for await (const chunk of stream) res.write(chunk);
+  res.end();
+}
+
+/** An HTTP error carrying the status the edge should answer with. */
+export class BodyTooLargeError extends Error {
+  readonly code = 'body_too_large';
+  constructor(readonly limit: number) {
+    super(`request body is larger than the limit of ${limit} bytes`);
+  }
+}
+
+/** Reads a request body up to `limit` bytes; rejects with BodyTooLargeError past it (checked on Content-Length first). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,1 @@
+export { toFetchRequest, sendFetchResponse, readBody, BodyTooLargeError } from './bridge.js';

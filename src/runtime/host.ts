@@ -1,0 +1,334 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  PerRequestHTTPServerTransport,
+  WebStandardStreamableHTTPServerTransport,
+  classifyInboundRequest,
+  isInitializeRequest,
+  type InboundModernRoute,
+  type JSONRPCMessage,
+} from '@modelcontextprotocol/server';
+import type { RuntimeSpec } from '../config/index.js';
+import { BodyTooLargeError, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import type { Logger } from '../log/index.js';
+import type { RuntimeRecord, Store } from '../store/index.js';
+import { RuntimeError } from './errors.js';
+import { WarmPool } from './pool.js';
+import { Session, type SessionEnd } from './session.js';
+
+/** AgentCore's session header; accepted wherever `Mcp-Session-Id` is. */
+export const AGENTCORE_SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
+const CALLER_SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/;
+const RECORD_TTL_MS = 2_000;
+const REAP_INTERVAL_MS = 1_000;
+
+interface SessionEntry {
+  session: Session;
+  spec: RuntimeSpec;
+  transport?: WebStandardStreamableHTTPServerTransport;
+}
+
+/** What the host reports about a live session (control plane, tests). */
+export interface SessionInfo {
+  id: string;
+  runtime: string;
+  version: number;
+  pid: number;
+  createdAt: string;
+  lastActivity: string;
+  inFlight: number;
+}
+
+function jsonRpcError(res: ServerResponse, error: RuntimeError, id: unknown = null): void {
+  if (res.headersSent) return void res.end();
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  res.writeHead(error.httpStatus, headers);
+  res.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: error.jsonRpcCode, message: error.message, data: { code: error.code } } }));
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Parses `{name}` or an ARN whose resource is `runtime/{name}`. */
+export function runtimeNameOf(ref: string): string {
+  const decoded = decodeURIComponent(ref);
+  if (!decoded.startsWith('arn:')) return decoded;
+  const match = /:runtime\/([^/]+)$/.exec(decoded);
+  if (!match?.[1]) throw new RuntimeError('runtime_not_found', `"${decoded}" is not a runtime ARN (expected ...:runtime/NAME)`);
+  return match[1];
+}
+
+/**
+ * Serves `/runtimes/{ref}/invocations`: gives every 2025-11-25 session its own worker process,
+ * serves 2026-07-28 requests per request, and keeps warm pools, limits and reaping per runtime.
+ */
+export class RuntimeHost {
+  private readonly sessions = new Map<string, SessionEntry>();
+  private readonly pools = new Map<string, WarmPool>();
+  private readonly records = new Map<string, { record: RuntimeRecord; at: number }>();
+  private readonly opening = new Map<string, number>();
+  private readonly reaper: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+  ) {
+    this.reaper = setInterval(() => this.reap(), REAP_INTERVAL_MS);
+    this.reaper.unref();
+  }
+
+  /** Forgets the cached record of a runtime after the control plane changed it; retires pools and sessions of a deleted one. */
+  async refresh(name: string): Promise<void> {
+    this.records.delete(name);
+    const record = await this.store.getRuntime(name);
+    const keep = new Set(record ? Object.values(record.endpoints).map((version) => `${name}@${version}`) : []);
+    for (const [key, pool] of this.pools) {
+      if (key.startsWith(`${name}@`) && !keep.has(key)) {
+        this.pools.delete(key);
+        void pool.close();
+      }
+    }
+    if (!record) {
+      for (const entry of this.sessions.values()) if (entry.session.runtime === name) void entry.session.end('runtime_changed');
+      return;
+    }
+    this.poolFor(name, record.latestVersion, record.spec).refill();
+  }
+
+  private poolFor(name: string, version: number, spec: RuntimeSpec): WarmPool {
+    const key = `${name}@${version}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new WarmPool(spec, this.log.child({ runtime: name, version }));
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  private async record(name: string): Promise<RuntimeRecord> {
+    const cached = this.records.get(name);
+    if (cached && Date.now() - cached.at < RECORD_TTL_MS) return cached.record;
+    const record = await this.store.getRuntime(name);
+    if (!record) throw new RuntimeError('runtime_not_found', `no runtime named "${name}"; list them with: toolport runtime list`);
+    this.records.set(name, { record, at: Date.now() });
+    return record;
+  }
+
+  private async resolve(name: string, qualifier: string): Promise<{ version: number; spec: RuntimeSpec }> {
+    const record = await this.record(name);
+    const version = record.endpoints[qualifier];
+    if (version === undefined) {
+      throw new RuntimeError('endpoint_not_found', `runtime "${name}" has no endpoint "${qualifier}"; it has: ${Object.keys(record.endpoints).join(', ')}`);
+    }
+    if (version === record.latestVersion) return { version, spec: record.spec };
+    const pinned = await this.store.getRuntimeVersion(name, version);
+    if (!pinned) throw new RuntimeError('endpoint_not_found', `endpoint "${qualifier}" of "${name}" points at missing version ${version}`);
+    return { version, spec: pinned.spec };
+  }
+
+  /** Handles one HTTP request to a runtime's invocations endpoint. */
+  async handle(req: IncomingMessage, res: ServerResponse, ref: string, qualifier: string): Promise<void> {
+    const started = performance.now();
+    const log: Record<string, unknown> = { runtime: ref, method: req.method };
+    res.on('close', () => {
+      this.log.info('invocation', { ...log, status: res.statusCode, ms: Math.round((performance.now() - started) * 100) / 100 });
+    });
+    let id: unknown = null;
+    try {
+      const name = runtimeNameOf(ref);
+      log.runtime = name;
+      const sessionId = header(req, 'mcp-session-id') ?? header(req, AGENTCORE_SESSION_HEADER);
+      const existing = sessionId ? this.sessions.get(sessionId) : undefined;
+      const target = existing ? { version: existing.session.version, spec: existing.spec } : await this.resolve(name, qualifier);
+      let body: unknown;
+      if (req.method === 'POST') {
+        const raw = await readBody(req, target.spec.limits.maxBodyBytes);
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the request body is not valid JSON' } }));
+          return;
+        }
+        id = (body as { id?: unknown }).id ?? null;
+        log.rpc = Array.isArray(body) ? 'batch' : (body as { method?: unknown }).method;
+      }
+      const route = classifyInboundRequest({
+        httpMethod: req.method ?? 'GET',
+        protocolVersionHeader: header(req, 'mcp-protocol-version'),
+        mcpMethodHeader: header(req, 'mcp-method'),
+        mcpNameHeader: header(req, 'mcp-name'),
+        body,
+      });
+      if (route.kind === 'reject') {
+        res.writeHead(route.httpStatus, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: route.code, message: route.message, ...(route.data === undefined ? {} : { data: route.data }) } }));
+        return;
+      }
+      if (route.kind === 'modern') {
+        await this.serveModern(req, res, name, target, route, log);
+        return;
+      }
+      const initializing = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
+      if (initializing) {
+        if (existing) throw new RuntimeError('bad_request', `session ${sessionId} is already initialized; send initialize without a session id to start another`);
+        await this.openSession(req, res, name, target, body, sessionId, log);
+        return;
+      }
+      if (!sessionId) {
+        throw new RuntimeError('session_required', 'this request needs the Mcp-Session-Id header from the initialize response; send initialize first');
+      }
+      if (!existing || existing.session.runtime !== name || existing.session.isEnded || !existing.transport) {
+        throw new RuntimeError('session_not_found', `session ${sessionId} does not exist or has ended; send a new initialize request without a session id`);
+      }
+      log.session = sessionId;
+      await this.forward(req, res, existing, body);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return jsonRpcError(res, new RuntimeError('body_too_large', `${error.message}; send less or raise limits.maxBodyBytes`), id);
+      if (error instanceof RuntimeError) return jsonRpcError(res, error, id);
+      this.log.error('invocation failed', { ...log, error: (error as Error).stack });
+      jsonRpcError(res, new RuntimeError('worker_unavailable', 'internal error while invoking the runtime; see the server log'), id);
+    }
+  }
+
+  private sessionCount(name: string): number {
+    let count = this.opening.get(name) ?? 0;
+    for (const entry of this.sessions.values()) if (entry.session.runtime === name) count++;
+    return count;
+  }
+
+  /** Reserves a session slot, takes a warm worker and builds the session; 429 when the runtime is full. */
+  private async newSession(name: string, target: { version: number; spec: RuntimeSpec }, requestedId: string | undefined): Promise<Session> {
+    const { maxSessions } = target.spec.sessions;
+    if (this.sessionCount(name) >= maxSessions) {
+      throw new RuntimeError('too_many_sessions', `runtime "${name}" already has its maximum of ${maxSessions} sessions; retry later or end idle sessions with DELETE`, 5);
+    }
+    if (requestedId !== undefined && (!CALLER_SESSION_ID.test(requestedId) || this.sessions.has(requestedId))) {
+      throw new RuntimeError('bad_request', 'a caller-chosen session id must be 16-128 letters, digits, "-" or "_", and not in use');
+    }
+    this.opening.set(name, (this.opening.get(name) ?? 0) + 1);
+    try {
+      const worker = await this.poolFor(name, target.version, target.spec).take();
+      const id = requestedId ?? randomUUID();
+      return new Session(id, name, target.version, worker, target.spec.limits.requestTimeout, this.log.child({ runtime: name }));
+    } finally {
+      this.opening.set(name, (this.opening.get(name) ?? 1) - 1);
+    }
+  }
+
+  private register(entry: SessionEntry): void {
+    const { session } = entry;
+    this.sessions.set(session.id, entry);
+    session.onend = (reason: SessionEnd) => {
+      this.sessions.delete(session.id);
+      void entry.transport?.close().catch(() => undefined);
+      this.log.info('session ended', { runtime: session.runtime, session: session.id, reason });
+    };
+  }
+
+  private async openSession(
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    target: { version: number; spec: RuntimeSpec },
+    body: unknown,
+    requestedId: string | undefined,
+    log: Record<string, unknown>,
+  ): Promise<void> {
+    const session = await this.newSession(name, target, requestedId);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => session.id,
+      enableJsonResponse: !(header(req, 'accept') ?? '').includes('text/event-stream'),
+    });
+    transport.onmessage = (message: JSONRPCMessage) => {
+      session.fromCaller(message, transport).catch((error: Error) => this.log.warn('could not reach worker', { session: session.id, error: error.message }));
+    };
+    session.defaultSink = transport;
+    await transport.start();
+    this.register({ session, spec: target.spec, transport });
+    log.session = session.id;
+    log.pid = session.worker.pid;
+    const response = await transport.handleRequest(toFetchRequest(req, undefined), { parsedBody: body });
+    await sendFetchResponse(res, response, { [AGENTCORE_SESSION_HEADER]: session.id });
+  }
+
+  private async forward(req: IncomingMessage, res: ServerResponse, entry: SessionEntry, body: unknown): Promise<void> {
+    const { session, transport } = entry as Required<SessionEntry>;
+    if (!req.headers['mcp-session-id']) req.headers['mcp-session-id'] = session.id;
+    session.lastActivity = Date.now();
+    const response = await transport.handleRequest(toFetchRequest(req, undefined), { parsedBody: body });
+    if (req.method === 'DELETE' && response.ok) await session.end('deleted');
+    await sendFetchResponse(res, response, { [AGENTCORE_SESSION_HEADER]: session.id });
+  }
+
+  /**
+   * 2026-07-28 requests carry everything per request. With the runtime session header they reach that
+   * session's own worker (created on first use); without it, a fresh worker serves the one request and is retired.
+   */
+  private async serveModern(
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    target: { version: number; spec: RuntimeSpec },
+    route: InboundModernRoute,
+    log: Record<string, unknown>,
+  ): Promise<void> {
+    const sessionHeader = header(req, AGENTCORE_SESSION_HEADER);
+    let entry = sessionHeader ? this.sessions.get(sessionHeader) : undefined;
+    if (entry && entry.session.runtime !== name) throw new RuntimeError('session_not_found', `session ${sessionHeader} belongs to another runtime`);
+    const ephemeral = !sessionHeader;
+    if (!entry) {
+      const session = await this.newSession(name, target, sessionHeader);
+      entry = { session, spec: target.spec };
+      if (!ephemeral) this.register(entry);
+    }
+    const { session } = entry;
+    log.session = ephemeral ? undefined : session.id;
+    log.pid = session.worker.pid;
+    const transport = new PerRequestHTTPServerTransport({ classification: route.classification, responseMode: 'auto' });
+    transport.onmessage = (message: JSONRPCMessage) => {
+      session.fromCaller(message, transport).catch((error: Error) => this.log.warn('could not reach worker', { session: session.id, error: error.message }));
+    };
+    await transport.start();
+    try {
+      const response = await transport.handleMessage(route.message, { request: toFetchRequest(req, undefined) });
+      await sendFetchResponse(res, response, ephemeral ? {} : { [AGENTCORE_SESSION_HEADER]: session.id });
+    } finally {
+      if (ephemeral) await session.end('completed');
+    }
+  }
+
+  private reap(): void {
+    const now = Date.now();
+    for (const { session, spec } of this.sessions.values()) {
+      if (now - session.createdAt > spec.sessions.maxLifetime) void session.end('lifetime');
+      else if (session.inFlight === 0 && now - session.lastActivity > spec.sessions.idleTimeout) void session.end('idle');
+    }
+  }
+
+  /** Live sessions, optionally of one runtime. */
+  listSessions(runtime?: string): SessionInfo[] {
+    return [...this.sessions.values()]
+      .filter(({ session }) => !runtime || session.runtime === runtime)
+      .map(({ session }) => ({
+        id: session.id,
+        runtime: session.runtime,
+        version: session.version,
+        pid: session.worker.pid,
+        createdAt: new Date(session.createdAt).toISOString(),
+        lastActivity: new Date(session.lastActivity).toISOString(),
+        inFlight: session.inFlight,
+      }));
+  }
+
+  /** Ends every session and stops every worker. */
+  async close(): Promise<void> {
+    clearInterval(this.reaper);
+    await Promise.all([...this.sessions.values()].map(({ session }) => session.end('shutdown')));
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+    this.pools.clear();
+  }
+}

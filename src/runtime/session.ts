@@ -1,0 +1,175 @@
+import type { JSONRPCMessage, RequestId, TransportSendOptions } from '@modelcontextprotocol/server';
+import type { Logger } from '../log/index.js';
+import type { Worker, WorkerExit } from './worker.js';
+
+/** Where messages for one caller-side request go: an SDK server transport (session-wide or per request). */
+export interface MessageSink {
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void>;
+}
+
+interface PendingRequest {
+  sink: MessageSink;
+  callerId: RequestId;
+  method: string;
+  progressToken?: string | number;
+  timer: NodeJS.Timeout;
+}
+
+type AnyMessage = JSONRPCMessage & { id?: RequestId; method?: string; params?: Record<string, unknown>; result?: unknown; error?: unknown };
+
+/** How a session ended, so callers of a gone session are told why. */
+export type SessionEnd = 'deleted' | 'idle' | 'lifetime' | 'worker_exited' | 'runtime_changed' | 'shutdown' | 'completed';
+
+function describeExit(exit: WorkerExit): string {
+  if (exit.reason === 'memory_limit') return "the worker exceeded the runtime's memory limit (limits.memoryMb) and was stopped";
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  const tail = exit.stderrTail ? `; its last output: ${exit.stderrTail.split('\n').slice(-3).join(' | ').slice(0, 300)}` : '';
+  return `the hosted MCP server process ${how}${tail}`;
+}
+
+/**
+ * One session's link to its own worker process. Caller request ids are rewritten to ids unique within the
+ * worker, so many callers' requests (stateless 2026-07-28 traffic) can share one worker without clashes,
+ * and every response, progress notification and server request reaches the caller stream it belongs to.
+ */
+export class Session {
+  readonly createdAt = Date.now();
+  lastActivity = Date.now();
+  private readonly pending = new Map<string, PendingRequest>();
+  private nextId = 1;
+  private ended: SessionEnd | undefined;
+  /** Receives messages not tied to any request (the caller's GET stream in a 2025-11-25 session). */
+  defaultSink?: MessageSink;
+  onend?: (reason: SessionEnd) => void;
+
+  constructor(
+    readonly id: string,
+    readonly runtime: string,
+    readonly version: number,
+    readonly worker: Worker,
+    private readonly requestTimeoutMs: number,
+    private readonly log: Logger,
+  ) {
+    worker.onmessage = (message) => this.fromWorker(message as AnyMessage);
+    worker.onexit = (exit) => this.workerExited(exit);
+  }
+
+  /** Number of requests awaiting a response from the worker. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  get isEnded(): boolean {
+    return this.ended !== undefined;
+  }
+
+  /** Forwards one caller message to the worker; responses and related notifications go to `sink`. */
+  async fromCaller(message: JSONRPCMessage, sink: MessageSink): Promise<void> {
+    this.lastActivity = Date.now();
+    const msg = message as AnyMessage;
+    if (msg.method !== undefined && msg.id !== undefined) {
+      const workerId = `tp-${this.nextId++}`;
+      const token = (msg.params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
+      const timer = setTimeout(() => this.timeOut(workerId), this.requestTimeoutMs);
+      timer.unref();
+      const entry: PendingRequest = { sink, callerId: msg.id, method: msg.method, timer };
+      if (token !== undefined) entry.progressToken = token;
+      this.pending.set(workerId, entry);
+      await this.worker.send({ ...msg, id: workerId } as JSONRPCMessage);
+      return;
+    }
+    if (msg.method === 'notifications/cancelled') {
+      const workerId = this.workerIdOf(sink, msg.params?.requestId as RequestId);
+      if (workerId === undefined) return;
+      this.settle(workerId);
+      await this.worker.send({ ...msg, params: { ...msg.params, requestId: workerId } } as JSONRPCMessage);
+      return;
+    }
+    // Notifications and responses to the server's own requests carry the worker's ids already.
+    await this.worker.send(message);
+  }
+
+  private workerIdOf(sink: MessageSink, callerId: RequestId): string | undefined {
+    for (const [workerId, entry] of this.pending) if (entry.sink === sink && entry.callerId === callerId) return workerId;
+    return undefined;
+  }
+
+  private settle(workerId: string): PendingRequest | undefined {
+    const entry = this.pending.get(workerId);
+    if (!entry) return undefined;
+    clearTimeout(entry.timer);
+    this.pending.delete(workerId);
+    return entry;
+  }
+
+  private deliver(sink: MessageSink, message: JSONRPCMessage, options?: TransportSendOptions): void {
+    sink.send(message, options).catch((error: Error) => this.log.debug('caller stream gone; message dropped', { session: this.id, error: error.message }));
+  }
+
+  private fromWorker(msg: AnyMessage): void {
+    this.lastActivity = Date.now();
+    const isResponse = msg.method === undefined && msg.id !== undefined;
+    if (isResponse) {
+      const entry = this.settle(String(msg.id));
+      if (entry) this.deliver(entry.sink, { ...msg, id: entry.callerId } as JSONRPCMessage);
+      else if (this.defaultSink) this.deliver(this.defaultSink, msg);
+      return;
+    }
+    const target = this.relatedRequest(msg);
+    if (target) this.deliver(target.sink, msg, { relatedRequestId: target.callerId });
+    else if (this.defaultSink) this.deliver(this.defaultSink, msg);
+    else this.log.debug('worker message with no caller stream to take it', { session: this.id, method: msg.method });
+  }
+
+  /** A progress notification belongs to the request that gave its token; other messages to the newest request. */
+  private relatedRequest(msg: AnyMessage): PendingRequest | undefined {
+    const token = msg.params?.progressToken;
+    let newest: PendingRequest | undefined;
+    for (const entry of this.pending.values()) {
+      if (token !== undefined && entry.progressToken === token) return entry;
+      newest = entry;
+    }
+    return token === undefined ? newest : undefined;
+  }
+
+  private failPending(message: string, code = -32603): void {
+    for (const workerId of [...this.pending.keys()]) {
+      const entry = this.settle(workerId) as PendingRequest;
+      this.deliver(entry.sink, { jsonrpc: '2.0', id: entry.callerId, error: { code, message } } as JSONRPCMessage);
+    }
+  }
+
+  private timeOut(workerId: string): void {
+    const entry = this.settle(workerId);
+    if (!entry) return;
+    const seconds = Math.round(this.requestTimeoutMs / 1000);
+    this.log.warn('request exceeded the runtime request timeout; cancelled', { session: this.id, method: entry.method, seconds });
+    this.deliver(entry.sink, {
+      jsonrpc: '2.0',
+      id: entry.callerId,
+      error: { code: -32001, message: `${entry.method} ran longer than the runtime's request timeout (${seconds}s) and was cancelled; raise limits.requestTimeout if it needs longer` },
+    } as JSONRPCMessage);
+    void this.worker.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: workerId, reason: 'request timeout' } } as JSONRPCMessage).catch(() => undefined);
+  }
+
+  private workerExited(exit: WorkerExit): void {
+    if (this.ended) return;
+    this.log.warn('session worker exited', { session: this.id, runtime: this.runtime, pid: this.worker.pid, code: exit.code, signal: exit.signal, reason: exit.reason });
+    this.failPending(`${describeExit(exit)}. This session has ended; send a new initialize request to start a fresh session.`);
+    this.finish('worker_exited');
+  }
+
+  private finish(reason: SessionEnd): void {
+    if (this.ended) return;
+    this.ended = reason;
+    this.onend?.(reason);
+  }
+
+  /** Ends the session: fails what is in flight and stops the worker. */
+  async end(reason: SessionEnd): Promise<void> {
+    if (this.ended) return;
+    this.failPending(`the session ended (${reason}) before this request completed; initialize a new session`);
+    this.finish(reason);
+    await this.worker.stop();
+  }
+}

@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { ReadBuffer, serializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/server';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { RuntimeSpec } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import { RuntimeError } from './errors.js';
+
+/** Why a worker stopped, for the error its session's callers see. */
+export interface WorkerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  reason: 'exited' | 'memory_limit' | 'stopped';
+  stderrTail: string;
+}
+
+const STDERR_TAIL_BYTES = 2048;
+const HOST_ENTRY = fileURLToPath(new URL('../tools/host.js', import.meta.url));
+const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
+
+/** Picks a free loopback port for an HTTP worker. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitForPort(port: number, deadline: number, child: ChildProcess): Promise<void> {
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new RuntimeError('worker_unavailable', `worker exited with code ${child.exitCode} before listening on port ${port}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new RuntimeError('worker_unavailable', `worker did not listen on 127.0.0.1:${port} in time; check the runtime's port and command`);
+}
+
+/** Resolves `env:NAME` references from Toolport's own environment; a missing one is left out (and logged by name only). */
+function workerEnv(spec: RuntimeSpec, home: string, log: Logger): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, TMP: home, TEMP: home };
+  for (const [key, value] of Object.entries(spec.env)) {
+    if (!value.startsWith('env:')) {
+      env[key] = value;
+      continue;
+    }
+    const source = process.env[value.slice(4)];
+    if (source === undefined) log.warn('runtime env reference is not set; leaving it out', { key, from: value });
+    else env[key] = source;
+  }
+  return env;
+}
+
+/** One isolated process hosting an MCP server for exactly one session (or one stateless request). */
+export class Worker {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onexit?: (exit: WorkerExit) => void;
+  private readonly buffer = new ReadBuffer();
+  private stderrTail = '';
+  private httpTransport?: StreamableHTTPClientTransport;
+  private stopping: WorkerExit['reason'] | undefined;
+  private memoryTimer?: NodeJS.Timeout;
+  private exited = false;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly home: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts a worker for the spec; resolves once it can take messages. */
+  static async start(spec: RuntimeSpec, log: Logger, startTimeoutMs = 15_000): Promise<Worker> {
+    const home = await mkdtemp(join(tmpdir(), 'toolport-worker-'));
+    const env = workerEnv(spec, home, log);
+    let argv: string[];
+    let port: number | undefined;
+    if (spec.module) {
+      argv = [process.execPath, '--import', TSX_LOADER, HOST_ENTRY, spec.module];
+    } else {
+      argv = [...(spec.command as string[])];
+      if (spec.transport === 'http') {
+        port = spec.port === 'auto' ? await freePort() : spec.port;
+        env.PORT = String(port);
+        argv = argv.map((arg) => arg.replaceAll('{port}', String(port)));
+      }
+    }
+    const [program, ...args] = argv as [string, ...string[]];
+    const child = spawn(program, args, { cwd: spec.cwd ?? process.cwd(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const worker = new Worker(child, home, log);
+    await worker.attach(spec, port, Date.now() + startTimeoutMs);
+    return worker;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  private async attach(spec: RuntimeSpec, port: number | undefined, deadline: number): Promise<void> {
+    const spawned = new Promise<void>((resolve, reject) => {
+      this.child.once('spawn', resolve);
+      this.child.once('error', (error) =>
+        reject(new RuntimeError('worker_unavailable', `cannot start worker "${spec.command?.[0] ?? spec.module}": ${error.message}`)),
+      );
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    this.child.on('exit', (code, signal) => this.handleExit(code, signal));
+    this.child.stdin?.on('error', () => undefined);
+    await spawned;
+    if (port === undefined) {
+      this.child.stdout?.on('data', (chunk: Buffer) => this.readStdout(chunk));
+    } else {
+      this.child.stdout?.resume();
+      await waitForPort(port, deadline, this.child);
+      const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}${spec.path}`));
+      transport.onmessage = (message) => this.onmessage?.(message);
+      transport.onerror = (error) => this.log.debug('worker http transport error', { pid: this.pid, error: error.message });
+      await transport.start();
+      this.httpTransport = transport;
+    }
+    if (spec.limits.memoryMb) this.watchMemory(spec.limits.memoryMb);
+  }
+
+  private readStdout(chunk: Buffer): void {
+    this.buffer.append(chunk);
+    for (;;) {
+      let message: JSONRPCMessage | null;
+      try {
+        message = this.buffer.readMessage();
+      } catch (error) {
+        // A server that prints logs to stdout breaks framing for that line only; say so once per line.
+        this.log.warn('worker wrote a non-JSON-RPC line to stdout (send logs to stderr)', { pid: this.pid, error: (error as Error).message });
+        continue;
+      }
+      if (!message) return;
+      this.onmessage?.(message);
+    }
+  }
+
+  /** Sends one message to the hosted server. */
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.exited) throw new RuntimeError('worker_exited', 'the worker process has exited');
+    if (this.httpTransport) {
+      await this.httpTransport.send(message);
+      return;
+    }
+    this.child.stdin?.write(serializeMessage(message));
+  }
+
+  /** Resident memory of the worker process in bytes (Linux /proc), or undefined once gone. */
+  async rssBytes(): Promise<number | undefined> {
+    try {
+      const status = await readFile(`/proc/${this.pid}/status`, 'utf8');
+      const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+      return kb ? Number(kb) * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private watchMemory(limitMb: number): void {
+    this.memoryTimer = setInterval(() => {
+      void this.rssBytes().then((rss) => {
+        if (rss !== undefined && rss > limitMb * 1024 * 1024 && !this.stopping) {
+          this.log.warn('worker exceeded its memory limit; stopping it', { pid: this.pid, rssMb: Math.round(rss / 1048576), limitMb });
+          void this.stop('memory_limit');
+        }
+      });
+    }, 250);
+    this.memoryTimer.unref();
+  }
+
+  private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.exited) return;
+    this.exited = true;
+    clearInterval(this.memoryTimer);
+    void this.httpTransport?.close().catch(() => undefined);
+    void rm(this.home, { recursive: true, force: true });
+    this.onexit?.({ code, signal, reason: this.stopping ?? 'exited', stderrTail: this.stderrTail.trim() });
+  }
+
+  /** Stops the worker: SIGTERM, then SIGKILL after a grace period; resolves when it has exited. */
+  async stop(reason: WorkerExit['reason'] = 'stopped', graceMs = 2_000): Promise<void> {
+    if (this.exited) return;
+    this.stopping ??= reason;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.stdin?.end();
+    this.child.kill(reason === 'memory_limit' ? 'SIGKILL' : 'SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}

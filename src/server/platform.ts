@@ -1,0 +1,112 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadConfig, type Config } from '../config/index.js';
+import { ControlPlane, handleApi } from '../control/index.js';
+import { createLogger, type Logger } from '../log/index.js';
+import { RuntimeHost } from '../runtime/index.js';
+import { openStore, runtimeArn, type Store } from '../store/index.js';
+import { adminToken } from './admin-token.js';
+
+/** How to start the platform (`toolport up`). */
+export interface PlatformOptions {
+  config?: string;
+  host?: string;
+  port?: number;
+  dataDir: string;
+  /** `postgres://...` or a SQLite file; default DATA_DIR/toolport.db. */
+  store?: string;
+  logger?: Logger;
+}
+
+/** A running platform. */
+export interface Platform {
+  url: string;
+  port: number;
+  adminToken: string;
+  store: Store;
+  runtimes: RuntimeHost;
+  control: ControlPlane;
+  config: Config | undefined;
+  close(): Promise<void>;
+}
+
+const INVOCATIONS = /^\/runtimes\/([^/]+)\/invocations\/?$/;
+
+function notFound(res: ServerResponse, path: string): void {
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: { code: 'not_found', message: `nothing is served at ${path}; see GET /ping, /api, /runtimes/{name}/invocations` } }));
+}
+
+/** Starts store, control plane, runtime host and the HTTP edge; resolves once `/ping` answers. */
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const log = options.logger ?? createLogger();
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const config = options.config ? await loadConfig(options.config) : undefined;
+  const store = await openStore(options.store ?? join(dataDir, 'toolport.db'));
+  const runtimes = new RuntimeHost(store, log);
+  const control = new ControlPlane(store, runtimes, log);
+  const token = await adminToken(dataDir);
+  try {
+    if (config) await control.applyConfig(config);
+  } catch (error) {
+    await runtimes.close();
+    await store.close();
+    throw error;
+  }
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Healthy' }));
+      return;
+    }
+    if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, control, runtimes, token);
+    const invocation = INVOCATIONS.exec(path);
+    if (invocation?.[1]) return runtimes.handle(req, res, invocation[1], url.searchParams.get('qualifier') ?? 'DEFAULT');
+    notFound(res, path);
+  };
+  const server: Server = createServer((req, res) => {
+    route(req, res).catch((error: Error) => {
+      log.error('request failed', { path: req.url, error: error.stack });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'internal', message: 'internal error; see the server log' } }));
+    });
+  });
+  // Long tool calls (minutes) must not be cut by Node's default request timeout.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+  const host = options.host ?? config?.server.host ?? '127.0.0.1';
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config?.server.port ?? 8080, host, resolveListen);
+  });
+  const port = (server.address() as { port: number }).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    port,
+    adminToken: token,
+    store,
+    runtimes,
+    control,
+    config,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+      await runtimes.close();
+      await store.close();
+    },
+  };
+}
+
+/** Every endpoint a runtime is reachable at, for printing. */
+export function runtimeEndpoints(baseUrl: string, name: string): { byName: string; byArn: string } {
+  return {
+    byName: `${baseUrl}/runtimes/${name}/invocations?qualifier=DEFAULT`,
+    byArn: `${baseUrl}/runtimes/${encodeURIComponent(runtimeArn(name))}/invocations?qualifier=DEFAULT`,
+  };
+}

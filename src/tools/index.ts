@@ -1,0 +1,5 @@
+/** The tool-definition API: write a tool once, serve it over stdio or HTTP, host it in a runtime or a gateway. */
+export { defineTool, describeTool, isToolDefinition } from './define.js';
+export type { ToolContext, ToolDefinition, ToolReturn } from './define.js';
+export { createToolServer, serveToolsStdio, serveToolsHttp, toolsOfModule } from './server.js';
+export type { ToolServerInfo } from './server.js';

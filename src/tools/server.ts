@@ -1,0 +1,97 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { McpServer, createMcpHandler, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { isToolDefinition, type ToolContext, type ToolDefinition } from './define.js';
+
+/** Server identity shown in `initialize` / `server/discover`. */
+export interface ToolServerInfo {
+  name: string;
+  version?: string;
+}
+
+function toResult(tool: ToolDefinition, value: unknown): CallToolResult {
+  if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
+  if (value && typeof value === 'object' && Array.isArray((value as CallToolResult).content)) return value as CallToolResult;
+  const text = JSON.stringify(value);
+  return tool.output
+    ? { content: [{ type: 'text', text }], structuredContent: value as Record<string, unknown> }
+    : { content: [{ type: 'text', text }] };
+}
+
+function toolContext(ctx: ServerContext): ToolContext {
+  const token = ctx.mcpReq._meta?.progressToken;
+  return {
+    signal: ctx.mcpReq.signal,
+    progress: async (progress, total, message) => {
+      if (token === undefined) return;
+      await ctx.mcpReq.notify({
+        method: 'notifications/progress',
+        params: { progressToken: token, progress, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
+      });
+    },
+  };
+}
+
+/** Builds an MCP server exposing the given tools (one instance per connection or request). */
+export function createToolServer(tools: readonly ToolDefinition[], info: ToolServerInfo): McpServer {
+  const server = new McpServer({ name: info.name, version: info.version ?? '1.0.0' }, { capabilities: { tools: {} } });
+  for (const tool of tools) {
+    const config = {
+      description: tool.description,
+      inputSchema: tool.input,
+      ...(tool.title ? { title: tool.title } : {}),
+      ...(tool.output ? { outputSchema: tool.output } : {}),
+      ...(tool.annotations ? { annotations: tool.annotations } : {}),
+    };
+    server.registerTool(tool.name, config, async (args: unknown, ctx: ServerContext) => {
+      try {
+        return toResult(tool, await tool.handler(args as never, toolContext(ctx)));
+      } catch (error) {
+        return { isError: true, content: [{ type: 'text', text: `${tool.name} failed: ${(error as Error).message}` }] };
+      }
+    });
+  }
+  return server;
+}
+
+/** Serves the tools over stdio, answering both protocol revisions. */
+export function serveToolsStdio(tools: readonly ToolDefinition[], info: ToolServerInfo): { close(): Promise<void> } {
+  return serveStdio(() => createToolServer(tools, info));
+}
+
+/** Serves the tools over Streamable HTTP at `path` on host:port (both revisions; 2025 clients served statelessly). */
+export async function serveToolsHttp(
+  tools: readonly ToolDefinition[],
+  info: ToolServerInfo,
+  options: { host?: string; port: number; path?: string },
+): Promise<HttpServer> {
+  const handler = createMcpHandler(() => createToolServer(tools, info));
+  const path = options.path ?? '/mcp';
+  const server = createHttpServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== path) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `no MCP endpoint at ${url.pathname}; use ${path}` }));
+      return;
+    }
+    readBody(req, 100 * 1024 * 1024)
+      .then((body) => handler.fetch(toFetchRequest(req, body)))
+      .then((response) => sendFetchResponse(res, response))
+      .catch((error: Error) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: error.message }));
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  return server;
+}
+
+/** Collects every defineTool export of a loaded module (default export may also be an array of tools). */
+export function toolsOfModule(module: Record<string, unknown>): ToolDefinition[] {
+  const found: ToolDefinition[] = [];
+  for (const value of Object.values(module)) {
+    if (isToolDefinition(value)) found.push(value);
+    else if (Array.isArray(value)) found.push(...value.filter(isToolDefinition));
+  }
+  return [...new Map(found.map((tool) => [tool.name, tool])).values()];
+}
