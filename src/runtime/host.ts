@@ -71,6 +71,8 @@ export class RuntimeHost {
   private readonly records = new Map<string, { record: RuntimeRecord; at: number }>();
   private readonly opening = new Map<string, number>();
   private readonly reaper: NodeJS.Timeout;
+  /** Workers handed to sessions since start (each one is used by exactly one session). */
+  workersAssigned = 0;
 
   constructor(
     private readonly store: Store,
@@ -212,6 +214,7 @@ export class RuntimeHost {
     this.opening.set(name, (this.opening.get(name) ?? 0) + 1);
     try {
       const worker = await this.poolFor(name, target.version, target.spec).take();
+      this.workersAssigned++;
       const id = requestedId ?? randomUUID();
       return new Session(id, name, target.version, worker, target.spec.limits.requestTimeout, this.log.child({ runtime: name }));
     } finally {

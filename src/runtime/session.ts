@@ -142,12 +142,12 @@ export class Session {
   private timeOut(workerId: string): void {
     const entry = this.settle(workerId);
     if (!entry) return;
-    const seconds = Math.round(this.requestTimeoutMs / 1000);
-    this.log.warn('request exceeded the runtime request timeout; cancelled', { session: this.id, method: entry.method, seconds });
+    const limit = this.requestTimeoutMs < 10_000 ? `${this.requestTimeoutMs} ms` : `${Math.round(this.requestTimeoutMs / 1000)} s`;
+    this.log.warn('request exceeded the runtime request timeout; cancelled', { session: this.id, method: entry.method, limit });
     this.deliver(entry.sink, {
       jsonrpc: '2.0',
       id: entry.callerId,
-      error: { code: -32001, message: `${entry.method} ran longer than the runtime's request timeout (${seconds}s) and was cancelled; raise limits.requestTimeout if it needs longer` },
+      error: { code: -32001, message: `${entry.method} ran longer than the runtime's request timeout (${limit}) and was cancelled; raise limits.requestTimeout if it needs longer` },
     } as JSONRPCMessage);
     void this.worker.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: workerId, reason: 'request timeout' } } as JSONRPCMessage).catch(() => undefined);
   }

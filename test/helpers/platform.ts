@@ -1,0 +1,71 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { createLogger } from '../../src/log/index.js';
+import { startPlatform, type Platform, type PlatformOptions } from '../../src/server/index.js';
+
+/** The demo greet server, run as a stdio worker. */
+export const GREET_COMMAND = ['node', 'examples/greet/server.js'];
+
+/** A platform on a free loopback port with its own temp data dir; `stop()` removes both. */
+export async function testPlatform(options: Partial<PlatformOptions> = {}): Promise<Platform & { dataDir: string; stop(): Promise<void> }> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'toolport-test-')));
+  const platform = await startPlatform({ port: 0, logger: createLogger('error'), ...options, dataDir });
+  return {
+    ...platform,
+    dataDir,
+    async stop() {
+      await platform.close();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The invocation URL of a runtime. */
+export function invocationUrl(platform: { url: string }, name: string, qualifier = 'DEFAULT'): URL {
+  return new URL(`${platform.url}/runtimes/${encodeURIComponent(name)}/invocations?qualifier=${qualifier}`);
+}
+
+/** A connected MCP SDK client (2025-11-25 session) to a runtime. */
+export async function connectRuntime(
+  platform: { url: string },
+  name: string,
+  qualifier = 'DEFAULT',
+): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const client = new Client({ name: 'toolport-test', version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(invocationUrl(platform, name, qualifier));
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** The text of a tool result's first content block. */
+export function textOf(result: unknown): string {
+  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
+  return content[0]?.text ?? '';
+}
+
+/** Calls the greet server's `whoami` tool. */
+export async function whoami(client: Client): Promise<{ pid: number; home: string; tmpdir: string; envKeys: string[] }> {
+  return JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} })));
+}
+
+/** Resolves once `predicate` holds, polling every 50 ms; rejects after `timeoutMs`. */
+export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** True while a process with this pid exists. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
