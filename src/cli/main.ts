@@ -1,6 +1,5 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, configJsonSchema } from '../config/index.js';
-import { runtimeEndpoints, startPlatform } from '../server/index.js';
 import { ApiError } from './api-client.js';
 import { printJson } from './output.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
@@ -19,6 +18,8 @@ program
   .option('-d, --data-dir <dir>', 'where the SQLite file and admin token live', '.toolport')
   .option('--store <url>', 'postgres://... to use PostgreSQL instead of SQLite')
   .action(async (flags: { config?: string; port?: string; host?: string; dataDir: string; store?: string }) => {
+    // Loaded on demand: the server pulls in the store drivers and MCP transports, which other verbs never need.
+    const { runtimeEndpoints, startPlatform } = await import('../server/index.js');
     const platform = await startPlatform({
       dataDir: flags.dataDir,
       ...(flags.config ? { config: flags.config } : {}),

@@ -9,14 +9,23 @@ import { GREET_COMMAND, connectRuntime, testPlatform, whoami } from '../helpers/
 
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/test';
 
-async function api(platform: { url: string; adminToken: string }, method: string, path: string, body?: unknown, token = platform.adminToken): Promise<{ status: number; body: any }> {
+/** The fields of control-plane answers these tests read. */
+interface ApiBody {
+  latestVersion: number;
+  arn: string;
+  endpoints: Record<string, number>;
+  versions: { version: number; spec: { env: Record<string, string> } }[];
+  error: { message: string; details: { path: string }[] };
+}
+
+async function api(platform: { url: string; adminToken: string }, method: string, path: string, body?: unknown, token = platform.adminToken): Promise<{ status: number; body: ApiBody }> {
   const response = await fetch(`${platform.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as ApiBody };
 }
 
 describe('control plane REST API', () => {
@@ -55,12 +64,12 @@ describe('control plane REST API', () => {
       await Promise.all([latest.transport.terminateSession(), prod.transport.terminateSession()]);
 
       const versions = await api(platform, 'GET', '/api/runtimes/greet/versions');
-      assert.deepEqual(versions.body.versions.map((v: { version: number }) => v.version), [1, 2]);
-      assert.equal(versions.body.versions[0].spec.env.STAGE, 'one', 'old versions are immutable');
+      assert.deepEqual(versions.body.versions.map((v) => v.version), [1, 2]);
+      assert.equal(versions.body.versions[0]?.spec.env.STAGE, 'one', 'old versions are immutable');
 
       const bad = await api(platform, 'PUT', '/api/runtimes/greet', { command: [], sessions: { idleTimeout: 'soon' } });
       assert.equal(bad.status, 400);
-      const paths = bad.body.error.details.map((d: { path: string }) => d.path);
+      const paths = bad.body.error.details.map((d) => d.path);
       assert.ok(paths.includes('command') && paths.includes('sessions.idleTimeout'), JSON.stringify(paths));
 
       assert.equal((await api(platform, 'PUT', '/api/runtimes/greet/endpoints/prod', { version: 9 })).status, 404);

@@ -1,0 +1,111 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { connectRuntime, eventually, textOf } from '../helpers/platform.js';
+
+const run = promisify(execFile);
+const CLI = ['bin/toolport.js'];
+
+/** Runs the CLI to completion; never throws, so tests can assert on failures too. */
+async function toolport(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+describe('toolport CLI', () => {
+  let dataDir: string;
+  let server: ChildProcess;
+  let url = '';
+  let printed = '';
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'toolport-cli-'));
+    const config = join(dataDir, 'toolport.yaml');
+    await writeFile(config, 'runtimes:\n  - name: greet\n    command: [node, examples/greet/server.js]\n    sessions: { warmPool: 1 }\n');
+    server = spawn(process.execPath, [...CLI, 'up', '--config', config, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    await eventually(() => /admin token/.test(printed), 30_000, 'toolport up to print its endpoints');
+    url = /Toolport is up at (\S+)/.exec(printed)?.[1] ?? '';
+  });
+  after(async () => {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints help', async () => {
+    const { code, stdout } = await toolport(['--help']);
+    assert.equal(code, 0);
+    assert.match(stdout, /up \[options\]/);
+    assert.match(stdout, /runtime/);
+  });
+
+  it('up prints every endpoint and the admin token, and answers /ping', async () => {
+    assert.match(printed, /GET +http:\/\/127\.0\.0\.1:\d+\/ping/);
+    assert.match(printed, /runtime greet +http:\/\/127\.0\.0\.1:\d+\/runtimes\/greet\/invocations\?qualifier=DEFAULT/);
+    assert.match(printed, /runtime%2Fgreet\/invocations/);
+    const token = (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim();
+    assert.ok(printed.includes(token));
+    const ping = await fetch(`${url}/ping`);
+    assert.deepEqual(await ping.json(), { status: 'Healthy' });
+  });
+
+  it('manages runtimes over the API, printing exactly one JSON document with --json', async () => {
+    const common = ['--server', url, '--data-dir', dataDir, '--json'];
+    const created = await toolport(['runtime', 'create', 'hello', '--command', 'node examples/greet/server.js', '--warm-pool', '0', ...common]);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(JSON.parse(created.stdout).latestVersion, 1);
+
+    const updated = await toolport(['runtime', 'update', 'hello', '--env', 'MODE=two', ...common]);
+    assert.equal(JSON.parse(updated.stdout).latestVersion, 2);
+    const pinned = await toolport(['runtime', 'endpoint', 'hello', 'prod', '1', ...common]);
+    assert.deepEqual(JSON.parse(pinned.stdout).endpoints, { DEFAULT: 2, prod: 1 });
+
+    const listed = await toolport(['runtime', 'list', ...common]);
+    assert.deepEqual(JSON.parse(listed.stdout).map((r: { name: string }) => r.name).sort(), ['greet', 'hello']);
+
+    const table = await toolport(['runtime', 'list', '--server', url, '--data-dir', dataDir]);
+    assert.match(table.stdout, /^NAME +VERSION +TRANSPORT/m);
+
+    const { client, transport } = await connectRuntime({ url }, 'hello', 'prod');
+    assert.equal(textOf(await client.callTool({ name: 'greet_user', arguments: { name: 'CLI' } })), 'Hello, CLI! Nice to meet you. This is a test message.');
+    await transport.terminateSession();
+
+    const deleted = await toolport(['runtime', 'delete', 'hello', ...common]);
+    assert.deepEqual(JSON.parse(deleted.stdout), { deleted: 'hello' });
+    const missing = await toolport(['runtime', 'get', 'hello', ...common]);
+    assert.notEqual(missing.code, 0);
+    assert.equal(missing.stdout, '');
+    assert.match(missing.stderr, /404 .*no runtime named "hello"/);
+  });
+
+  it('says how to authenticate when the admin token is wrong', async () => {
+    const result = await toolport(['runtime', 'list', '--server', url, '--token', 'tpa_wrong']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /401 .*admin token/);
+  });
+
+  it('fails fast on an invalid config, naming the bad key and what was expected', async () => {
+    const bad = join(dataDir, 'bad.yaml');
+    await writeFile(bad, 'runtimes:\n  - name: x\n    command: [node, a.js]\n    sessions: { warmPool: -1, idleTimeout: soon }\n');
+    const result = await toolport(['up', '--config', bad, '--port', '0', '--data-dir', join(dataDir, 'bad')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /runtimes\[0\]\.sessions\.warmPool: .*>=0/);
+    assert.match(result.stderr, /runtimes\[0\]\.sessions\.idleTimeout: a duration like 30s, 15m or 8h/);
+  });
+
+  it('publishes the JSON Schema of toolport.yaml that docs/toolport.schema.json holds', async () => {
+    const { stdout } = await toolport(['schema']);
+    assert.deepEqual(JSON.parse(stdout), JSON.parse(await readFile('docs/toolport.schema.json', 'utf8')));
+    assert.ok(JSON.parse(stdout).properties.runtimes);
+  });
+});
