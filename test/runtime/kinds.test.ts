@@ -1,0 +1,55 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { connectRuntime, eventually, processAlive, testPlatform, textOf, whoami } from '../helpers/platform.js';
+
+type Platform = Awaited<ReturnType<typeof testPlatform>>;
+
+describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', () => {
+  let platform: Platform;
+
+  before(async () => {
+    platform = await testPlatform();
+    await platform.control.createRuntime('greet-http', {
+      command: ['node', 'examples/greet/server.js', '--http', '--port', '{port}', '--path', '/custom-mcp'],
+      transport: 'http',
+      path: '/custom-mcp',
+      sessions: { warmPool: 1 },
+    });
+    await platform.control.createRuntime('module', {
+      module: 'test/fixtures/memory-tools.ts',
+      sessions: { warmPool: 0 },
+      limits: { memoryMb: 200 },
+    });
+  });
+  after(() => platform.stop());
+
+  it('hosts a Streamable HTTP server on its own port and path, one process per session', async () => {
+    const a = await connectRuntime(platform, 'greet-http');
+    const b = await connectRuntime(platform, 'greet-http');
+    assert.equal(textOf(await a.client.callTool({ name: 'greet_user', arguments: { name: 'Http' } })), 'Hello, Http! Nice to meet you. This is a test message.');
+    const [whoA, whoB] = [await whoami(a.client), await whoami(b.client)];
+    assert.notEqual(whoA.pid, whoB.pid);
+    assert.ok(whoA.envKeys.includes('PORT'));
+    await Promise.all([a.transport.terminateSession(), b.transport.terminateSession()]);
+  });
+
+  it('hosts a TypeScript module of defineTool tools, schema derived from the code', async () => {
+    const { client, transport } = await connectRuntime(platform, 'module');
+    const { tools } = await client.listTools();
+    const add = tools.find((tool) => tool.name === 'add');
+    assert.deepEqual((add?.inputSchema.properties as Record<string, { description?: string }>).a?.description, 'First addend');
+    const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 40 } });
+    assert.deepEqual(result.structuredContent, { sum: 42 });
+    await transport.terminateSession();
+  });
+
+  it('stops a worker that exceeds its memory limit, failing only that session with a clear error', async () => {
+    const hog = await connectRuntime(platform, 'module');
+    const bystander = await connectRuntime(platform, 'module');
+    const pid = platform.runtimes.listSessions('module').find((s) => s.id === hog.transport.sessionId)?.pid ?? -1;
+    await assert.rejects(hog.client.callTool({ name: 'allocate', arguments: { megabytes: 400 } }, { timeout: 20_000 }), /memory limit/);
+    await eventually(() => !processAlive(pid), 5_000, 'the hog worker to be gone');
+    assert.deepEqual((await bystander.client.callTool({ name: 'add', arguments: { a: 1, b: 1 } })).structuredContent, { sum: 2 });
+    await bystander.transport.terminateSession();
+  });
+});
