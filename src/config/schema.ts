@@ -24,8 +24,8 @@ const authSchema = z.union([
 
 const sessionsSchema = z
   .object({
-    idleTimeout: duration.default(15 * 60_000).describe('End a session after this long without a request (e.g. 15m)'),
-    maxLifetime: duration.default(8 * 3_600_000).describe('End a session this long after it started (e.g. 8h)'),
+    idleTimeout: duration.prefault('15m').describe('End a session after this long without a request (e.g. 15m)'),
+    maxLifetime: duration.prefault('8h').describe('End a session this long after it started (e.g. 8h)'),
     warmPool: z.number().int().min(0).max(64).default(2).describe('Pre-started workers waiting for new sessions'),
     maxSessions: z.number().int().min(1).max(10_000).default(100).describe('Concurrent sessions before 429'),
   })
@@ -34,7 +34,7 @@ const sessionsSchema = z
 const limitsSchema = z
   .object({
     maxBodyBytes: z.number().int().positive().default(100 * 1024 * 1024).describe('Largest request body; larger gets 413'),
-    requestTimeout: duration.default(15 * 60_000).describe('A request still running after this is cancelled'),
+    requestTimeout: duration.prefault('15m').describe('A request still running after this is cancelled'),
     memoryMb: z.number().int().positive().optional().describe('Kill a worker whose resident memory exceeds this'),
   })
   .strict();
@@ -42,17 +42,17 @@ const limitsSchema = z
 /** One hosted MCP server: a command (stdio or Streamable HTTP) or a module of `defineTool` tools. */
 export const runtimeSpecSchema = z
   .object({
-    description: z.string().max(500).optional(),
+    description: z.string().max(500).optional().describe('Shown in listings'),
     command: z.array(z.string().min(1)).min(1).optional().describe('Program and arguments; {port} is replaced for http'),
     module: z.string().min(1).optional().describe('A JS/TS module exporting defineTool tools'),
-    transport: z.enum(['stdio', 'http']).default('stdio'),
-    port: z.union([z.literal('auto'), z.number().int().min(1).max(65535)]).default('auto'),
-    path: z.string().startsWith('/').default('/mcp'),
-    cwd: z.string().optional(),
-    env: z.record(z.string(), envValue).default({}),
-    auth: authSchema.default('none'),
-    sessions: sessionsSchema.default(sessionsSchema.parse({})),
-    limits: limitsSchema.default(limitsSchema.parse({})),
+    transport: z.enum(['stdio', 'http']).default('stdio').describe('How the command speaks MCP'),
+    port: z.union([z.literal('auto'), z.number().int().min(1).max(65535)]).default('auto').describe('http: port the server listens on; auto gives each worker a free one'),
+    path: z.string().startsWith('/').default('/mcp').describe('http: MCP endpoint path of the server'),
+    cwd: z.string().optional().describe('Working directory (default: where toolport runs)'),
+    env: z.record(z.string(), envValue).default({}).describe('Worker environment; env:NAME copies NAME from Toolport\'s environment'),
+    auth: authSchema.default('none').describe('Inbound authorizer; this build supports none'),
+    sessions: sessionsSchema.prefault({}).describe('Session lifecycle'),
+    limits: limitsSchema.prefault({}).describe('Per-request and per-worker limits'),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -78,7 +78,7 @@ export type RuntimeSpecInput = z.input<typeof runtimeSpecSchema>;
 
 const runtimeEntrySchema = z.intersection(
   z.object({
-    name: resourceName,
+    name: resourceName.describe('Endpoint /runtimes/{name}/invocations; ARN arn:toolport:runtime:local:000000000000:runtime/{name}'),
     endpoints: z.record(resourceName, z.number().int().positive()).optional().describe('Named endpoints pinned to versions'),
   }),
   runtimeSpecSchema,
@@ -89,14 +89,15 @@ export const configSchema = z
   .object({
     server: z
       .object({
-        host: z.string().default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(8080),
+        host: z.string().default('127.0.0.1').describe('Address to bind; keep 127.0.0.1 unless a proxy fronts Toolport'),
+        port: z.number().int().min(0).max(65535).default(8080).describe('Port of the HTTP edge (0 picks a free one)'),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080 }),
-    identity: z.unknown().optional(),
-    runtimes: z.array(runtimeEntrySchema).default([]),
-    gateways: z.array(z.unknown()).optional(),
+      .default({ host: '127.0.0.1', port: 8080 })
+      .describe('The HTTP edge'),
+    identity: z.unknown().optional().describe('Users, clients and resource servers (Identity; not in this build)'),
+    runtimes: z.array(runtimeEntrySchema).default([]).describe('Hosted MCP servers, applied at start'),
+    gateways: z.array(z.unknown()).optional().describe('Gateways (not in this build)'),
   })
   .strict();
 
