@@ -102,10 +102,12 @@ interface FlowState {
 
 /**
  * HMAC codec for `requestState` (SEP-2322: state that drives business logic MUST be
- * integrity-protected). The key is per process: every round of a flow reaches the same
- * process (HTTP mode is one process; stdio mode is one process per session).
+ * integrity-protected).
  */
-const stateCodec = createRequestStateCodec<FlowState>({ key: randomBytes(32), ttlSeconds: 600 });
+// Every replica of a stateless server must verify state minted by another (Toolport's runtime may serve each
+// 2026-07-28 request from a fresh worker), so the key comes from the environment when one is given.
+const stateKey = process.env.CONFORMANCE_STATE_KEY ? Buffer.from(process.env.CONFORMANCE_STATE_KEY, 'base64') : randomBytes(32);
+const stateCodec = createRequestStateCodec<FlowState>({ key: stateKey, ttlSeconds: 600 });
 
 /**
  * Shared, process-wide fixture state: which optional tool/prompt the `test_trigger_*` hooks

@@ -91,9 +91,10 @@ export const configSchema = z
       .object({
         host: z.string().default('127.0.0.1').describe('Address to bind; keep 127.0.0.1 unless a proxy fronts Toolport'),
         port: z.number().int().min(0).max(65535).default(8080).describe('Port of the HTTP edge (0 picks a free one)'),
+        allowedHosts: z.array(z.string()).default([]).describe('Host names besides localhost that requests may address (DNS-rebinding guard)'),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080 })
+      .prefault({})
       .describe('The HTTP edge'),
     identity: z.unknown().optional().describe('Users, clients and resource servers (Identity; not in this build)'),
     runtimes: z.array(runtimeEntrySchema).default([]).describe('Hosted MCP servers, applied at start'),

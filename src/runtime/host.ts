@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   PerRequestHTTPServerTransport,
   WebStandardStreamableHTTPServerTransport,
+  ProtocolErrorCode,
+  UnsupportedProtocolVersionError,
   classifyInboundRequest,
   isInitializeRequest,
   type InboundModernRoute,
@@ -13,6 +15,8 @@ import { BodyTooLargeError, readBody, sendFetchResponse, toFetchRequest } from '
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
 import { RuntimeError } from './errors.js';
+import { SessionEventStore } from './event-store.js';
+import { HEADER_MISMATCH, routingHeaderMismatch } from './headers.js';
 import { WarmPool } from './pool.js';
 import { Session, type SessionEnd } from './session.js';
 
@@ -21,6 +25,19 @@ export const AGENTCORE_SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-sessio
 const CALLER_SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/;
 const RECORD_TTL_MS = 2_000;
 const REAP_INTERVAL_MS = 1_000;
+/** The per-request revisions this edge serves (SDK 2.4 exports only its 2025-era list, SUPPORTED_PROTOCOL_VERSIONS). */
+const MODERN_VERSIONS = ['2026-07-28'];
+/** How soon a client whose SSE stream dropped should reconnect (sent as the SSE `retry` field). */
+const SSE_RETRY_MS = 1_000;
+/**
+ * Errors a hosted server's dispatcher raises before any handler runs; over HTTP the 2026-07-28 entry answers them
+ * with these statuses (the SDK's ladder table), which a worker on stdio cannot set itself.
+ */
+const LADDER_STATUS = new Map<number, number>([
+  [ProtocolErrorCode.MethodNotFound, 404],
+  [ProtocolErrorCode.UnsupportedProtocolVersion, 400],
+  [ProtocolErrorCode.MissingRequiredClientCapability, 400],
+]);
 
 interface SessionEntry {
   session: Session;
@@ -52,6 +69,15 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Gives a JSON error answer from the worker's dispatcher the HTTP status the 2026-07-28 HTTP binding requires. */
+async function withLadderStatus(response: Response): Promise<Response> {
+  if (response.status !== 200 || !(response.headers.get('content-type') ?? '').startsWith('application/json')) return response;
+  const text = await response.text();
+  const code = (JSON.parse(text) as { error?: { code?: number } }).error?.code;
+  const status = code === undefined ? undefined : LADDER_STATUS.get(code);
+  return new Response(text, { status: status ?? 200, headers: response.headers });
+}
+
 /** Parses `{name}` or an ARN whose resource is `runtime/{name}`. */
 export function runtimeNameOf(ref: string): string {
   const decoded = decodeURIComponent(ref);
@@ -70,6 +96,7 @@ export class RuntimeHost {
   private readonly pools = new Map<string, WarmPool>();
   private readonly records = new Map<string, { record: RuntimeRecord; at: number }>();
   private readonly opening = new Map<string, number>();
+  private readonly sharedOpening = new Map<string, Promise<SessionEntry>>();
   private readonly reaper: NodeJS.Timeout;
   /** Workers handed to sessions since start (each one is used by exactly one session). */
   workersAssigned = 0;
@@ -203,12 +230,17 @@ export class RuntimeHost {
   }
 
   /** Reserves a session slot, takes a warm worker and builds the session; 429 when the runtime is full. */
-  private async newSession(name: string, target: { version: number; spec: RuntimeSpec }, requestedId: string | undefined): Promise<Session> {
+  private async newSession(
+    name: string,
+    target: { version: number; spec: RuntimeSpec },
+    requestedId: string | undefined,
+    callerChosen = requestedId !== undefined,
+  ): Promise<Session> {
     const { maxSessions } = target.spec.sessions;
     if (this.sessionCount(name) >= maxSessions) {
       throw new RuntimeError('too_many_sessions', `runtime "${name}" already has its maximum of ${maxSessions} sessions; retry later or end idle sessions with DELETE`, 5);
     }
-    if (requestedId !== undefined && (!CALLER_SESSION_ID.test(requestedId) || this.sessions.has(requestedId))) {
+    if (callerChosen && (!CALLER_SESSION_ID.test(requestedId ?? '') || this.sessions.has(requestedId ?? ''))) {
       throw new RuntimeError('bad_request', 'a caller-chosen session id must be 16-128 letters, digits, "-" or "_", and not in use');
     }
     this.opening.set(name, (this.opening.get(name) ?? 0) + 1);
@@ -220,6 +252,22 @@ export class RuntimeHost {
     } finally {
       this.opening.set(name, (this.opening.get(name) ?? 1) - 1);
     }
+  }
+
+  /** Opens a 2026-07-28 session once, however many requests for it arrive while its worker is being taken. */
+  private openShared(id: string, name: string, target: { version: number; spec: RuntimeSpec }, callerChosen: boolean): Promise<SessionEntry> {
+    let opening = this.sharedOpening.get(id);
+    if (!opening) {
+      opening = this.newSession(name, target, id, callerChosen)
+        .then((session) => {
+          const entry = { session, spec: target.spec };
+          this.register(entry);
+          return entry;
+        })
+        .finally(() => this.sharedOpening.delete(id));
+      this.sharedOpening.set(id, opening);
+    }
+    return opening;
   }
 
   private register(entry: SessionEntry): void {
@@ -245,6 +293,8 @@ export class RuntimeHost {
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => session.id,
       enableJsonResponse: !(header(req, 'accept') ?? '').includes('text/event-stream'),
+      eventStore: new SessionEventStore(),
+      retryInterval: SSE_RETRY_MS,
     });
     transport.onmessage = (message: JSONRPCMessage) => {
       session.fromCaller(message, transport).catch((error: Error) => this.log.warn('could not reach worker', { session: session.id, error: error.message }));
@@ -268,8 +318,9 @@ export class RuntimeHost {
   }
 
   /**
-   * 2026-07-28 requests carry everything per request. With the runtime session header they reach that
-   * session's own worker (created on first use); without it, a fresh worker serves the one request and is retired.
+   * 2026-07-28 requests carry everything per request. With the runtime session header they reach that session's
+   * own worker (created on first use); without it they share the runtime version's stateless worker, as replicas
+   * of a stateless server would.
    */
   private async serveModern(
     req: IncomingMessage,
@@ -279,29 +330,34 @@ export class RuntimeHost {
     route: InboundModernRoute,
     log: Record<string, unknown>,
   ): Promise<void> {
-    const sessionHeader = header(req, AGENTCORE_SESSION_HEADER);
-    let entry = sessionHeader ? this.sessions.get(sessionHeader) : undefined;
-    if (entry && entry.session.runtime !== name) throw new RuntimeError('session_not_found', `session ${sessionHeader} belongs to another runtime`);
-    const ephemeral = !sessionHeader;
-    if (!entry) {
-      const session = await this.newSession(name, target, sessionHeader);
-      entry = { session, spec: target.spec };
-      if (!ephemeral) this.register(entry);
+    const requested = route.classification.revision;
+    if (requested === undefined || !MODERN_VERSIONS.includes(requested)) {
+      // Answered here, as the SDK's HTTP entry does: the worker behind stdio cannot set an HTTP status.
+      const error = new UnsupportedProtocolVersionError({ supported: MODERN_VERSIONS, requested: requested ?? 'unknown' });
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: route.messageKind === 'request' ? route.message.id : null, error: { code: error.code, message: error.message, data: error.data } }));
+      return;
     }
+    const mismatch = routingHeaderMismatch(route.message.method, route.message.params, header(req, 'mcp-method'), header(req, 'mcp-name'));
+    if (mismatch) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: route.messageKind === 'request' ? route.message.id : null, error: { code: HEADER_MISMATCH, message: mismatch } }));
+      return;
+    }
+    const callerSession = header(req, AGENTCORE_SESSION_HEADER);
+    const sessionId = callerSession ?? `stateless-${name}-v${target.version}`;
+    const entry = this.sessions.get(sessionId) ?? (await this.openShared(sessionId, name, target, callerSession !== undefined));
+    if (entry.session.runtime !== name) throw new RuntimeError('session_not_found', `session ${sessionId} belongs to another runtime`);
     const { session } = entry;
-    log.session = ephemeral ? undefined : session.id;
+    log.session = session.id;
     log.pid = session.worker.pid;
     const transport = new PerRequestHTTPServerTransport({ classification: route.classification, responseMode: 'auto' });
     transport.onmessage = (message: JSONRPCMessage) => {
       session.fromCaller(message, transport).catch((error: Error) => this.log.warn('could not reach worker', { session: session.id, error: error.message }));
     };
     await transport.start();
-    try {
-      const response = await transport.handleMessage(route.message, { request: toFetchRequest(req, undefined) });
-      await sendFetchResponse(res, response, ephemeral ? {} : { [AGENTCORE_SESSION_HEADER]: session.id });
-    } finally {
-      if (ephemeral) await session.end('completed');
-    }
+    const response = await withLadderStatus(await transport.handleMessage(route.message, { request: toFetchRequest(req, undefined) }));
+    await sendFetchResponse(res, response, { [AGENTCORE_SESSION_HEADER]: session.id });
   }
 
   private reap(): void {

@@ -1,4 +1,4 @@
-import type { JSONRPCMessage, RequestId, TransportSendOptions } from '@modelcontextprotocol/server';
+import { SUBSCRIPTION_ID_META_KEY, type JSONRPCMessage, type RequestId, type TransportSendOptions } from '@modelcontextprotocol/server';
 import type { Logger } from '../log/index.js';
 import type { Worker, WorkerExit } from './worker.js';
 
@@ -37,6 +37,8 @@ export class Session {
   lastActivity = Date.now();
   private readonly pending = new Map<string, PendingRequest>();
   private nextId = 1;
+  /** Messages still being written to caller streams; a session closes its streams only after they land. */
+  private readonly deliveries = new Set<Promise<void>>();
   private ended: SessionEnd | undefined;
   /** Receives messages not tied to any request (the caller's GET stream in a 2025-11-25 session). */
   defaultSink?: MessageSink;
@@ -103,7 +105,11 @@ export class Session {
   }
 
   private deliver(sink: MessageSink, message: JSONRPCMessage, options?: TransportSendOptions): void {
-    sink.send(message, options).catch((error: Error) => this.log.debug('caller stream gone; message dropped', { session: this.id, error: error.message }));
+    const delivery = sink
+      .send(message, options)
+      .catch((error: Error) => this.log.debug('caller stream gone; message dropped', { session: this.id, error: error.message }))
+      .finally(() => this.deliveries.delete(delivery));
+    this.deliveries.add(delivery);
   }
 
   private fromWorker(msg: AnyMessage): void {
@@ -113,6 +119,14 @@ export class Session {
       const entry = this.settle(String(msg.id));
       if (entry) this.deliver(entry.sink, { ...msg, id: entry.callerId } as JSONRPCMessage);
       else if (this.defaultSink) this.deliver(this.defaultSink, msg);
+      return;
+    }
+    const subscription = (msg.params?._meta as Record<string, unknown> | undefined)?.[SUBSCRIPTION_ID_META_KEY];
+    const listener = typeof subscription === 'string' ? this.pending.get(subscription) : undefined;
+    if (listener) {
+      // A 2026-07-28 subscription is named by its subscriptions/listen request id: give the caller back its own id.
+      const params = { ...msg.params, _meta: { ...(msg.params?._meta as object), [SUBSCRIPTION_ID_META_KEY]: listener.callerId } };
+      this.deliver(listener.sink, { ...msg, params } as JSONRPCMessage, { relatedRequestId: listener.callerId });
       return;
     }
     const target = this.relatedRequest(msg);
@@ -162,7 +176,7 @@ export class Session {
   private finish(reason: SessionEnd): void {
     if (this.ended) return;
     this.ended = reason;
-    this.onend?.(reason);
+    void Promise.allSettled([...this.deliveries]).then(() => this.onend?.(reason));
   }
 
   /** Ends the session: fails what is in flight and stops the worker. */

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { RuntimeHost } from '../runtime/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
+import { rebindingGuard } from './rebinding.js';
 
 /** How to start the platform (`toolport up`). */
 export interface PlatformOptions {
@@ -56,7 +57,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     throw error;
   }
 
+  const host = options.host ?? config?.server.host ?? '127.0.0.1';
+  const refused = rebindingGuard(host, config?.server.allowedHosts ?? []);
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const refusal = refused(req);
+    if (refusal) {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `Forbidden: ${refusal}` } }));
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (path === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -79,7 +88,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 65_000;
-  const host = options.host ?? config?.server.host ?? '127.0.0.1';
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config?.server.port ?? 8080, host, resolveListen);

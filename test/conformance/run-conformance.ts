@@ -218,3 +218,25 @@ async function readResults(outputDir: string, scenarios: string[]): Promise<Map<
   }
   return results;
 }
+
+/** An expected failure and the reason it cannot pass. */
+export interface ExpectedFailure {
+  scenario: string;
+  why: string;
+}
+
+/**
+ * Compares a run with its expected failures: undefined when the failed set is exactly the expected one, else a
+ * report naming each unexpected failure (with its checks) and each expected failure that now passes.
+ */
+export function differenceFromExpected(result: ConformanceResult, expected: ExpectedFailure[]): string | undefined {
+  const expectedNames = expected.map((entry) => entry.scenario).sort();
+  const actual = result.failed.map((entry) => entry.scenario);
+  const unexpected = result.failed.filter((entry) => !expectedNames.includes(entry.scenario));
+  const nowPassing = expectedNames.filter((scenario) => !actual.includes(scenario));
+  if (unexpected.length === 0 && nowPassing.length === 0) return undefined;
+  return [
+    ...unexpected.map((entry) => `unexpected failure ${entry.scenario}:\n  ${entry.detail.replaceAll('\n', '\n  ')}`),
+    ...nowPassing.map((scenario) => `now passing, remove from the expected failures: ${scenario}`),
+  ].join('\n');
+}

@@ -165,7 +165,7 @@ describe('runtime sessions: one isolated worker per session', () => {
     assert.match(await endpoint.text(), /no endpoint \\"prod\\"/);
   });
 
-  it('serves a 2026-07-28 client without sessions, isolating by the runtime session header', async () => {
+  it('serves 2026-07-28 clients: a shared stateless worker, or an own worker per runtime session header', async () => {
     const modern = async (sessionHeader?: string): Promise<Client> => {
       const client = new Client({ name: 'modern', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
       const headers: Record<string, string> = sessionHeader ? { 'x-amzn-bedrock-agentcore-runtime-session-id': sessionHeader } : {};
@@ -174,15 +174,17 @@ describe('runtime sessions: one isolated worker per session', () => {
     };
     const stateless = await modern();
     assert.equal(textOf(await stateless.callTool({ name: 'greet_user', arguments: { name: 'Neo' } })), 'Hello, Neo! Nice to meet you. This is a test message.');
-    const pidsBefore = await whoami(stateless);
-    const pidsAfter = await whoami(stateless);
-    assert.notEqual(pidsBefore.pid, pidsAfter.pid, 'without the session header every request gets a fresh worker');
+    // Without the session header, requests share the runtime's stateless worker, never a session's own worker.
+    const sharedPid = (await whoami(stateless)).pid;
+    assert.equal((await whoami(stateless)).pid, sharedPid);
 
     const sessionA = await modern('modern-session-aaaaaaaaaaaa');
     const sessionB = await modern('modern-session-bbbbbbbbbbbb');
     await sessionA.callTool({ name: 'remember', arguments: { key: 'k', value: 'from A' } });
     assert.equal(textOf(await sessionA.callTool({ name: 'remember', arguments: { key: 'k' } })), 'from A');
     assert.equal(textOf(await sessionB.callTool({ name: 'remember', arguments: { key: 'k' } })), '(unset)');
+    const ownPids = [(await whoami(sessionA)).pid, (await whoami(sessionB)).pid];
+    assert.equal(new Set([sharedPid, ...ownPids]).size, 3, 'each session header gets its own worker');
     await Promise.all([stateless.close(), sessionA.close(), sessionB.close()]);
   });
 
