@@ -368,6 +368,11 @@ export class RuntimeHost {
     }
   }
 
+  /** Process ids of a runtime's pre-started workers that no session has taken yet. */
+  warmWorkers(runtime: string): number[] {
+    return [...this.pools.entries()].filter(([key]) => key.startsWith(`${runtime}@`)).flatMap(([, pool]) => pool.idlePids);
+  }
+
   /** Live sessions, optionally of one runtime. */
   listSessions(runtime?: string): SessionInfo[] {
     return [...this.sessions.values()]

@@ -41,9 +41,9 @@ export class WarmPool {
     }
   }
 
-  /** Number of ready, unused workers. */
-  get size(): number {
-    return this.idle.length;
+  /** Process ids of the ready, unused workers. */
+  get idlePids(): number[] {
+    return this.idle.map((worker) => worker.pid);
   }
 
   /** Stops every idle worker; no more are started. */

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { GREET_COMMAND, connectRuntime, eventually, invocationUrl, processAlive, testPlatform, textOf, whoami } from '../helpers/platform.js';
 
@@ -42,6 +43,31 @@ describe('runtime sessions: one isolated worker per session', () => {
     assert.deepEqual(pids, [whoA.pid, whoB.pid].sort());
     await a.transport.terminateSession();
     await b.transport.terminateSession();
+  });
+
+  it('hands a new session a pre-started worker and refills the warm pool in the background', async () => {
+    await eventually(() => platform.runtimes.warmWorkers('greet').length === 2, 10_000, 'the warm pool to fill');
+    const warm = platform.runtimes.warmWorkers('greet');
+    const { client, transport } = await connectRuntime(platform, 'greet');
+    assert.ok(warm.includes((await whoami(client)).pid), 'the session got one of the pre-started workers');
+    await eventually(() => platform.runtimes.warmWorkers('greet').length === 2, 10_000, 'the warm pool to refill');
+    await transport.terminateSession();
+  });
+
+  it('refuses requests addressed to a foreign host or from a foreign origin (DNS rebinding)', async () => {
+    const status = (headers: Record<string, string>): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const url = new URL(`${platform.url}/ping`);
+        request({ host: url.hostname, port: url.port, path: url.pathname, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    assert.equal(await status({ host: 'attacker.example' }), 403);
+    assert.equal(await status({ host: `localhost:${new URL(platform.url).port}`, origin: 'http://attacker.example' }), 403);
+    assert.equal(await status({ host: `localhost:${new URL(platform.url).port}`, origin: 'http://localhost:3000' }), 200);
   });
 
   it('accepts the AgentCore session header in place of Mcp-Session-Id', async () => {
