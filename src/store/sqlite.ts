@@ -3,50 +3,11 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RuntimeSpec } from '../config/index.js';
 import { pendingMigrations, SCHEMA_MIGRATIONS_SQL } from './migrations.js';
-import { runtimeArn, StoreError, type RuntimeRecord, type RuntimeVersion, type Store } from './types.js';
-
-interface RuntimeRow {
-  name: string;
-  created_at: string;
-  updated_at: string;
-  latest_version: number;
-  spec: string;
-}
-interface VersionRow {
-  runtime: string;
-  version: number;
-  spec: string;
-  created_at: string;
-}
-interface EndpointRow {
-  runtime: string;
-  endpoint: string;
-  version: number;
-}
-
-const RUNTIME_SELECT = `
-SELECT r.name, r.created_at, r.updated_at, r.latest_version, v.spec
-FROM runtimes r JOIN runtime_versions v ON v.runtime = r.name AND v.version = r.latest_version`;
-
-function toRecord(row: RuntimeRow, endpoints: EndpointRow[]): RuntimeRecord {
-  const named = Object.fromEntries(endpoints.map((e) => [e.endpoint, e.version]));
-  return {
-    name: row.name,
-    arn: runtimeArn(row.name),
-    latestVersion: row.latest_version,
-    spec: JSON.parse(row.spec) as RuntimeSpec,
-    endpoints: { DEFAULT: row.latest_version, ...named },
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+import { RUNTIME_SELECT, toRecord, toVersion, type EndpointRow, type RuntimeRow, type VersionRow } from './rows.js';
+import { StoreError, type RuntimeRecord, type Store } from './types.js';
 
 /** Versions are positive INTEGERs; anything else cannot name a stored version (and would make PostgreSQL throw). */
 const isVersion = (v: number): boolean => Number.isInteger(v) && v >= 1 && v <= 2 ** 31 - 1;
-
-function toVersion(row: VersionRow): RuntimeVersion {
-  return { runtime: row.runtime, version: row.version, spec: JSON.parse(row.spec) as RuntimeSpec, createdAt: row.created_at };
-}
 
 function migrate(db: Database.Database): void {
   db.exec(SCHEMA_MIGRATIONS_SQL);

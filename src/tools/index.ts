@@ -2,4 +2,6 @@
 export { defineTool, describeTool, isToolDefinition } from './define.js';
 export type { ToolContext, ToolDefinition, ToolReturn } from './define.js';
 export { createToolServer, serveToolsStdio, serveToolsHttp, toolsOfModule } from './server.js';
+/** CLI entry for an example/tool server: stdio by default, `--http [--port N] [--path /mcp] [--host H]` for HTTP. */
+export { serveTools } from './server.js';
 export type { ToolServerInfo } from './server.js';

@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { parseArgs } from 'node:util';
 import { McpServer, createMcpHandler, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
@@ -84,6 +85,41 @@ export async function serveToolsHttp(
   });
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
   return server;
+}
+
+/**
+ * Command-line entry for a tool server: stdio by default; `--http` serves Streamable HTTP on `--host` (default
+ * 127.0.0.1), `--port` (default $PORT or 8000; 0 picks a free one) and `--path` (default /mcp), then prints
+ * `<name> listening on http://host:port/path` (the bound port) to stderr. An invalid port exits with code 2.
+ */
+export async function serveTools(
+  tools: readonly ToolDefinition[],
+  info: ToolServerInfo,
+  argv: string[] = process.argv.slice(2),
+): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      http: { type: 'boolean', default: false },
+      port: { type: 'string', default: process.env.PORT ?? '8000' },
+      path: { type: 'string', default: '/mcp' },
+      host: { type: 'string', default: '127.0.0.1' },
+    },
+  });
+  if (!values.http) {
+    serveToolsStdio(tools, info);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`--port must be an integer from 0 to 65535, got "${values.port}"\n`);
+    process.exit(2);
+  }
+  const server = await serveToolsHttp(tools, info, { host: values.host, port, path: values.path });
+  // Print the bound port, not the requested one, so `--port 0` works for callers that need a free port.
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  process.stderr.write(`${info.name} listening on http://${values.host}:${bound}${values.path}\n`);
 }
 
 /** Collects every defineTool export of a loaded module (default export may also be an array of tools). */
