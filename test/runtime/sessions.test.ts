@@ -21,6 +21,7 @@ describe('runtime sessions: one isolated worker per session', () => {
     platform = await testPlatform();
     await platform.control.createRuntime('greet', { command: GREET_COMMAND, env: { GREETING: 'hi', SECRET_FROM_CONFIG: 'x' }, sessions: { warmPool: 2 } });
     await platform.control.createRuntime('idle', { command: GREET_COMMAND, sessions: { warmPool: 0, idleTimeout: '1s' } });
+    await platform.control.createRuntime('brief', { command: GREET_COMMAND, sessions: { warmPool: 0, maxLifetime: '2s' } });
     await platform.control.createRuntime('tiny', { command: GREET_COMMAND, sessions: { warmPool: 0, maxSessions: 1 }, limits: { maxBodyBytes: 2048 } });
   });
   after(() => platform.stop());
@@ -150,6 +151,24 @@ describe('runtime sessions: one isolated worker per session', () => {
     await eventually(() => platform.runtimes.listSessions('idle').length === 0, 6_000, 'the idle session to be reaped');
     await eventually(() => !processAlive(pid), 5_000, 'the reaped worker to exit');
     await assert.rejects(client.listTools(), /404|not exist|Session/i);
+  });
+
+  it('ends a session at its maximum lifetime even while it is busy', async () => {
+    const { client } = await connectRuntime(platform, 'brief');
+    const { pid } = await whoami(client);
+    const started = Date.now();
+    // Keep the session active the whole time: idleness is not what ends it.
+    await assert.rejects(
+      (async () => {
+        for (let i = 0; i < 100; i++) {
+          await client.callTool({ name: 'echo', arguments: { text: String(i) } });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })(),
+      /404|not exist|Session/i,
+    );
+    assert.ok(Date.now() - started >= 1_900, `ended after ${Date.now() - started} ms, before its 2 s lifetime`);
+    await eventually(() => !processAlive(pid), 5_000, 'the worker to exit');
   });
 
   it('refuses a body over the limit with 413 and keeps the session usable', async () => {
