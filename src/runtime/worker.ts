@@ -48,6 +48,9 @@ async function waitForPort(port: number, deadline: number, child: ChildProcess):
   throw new RuntimeError('worker_unavailable', `worker did not listen on 127.0.0.1:${port} in time; check the runtime's port and command`);
 }
 
+/** `env:NAME` references already reported as unset, so each is logged once rather than per worker. */
+const warnedUnset = new Set<string>();
+
 /** Resolves `env:NAME` references from Toolport's own environment; a missing one is left out (and logged by name only). */
 function workerEnv(spec: RuntimeSpec, home: string, log: Logger): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, TMP: home, TEMP: home };
@@ -57,8 +60,11 @@ function workerEnv(spec: RuntimeSpec, home: string, log: Logger): Record<string,
       continue;
     }
     const source = process.env[value.slice(4)];
-    if (source === undefined) log.warn('runtime env reference is not set; leaving it out', { key, from: value });
-    else env[key] = source;
+    if (source === undefined && !warnedUnset.has(value)) {
+      warnedUnset.add(value);
+      log.warn('runtime env reference is not set; workers start without it', { key, from: value });
+    }
+    if (source !== undefined) env[key] = source;
   }
   return env;
 }
