@@ -17,4 +17,4 @@ if (tools.length === 0) {
   process.stderr.write(`${modulePath} exports no tools made with defineTool\n`);
   process.exit(2);
 }
-serveToolsStdio(tools, { name: process.env.TOOLPORT_SERVER_NAME ?? 'toolport-module' });
+await serveToolsStdio(tools, { name: process.env.TOOLPORT_SERVER_NAME ?? 'toolport-module' });
