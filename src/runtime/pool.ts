@@ -2,10 +2,14 @@ import type { RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { Worker } from './worker.js';
 
+const PARALLEL_STARTS = 1;
+const IDLE_CRASH_PAUSE_MS = 5_000;
+
 /** Pre-started workers for one runtime version, so a new session does not wait for a process to start. */
 export class WarmPool {
   private readonly idle: Worker[] = [];
   private starting = 0;
+  private pausedUntil = 0;
   private closed = false;
 
   constructor(
@@ -23,21 +27,34 @@ export class WarmPool {
     return worker ?? Worker.start(this.spec, this.log);
   }
 
-  /** Starts workers until the pool holds `warmPool` of them. */
+  /**
+   * Starts workers until the pool holds `warmPool` of them, one at a time: a process start costs a few hundred ms
+   * of CPU, and starting many at once would take that CPU from the sessions being served right now.
+   */
   refill(): void {
-    while (!this.closed && this.idle.length + this.starting < this.spec.sessions.warmPool) {
+    // A worker that died while idle suggests a broken command: do not respawn it in a loop, wait for demand.
+    if (Date.now() < this.pausedUntil) return;
+    while (!this.closed && this.starting < PARALLEL_STARTS && this.idle.length + this.starting < this.spec.sessions.warmPool) {
       this.starting++;
       Worker.start(this.spec, this.log)
         .then((worker) => {
           if (this.closed) return void worker.stop();
-          worker.onexit = () => {
+          worker.onexit = (exit) => {
             const index = this.idle.indexOf(worker);
             if (index >= 0) this.idle.splice(index, 1);
+            if (this.closed) return;
+            this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
+            this.log.error('a warm worker exited before any session used it; pausing refills', { code: exit.code, signal: exit.signal, stderr: exit.stderrTail.slice(-300) });
           };
           this.idle.push(worker);
+          this.starting--;
+          this.refill();
         })
-        .catch((error: Error) => this.log.error('warm pool could not start a worker', { error: error.message }))
-        .finally(() => this.starting--);
+        .catch((error: Error) => {
+          this.starting--;
+          this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
+          this.log.error('warm pool could not start a worker', { error: error.message });
+        });
     }
   }
 

@@ -169,7 +169,9 @@ export class Session {
   private workerExited(exit: WorkerExit): void {
     if (this.ended) return;
     this.log.warn('session worker exited', { session: this.id, runtime: this.runtime, pid: this.worker.pid, code: exit.code, signal: exit.signal, reason: exit.reason });
-    this.failPending(`${describeExit(exit)}. This session has ended; send a new initialize request to start a fresh session.`);
+    this.failPending(
+      `${describeExit(exit)}. This session has ended; send a new initialize request to start a fresh session (if this keeps happening, the runtime's command is failing: see the Toolport log).`,
+    );
     this.finish('worker_exited');
   }
 
