@@ -490,17 +490,19 @@ ${mdTable(LATENCY_HEAD, latencyRows(r))}
 
 ### Where the time goes (profiled once on this machine, 2026-11-22; not re-measured by the bench)
 
-- **New session.** Taking a worker from the pool is ~0.1 ms and the edge's own work ~1–2 ms; the rest of the time inside Toolport is
-  the fresh worker answering its *first* message: the SDK builds its protocol schema registry on first use (\`buildSchemas2025\`,
-  ~18 ms in a CPU profile) and zod compiles its parsers on first parse, so a just-started worker needs ~25–40 ms of CPU for
-  \`initialize\` that a long-running server pays once. A stdio worker joins the pool as soon as it is spawned, before any of this.
-  Sending the worker a \`ping\` before handing it out (allowed before \`initialize\`) cut its first \`initialize\` from ~22–35 ms to
-  ~8–19 ms in a probe. The first \`tools/call\` of a session is also cold (~6–11 ms against ~1 ms after).
-  Because this is CPU work in a fresh process, it grows quickly with load on a 2-core machine (burst vs paced above).
+- **New session.** Taking a worker from the pool is ~0.1 ms and the edge's own work ~1–2 ms; the rest is the worker answering
+  its *first* message. A fresh SDK server builds its protocol schema registry (\`buildSchemas2025\`, ~18 ms) and zod compiles its
+  parsers on first parse, ~25–55 ms of CPU in all. Tool servers made with \`defineTool\` (\`serveToolsStdio\`) now do that work
+  while they wait in the pool (an in-memory initialize, tools/list and unknown-tool call at start), which cut a pooled worker's first
+  \`initialize\` from ~55 ms to ~7 ms and its first \`tools/call\` from ~11 ms to ~5 ms (probe: stdio initialize on a worker
+  started 1.5 s earlier). Third-party servers pay their own cold start. The pool starts replacement workers one at a time so they
+  do not take the CPU from live sessions; in a back-to-back burst on 2 cores the refills still compete with the traffic (burst vs paced).
 - **Established session.** Inside Toolport a tools/call spends ~0.3 ms from request to the worker's stdin and ~0.2 ms from the
   worker's stdout to the finished response; the stdio round trip including the worker's own handling is ~0.9 ms. Under load the edge
   costs ~0.5–1 ms of CPU per call (the SDK's \`WebStandardStreamableHTTPServerTransport\` per POST with its web streams, the
-  node↔fetch bridge, JSON handled four times, pipe writes); with clients and edge sharing one thread here, that caps B's throughput.
+  node↔fetch bridge, JSON handled four times, pipe writes). At 8 and 32 sessions B also runs 8–32 worker processes on 2 cores where
+  A runs one server process: a CPU profile of the edge at 8 sessions shows it idle half the time, waiting on workers. That is the
+  price of one isolated process per session (AgentCore pays it with a microVM per session).
 
 ### Throughput (tools/call greet_user, closed loop, ${(THROUGHPUT_MS / 1000).toFixed(0)} s per level after ${THROUGHPUT_WARMUP_MS} ms warm-up)
 

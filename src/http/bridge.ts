@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 
 /** Turns a Node request (whose body has already been read) into a fetch `Request` for the SDK's web-standard transports. */
 export function toFetchRequest(req: IncomingMessage, body: Buffer | undefined, signal?: AbortSignal): Request {
@@ -27,9 +26,14 @@ export async function sendFetchResponse(res: ServerResponse, response: Response,
     return;
   }
   if (headers['content-type']?.toString().startsWith('text/event-stream')) res.flushHeaders();
-  const stream = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-  res.on('close', () => stream.destroy());
-  for await (const chunk of stream) res.write(chunk);
+  // Read the web stream directly (cheaper than Readable.fromWeb); cancelling it tells the SDK the caller left.
+  const reader = response.body.getReader();
+  res.on('close', () => void reader.cancel().catch(() => undefined));
+  for (;;) {
+    const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+    if (done || res.destroyed) break;
+    res.write(value);
+  }
   res.end();
 }
 
