@@ -12,12 +12,19 @@ const envValue = z.union([z.string(), z.number().transform(String), z.boolean().
 const authSchema = z.union([
   z.literal('none'),
   z.object({
-    jwt: z.object({
-      discoveryUrl: z.string().url(),
-      allowedClients: z.array(z.string()).optional(),
-      allowedAudiences: z.array(z.string()).optional(),
-      allowedScopes: z.array(z.string()).optional(),
-    }),
+    jwt: z
+      .object({
+        discoveryUrl: z.string().url().describe("The issuer's OpenID discovery URL (.../.well-known/openid-configuration)"),
+        allowedClients: z.array(z.string()).optional().describe('Accept tokens whose client_id (or azp) is one of these'),
+        allowedAudiences: z.array(z.string()).optional().describe('Accept tokens whose aud includes one of these'),
+        allowedScopes: z.array(z.string()).optional().describe('Require at least one of these scopes (403 otherwise)'),
+        requiredClaims: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('Claims that must have these values'),
+      })
+      .strict()
+      .refine((jwt) => (jwt.allowedClients?.length ?? 0) + (jwt.allowedAudiences?.length ?? 0) > 0, {
+        message: 'give allowedAudiences or allowedClients, or any token from the issuer would be accepted',
+        path: ['allowedAudiences'],
+      }),
   }),
   z.object({ sigv4: z.object({}).passthrough() }),
 ]);
@@ -50,7 +57,7 @@ export const runtimeSpecSchema = z
     path: z.string().startsWith('/').default('/mcp').describe('http: MCP endpoint path of the server'),
     cwd: z.string().optional().describe('Working directory (default: where toolport runs)'),
     env: z.record(z.string(), envValue).default({}).describe('Worker environment; env:NAME copies NAME from Toolport\'s environment'),
-    auth: authSchema.default('none').describe('Inbound authorizer; this build supports none'),
+    auth: authSchema.default('none').describe('Inbound authorizer: none (loopback demos only) or jwt; sigv4 comes with Identity'),
     sessions: sessionsSchema.prefault({}).describe('Session lifecycle'),
     limits: limitsSchema.prefault({}).describe('Per-request and per-worker limits'),
   })

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   PerRequestHTTPServerTransport,
@@ -12,6 +12,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { RuntimeSpec } from '../config/index.js';
 import { BodyTooLargeError, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { AuthError, JwtAuthorizer, bearerToken, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
 import { RuntimeError } from './errors.js';
@@ -43,6 +44,12 @@ interface SessionEntry {
   session: Session;
   spec: RuntimeSpec;
   transport?: WebStandardStreamableHTTPServerTransport;
+  /** Who opened the session (issuer, subject, client); later requests must come from the same principal. */
+  owner?: string;
+}
+
+function ownerOf(principal: Principal | undefined): string | undefined {
+  return principal ? JSON.stringify([principal.issuer, principal.subject, principal.clientId ?? null]) : undefined;
 }
 
 /** What the host reports about a live session (control plane, tests). */
@@ -97,6 +104,7 @@ export class RuntimeHost {
   private readonly records = new Map<string, { record: RuntimeRecord; at: number }>();
   private readonly opening = new Map<string, number>();
   private readonly sharedOpening = new Map<string, Promise<SessionEntry>>();
+  private readonly authorizers = new Map<string, JwtAuthorizer>();
   private readonly reaper: NodeJS.Timeout;
   /** Workers handed to sessions since start (each one is used by exactly one session). */
   workersAssigned = 0;
@@ -158,6 +166,45 @@ export class RuntimeHost {
     return { version, spec: pinned.spec };
   }
 
+  private authorizerFor(spec: RuntimeSpec): JwtAuthorizer | undefined {
+    if (typeof spec.auth !== 'object' || !('jwt' in spec.auth)) return undefined;
+    const key = JSON.stringify(spec.auth.jwt);
+    let authorizer = this.authorizers.get(key);
+    if (!authorizer) {
+      authorizer = new JwtAuthorizer(spec.auth.jwt);
+      this.authorizers.set(key, authorizer);
+    }
+    return authorizer;
+  }
+
+  /** Checks the caller's bearer token against the runtime's authorizer; undefined principal when the runtime is open. */
+  private async authenticate(req: IncomingMessage, spec: RuntimeSpec): Promise<Principal | undefined> {
+    const authorizer = this.authorizerFor(spec);
+    if (!authorizer) return undefined;
+    const token = bearerToken(req.headers.authorization);
+    if (!token) throw new AuthError('missing_token', 'this runtime requires a bearer token (Authorization: Bearer <JWT>)');
+    return authorizer.verify(token);
+  }
+
+  /**
+   * RFC 9728 protected-resource metadata of a JWT-protected runtime, so a spec-following MCP client finds the
+   * authorization server by itself; undefined when the runtime is unknown or open.
+   */
+  async protectedResourceMetadata(ref: string, baseUrl: string): Promise<Record<string, unknown> | undefined> {
+    const name = runtimeNameOf(ref);
+    const record = await this.store.getRuntime(name);
+    const authorizer = record && this.authorizerFor(record.spec);
+    if (!record || !authorizer) return undefined;
+    const scopes = authorizer.config.allowedScopes;
+    return {
+      resource: `${baseUrl}/runtimes/${encodeURIComponent(ref)}/invocations`,
+      authorization_servers: [await authorizer.issuer()],
+      bearer_methods_supported: ['header'],
+      ...(scopes?.length ? { scopes_supported: scopes } : {}),
+      resource_name: `Toolport runtime ${name}`,
+    };
+  }
+
   /** Handles one HTTP request to a runtime's invocations endpoint. */
   async handle(req: IncomingMessage, res: ServerResponse, ref: string, qualifier: string): Promise<void> {
     const started = performance.now();
@@ -172,6 +219,20 @@ export class RuntimeHost {
       const sessionId = header(req, 'mcp-session-id') ?? header(req, AGENTCORE_SESSION_HEADER);
       const existing = sessionId ? this.sessions.get(sessionId) : undefined;
       const target = existing ? { version: existing.session.version, spec: existing.spec } : await this.resolve(name, qualifier);
+      let principal: Principal | undefined;
+      try {
+        principal = await this.authenticate(req, target.spec);
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        log.auth = error.code;
+        const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+        sendAuthChallenge(res, error, `${base}/.well-known/oauth-protected-resource/runtimes/${ref}/invocations`);
+        return;
+      }
+      if (principal) log.subject = principal.subject;
+      if (existing && existing.owner !== ownerOf(principal)) {
+        throw new RuntimeError('session_not_found', `session ${sessionId} does not exist or has ended; send a new initialize request without a session id`);
+      }
       let body: unknown;
       if (req.method === 'POST') {
         const raw = await readBody(req, target.spec.limits.maxBodyBytes);
@@ -198,13 +259,13 @@ export class RuntimeHost {
         return;
       }
       if (route.kind === 'modern') {
-        await this.serveModern(req, res, name, target, route, log);
+        await this.serveModern(req, res, name, target, route, log, principal);
         return;
       }
       const initializing = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
       if (initializing) {
         if (existing) throw new RuntimeError('bad_request', `session ${sessionId} is already initialized; send initialize without a session id to start another`);
-        await this.openSession(req, res, name, target, body, sessionId, log);
+        await this.openSession(req, res, name, target, body, sessionId, log, principal);
         return;
       }
       if (!sessionId) {
@@ -255,12 +316,18 @@ export class RuntimeHost {
   }
 
   /** Opens a 2026-07-28 session once, however many requests for it arrive while its worker is being taken. */
-  private openShared(id: string, name: string, target: { version: number; spec: RuntimeSpec }, callerChosen: boolean): Promise<SessionEntry> {
+  private openShared(
+    id: string,
+    name: string,
+    target: { version: number; spec: RuntimeSpec },
+    callerChosen: boolean,
+    owner: string | undefined,
+  ): Promise<SessionEntry> {
     let opening = this.sharedOpening.get(id);
     if (!opening) {
       opening = this.newSession(name, target, id, callerChosen)
         .then((session) => {
-          const entry = { session, spec: target.spec };
+          const entry: SessionEntry = { session, spec: target.spec, ...(owner ? { owner } : {}) };
           this.register(entry);
           return entry;
         })
@@ -288,6 +355,7 @@ export class RuntimeHost {
     body: unknown,
     requestedId: string | undefined,
     log: Record<string, unknown>,
+    principal: Principal | undefined,
   ): Promise<void> {
     const session = await this.newSession(name, target, requestedId);
     const transport = new WebStandardStreamableHTTPServerTransport({
@@ -301,7 +369,7 @@ export class RuntimeHost {
     };
     session.defaultSink = transport;
     await transport.start();
-    this.register({ session, spec: target.spec, transport });
+    this.register({ session, spec: target.spec, transport, owner: ownerOf(principal) });
     log.session = session.id;
     log.pid = session.worker.pid;
     const response = await transport.handleRequest(toFetchRequest(req, undefined), { parsedBody: body });
@@ -329,6 +397,7 @@ export class RuntimeHost {
     target: { version: number; spec: RuntimeSpec },
     route: InboundModernRoute,
     log: Record<string, unknown>,
+    principal: Principal | undefined,
   ): Promise<void> {
     const requested = route.classification.revision;
     if (requested === undefined || !MODERN_VERSIONS.includes(requested)) {
@@ -345,8 +414,11 @@ export class RuntimeHost {
       return;
     }
     const callerSession = header(req, AGENTCORE_SESSION_HEADER);
-    const sessionId = callerSession ?? `stateless-${name}-v${target.version}`;
-    const entry = this.sessions.get(sessionId) ?? (await this.openShared(sessionId, name, target, callerSession !== undefined));
+    // Stateless traffic shares a worker per runtime version and caller, never across callers.
+    const owner = ownerOf(principal);
+    const sharedId = `stateless-${name}-v${target.version}${owner ? `-${createHash('sha256').update(owner).digest('hex').slice(0, 16)}` : ''}`;
+    const sessionId = callerSession ?? sharedId;
+    const entry = this.sessions.get(sessionId) ?? (await this.openShared(sessionId, name, target, callerSession !== undefined, owner));
     if (entry.session.runtime !== name) throw new RuntimeError('session_not_found', `session ${sessionId} belongs to another runtime`);
     const { session } = entry;
     log.session = session.id;

@@ -33,6 +33,8 @@ export interface Platform {
 }
 
 const INVOCATIONS = /^\/runtimes\/([^/]+)\/invocations\/?$/;
+/** RFC 9728 §3.1: the metadata of resource `/runtimes/x/invocations` lives at this path prefix + the resource path. */
+const RESOURCE_METADATA = /^\/\.well-known\/oauth-protected-resource\/runtimes\/([^/]+)\/invocations\/?$/;
 
 function notFound(res: ServerResponse, path: string): void {
   res.writeHead(404, { 'content-type': 'application/json' });
@@ -73,6 +75,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       return;
     }
     if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, control, runtimes, token);
+    const metadataFor = RESOURCE_METADATA.exec(path);
+    if (metadataFor?.[1] && req.method === 'GET') {
+      const metadata = await runtimes.protectedResourceMetadata(metadataFor[1], `http://${req.headers.host ?? host}`);
+      if (!metadata) return notFound(res, path);
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(metadata));
+      return;
+    }
     const invocation = INVOCATIONS.exec(path);
     if (invocation?.[1]) return runtimes.handle(req, res, invocation[1], url.searchParams.get('qualifier') ?? 'DEFAULT');
     notFound(res, path);

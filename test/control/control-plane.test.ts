@@ -87,10 +87,17 @@ describe('control plane REST API', () => {
       const response = await api(platform, 'POST', '/api/runtimes', {
         name: 'guarded',
         command: GREET_COMMAND,
-        auth: { jwt: { discoveryUrl: 'http://127.0.0.1:1/.well-known/openid-configuration' } },
+        auth: { sigv4: {} },
       });
       assert.equal(response.status, 400);
-      assert.match(response.body.error.message, /auth/);
+      assert.match(response.body.error.message, /sigv4/);
+      const open = await api(platform, 'POST', '/api/runtimes', {
+        name: 'guarded',
+        command: GREET_COMMAND,
+        auth: { jwt: { discoveryUrl: 'http://127.0.0.1:1/.well-known/openid-configuration' } },
+      });
+      assert.equal(open.status, 400, 'a jwt authorizer without audiences or clients would accept any token of the issuer');
+      assert.ok(open.body.error.details.some((d) => d.path === 'auth.jwt.allowedAudiences'));
     } finally {
       await platform.stop();
     }

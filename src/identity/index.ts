@@ -1,0 +1,6 @@
+/** Identity: inbound authorizers for runtimes (and, later, the authorization server and credential vault). */
+export { JwtAuthorizer } from './jwt-authorizer.js';
+export type { JwtAuthorizerConfig, JwtAuthorizerOptions, Principal } from './jwt-authorizer.js';
+export { AuthError } from './errors.js';
+export type { AuthErrorCode } from './errors.js';
+export { sendAuthChallenge, bearerToken } from './challenge.js';
