@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, configJsonSchema } from '../config/index.js';
 import { ApiError } from './api-client.js';
 import { printJson } from './output.js';
+import { ConnectionError } from '../client/index.js';
+import { UsageError, registerMcpCommands } from './mcp-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
 
 const program = new Command('toolport')
@@ -51,13 +53,14 @@ program
   .action(() => printJson(configJsonSchema()));
 
 registerRuntimeCommands(program);
+registerMcpCommands(program);
 
 program.exitOverride();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof ConfigError || error instanceof ApiError) {
+  if (error instanceof ConfigError || error instanceof ApiError || error instanceof ConnectionError || error instanceof UsageError) {
     process.stderr.write(`toolport: ${error.message}\n`);
     process.exit(1);
   }

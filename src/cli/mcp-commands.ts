@@ -1,0 +1,142 @@
+import type { Command } from 'commander';
+import { connect, type Connection } from '../client/index.js';
+import { printJson, printTable } from './output.js';
+
+interface TargetFlags {
+  server?: string;
+  qualifier?: string;
+  token?: string;
+  json?: boolean;
+}
+
+interface CallFlags extends TargetFlags {
+  args?: string;
+  arg?: string[];
+}
+
+function targetOptions(command: Command): Command {
+  return command
+    .option('--server <url>', 'Toolport server for runtime:/gateway: names (env TOOLPORT_SERVER)')
+    .option('--qualifier <endpoint>', 'runtime endpoint, e.g. prod (default DEFAULT)')
+    .option('--token <jwt>', 'bearer token (env TOOLPORT_TOKEN)')
+    .option('--json', 'print one JSON document');
+}
+
+async function withConnection<T>(target: string, flags: TargetFlags, use: (connection: Connection) => Promise<T>): Promise<T> {
+  const token = flags.token ?? process.env.TOOLPORT_TOKEN;
+  const connection = await connect({
+    target,
+    ...(flags.server ? { server: flags.server } : {}),
+    ...(flags.qualifier ? { qualifier: flags.qualifier } : {}),
+    ...(token ? { token } : {}),
+  });
+  try {
+    return await use(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** A mistake in the command line, printed without a stack trace. */
+export class UsageError extends Error {}
+
+/** Types `--arg k=v` values by the tool's input schema (numbers, booleans, JSON for objects and arrays). */
+export function typedArguments(pairs: string[], schema: { properties?: Record<string, { type?: unknown }> } | undefined): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--arg "${pair}" must look like name=value`);
+    const [name, raw] = [pair.slice(0, at), pair.slice(at + 1)];
+    const type = schema?.properties?.[name]?.type;
+    if (type === 'number' || type === 'integer') {
+      if (Number.isNaN(Number(raw))) throw new UsageError(`--arg ${name} must be a number, got "${raw}"`);
+      args[name] = Number(raw);
+    } else if (type === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') throw new UsageError(`--arg ${name} must be true or false, got "${raw}"`);
+      args[name] = raw === 'true';
+    } else if (type === 'object' || type === 'array') {
+      try {
+        args[name] = JSON.parse(raw);
+      } catch {
+        throw new UsageError(`--arg ${name} must be JSON (${String(type)}), got "${raw}"`);
+      }
+    } else {
+      args[name] = raw;
+    }
+  }
+  return args;
+}
+
+function textOf(result: { content?: { type: string; text?: string }[] }): string {
+  return (result.content ?? []).map((block) => (block.type === 'text' ? (block.text ?? '') : `[${block.type}]`)).join('\n');
+}
+
+/** `toolport tools|call|resources|read|prompts|ping TARGET ...`: MCP verbs against any endpoint. */
+export function registerMcpCommands(program: Command): void {
+  targetOptions(program.command('tools <target>').description('list the tools of an MCP endpoint (URL, ARN, runtime:NAME)')).action(
+    async (target: string, flags: TargetFlags) => {
+      const { tools } = await withConnection(target, flags, ({ client }) => client.listTools());
+      if (flags.json) return printJson(tools);
+      printTable(
+        tools.map((tool) => ({ name: tool.name, arguments: Object.keys(tool.inputSchema.properties ?? {}).join(', '), description: (tool.description ?? '').split('\n')[0]?.slice(0, 80) })),
+        ['name', 'arguments', 'description'],
+      );
+    },
+  );
+
+  targetOptions(program.command('call <target> <tool>').description('call a tool'))
+    .option('--args <json>', 'arguments as a JSON object')
+    .option('--arg <name=value>', 'one argument, typed by the tool schema (repeat)', (v: string, all: string[] = []) => [...all, v])
+    .action(async (target: string, tool: string, flags: CallFlags) => {
+      const result = await withConnection(target, flags, async ({ client }) => {
+        let args: Record<string, unknown> = {};
+        try {
+          if (flags.args) args = JSON.parse(flags.args) as Record<string, unknown>;
+        } catch {
+          throw new UsageError(`--args must be a JSON object, got ${flags.args}`);
+        }
+        if (flags.arg?.length) {
+          const { tools } = await client.listTools();
+          const schema = tools.find((t) => t.name === tool)?.inputSchema as Parameters<typeof typedArguments>[1];
+          args = { ...args, ...typedArguments(flags.arg, schema) };
+        }
+        // No client-side cut-off: long tool calls are the server's to bound (its request timeout).
+        return client.callTool({ name: tool, arguments: args }, { timeout: 24 * 3_600_000, resetTimeoutOnProgress: true });
+      });
+      if (flags.json) return printJson(result);
+      process.stdout.write(`${textOf(result as Parameters<typeof textOf>[0])}\n`);
+      if (result.isError) process.exitCode = 1;
+    });
+
+  targetOptions(program.command('resources <target>').description('list resources')).action(async (target: string, flags: TargetFlags) => {
+    const { resources } = await withConnection(target, flags, ({ client }) => client.listResources());
+    if (flags.json) return printJson(resources);
+    printTable(resources.map((r) => ({ uri: r.uri, name: r.name, type: r.mimeType ?? '' })), ['uri', 'name', 'type']);
+  });
+
+  targetOptions(program.command('read <target> <uri>').description('read a resource')).action(async (target: string, uri: string, flags: TargetFlags) => {
+    const result = await withConnection(target, flags, ({ client }) => client.readResource({ uri }));
+    if (flags.json) return printJson(result);
+    for (const item of result.contents) process.stdout.write(`${'text' in item ? item.text : `[${item.mimeType ?? 'binary'} ${item.blob.length} base64 chars]`}\n`);
+  });
+
+  targetOptions(program.command('prompts <target>').description('list prompts')).action(async (target: string, flags: TargetFlags) => {
+    const { prompts } = await withConnection(target, flags, ({ client }) => client.listPrompts());
+    if (flags.json) return printJson(prompts);
+    printTable(prompts.map((p) => ({ name: p.name, description: p.description ?? '' })), ['name', 'description']);
+  });
+
+  targetOptions(program.command('ping <target>').description('check an endpoint answers (initialize + ping), with timings')).action(
+    async (target: string, flags: TargetFlags) => {
+      const started = performance.now();
+      const timings = await withConnection(target, flags, async ({ client, url }) => {
+        const connected = performance.now();
+        await client.ping();
+        return { url: url.href, server: client.getServerVersion()?.name, initializeMs: connected - started, pingMs: performance.now() - connected };
+      });
+      const rounded = { ...timings, initializeMs: Math.round(timings.initializeMs * 10) / 10, pingMs: Math.round(timings.pingMs * 10) / 10 };
+      if (flags.json) return printJson(rounded);
+      process.stdout.write(`ok: ${rounded.server ?? 'server'} at ${rounded.url} — initialize ${rounded.initializeMs} ms, ping ${rounded.pingMs} ms\n`);
+    },
+  );
+}

@@ -1,0 +1,5 @@
+/** Client: reach any remote MCP server (Toolport runtime, AgentCore runtime, any URL) with the MCP SDK. */
+export { connect, ConnectionError } from './connect.js';
+export type { Connection, ConnectOptions } from './connect.js';
+export { resolveTarget } from './target.js';
+export type { TargetOptions } from './target.js';

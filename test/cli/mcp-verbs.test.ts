@@ -1,0 +1,96 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { resolveTarget } from '../../src/client/index.js';
+import { GREET_COMMAND, testPlatform } from '../helpers/platform.js';
+import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
+
+const run = promisify(execFile);
+
+async function toolport(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/toolport.js', ...args], { env: { ...process.env, TOOLPORT_TOKEN: '', ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+describe('toolport MCP verbs (tools, call, ping) against runtimes', () => {
+  let platform: Awaited<ReturnType<typeof testPlatform>>;
+  let issuer: TestIssuer;
+
+  before(async () => {
+    issuer = await startTestIssuer();
+    platform = await testPlatform();
+    await platform.control.createRuntime('greet', { command: GREET_COMMAND, sessions: { warmPool: 1 } });
+    await platform.control.createRuntime('secure', {
+      command: GREET_COMMAND,
+      auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['toolport'] } },
+      sessions: { warmPool: 0 },
+    });
+  });
+  after(async () => {
+    await platform.stop();
+    await issuer.close();
+  });
+
+  it('lists tools and calls one with arguments typed by its schema', async () => {
+    const tools = await toolport(['tools', 'runtime:greet', '--server', platform.url, '--json']);
+    assert.equal(tools.code, 0, tools.stderr);
+    assert.ok((JSON.parse(tools.stdout) as { name: string }[]).some((tool) => tool.name === 'greet_user'));
+
+    const call = await toolport(['call', 'runtime:greet', 'greet_user', '--arg', 'name=Ren', '--server', platform.url]);
+    assert.equal(call.stdout, 'Hello, Ren! Nice to meet you. This is a test message.\n');
+    const typed = await toolport(['call', 'runtime:greet', 'slow_count', '--arg', 'steps=2', '--arg', 'intervalMs=1', '--server', platform.url, '--json']);
+    assert.deepEqual(JSON.parse(typed.stdout).content, [{ type: 'text', text: 'counted to 2' }]);
+    const bad = await toolport(['call', 'runtime:greet', 'slow_count', '--arg', 'steps=many', '--server', platform.url]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^toolport: --arg steps must be a number, got "many"\n$/);
+  });
+
+  it('pings with timings', async () => {
+    const ping = await toolport(['ping', 'runtime:greet', '--server', platform.url, '--json']);
+    const timings = JSON.parse(ping.stdout) as { server: string; initializeMs: number; pingMs: number };
+    assert.equal(timings.server, 'greet');
+    assert.ok(timings.initializeMs > 0 && timings.pingMs > 0);
+  });
+
+  it('sends a bearer token to a protected runtime and explains a missing one', async () => {
+    const denied = await toolport(['tools', 'runtime:secure', '--server', platform.url]);
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /401 .*requires a bearer token.*--token or set TOOLPORT_TOKEN/);
+    const token = await issuer.mint({ sub: 'cli-user', aud: 'toolport' });
+    const allowed = await toolport(['call', 'runtime:secure', 'greet_user', '--args', '{"name":"Token"}', '--server', platform.url], { TOOLPORT_TOKEN: token });
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stdout, /Hello, Token!/);
+  });
+
+  it('names the runtime that does not exist', async () => {
+    const missing = await toolport(['tools', 'runtime:nope', '--server', platform.url]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no runtime named "nope"/);
+  });
+});
+
+describe('target resolution', () => {
+  it('turns AgentCore runtime ARNs into the regional data-plane URL', () => {
+    const arn = 'arn:aws:bedrock-agentcore:eu-central-1:123456789012:runtime/my_server-abc123';
+    assert.equal(
+      resolveTarget(arn, { qualifier: 'prod' }).href,
+      `https://bedrock-agentcore.eu-central-1.amazonaws.com/runtimes/${encodeURIComponent(arn)}/invocations?qualifier=prod`,
+    );
+    assert.match(resolveTarget('arn:aws:bedrock-agentcore:us-west-2:123456789012:runtime/x').host, /^bedrock-agentcore\.us-west-2\.amazonaws\.com$/);
+  });
+
+  it('resolves runtime:NAME, gateway:NAME and Toolport ARNs through the server, and refuses anything else', () => {
+    const server = 'http://127.0.0.1:9999';
+    assert.equal(resolveTarget('runtime:greet', { server }).href, `${server}/runtimes/greet/invocations?qualifier=DEFAULT`);
+    assert.equal(resolveTarget('gateway:demo', { server }).href, `${server}/gateways/demo/mcp`);
+    const arn = 'arn:toolport:runtime:local:000000000000:runtime/greet';
+    assert.equal(resolveTarget(arn, { server }).href, `${server}/runtimes/${encodeURIComponent(arn)}/invocations?qualifier=DEFAULT`);
+    assert.throws(() => resolveTarget('greet'), /not a target: use a URL/);
+  });
+});
