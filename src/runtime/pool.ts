@@ -4,12 +4,15 @@ import { Worker } from './worker.js';
 
 const PARALLEL_STARTS = 1;
 const IDLE_CRASH_PAUSE_MS = 5_000;
+const QUIET_BEFORE_REFILL_MS = 250;
 
 /** Pre-started workers for one runtime version, so a new session does not wait for a process to start. */
 export class WarmPool {
   private readonly idle: Worker[] = [];
   private starting = 0;
   private pausedUntil = 0;
+  private refillTimer?: NodeJS.Timeout;
+  private lastTake = 0;
   private closed = false;
 
   constructor(
@@ -23,8 +26,21 @@ export class WarmPool {
     while ((worker = this.idle.shift())) {
       if (worker.alive) break;
     }
-    this.refill();
+    this.lastTake = Date.now();
+    this.refillWhenQuiet();
     return worker ?? Worker.start(this.spec, this.log);
+  }
+
+  /**
+   * Refills at once when the pool runs low, otherwise once new sessions stop arriving for a moment: starting a
+   * process costs a few hundred ms of CPU, which a burst of new sessions needs more than the pool does.
+   */
+  private refillWhenQuiet(): void {
+    clearTimeout(this.refillTimer);
+    const quietFor = Date.now() - this.lastTake;
+    if (quietFor >= QUIET_BEFORE_REFILL_MS || this.idle.length <= Math.floor(this.spec.sessions.warmPool / 4)) return this.refill();
+    this.refillTimer = setTimeout(() => this.refillWhenQuiet(), QUIET_BEFORE_REFILL_MS - quietFor);
+    this.refillTimer.unref();
   }
 
   /**
@@ -48,7 +64,7 @@ export class WarmPool {
           };
           this.idle.push(worker);
           this.starting--;
-          this.refill();
+          this.refillWhenQuiet();
         })
         .catch((error: Error) => {
           this.starting--;
@@ -66,6 +82,7 @@ export class WarmPool {
   /** Stops every idle worker; no more are started. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.refillTimer);
     await Promise.all(this.idle.splice(0).map((worker) => worker.stop()));
   }
 }
