@@ -16,6 +16,7 @@ import { AuthError, JwtAuthorizer, bearerToken, sendAuthChallenge, type Principa
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
 import { RuntimeError } from './errors.js';
+import { answerForLegacy, detectEra, legacyResultSink, type WorkerEra } from './era.js';
 import { SessionEventStore } from './event-store.js';
 import { HEADER_MISMATCH, routingHeaderMismatch } from './headers.js';
 import { WarmPool } from './pool.js';
@@ -46,6 +47,8 @@ interface SessionEntry {
   transport?: WebStandardStreamableHTTPServerTransport;
   /** Who opened the session (issuer, subject, client); later requests must come from the same principal. */
   owner?: string;
+  /** For 2026-07-28 traffic: whether the worker speaks it natively or as an initialized 2025-11-25 server. */
+  era?: Promise<WorkerEra>;
 }
 
 function ownerOf(principal: Principal | undefined): string | undefined {
@@ -423,9 +426,22 @@ export class RuntimeHost {
     const { session } = entry;
     log.session = session.id;
     log.pid = session.worker.pid;
+    const envelope = ((route.message.params as { _meta?: Record<string, unknown> } | undefined)?._meta ?? {}) as Record<string, unknown>;
+    const current = entry;
+    current.era ??= detectEra(session, envelope).catch((error: unknown) => {
+      current.era = undefined; // a failed probe is retried by the next request
+      throw error;
+    });
+    const era = await current.era;
+    const direct = answerForLegacy(era, route.message);
+    if (direct) {
+      res.writeHead(200, { 'content-type': 'application/json', [AGENTCORE_SESSION_HEADER]: session.id }).end(JSON.stringify(direct));
+      return;
+    }
     const transport = new PerRequestHTTPServerTransport({ classification: route.classification, responseMode: 'auto' });
+    const sink = legacyResultSink(era, transport, route.message.method);
     transport.onmessage = (message: JSONRPCMessage) => {
-      session.fromCaller(message, transport).catch((error: Error) => this.log.warn('could not reach worker', { session: session.id, error: error.message }));
+      session.fromCaller(message, sink).catch((error: Error) => this.log.warn('could not reach worker', { session: session.id, error: error.message }));
     };
     await transport.start();
     const response = await withLadderStatus(await transport.handleMessage(route.message, { request: toFetchRequest(req, undefined) }));

@@ -91,6 +91,19 @@ export class Session {
     await this.worker.send(message);
   }
 
+  /** Sends a request of the runtime's own to the worker; resolves with the worker's response (result or error). */
+  request(method: string, params: Record<string, unknown>): Promise<{ result?: Record<string, unknown>; error?: { code: number; message: string } }> {
+    return new Promise((resolve, reject) => {
+      const sink: MessageSink = {
+        send: async (message) => {
+          const response = message as AnyMessage;
+          if (response.method === undefined) resolve(response as { result?: Record<string, unknown>; error?: { code: number; message: string } });
+        },
+      };
+      this.fromCaller({ jsonrpc: '2.0', id: `runtime-${method}`, method, params } as JSONRPCMessage, sink).catch(reject);
+    });
+  }
+
   private workerIdOf(sink: MessageSink, callerId: RequestId): string | undefined {
     for (const [workerId, entry] of this.pending) if (entry.sink === sink && entry.callerId === callerId) return workerId;
     return undefined;

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectRuntime, eventually, processAlive, testPlatform, textOf, whoami } from '../helpers/platform.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { connectRuntime, eventually, invocationUrl, processAlive, testPlatform, textOf, whoami } from '../helpers/platform.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 
@@ -15,6 +16,7 @@ describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', 
       path: '/custom-mcp',
       sessions: { warmPool: 1 },
     });
+    await platform.control.createRuntime('legacy', { command: ['node', '--import', 'tsx', 'test/fixtures/legacy-only-server.ts'], sessions: { warmPool: 0 } });
     await platform.control.createRuntime('module', {
       module: 'test/fixtures/memory-tools.ts',
       sessions: { warmPool: 0 },
@@ -31,6 +33,19 @@ describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', 
     assert.notEqual(whoA.pid, whoB.pid);
     assert.ok(whoA.envKeys.includes('PORT'));
     await Promise.all([a.transport.terminateSession(), b.transport.terminateSession()]);
+  });
+
+  it('serves 2026-07-28 clients from a server that speaks only 2025-11-25, and 2025 clients as before', async () => {
+    const modern = new Client({ name: 'modern', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await modern.connect(new StreamableHTTPClientTransport(invocationUrl(platform, 'legacy')));
+    assert.equal(modern.getServerVersion()?.name, 'legacy-only');
+    assert.deepEqual((await modern.listTools()).tools.map((tool) => tool.name), ['shout']);
+    assert.equal(textOf(await modern.callTool({ name: 'shout', arguments: { text: 'quiet' } })), 'QUIET');
+    await modern.close();
+
+    const classic = await connectRuntime(platform, 'legacy');
+    assert.equal(textOf(await classic.client.callTool({ name: 'shout', arguments: { text: 'hi' } })), 'HI');
+    await classic.transport.terminateSession();
   });
 
   it('hosts a TypeScript module of defineTool tools, schema derived from the code', async () => {

@@ -1,0 +1,83 @@
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  ProtocolErrorCode,
+  SERVER_INFO_META_KEY,
+  type Implementation,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type ServerCapabilities,
+  type JSONRPCNotification,
+} from '@modelcontextprotocol/server';
+import { RuntimeError } from './errors.js';
+import type { MessageSink, Session } from './session.js';
+
+/** What a 2025-11-25-only server said about itself when the runtime initialized it on a 2026-07-28 caller's behalf. */
+export interface LegacyServer {
+  capabilities: ServerCapabilities;
+  serverInfo: Implementation;
+  instructions?: string;
+}
+
+/** How a worker speaks to 2026-07-28 callers: natively, or as a 2025-11-25 server the runtime initialized. */
+export type WorkerEra = { kind: 'modern' } | { kind: 'legacy'; server: LegacyServer };
+
+/**
+ * Finds out once per worker whether it serves 2026-07-28 requests. A server that answers `server/discover` with
+ * Method not found only speaks 2025-11-25: the runtime initializes it with the caller's declared client info and
+ * capabilities and from then on answers `server/discover` for it (a 2025 server serves other requests as they are).
+ */
+export async function detectEra(session: Session, envelope: Record<string, unknown>): Promise<WorkerEra> {
+  const discover = await session.request('server/discover', { _meta: envelope });
+  if (discover.error?.code !== ProtocolErrorCode.MethodNotFound) return { kind: 'modern' };
+  const init = await session.request('initialize', {
+    protocolVersion: '2025-11-25',
+    capabilities: envelope[CLIENT_CAPABILITIES_META_KEY] ?? {},
+    clientInfo: envelope[CLIENT_INFO_META_KEY] ?? { name: 'toolport-runtime', version: '1' },
+  });
+  if (!init.result) {
+    throw new RuntimeError('worker_unavailable', `the hosted server speaks neither 2026-07-28 nor 2025-11-25 (initialize failed: ${init.error?.message ?? 'no answer'})`);
+  }
+  await session.fromCaller({ jsonrpc: '2.0', method: 'notifications/initialized' } as JSONRPCMessage, { send: async () => undefined });
+  const { capabilities, serverInfo, instructions } = init.result as unknown as LegacyServer;
+  return { kind: 'legacy', server: { capabilities: capabilities ?? {}, serverInfo: serverInfo ?? { name: 'unknown', version: '0' }, ...(instructions ? { instructions } : {}) } };
+}
+
+/** 2026-07-28 results that carry cache hints (caching SEP); a 2025 server gives none, so the SDK's defaults apply. */
+const CACHEABLE = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read', 'server/discover']);
+const NO_CACHE_HINT = { ttlMs: 0, cacheScope: 'private' };
+
+/**
+ * Makes a 2025-11-25 server's answer to one per-request call read as a 2026-07-28 result: it is complete
+ * (`resultType`), cacheable results get the default hint (not cached, private), and `_meta` names the server.
+ */
+export function legacyResultSink(era: WorkerEra, sink: MessageSink, method: string): MessageSink {
+  if (era.kind !== 'legacy') return sink;
+  return {
+    send: (message, options) => {
+      const response = message as { result?: Record<string, unknown> };
+      if (!response.result) return sink.send(message, options);
+      const meta = { ...(response.result._meta as Record<string, unknown> | undefined), [SERVER_INFO_META_KEY]: era.server.serverInfo };
+      const result = { ...(CACHEABLE.has(method) ? NO_CACHE_HINT : {}), ...response.result, resultType: 'complete', _meta: meta };
+      return sink.send({ ...message, result } as JSONRPCMessage, options);
+    },
+  };
+}
+
+/** The 2026-07-28 `server/discover` answer on behalf of a 2025-11-25 server, or undefined for any other message. */
+export function answerForLegacy(era: WorkerEra, message: JSONRPCRequest | JSONRPCNotification): JSONRPCMessage | undefined {
+  if (era.kind !== 'legacy' || message.method !== 'server/discover' || !('id' in message)) return undefined;
+  const { capabilities, serverInfo, instructions } = era.server;
+  return {
+    jsonrpc: '2.0',
+    id: message.id,
+    result: {
+      resultType: 'complete',
+      ...NO_CACHE_HINT,
+      supportedVersions: ['2026-07-28'],
+      capabilities,
+      ...(instructions ? { instructions } : {}),
+      _meta: { [SERVER_INFO_META_KEY]: serverInfo },
+    },
+  } as JSONRPCMessage;
+}
