@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadConfig, type Config } from '../config/index.js';
+import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ControlPlane, handleApi } from '../control/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { RuntimeHost } from '../runtime/index.js';
@@ -97,10 +97,20 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? config?.server.port ?? 8080, host, resolveListen);
-  });
+  const wantedPort = options.port ?? config?.server.port ?? 8080;
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(wantedPort, host, resolveListen);
+    });
+  } catch (error) {
+    await runtimes.close();
+    await store.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new ConfigError(`${host}:${wantedPort} is already in use: stop the other process or pass --port`);
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new ConfigError(`cannot listen on ${host}:${wantedPort} (${code}): choose another --host or --port`);
+    throw error;
+  }
   const port = (server.address() as { port: number }).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {

@@ -103,6 +103,12 @@ describe('toolport CLI', () => {
     assert.match(result.stderr, /runtimes\[0\]\.sessions\.idleTimeout: a duration like 30s, 15m or 8h/);
   });
 
+  it('says so when the port is taken, instead of a stack trace', async () => {
+    const result = await toolport(['up', '--port', new URL(url).port, '--data-dir', join(dataDir, 'second')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^toolport: 127\.0\.0\.1:\d+ is already in use: stop the other process or pass --port\n$/);
+  });
+
   it('publishes the JSON Schema of toolport.yaml that docs/toolport.schema.json holds', async () => {
     const { stdout } = await toolport(['schema']);
     assert.deepEqual(JSON.parse(stdout), JSON.parse(await readFile('docs/toolport.schema.json', 'utf8')));
