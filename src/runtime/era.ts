@@ -1,7 +1,9 @@
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
   ProtocolErrorCode,
+  SUPPORTED_PROTOCOL_VERSIONS,
   SERVER_INFO_META_KEY,
   type Implementation,
   type JSONRPCMessage,
@@ -80,4 +82,40 @@ export function answerForLegacy(era: WorkerEra, message: JSONRPCRequest | JSONRP
       _meta: { [SERVER_INFO_META_KEY]: serverInfo },
     },
   } as JSONRPCMessage;
+}
+
+/** What a 2025-11-25 caller sent in `initialize`. */
+export interface InitializeParams {
+  protocolVersion?: string;
+  capabilities?: Record<string, unknown>;
+  clientInfo?: Record<string, unknown>;
+}
+
+/**
+ * When a server that speaks only 2026-07-28 refused a 2025-11-25 caller's `initialize`, asks it `server/discover`
+ * with the caller's client info and capabilities as the per-request envelope, makes the session add that envelope to
+ * every later request, and returns the InitializeResult to give the caller (undefined if the server cannot discover).
+ */
+export async function initializeForModernServer(session: Session, init: InitializeParams): Promise<Record<string, unknown> | undefined> {
+  const envelope = {
+    [PROTOCOL_VERSION_META_KEY]: '2026-07-28',
+    [CLIENT_INFO_META_KEY]: init.clientInfo ?? { name: 'toolport-runtime', version: '1' },
+    [CLIENT_CAPABILITIES_META_KEY]: init.capabilities ?? {},
+  };
+  const discover = await session.request('server/discover', { _meta: envelope });
+  if (!discover.result) return undefined;
+  session.envelope = envelope;
+  const { capabilities, instructions, _meta } = discover.result as { capabilities?: ServerCapabilities; instructions?: string; _meta?: Record<string, unknown> };
+  const requested = init.protocolVersion ?? '';
+  return {
+    protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : (SUPPORTED_PROTOCOL_VERSIONS[0] as string),
+    capabilities: capabilities ?? {},
+    serverInfo: (_meta?.[SERVER_INFO_META_KEY] as Implementation | undefined) ?? { name: 'unknown', version: '0' },
+    ...(instructions ? { instructions } : {}),
+  };
+}
+
+/** True for a worker's answer that it does not speak the caller's (2025-era) protocol version. */
+export function isUnsupportedVersion(message: JSONRPCMessage): boolean {
+  return (message as { error?: { code?: number } }).error?.code === ProtocolErrorCode.UnsupportedProtocolVersion;
 }

@@ -16,11 +16,11 @@ import { AuthError, JwtAuthorizer, bearerToken, sendAuthChallenge, type Principa
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
 import { RuntimeError } from './errors.js';
-import { answerForLegacy, detectEra, legacyResultSink, type WorkerEra } from './era.js';
+import { answerForLegacy, detectEra, initializeForModernServer, isUnsupportedVersion, legacyResultSink, type InitializeParams, type WorkerEra } from './era.js';
 import { SessionEventStore } from './event-store.js';
 import { HEADER_MISMATCH, routingHeaderMismatch } from './headers.js';
 import { WarmPool } from './pool.js';
-import { Session, type SessionEnd } from './session.js';
+import { Session, type MessageSink, type SessionEnd } from './session.js';
 
 /** AgentCore's session header; accepted wherever `Mcp-Session-Id` is. */
 export const AGENTCORE_SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
@@ -367,8 +367,20 @@ export class RuntimeHost {
       eventStore: new SessionEventStore(),
       retryInterval: SSE_RETRY_MS,
     });
+    // A server that speaks only 2026-07-28 refuses this initialize; answer it from server/discover instead.
+    let initialize: { id: unknown; params: InitializeParams } | undefined;
+    const sink: MessageSink = {
+      send: async (message, options) => {
+        if (initialize && (message as { id?: unknown }).id === initialize.id && isUnsupportedVersion(message)) {
+          const result = await initializeForModernServer(session, initialize.params);
+          if (result) return transport.send({ jsonrpc: '2.0', id: initialize.id, result } as JSONRPCMessage, options);
+        }
+        return transport.send(message, options);
+      },
+    };
     transport.onmessage = (message: JSONRPCMessage) => {
-      session.fromCaller(message, transport).catch((error: Error) => this.log.warn('could not reach worker', { session: session.id, error: error.message }));
+      if (isInitializeRequest(message)) initialize = { id: (message as { id?: unknown }).id, params: message.params as InitializeParams };
+      session.fromCaller(message, sink).catch((error: Error) => this.log.warn('could not reach worker', { session: session.id, error: error.message }));
     };
     session.defaultSink = transport;
     await transport.start();

@@ -42,6 +42,11 @@ export class Session {
   private ended: SessionEnd | undefined;
   /** Receives messages not tied to any request (the caller's GET stream in a 2025-11-25 session). */
   defaultSink?: MessageSink;
+  /**
+   * The 2026-07-28 per-request envelope to add to every caller request, when a 2025-11-25 caller talks to a server
+   * that speaks only 2026-07-28 (set by era.ts once that server answered `server/discover` for it).
+   */
+  envelope?: Record<string, unknown>;
   onend?: (reason: SessionEnd) => void;
 
   constructor(
@@ -77,7 +82,8 @@ export class Session {
       const entry: PendingRequest = { sink, callerId: msg.id, method: msg.method, timer };
       if (token !== undefined) entry.progressToken = token;
       this.pending.set(workerId, entry);
-      await this.worker.send({ ...msg, id: workerId } as JSONRPCMessage);
+      const params = this.envelope ? { ...msg.params, _meta: { ...this.envelope, ...(msg.params?._meta as object | undefined) } } : msg.params;
+      await this.worker.send({ ...msg, id: workerId, ...(params ? { params } : {}) } as JSONRPCMessage);
       return;
     }
     if (msg.method === 'notifications/cancelled') {

@@ -17,6 +17,7 @@ describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', 
       sessions: { warmPool: 1 },
     });
     await platform.control.createRuntime('legacy', { command: ['node', '--import', 'tsx', 'test/fixtures/legacy-only-server.ts'], sessions: { warmPool: 0 } });
+    await platform.control.createRuntime('modern', { command: ['node', '--import', 'tsx', 'test/fixtures/modern-only-server.ts'], sessions: { warmPool: 0 } });
     await platform.control.createRuntime('module', {
       module: 'test/fixtures/memory-tools.ts',
       sessions: { warmPool: 0 },
@@ -46,6 +47,14 @@ describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', 
     const classic = await connectRuntime(platform, 'legacy');
     assert.equal(textOf(await classic.client.callTool({ name: 'shout', arguments: { text: 'hi' } })), 'HI');
     await classic.transport.terminateSession();
+  });
+
+  it('serves 2025-11-25 clients from a server that speaks only 2026-07-28', async () => {
+    const { client, transport } = await connectRuntime(platform, 'modern');
+    assert.equal(client.getServerVersion()?.name, 'modern-only');
+    assert.deepEqual((await client.listTools()).tools.map((tool) => tool.name), ['whisper']);
+    assert.equal(textOf(await client.callTool({ name: 'whisper', arguments: { text: 'HeLLo' } })), 'hello');
+    await transport.terminateSession();
   });
 
   it('hosts a TypeScript module of defineTool tools, schema derived from the code', async () => {
