@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   PerRequestHTTPServerTransport,
   WebStandardStreamableHTTPServerTransport,
-  ProtocolErrorCode,
   UnsupportedProtocolVersionError,
   classifyInboundRequest,
   isInitializeRequest,
@@ -20,6 +19,7 @@ import { answerForLegacy, detectEra, initializeForModernServer, isUnsupportedVer
 import { SessionEventStore } from './event-store.js';
 import { HEADER_MISMATCH, routingHeaderMismatch } from './headers.js';
 import { WarmPool } from './pool.js';
+import { header, sendJsonRpcError, sendRuntimeError, withLadderStatus } from './replies.js';
 import { Session, type MessageSink, type SessionEnd } from './session.js';
 
 /** AgentCore's session header; accepted wherever `Mcp-Session-Id` is. */
@@ -31,16 +31,6 @@ const REAP_INTERVAL_MS = 1_000;
 const MODERN_VERSIONS = ['2026-07-28'];
 /** How soon a client whose SSE stream dropped should reconnect (sent as the SSE `retry` field). */
 const SSE_RETRY_MS = 1_000;
-/**
- * Errors a hosted server's dispatcher raises before any handler runs; over HTTP the 2026-07-28 entry answers them
- * with these statuses (the SDK's ladder table), which a worker on stdio cannot set itself.
- */
-const LADDER_STATUS = new Map<number, number>([
-  [ProtocolErrorCode.MethodNotFound, 404],
-  [ProtocolErrorCode.UnsupportedProtocolVersion, 400],
-  [ProtocolErrorCode.MissingRequiredClientCapability, 400],
-]);
-
 interface SessionEntry {
   session: Session;
   spec: RuntimeSpec;
@@ -64,28 +54,6 @@ export interface SessionInfo {
   createdAt: string;
   lastActivity: string;
   inFlight: number;
-}
-
-function jsonRpcError(res: ServerResponse, error: RuntimeError, id: unknown = null): void {
-  if (res.headersSent) return void res.end();
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-  res.writeHead(error.httpStatus, headers);
-  res.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: error.jsonRpcCode, message: error.message, data: { code: error.code } } }));
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Gives a JSON error answer from the worker's dispatcher the HTTP status the 2026-07-28 HTTP binding requires. */
-async function withLadderStatus(response: Response): Promise<Response> {
-  if (response.status !== 200 || !(response.headers.get('content-type') ?? '').startsWith('application/json')) return response;
-  const text = await response.text();
-  const code = (JSON.parse(text) as { error?: { code?: number } }).error?.code;
-  const status = code === undefined ? undefined : LADDER_STATUS.get(code);
-  return new Response(text, { status: status ?? 200, headers: response.headers });
 }
 
 /** Parses `{name}` or an ARN whose resource is `runtime/{name}`. */
@@ -242,9 +210,7 @@ export class RuntimeHost {
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
-          res.writeHead(400, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the request body is not valid JSON' } }));
-          return;
+          return sendJsonRpcError(res, 400, { code: -32700, message: 'Parse error: the request body is not valid JSON' });
         }
         id = (body as { id?: unknown }).id ?? null;
         log.rpc = Array.isArray(body) ? 'batch' : (body as { method?: unknown }).method;
@@ -257,9 +223,7 @@ export class RuntimeHost {
         body,
       });
       if (route.kind === 'reject') {
-        res.writeHead(route.httpStatus, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: route.code, message: route.message, ...(route.data === undefined ? {} : { data: route.data }) } }));
-        return;
+        return sendJsonRpcError(res, route.httpStatus, route, id);
       }
       if (route.kind === 'modern') {
         await this.serveModern(req, res, name, target, route, log, principal);
@@ -280,10 +244,10 @@ export class RuntimeHost {
       log.session = sessionId;
       await this.forward(req, res, existing, body);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) return jsonRpcError(res, new RuntimeError('body_too_large', `${error.message}; send less or raise limits.maxBodyBytes`), id);
-      if (error instanceof RuntimeError) return jsonRpcError(res, error, id);
+      if (error instanceof BodyTooLargeError) return sendRuntimeError(res, new RuntimeError('body_too_large', `${error.message}; send less or raise limits.maxBodyBytes`), id);
+      if (error instanceof RuntimeError) return sendRuntimeError(res, error, id);
       this.log.error('invocation failed', { ...log, error: (error as Error).stack });
-      jsonRpcError(res, new RuntimeError('worker_unavailable', 'internal error while invoking the runtime; see the server log'), id);
+      sendRuntimeError(res, new RuntimeError('worker_unavailable', 'internal error while invoking the runtime; see the server log'), id);
     }
   }
 
@@ -414,20 +378,14 @@ export class RuntimeHost {
     log: Record<string, unknown>,
     principal: Principal | undefined,
   ): Promise<void> {
+    const id = route.messageKind === 'request' ? route.message.id : null;
     const requested = route.classification.revision;
     if (requested === undefined || !MODERN_VERSIONS.includes(requested)) {
       // Answered here, as the SDK's HTTP entry does: the worker behind stdio cannot set an HTTP status.
-      const error = new UnsupportedProtocolVersionError({ supported: MODERN_VERSIONS, requested: requested ?? 'unknown' });
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ jsonrpc: '2.0', id: route.messageKind === 'request' ? route.message.id : null, error: { code: error.code, message: error.message, data: error.data } }));
-      return;
+      return sendJsonRpcError(res, 400, new UnsupportedProtocolVersionError({ supported: MODERN_VERSIONS, requested: requested ?? 'unknown' }), id);
     }
     const mismatch = routingHeaderMismatch(route.message.method, route.message.params, header(req, 'mcp-method'), header(req, 'mcp-name'));
-    if (mismatch) {
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ jsonrpc: '2.0', id: route.messageKind === 'request' ? route.message.id : null, error: { code: HEADER_MISMATCH, message: mismatch } }));
-      return;
-    }
+    if (mismatch) return sendJsonRpcError(res, 400, { code: HEADER_MISMATCH, message: mismatch }, id);
     const callerSession = header(req, AGENTCORE_SESSION_HEADER);
     // Stateless traffic shares a worker per runtime version and caller, never across callers.
     const owner = ownerOf(principal);

@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { RuntimeError } from './errors.js';
+
+/** A JSON-RPC error object as it goes on the wire. */
+export interface WireError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** Answers with a JSON-RPC error and an HTTP status (every refusal the runtime makes itself goes through here). */
+export function sendJsonRpcError(res: ServerResponse, status: number, error: WireError, id: unknown = null, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  const wire = { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) };
+  res.end(JSON.stringify({ jsonrpc: '2.0', id, error: wire }));
+}
+
+/** Answers with a RuntimeError's status, JSON-RPC code and message (and Retry-After when it has one). */
+export function sendRuntimeError(res: ServerResponse, error: RuntimeError, id: unknown = null): void {
+  const headers: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
+  sendJsonRpcError(res, error.httpStatus, { code: error.jsonRpcCode, message: error.message, data: { code: error.code } }, id, headers);
+}
+
+/** One value of a request header. */
+export function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Errors a hosted server's dispatcher raises before any handler runs; over HTTP the 2026-07-28 entry answers them
+ * with these statuses (the SDK's ladder table), which a worker on stdio cannot set itself.
+ */
+const LADDER_STATUS = new Map<number, number>([
+  [ProtocolErrorCode.MethodNotFound, 404],
+  [ProtocolErrorCode.UnsupportedProtocolVersion, 400],
+  [ProtocolErrorCode.MissingRequiredClientCapability, 400],
+]);
+
+/** Gives a JSON error answer from the worker's dispatcher the HTTP status the 2026-07-28 HTTP binding requires. */
+export async function withLadderStatus(response: Response): Promise<Response> {
+  if (response.status !== 200 || !(response.headers.get('content-type') ?? '').startsWith('application/json')) return response;
+  const text = await response.text();
+  const code = (JSON.parse(text) as { error?: { code?: number } }).error?.code;
+  const status = code === undefined ? undefined : LADDER_STATUS.get(code);
+  return new Response(text, { status: status ?? 200, headers: response.headers });
+}
