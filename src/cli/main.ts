@@ -3,6 +3,7 @@ import { ConfigError, configJsonSchema } from '../config/index.js';
 import { ApiError } from './api-client.js';
 import { printJson } from './output.js';
 import { ConnectionError } from '../client/index.js';
+import { registerBenchCommand } from './bench-command.js';
 import { UsageError, registerMcpCommands } from './mcp-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
 
@@ -54,6 +55,7 @@ program
 
 registerRuntimeCommands(program);
 registerMcpCommands(program);
+registerBenchCommand(program);
 
 program.exitOverride();
 try {

@@ -126,6 +126,38 @@ export function registerMcpCommands(program: Command): void {
     printTable(prompts.map((p) => ({ name: p.name, description: p.description ?? '' })), ['name', 'description']);
   });
 
+  targetOptions(program.command('test <target>').description("the seed's connection test: initialize, capabilities, counts, timings")).action(
+    async (target: string, flags: TargetFlags) => {
+      const started = performance.now();
+      const report = await withConnection(target, flags, async ({ client, url }) => {
+        const timings: Record<string, number> = { initializeMs: performance.now() - started };
+        const capabilities = client.getServerCapabilities() ?? {};
+        const count = async <T>(key: string, has: unknown, list: () => Promise<T[]>): Promise<number | null> => {
+          if (!has) return null;
+          const at = performance.now();
+          const items = await list();
+          timings[`${key}Ms`] = performance.now() - at;
+          return items.length;
+        };
+        return {
+          url: url.href,
+          server: client.getServerVersion(),
+          protocolVersion: client.getNegotiatedProtocolVersion() ?? null,
+          capabilities,
+          tools: await count('listTools', capabilities.tools, async () => (await client.listTools()).tools),
+          resources: await count('listResources', capabilities.resources, async () => (await client.listResources()).resources),
+          prompts: await count('listPrompts', capabilities.prompts, async () => (await client.listPrompts()).prompts),
+          timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10])),
+        };
+      });
+      if (flags.json) return printJson(report);
+      const counts = (['tools', 'resources', 'prompts'] as const).map((k) => `${k} ${report[k] ?? 'n/a'}`).join(', ');
+      process.stdout.write(`ok: ${report.server?.name ?? 'server'} ${report.server?.version ?? ''} at ${report.url}\n`);
+      process.stdout.write(`capabilities: ${Object.keys(report.capabilities).join(', ') || '(none)'}\n${counts}\n`);
+      process.stdout.write(`timings (ms): ${Object.entries(report.timings).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`).join(', ')}\n`);
+    },
+  );
+
   targetOptions(program.command('ping <target>').description('check an endpoint answers (initialize + ping), with timings')).action(
     async (target: string, flags: TargetFlags) => {
       const started = performance.now();

@@ -51,6 +51,37 @@ describe('toolport MCP verbs (tools, call, ping) against runtimes', () => {
     assert.match(bad.stderr, /^toolport: --arg steps must be a number, got "many"\n$/);
   });
 
+  it("runs the seed's connection test", async () => {
+    const report = JSON.parse((await toolport(['test', 'runtime:greet', '--server', platform.url, '--json'])).stdout) as {
+      server: { name: string };
+      tools: number;
+      resources: number | null;
+      timings: Record<string, number>;
+    };
+    assert.equal(report.server.name, 'greet');
+    assert.equal(report.tools, 6);
+    assert.equal(report.resources, null, 'greet has no resources capability');
+    assert.ok(report.timings.initializeMs! > 0 && report.timings.listToolsMs! > 0);
+  });
+
+  it('benchmarks two targets interleaved, with the seed phases and a tool only when named or read-only', async () => {
+    const direct = `${platform.url}/runtimes/greet/invocations?qualifier=DEFAULT`;
+    const bench = await toolport(['bench', 'runtime:greet', '--compare', direct, '--iterations', '3', '--tool', 'greet_user', '--args', '{"name":"b"}', '--server', platform.url, '--json']);
+    assert.equal(bench.code, 0, bench.stderr);
+    const results = JSON.parse(bench.stdout) as { target: string; phases: Record<string, { n: number; median: number; p95: number; stddev: number }>; errors: string[] }[];
+    assert.deepEqual(results.map((r) => r.target), ['runtime:greet', direct]);
+    for (const result of results) {
+      assert.deepEqual(result.errors, []);
+      assert.deepEqual(Object.keys(result.phases), ['connection', 'initialize', 'list_tools', 'call_tool', 'total']);
+      assert.ok(Object.values(result.phases).every((stats) => stats.n === 3 && stats.median > 0 && stats.p95 >= stats.median));
+    }
+    const table = await toolport(['bench', 'runtime:greet', '--iterations', '2', '--server', platform.url]);
+    assert.match(table.stdout, /^PHASE +MEAN ± SD +MEDIAN +P95 +MIN +MAX +N/m);
+    assert.match(table.stdout, /^call_tool +[\d.]+ ± [\d.]+/m, 'without --tool, a read-only tool that needs no arguments (whoami) is timed');
+    const worker = platform.runtimes.listSessions('greet').length;
+    assert.equal(worker, 0, 'every bench iteration ended its session');
+  });
+
   it('pings with timings', async () => {
     const ping = await toolport(['ping', 'runtime:greet', '--server', platform.url, '--json']);
     const timings = JSON.parse(ping.stdout) as { server: string; initializeMs: number; pingMs: number };
