@@ -496,7 +496,7 @@ ${mdTable(LATENCY_HEAD, latencyRows(r))}
   while they wait in the pool (an in-memory initialize, tools/list and unknown-tool call at start), which cut a pooled worker's first
   \`initialize\` from ~55 ms to ~7 ms and its first \`tools/call\` from ~11 ms to ~5 ms (probe: stdio initialize on a worker
   started 1.5 s earlier). Third-party servers pay their own cold start. The pool starts replacement workers one at a time, and only once new sessions pause for 250 ms
-  (or at once when a quarter of the pool is left), so a burst of new sessions keeps the CPU (before that change the burst p50 was ~85–150 ms).
+  (or at once when a quarter of the pool, or one worker, is left), so a burst of new sessions keeps the CPU (before that change the burst p50 was ~85–150 ms).
 - **Established session.** Inside Toolport a tools/call spends ~0.3 ms from request to the worker's stdin and ~0.2 ms from the
   worker's stdout to the finished response; the stdio round trip including the worker's own handling is ~0.9 ms. Under load the edge
   costs ~0.5–1 ms of CPU per call (the SDK's \`WebStandardStreamableHTTPServerTransport\` per POST with its web streams, the

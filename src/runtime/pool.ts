@@ -32,13 +32,13 @@ export class WarmPool {
   }
 
   /**
-   * Refills at once when half the pool is gone, otherwise once new sessions stop arriving for a moment: starting a
-   * process costs a few hundred ms of CPU, which a burst of new sessions needs more than a still-full pool does.
+   * Refills at once when the pool is down to a quarter (or one worker), otherwise once new sessions stop arriving
+   * for a moment: starting a process costs a few hundred ms of CPU, which a burst needs more than a full pool does.
    */
   private refillWhenQuiet(): void {
     clearTimeout(this.refillTimer);
     const quietFor = Date.now() - this.lastTake;
-    if (quietFor >= QUIET_BEFORE_REFILL_MS || this.idle.length <= Math.ceil(this.spec.sessions.warmPool / 2)) return this.refill();
+    if (quietFor >= QUIET_BEFORE_REFILL_MS || this.idle.length <= Math.max(1, Math.floor(this.spec.sessions.warmPool / 4))) return this.refill();
     this.refillTimer = setTimeout(() => this.refillWhenQuiet(), QUIET_BEFORE_REFILL_MS - quietFor);
     this.refillTimer.unref();
   }
