@@ -120,6 +120,24 @@ export function registerMcpCommands(program: Command): void {
     for (const item of result.contents) process.stdout.write(`${'text' in item ? item.text : `[${item.mimeType ?? 'binary'} ${item.blob.length} base64 chars]`}\n`);
   });
 
+  targetOptions(program.command('templates <target>').description('list resource templates')).action(async (target: string, flags: TargetFlags) => {
+    const { resourceTemplates } = await withConnection(target, flags, ({ client }) => client.listResourceTemplates());
+    if (flags.json) return printJson(resourceTemplates);
+    printTable(resourceTemplates.map((t) => ({ uriTemplate: t.uriTemplate, name: t.name, type: t.mimeType ?? '' })), ['uriTemplate', 'name', 'type']);
+  });
+
+  targetOptions(program.command('get-prompt <target> <name>').description('get a prompt, with --arg name=value (repeat)'))
+    .option('--arg <name=value>', 'a prompt argument (repeat)', (v: string, all: string[] = []) => [...all, v])
+    .action(async (target: string, name: string, flags: TargetFlags & { arg?: string[] }) => {
+      const args = Object.fromEntries(Object.entries(typedArguments(flags.arg ?? [], undefined)).map(([k, v]) => [k, String(v)]));
+      const result = await withConnection(target, flags, ({ client }) => client.getPrompt({ name, arguments: args }));
+      if (flags.json) return printJson(result);
+      for (const message of result.messages) {
+        const content = message.content as { type: string; text?: string };
+        process.stdout.write(`${message.role}: ${content.type === 'text' ? content.text : `[${content.type}]`}\n`);
+      }
+    });
+
   targetOptions(program.command('prompts <target>').description('list prompts')).action(async (target: string, flags: TargetFlags) => {
     const { prompts } = await withConnection(target, flags, ({ client }) => client.listPrompts());
     if (flags.json) return printJson(prompts);

@@ -117,6 +117,11 @@ export function registerRuntimeCommands(program: Command): void {
     if (flags.json) return printJson(versions);
     printTable(versions, ['version', 'createdAt']);
   });
+  connectionOptions(runtime.command('sessions <name>').description('list live sessions with their worker pids')).action(async (name: string, flags: ConnectionFlags) => {
+    const { sessions } = (await callApi(await apiTarget(flags), 'GET', `${path(name)}/sessions`)) as { sessions: Record<string, unknown>[] };
+    if (flags.json) return printJson(sessions);
+    printTable(sessions, ['id', 'version', 'pid', 'inFlight', 'createdAt', 'lastActivity']);
+  });
   connectionOptions(runtime.command('delete <name>').description('delete a runtime and end its sessions')).action(async (name: string, flags: ConnectionFlags) => {
     await callApi(await apiTarget(flags), 'DELETE', path(name));
     if (flags.json) return printJson({ deleted: name });
