@@ -136,8 +136,9 @@ export class Session {
     const isResponse = msg.method === undefined && msg.id !== undefined;
     if (isResponse) {
       const entry = this.settle(String(msg.id));
+      // A response nobody waits for any more (cancelled or timed out) is dropped: its caller already has an answer.
       if (entry) this.deliver(entry.sink, { ...msg, id: entry.callerId } as JSONRPCMessage);
-      else if (this.defaultSink) this.deliver(this.defaultSink, msg);
+      else this.log.debug('late worker response dropped', { session: this.id, id: msg.id });
       return;
     }
     const subscription = (msg.params?._meta as Record<string, unknown> | undefined)?.[SUBSCRIPTION_ID_META_KEY];
