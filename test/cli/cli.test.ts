@@ -1,25 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { connectRuntime, eventually, textOf } from '../helpers/platform.js';
-
-const run = promisify(execFile);
-const CLI = ['bin/toolport.js'];
-
-/** Runs the CLI to completion; never throws, so tests can assert on failures too. */
-async function toolport(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+import { toolport } from '../helpers/cli.js';
 
 describe('toolport CLI', () => {
   let dataDir: string;
@@ -31,7 +17,7 @@ describe('toolport CLI', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'toolport-cli-'));
     const config = join(dataDir, 'toolport.yaml');
     await writeFile(config, 'runtimes:\n  - name: greet\n    command: [node, examples/greet/server.js]\n    sessions: { warmPool: 1 }\n');
-    server = spawn(process.execPath, [...CLI, 'up', '--config', config, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, ['bin/toolport.js', 'up', '--config', config, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     await eventually(() => /admin token/.test(printed), 30_000, 'toolport up to print its endpoints');
     url = /Toolport is up at (\S+)/.exec(printed)?.[1] ?? '';

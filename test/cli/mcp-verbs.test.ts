@@ -1,22 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { resolveTarget } from '../../src/client/index.js';
 import { GREET_COMMAND, testPlatform } from '../helpers/platform.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
-
-const run = promisify(execFile);
-
-async function toolport(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/toolport.js', ...args], { env: { ...process.env, TOOLPORT_TOKEN: '', ...env }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+import { toolport } from '../helpers/cli.js';
 
 describe('toolport MCP verbs (tools, call, ping) against runtimes', () => {
   let platform: Awaited<ReturnType<typeof testPlatform>>;

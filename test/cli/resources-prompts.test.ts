@@ -1,20 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { connectRuntime, testPlatform } from '../helpers/platform.js';
-
-const run = promisify(execFile);
-
-async function toolport(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/toolport.js', ...args], { env: { ...process.env, TOOLPORT_TOKEN: '' }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+import { toolport } from '../helpers/cli.js';
 
 describe('toolport resources, templates, read, prompts, get-prompt, and runtime sessions', () => {
   let platform: Awaited<ReturnType<typeof testPlatform>>;
