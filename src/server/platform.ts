@@ -51,11 +51,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const runtimes = new RuntimeHost(store, log);
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
+  /** Stops workers and closes the store: on close, and when start-up fails after they exist. */
+  const release = async (): Promise<void> => {
+    await runtimes.close();
+    await store.close();
+  };
   try {
     if (config) await control.applyConfig(config);
   } catch (error) {
-    await runtimes.close();
-    await store.close();
+    await release();
     throw error;
   }
 
@@ -104,8 +108,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       server.listen(wantedPort, host, resolveListen);
     });
   } catch (error) {
-    await runtimes.close();
-    await store.close();
+    await release();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new ConfigError(`${host}:${wantedPort} is already in use: stop the other process or pass --port`);
     if (code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new ConfigError(`cannot listen on ${host}:${wantedPort} (${code}): choose another --host or --port`);
@@ -124,8 +127,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     async close() {
       server.closeAllConnections();
       await new Promise((done) => server.close(done));
-      await runtimes.close();
-      await store.close();
+      await release();
     },
   };
 }
