@@ -139,6 +139,29 @@ function storeSuite(kind: Store['kind'], newLocation: () => string, cleanup: () 
         await Promise.all(stores.map((s) => s.close()));
       }
     });
+
+    it('runs portable SQL for other parts, with all-or-nothing batches', async () => {
+      const { sql } = store;
+      await sql.run('CREATE TABLE sql_probe (k TEXT PRIMARY KEY, n INTEGER NOT NULL, flag INTEGER)');
+      assert.equal(await sql.run('INSERT INTO sql_probe (k, n, flag) VALUES (?, ?, ?)', ['a', 1, true]), 1);
+      assert.deepEqual(await sql.get('SELECT k, n, flag FROM sql_probe WHERE k = ?', ['a']), { k: 'a', n: 1, flag: 1 });
+      await assert.rejects(
+        sql.batch([
+          { sql: 'INSERT INTO sql_probe (k, n) VALUES (?, ?)', params: ['b', 2] },
+          { sql: 'INSERT INTO sql_probe (k, n) VALUES (?, ?)', params: ['a', 3] },
+        ]),
+      );
+      assert.deepEqual(await sql.all('SELECT k FROM sql_probe ORDER BY k'), [{ k: 'a' }], 'the failed batch left nothing behind');
+      assert.deepEqual(
+        await sql.batch([
+          { sql: 'INSERT INTO sql_probe (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n', params: ['a', 5] },
+          { sql: 'DELETE FROM sql_probe WHERE k = ?', params: ['missing'] },
+        ]),
+        [1, 0],
+      );
+      assert.equal((await sql.get<{ n: number }>('SELECT n FROM sql_probe WHERE k = ?', ['a']))?.n, 5);
+      assert.equal(await sql.get('SELECT k FROM sql_probe WHERE k = ?', ['missing']), undefined);
+    });
   });
 }
 

@@ -46,52 +46,93 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return parsed as Record<string, unknown>;
 }
 
-/** Serves `/api/...`; every route needs the admin bearer token. */
+/** One `/api/...` request as a part's routes see it. */
+export interface ApiRequest {
+  method: string;
+  /** Decoded path segments after `/api/{prefix}`: `/api/runtimes/a/versions` gives `['a', 'versions']`. */
+  parts: string[];
+  /** The JSON object body (400 if it is not one, 413 over 1 MiB). */
+  body(): Promise<Record<string, unknown>>;
+  req: IncomingMessage;
+}
+/** What a route answers; `body` undefined sends an empty response. */
+export interface ApiReply {
+  status: number;
+  body?: unknown;
+}
+/**
+ * A part's routes under `/api/{prefix}`; resolves to undefined when no route matches (the edge answers 404/405).
+ * Throw ConfigError (400), StoreError (404/409/400/503) or ApiProblem for failures.
+ */
+export type ApiRoutes = (request: ApiRequest) => Promise<ApiReply | undefined>;
+
+/** A failure with its own HTTP status, for cases ConfigError and StoreError do not name. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The runtime routes: CRUD, versions, endpoints and live sessions. */
+export function runtimeRoutes(plane: ControlPlane, sessions: SessionLister): ApiRoutes {
+  return async ({ method, parts, body }) => {
+    const [name, sub, endpoint] = parts;
+    if (!name) {
+      if (method === 'GET') return { status: 200, body: { runtimes: await plane.listRuntimes() } };
+      if (method === 'POST') {
+        const { name: newName, ...spec } = await body();
+        return { status: 201, body: await plane.createRuntime(String(newName ?? ''), spec) };
+      }
+    } else if (!sub) {
+      if (method === 'GET') return { status: 200, body: await plane.getRuntime(name) };
+      if (method === 'PUT') {
+        const { name: _ignored, ...spec } = await body();
+        return { status: 200, body: await plane.updateRuntime(name, spec) };
+      }
+      if (method === 'DELETE') return { status: 204, body: await plane.deleteRuntime(name) };
+    } else if (sub === 'versions' && method === 'GET') {
+      return { status: 200, body: { versions: await plane.listVersions(name) } };
+    } else if (sub === 'sessions' && method === 'GET') {
+      await plane.getRuntime(name);
+      return { status: 200, body: { sessions: sessions.listSessions(name) } };
+    } else if (sub === 'endpoints' && endpoint) {
+      if (method === 'PUT') return { status: 200, body: await plane.setEndpoint(name, endpoint, (await body()).version) };
+      if (method === 'DELETE') return { status: 204, body: await plane.deleteEndpoint(name, endpoint) };
+    }
+    return undefined;
+  };
+}
+
+/** Serves `/api/{prefix}/...` from each part's routes; every route needs the admin bearer token. */
 export async function handleApi(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
-  plane: ControlPlane,
-  sessions: SessionLister,
+  routes: Record<string, ApiRoutes>,
   adminToken: string,
 ): Promise<void> {
   if (!isAdmin(req, adminToken)) {
     res.setHeader('www-authenticate', 'Bearer realm="toolport-admin"');
     return fail(res, 401, 'unauthorized', 'the control plane needs the admin token: Authorization: Bearer <token> (printed at start, stored in DATA_DIR/admin-token)');
   }
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent); // ['api', 'runtimes', name, ...]
+  const [, prefix, ...parts] = path.split('/').filter(Boolean).map(decodeURIComponent); // ['api', 'runtimes', name, ...]
   const method = req.method ?? 'GET';
   try {
-    if (parts[1] === 'schema' && parts[2] === 'config' && method === 'GET') return send(res, 200, configJsonSchema());
-    if (parts[1] !== 'runtimes') return fail(res, 404, 'not_found', `no API route ${method} ${path}`);
-    const [, , name, sub, endpoint] = parts;
-    if (!name) {
-      if (method === 'GET') return send(res, 200, { runtimes: await plane.listRuntimes() });
-      if (method === 'POST') {
-        const { name: newName, ...spec } = await jsonBody(req);
-        return send(res, 201, await plane.createRuntime(String(newName ?? ''), spec));
-      }
-    } else if (!sub) {
-      if (method === 'GET') return send(res, 200, await plane.getRuntime(name));
-      if (method === 'PUT') {
-        const { name: _ignored, ...spec } = await jsonBody(req);
-        return send(res, 200, await plane.updateRuntime(name, spec));
-      }
-      if (method === 'DELETE') return send(res, 204, await plane.deleteRuntime(name));
-    } else if (sub === 'versions' && method === 'GET') {
-      return send(res, 200, { versions: await plane.listVersions(name) });
-    } else if (sub === 'sessions' && method === 'GET') {
-      await plane.getRuntime(name);
-      return send(res, 200, { sessions: sessions.listSessions(name) });
-    } else if (sub === 'endpoints' && endpoint) {
-      if (method === 'PUT') return send(res, 200, await plane.setEndpoint(name, endpoint, (await jsonBody(req)).version));
-      if (method === 'DELETE') return send(res, 204, await plane.deleteEndpoint(name, endpoint));
-    }
-    return fail(res, 405, 'method_not_allowed', `${method} is not supported on ${path}`);
+    if (prefix === 'schema' && parts[0] === 'config' && method === 'GET') return send(res, 200, configJsonSchema());
+    const part = prefix === undefined ? undefined : routes[prefix];
+    if (!part) return fail(res, 404, 'not_found', `no API route ${method} ${path}; see /api/${Object.keys(routes).join(', /api/')}`);
+    const reply = await part({ method, parts, body: () => jsonBody(req), req });
+    if (!reply) return fail(res, 405, 'method_not_allowed', `${method} is not supported on ${path}`);
+    return send(res, reply.status, reply.body);
   } catch (error) {
     if (error instanceof ConfigError) return fail(res, 400, error.code, error.message, error.issues);
     if (error instanceof StoreError) return fail(res, STORE_STATUS[error.code], error.code, error.message);
     if (error instanceof BodyTooLargeError) return fail(res, 413, error.code, error.message);
+    if (error instanceof ApiProblem) return fail(res, error.status, error.code, error.message);
     throw error;
   }
 }

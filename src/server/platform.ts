@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
-import { ControlPlane, handleApi } from '../control/index.js';
+import { ControlPlane, handleApi, runtimeRoutes, type ApiRoutes } from '../control/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { RuntimeHost } from '../runtime/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
@@ -51,6 +51,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const runtimes = new RuntimeHost(store, log);
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
+  /** Control-plane routes by `/api/{prefix}`; each part adds its own. */
+  const api: Record<string, ApiRoutes> = { runtimes: runtimeRoutes(control, runtimes) };
   /** Stops workers and closes the store: on close, and when start-up fails after they exist. */
   const release = async (): Promise<void> => {
     await runtimes.close();
@@ -78,7 +80,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Healthy' }));
       return;
     }
-    if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, control, runtimes, token);
+    if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, api, token);
     const metadataFor = RESOURCE_METADATA.exec(path);
     if (metadataFor?.[1] && req.method === 'GET') {
       const metadata = await runtimes.protectedResourceMetadata(metadataFor[1], `http://${req.headers.host ?? host}`);

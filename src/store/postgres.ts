@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { pendingMigrations, SCHEMA_MIGRATIONS_SQL } from './migrations.js';
 import { RUNTIME_SELECT, toRecord, toVersion, type EndpointRow, type RuntimeRow, type VersionRow } from './rows.js';
+import { postgresSql } from './sql.js';
 import { StoreError, type RuntimeRecord, type Store } from './types.js';
 
 // Lower-case only: an unquoted name in search_path is folded to lower case.
@@ -109,6 +110,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
 
   return {
     kind: 'postgres',
+    sql: postgresSql(one, tx),
     createRuntime: (name, spec) =>
       tx(async (c) => {
         const now = new Date().toISOString();

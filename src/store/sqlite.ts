@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { RuntimeSpec } from '../config/index.js';
 import { pendingMigrations, SCHEMA_MIGRATIONS_SQL } from './migrations.js';
 import { RUNTIME_SELECT, toRecord, toVersion, type EndpointRow, type RuntimeRow, type VersionRow } from './rows.js';
+import { sqliteSql } from './sql.js';
 import { StoreError, type RuntimeRecord, type Store } from './types.js';
 
 /** Versions are positive INTEGERs; anything else cannot name a stored version (and would make PostgreSQL throw). */
@@ -97,6 +98,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
 
   return {
     kind: 'sqlite',
+    sql: sqliteSql(db),
     createRuntime: async (name, spec) => create(name, spec),
     updateRuntime: async (name, spec) => update(name, spec),
     getRuntime: async (name) => get(name),

@@ -1,4 +1,5 @@
 import type { RuntimeSpec } from '../config/index.js';
+import type { Sql } from './sql.js';
 
 /** One immutable version of a runtime's spec. */
 export interface RuntimeVersion {
@@ -23,6 +24,8 @@ export interface RuntimeRecord {
 /** Persistence for every part; one implementation per backend, same behaviour (checked by one shared test suite). */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Plain SQL for the tables other parts own (their migrations live in migrations.ts). */
+  readonly sql: Sql;
   /** Creates the runtime at version 1; throws StoreError `conflict` if the name exists. */
   createRuntime(name: string, spec: RuntimeSpec): Promise<RuntimeRecord>;
   /** Appends a new immutable version and makes it the latest; throws `not_found` if absent. */
