@@ -1,0 +1,68 @@
+import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/server';
+
+/** What a target offers, as its own (unprefixed) names; the gateway prefixes `{target}___` and stores it. */
+export interface TargetCatalog {
+  tools: Tool[];
+  resources?: Resource[];
+  resourceTemplates?: ResourceTemplate[];
+  prompts?: Prompt[];
+}
+
+/** Per-call facts a driver may pass on (AgentCore's Lambda context carries them) and the hooks it must honour. */
+export interface CallContext {
+  /** Aborted on client cancellation, per-target timeout or gateway shutdown; drivers stop work and reject. */
+  signal: AbortSignal;
+  gateway: string;
+  target: string;
+  /** The prefixed name the caller used: `{target}___{tool}`. */
+  prefixedName: string;
+  /** The gateway's request id, shown to the caller in errors and kept in the audit log. */
+  requestId: string;
+  sessionId?: string;
+  /** Forwards `notifications/progress` to the caller when it asked for progress. */
+  onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
+}
+
+/**
+ * Outbound credentials for one target, resolved from Identity's vault by the gateway; drivers apply them to every
+ * upstream request. The caller's own token is never among them.
+ */
+export interface OutboundCredentials {
+  headers(): Promise<Record<string, string>>;
+  query(): Promise<Record<string, string>>;
+}
+
+/** One target as the gateway drives it; created from the target's spec by the driver's factory. */
+export interface TargetDriver {
+  /** Fetches the live catalog (used at sync; `tools/list` is served from the stored copy). */
+  catalog(signal: AbortSignal): Promise<TargetCatalog>;
+  /** Calls one tool by its unprefixed name. A tool's own failure is a result with `isError`, not a rejection. */
+  callTool(name: string, args: Record<string, unknown>, context: CallContext): Promise<CallToolResult>;
+  readResource?(uri: string, context: CallContext): Promise<ReadResourceResult>;
+  getPrompt?(name: string, args: Record<string, string>, context: CallContext): Promise<GetPromptResult>;
+  /** Releases processes, sockets and upstream sessions. */
+  close(): Promise<void>;
+}
+
+/** Why a target could not answer; the gateway maps it to a safe message (details only with `exceptionLevel: debug`). */
+export type TargetErrorKind = 'unreachable' | 'timeout' | 'upstream' | 'invalid';
+
+export class TargetError extends Error {
+  constructor(
+    readonly kind: TargetErrorKind,
+    message: string,
+    /** The upstream's own words (status line, body excerpt, stderr tail): shown only at `exceptionLevel: debug`. */
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What every driver factory receives besides its spec. */
+export interface DriverDeps {
+  /** Relative file paths in a spec resolve against this (the config file's folder, or the cwd for API-made targets). */
+  baseDir: string;
+  credentials?: OutboundCredentials;
+  /** Per-call timeout in ms (the gateway also aborts `signal` at this point). */
+  timeoutMs: number;
+}
