@@ -4,3 +4,5 @@ export type { JwtAuthorizerConfig, JwtAuthorizerOptions, Principal } from './jwt
 export { AuthError } from './errors.js';
 export type { AuthErrorCode } from './errors.js';
 export { sendAuthChallenge, bearerToken } from './challenge.js';
+export { InboundAuth } from './inbound.js';
+export type { InboundAuthSpec, InboundAuthorizer, InboundRequest } from './inbound.js';

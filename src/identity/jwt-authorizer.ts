@@ -17,6 +17,8 @@ export interface Principal {
   clientId?: string;
   scopes: string[];
   issuer: string;
+  /** Every verified claim, for claim-based permission rules. */
+  claims: Record<string, unknown>;
 }
 
 /** Injectable network and clock, so tests and callers control them (every call is bounded by `timeoutMs`). */
@@ -130,7 +132,7 @@ export class JwtAuthorizer {
     if (allowedScopes?.length && !scopes.some((scope) => allowedScopes.includes(scope))) {
       throw new AuthError('insufficient_scope', `the token lacks a required scope (one of: ${allowedScopes.join(' ')})`, allowedScopes);
     }
-    return { subject: payload.sub ?? clientId ?? 'unknown', ...(clientId ? { clientId } : {}), scopes, issuer };
+    return { subject: payload.sub ?? clientId ?? 'unknown', ...(clientId ? { clientId } : {}), scopes, issuer, claims: payload };
   }
 }
 

@@ -11,7 +11,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { RuntimeSpec } from '../config/index.js';
 import { BodyTooLargeError, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
-import { AuthError, JwtAuthorizer, bearerToken, sendAuthChallenge, type Principal } from '../identity/index.js';
+import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
 import { RuntimeError } from './errors.js';
@@ -75,7 +75,7 @@ export class RuntimeHost {
   private readonly records = new Map<string, { record: RuntimeRecord; at: number }>();
   private readonly opening = new Map<string, number>();
   private readonly sharedOpening = new Map<string, Promise<SessionEntry>>();
-  private readonly authorizers = new Map<string, JwtAuthorizer>();
+  private readonly auth = new InboundAuth();
   private readonly reaper: NodeJS.Timeout;
   /** Workers handed to sessions since start (each one is used by exactly one session). */
   workersAssigned = 0;
@@ -137,43 +137,15 @@ export class RuntimeHost {
     return { version, spec: pinned.spec };
   }
 
-  private authorizerFor(spec: RuntimeSpec): JwtAuthorizer | undefined {
-    if (typeof spec.auth !== 'object' || !('jwt' in spec.auth)) return undefined;
-    const key = JSON.stringify(spec.auth.jwt);
-    let authorizer = this.authorizers.get(key);
-    if (!authorizer) {
-      authorizer = new JwtAuthorizer(spec.auth.jwt);
-      this.authorizers.set(key, authorizer);
-    }
-    return authorizer;
-  }
-
-  /** Checks the caller's bearer token against the runtime's authorizer; undefined principal when the runtime is open. */
-  private async authenticate(req: IncomingMessage, spec: RuntimeSpec): Promise<Principal | undefined> {
-    const authorizer = this.authorizerFor(spec);
-    if (!authorizer) return undefined;
-    const token = bearerToken(req.headers.authorization);
-    if (!token) throw new AuthError('missing_token', 'this runtime requires a bearer token (Authorization: Bearer <JWT>)');
-    return authorizer.verify(token);
-  }
-
   /**
-   * RFC 9728 protected-resource metadata of a JWT-protected runtime, so a spec-following MCP client finds the
+   * RFC 9728 protected-resource metadata of a protected runtime, so a spec-following MCP client finds the
    * authorization server by itself; undefined when the runtime is unknown or open.
    */
   async protectedResourceMetadata(ref: string, baseUrl: string): Promise<Record<string, unknown> | undefined> {
     const name = runtimeNameOf(ref);
     const record = await this.store.getRuntime(name);
-    const authorizer = record && this.authorizerFor(record.spec);
-    if (!record || !authorizer) return undefined;
-    const scopes = authorizer.config.allowedScopes;
-    return {
-      resource: `${baseUrl}/runtimes/${encodeURIComponent(ref)}/invocations`,
-      authorization_servers: [await authorizer.issuer()],
-      bearer_methods_supported: ['header'],
-      ...(scopes?.length ? { scopes_supported: scopes } : {}),
-      resource_name: `Toolport runtime ${name}`,
-    };
+    if (!record) return undefined;
+    return this.auth.protectedResourceMetadata(record.spec.auth, `${baseUrl}/runtimes/${encodeURIComponent(ref)}/invocations`, `Toolport runtime ${name}`);
   }
 
   /** Handles one HTTP request to a runtime's invocations endpoint. */
@@ -190,13 +162,16 @@ export class RuntimeHost {
       const sessionId = header(req, 'mcp-session-id') ?? header(req, AGENTCORE_SESSION_HEADER);
       const existing = sessionId ? this.sessions.get(sessionId) : undefined;
       const target = existing ? { version: existing.session.version, spec: existing.spec } : await this.resolve(name, qualifier);
+      const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+      // Read at most once: a signing scheme (SigV4) hashes the body before the JSON-RPC handling below parses it.
+      let rawBody: Promise<Buffer> | undefined;
+      const readRaw = (): Promise<Buffer> => (rawBody ??= readBody(req, target.spec.limits.maxBodyBytes));
       let principal: Principal | undefined;
       try {
-        principal = await this.authenticate(req, target.spec);
+        principal = await this.auth.authenticate(target.spec.auth, { method: req.method ?? 'GET', url: new URL(req.url ?? '/', base), headers: req.headers, body: readRaw });
       } catch (error) {
         if (!(error instanceof AuthError)) throw error;
         log.auth = error.code;
-        const base = `http://${req.headers.host ?? '127.0.0.1'}`;
         sendAuthChallenge(res, error, `${base}/.well-known/oauth-protected-resource/runtimes/${ref}/invocations`);
         return;
       }
@@ -206,7 +181,7 @@ export class RuntimeHost {
       }
       let body: unknown;
       if (req.method === 'POST') {
-        const raw = await readBody(req, target.spec.limits.maxBodyBytes);
+        const raw = await readRaw();
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {

@@ -27,7 +27,9 @@ describe('JWT authorizer against a real issuer over HTTP', () => {
 
   it('accepts a token for this audience and reports who it speaks for', async () => {
     const principal = await authorizer.verify(await issuer.mint({ sub: 'alice', aud: AUDIENCE, scope: 'gateway/read gateway/write', client_id: 'cli' }));
-    assert.deepEqual(principal, { subject: 'alice', clientId: 'cli', scopes: ['gateway/read', 'gateway/write'], issuer: issuer.issuer });
+    const { claims, ...who } = principal;
+    assert.deepEqual(who, { subject: 'alice', clientId: 'cli', scopes: ['gateway/read', 'gateway/write'], issuer: issuer.issuer });
+    assert.equal(claims.aud, AUDIENCE, 'every verified claim is kept for claim-based permission rules');
   });
 
   it("accepts a Cognito-style access token carrying client_id and no aud when the client is allowed", async () => {

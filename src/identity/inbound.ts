@@ -1,0 +1,85 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { AuthError } from './errors.js';
+import { bearerToken } from './challenge.js';
+import { JwtAuthorizer, type JwtAuthorizerConfig, type Principal } from './jwt-authorizer.js';
+
+/** A runtime's or gateway's `auth` setting: `none` (explicit), a JWT authorizer, or (with Identity) SigV4. */
+export type InboundAuthSpec = 'none' | { jwt: JwtAuthorizerConfig } | { sigv4: Record<string, unknown> };
+
+/** The parts of an HTTP request an authorizer may look at. `body()` reads (once) only when a scheme signs it. */
+export interface InboundRequest {
+  method: string;
+  /** The URL as the client addressed it (scheme, host, path and query). */
+  url: URL;
+  headers: IncomingHttpHeaders;
+  body(): Promise<Buffer>;
+}
+
+/** One configured inbound scheme. */
+export interface InboundAuthorizer {
+  authenticate(request: InboundRequest): Promise<Principal>;
+  /** The authorization server to name in RFC 9728 metadata; undefined for schemes without one (SigV4). */
+  issuer(): Promise<string | undefined>;
+  /** Scopes to advertise in protected-resource metadata. */
+  readonly scopes: readonly string[];
+}
+
+class BearerJwt implements InboundAuthorizer {
+  private readonly jwt: JwtAuthorizer;
+  readonly scopes: readonly string[];
+  constructor(config: JwtAuthorizerConfig) {
+    this.jwt = new JwtAuthorizer(config);
+    this.scopes = config.allowedScopes ?? [];
+  }
+  async authenticate(request: InboundRequest): Promise<Principal> {
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw new AuthError('missing_token', 'this resource requires a bearer token (Authorization: Bearer <JWT>)');
+    return this.jwt.verify(token);
+  }
+  issuer(): Promise<string> {
+    return this.jwt.issuer();
+  }
+}
+
+/**
+ * Inbound authorizers by spec, shared by every runtime and gateway. Instances are cached per distinct spec so JWKS
+ * caches survive across requests and config versions that did not change the auth block.
+ */
+export class InboundAuth {
+  private readonly cache = new Map<string, InboundAuthorizer>();
+
+  /** The authorizer for `spec`, or undefined when the resource is open (`none`). */
+  for(spec: InboundAuthSpec): InboundAuthorizer | undefined {
+    if (spec === 'none') return undefined;
+    const key = JSON.stringify(spec);
+    let authorizer = this.cache.get(key);
+    if (!authorizer) {
+      if ('jwt' in spec) authorizer = new BearerJwt(spec.jwt);
+      else throw new AuthError('misconfigured', 'sigv4 inbound auth is not available in this build');
+      this.cache.set(key, authorizer);
+    }
+    return authorizer;
+  }
+
+  /** Checks a request against `spec`; undefined principal when the resource is open. Throws AuthError. */
+  async authenticate(spec: InboundAuthSpec, request: InboundRequest): Promise<Principal | undefined> {
+    return this.for(spec)?.authenticate(request);
+  }
+
+  /**
+   * RFC 9728 protected-resource metadata for a protected resource, so a spec-following MCP client finds the
+   * authorization server by itself; undefined when the resource is open.
+   */
+  async protectedResourceMetadata(spec: InboundAuthSpec, resource: string, resourceName: string): Promise<Record<string, unknown> | undefined> {
+    const authorizer = this.for(spec);
+    if (!authorizer) return undefined;
+    const issuer = await authorizer.issuer();
+    return {
+      resource,
+      ...(issuer ? { authorization_servers: [issuer] } : {}),
+      bearer_methods_supported: ['header'],
+      ...(authorizer.scopes.length ? { scopes_supported: authorizer.scopes } : {}),
+      resource_name: resourceName,
+    };
+  }
+}
