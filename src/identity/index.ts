@@ -6,3 +6,4 @@ export type { AuthErrorCode } from './errors.js';
 export { sendAuthChallenge, bearerToken } from './challenge.js';
 export { InboundAuth } from './inbound.js';
 export type { InboundAuthSpec, InboundAuthorizer, InboundRequest } from './inbound.js';
+export { loadMasterKey, seal, open, MASTER_KEY_ENV, MASTER_KEY_FILE } from './master-key.js';
