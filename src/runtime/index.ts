@@ -2,4 +2,7 @@
 export { RuntimeHost, runtimeNameOf, AGENTCORE_SESSION_HEADER } from './host.js';
 export type { SessionInfo } from './host.js';
 export { RuntimeError } from './errors.js';
+/** One isolated worker process (stdio or HTTP MCP server); the gateway's function targets run on it too. */
+export { Worker } from './worker.js';
+export type { WorkerExit } from './worker.js';
 export type { RuntimeErrorCode } from './errors.js';

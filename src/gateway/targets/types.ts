@@ -19,6 +19,8 @@ export interface CallContext {
   /** The gateway's request id, shown to the caller in errors and kept in the audit log. */
   requestId: string;
   sessionId?: string;
+  /** The JSON-RPC id of the caller's `tools/call` (AgentCore passes it to Lambdas as `bedrockAgentCoreMcpMessageId`). */
+  mcpMessageId?: string | number;
   /** Forwards `notifications/progress` to the caller when it asked for progress. */
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
 }
