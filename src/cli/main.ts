@@ -3,6 +3,8 @@ import { ConfigError, configJsonSchema } from '../config/index.js';
 import { ApiError } from './api-client.js';
 import { printJson } from './output.js';
 import { ConnectionError } from '../client/index.js';
+import { ModelError } from '../agent/model.js';
+import { registerAgentCommand } from './agent-command.js';
 import { registerBenchCommand } from './bench-command.js';
 import { UsageError, registerMcpCommands } from './mcp-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
@@ -56,13 +58,14 @@ program
 registerRuntimeCommands(program);
 registerMcpCommands(program);
 registerBenchCommand(program);
+registerAgentCommand(program);
 
 program.exitOverride();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof ConfigError || error instanceof ApiError || error instanceof ConnectionError || error instanceof UsageError) {
+  if (error instanceof ConfigError || error instanceof ApiError || error instanceof ConnectionError || error instanceof UsageError || error instanceof ModelError) {
     process.stderr.write(`toolport: ${error.message}\n`);
     process.exit(1);
   }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { connect, type Connection } from '../client/index.js';
 import { printJson, printTable } from './output.js';
 
-interface TargetFlags {
+export interface TargetFlags {
   server?: string;
   qualifier?: string;
   token?: string;
@@ -14,7 +14,7 @@ interface CallFlags extends TargetFlags {
   arg?: string[];
 }
 
-function targetOptions(command: Command): Command {
+export function targetOptions(command: Command): Command {
   return command
     .option('--server <url>', 'Toolport server for runtime:/gateway: names (env TOOLPORT_SERVER)')
     .option('--qualifier <endpoint>', 'runtime endpoint, e.g. prod (default DEFAULT)')
@@ -22,7 +22,7 @@ function targetOptions(command: Command): Command {
     .option('--json', 'print one JSON document');
 }
 
-async function withConnection<T>(target: string, flags: TargetFlags, use: (connection: Connection) => Promise<T>): Promise<T> {
+export async function withConnection<T>(target: string, flags: TargetFlags, use: (connection: Connection) => Promise<T>): Promise<T> {
   const token = flags.token ?? process.env.TOOLPORT_TOKEN;
   const connection = await connect({
     target,
