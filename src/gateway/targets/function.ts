@@ -1,0 +1,85 @@
+// The gateway's `function` target driver: defineTool modules, AgentCore-style Lambda handlers, and HTTP functions.
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '../../log/index.js';
+import { TargetError, type DriverDeps, type TargetDriver } from './types.js';
+import { LAMBDA_CONTEXT_META, lambdaInvocation } from './function/agentcore.js';
+import { invokeHttpFunction } from './function/http.js';
+import { FunctionProcess, type ProcessLaunch } from './function/process.js';
+import type { FunctionTargetSpec } from './function/schema.js';
+import { loadToolSchemas } from './function/tool-schemas.js';
+
+export { functionTargetSchema, inlineToolSchema } from './function/schema.js';
+export type { FunctionTargetSpec, InlineTool } from './function/schema.js';
+export type { AgentCoreCustomContext, LambdaInvocation } from './function/agentcore.js';
+
+const LAMBDA_HOST_ENTRY = fileURLToPath(new URL('./function/lambda-host.js', import.meta.url));
+/** Handlers may be TypeScript; the runtime's module host is started with the same loader. */
+const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
+
+type Kind<K extends 'module' | 'lambda' | 'http'> = FunctionTargetSpec & Required<Pick<FunctionTargetSpec, K>>;
+
+function processLaunch(spec: FunctionTargetSpec, deps: DriverDeps, run: { module: string } | { command: string[] }): ProcessLaunch {
+  return { ...run, cwd: resolve(deps.baseDir, spec.cwd ?? '.'), env: spec.env };
+}
+
+/** Tools written once with defineTool: the catalog is the child's own tools/list, schemas derived from the zod types. */
+function moduleTarget(deps: DriverDeps, child: FunctionProcess): TargetDriver {
+  return {
+    catalog: async (signal) => ({ tools: await child.listTools(signal) }),
+    callTool: (name, args, context) => child.callTool({ name, arguments: args }, context, deps.timeoutMs),
+    close: () => child.close(),
+  };
+}
+
+/** An AgentCore-style handler: the catalog is the given tool schemas (and proves the handler loads). */
+function lambdaTarget(spec: Kind<'lambda'>, deps: DriverDeps, child: FunctionProcess): TargetDriver {
+  const functionName = spec.lambda.functionName ?? spec.name;
+  return {
+    catalog: async () => {
+      const tools = await loadToolSchemas(spec.lambda, deps.baseDir);
+      await child.ensureStarted();
+      return { tools };
+    },
+    callTool: (name, args, context) => {
+      const { context: lambdaContext } = lambdaInvocation(name, args, context, { functionName, timeoutMs: deps.timeoutMs });
+      return child.callTool({ name, arguments: args, _meta: { [LAMBDA_CONTEXT_META]: lambdaContext } }, context, deps.timeoutMs);
+    },
+    close: () => child.close(),
+  };
+}
+
+/** An HTTP endpoint in any language, POSTed the same invocation a Lambda gets. */
+function httpTarget(spec: Kind<'http'>, deps: DriverDeps): TargetDriver {
+  const functionName = spec.http.functionName ?? spec.name;
+  return {
+    catalog: async () => ({ tools: await loadToolSchemas(spec.http, deps.baseDir) }),
+    callTool: (name, args, context) =>
+      invokeHttpFunction(spec.http.url, lambdaInvocation(name, args, context, { functionName, timeoutMs: deps.timeoutMs }), context, {
+        timeoutMs: deps.timeoutMs,
+        ...(deps.credentials ? { credentials: deps.credentials } : {}),
+      }),
+    close: async () => undefined,
+  };
+}
+
+/**
+ * Creates the driver for a function target. Nothing starts here: a module or handler process starts at the first
+ * catalog or call, so a module that does not load fails the catalog with its own error message.
+ */
+export async function createFunctionTarget(spec: FunctionTargetSpec, deps: DriverDeps): Promise<TargetDriver> {
+  const log = createLogger().child({ part: 'gateway', target: spec.name });
+  if (spec.module) {
+    const module = resolve(deps.baseDir, spec.module);
+    return moduleTarget(deps, new FunctionProcess(processLaunch(spec, deps, { module }), `module ${spec.module}`, log));
+  }
+  if (spec.lambda) {
+    const [file = '', exportName = 'handler'] = spec.lambda.handler.split('#');
+    const command = [process.execPath, '--import', TSX_LOADER, LAMBDA_HOST_ENTRY, resolve(deps.baseDir, file), exportName];
+    const child = new FunctionProcess(processLaunch(spec, deps, { command }), `lambda handler ${spec.lambda.handler}`, log);
+    return lambdaTarget({ ...spec, lambda: spec.lambda }, deps, child);
+  }
+  if (spec.http) return httpTarget({ ...spec, http: spec.http }, deps);
+  throw new TargetError('invalid', 'a function target needs one of "module", "lambda" or "http"');
+}

@@ -1,0 +1,193 @@
+// One child process per module or lambda target, run on the runtime's Worker and spoken to with the SDK's Client.
+// It starts on first use, is stopped when a call times out, and starts again after any exit, so one hung or
+// crashed call costs one error, not the target.
+import { Client, type CallToolRequest, type CallToolResult, type JSONRPCMessage, type Tool, type Transport } from '@modelcontextprotocol/client';
+import { runtimeSpecSchema } from '../../../config/index.js';
+import type { Logger } from '../../../log/index.js';
+import { Worker, type WorkerExit } from '../../../runtime/index.js';
+import { TargetError, type CallContext } from '../types.js';
+import { CallDeadline } from './deadline.js';
+
+/** What the child runs: a module of defineTool tools (the runtime's module host), or a command (the lambda host). */
+export type ProcessLaunch = { module: string; cwd: string; env: Record<string, string> } | { command: string[]; cwd: string; env: Record<string, string> };
+
+const STARTUP_TIMEOUT_MS = 20_000;
+const STDERR_TAIL_BYTES = 4096;
+const MAX_LIST_PAGES = 100;
+
+/** The SDK Transport over a Worker's stdio; knows how the process ended once it has. */
+class WorkerTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  stderrTail = '';
+  exit?: WorkerExit;
+  /** Resolves once the process has exited and its pipes are drained, so `stderrTail` is complete. */
+  readonly closed: Promise<void>;
+
+  constructor(readonly worker: Worker) {
+    worker.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    this.closed = new Promise((resolve) => worker.child.once('close', () => resolve()));
+    worker.onexit = (exit) => {
+      this.exit = exit;
+      void this.closed.then(() => this.onclose?.());
+    };
+  }
+
+  async start(): Promise<void> {
+    this.worker.onmessage = (message) => this.onmessage?.(message);
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return this.worker.send(message);
+  }
+
+  close(): Promise<void> {
+    return this.worker.stop('stopped', 500);
+  }
+}
+
+interface Running {
+  worker: Worker;
+  transport: WorkerTransport;
+  client: Client;
+}
+
+/** The lines of a stderr tail that say what went wrong (the error line and where), for a one-line message. */
+export function headline(stderr: string): string {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+  const errorAt = lines.findIndex((line) => /\b\w*(Error|ERROR)\b.*:/.test(line));
+  const picked = errorAt >= 0 ? lines.slice(errorAt, errorAt + 2).filter((line) => !line.startsWith('at ')) : lines.slice(-2);
+  // Node prints where a module failed to parse on a line of its own (`file:///x.mjs:2`) above the error.
+  const location = lines.find((line) => /^(file:\/\/|\/)\S+:\d+(:\d+)?$/.test(line));
+  const text = [...picked, ...(location && !picked.some((line) => line.includes(location)) ? [`(at ${location})`] : [])].join(' ');
+  return text.length > 400 ? `${text.slice(0, 399)}…` : text || 'no output on stderr';
+}
+
+function describeExit(exit: WorkerExit | undefined): string {
+  if (!exit) return 'exited';
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+/** The child process of one function target. */
+export class FunctionProcess {
+  private current?: Promise<Running>;
+
+  constructor(
+    private readonly launch: ProcessLaunch,
+    /** Names the code in errors, e.g. `module examples/tools.ts`. */
+    private readonly what: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts the child if it is not running (so a module that does not load fails here, at catalog). */
+  async ensureStarted(): Promise<void> {
+    await this.running();
+  }
+
+  /** The child's own tool list (module targets: the schemas derived from the zod types). */
+  async listTools(signal: AbortSignal): Promise<Tool[]> {
+    const { client } = await this.running();
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+      const result = await client.listTools(cursor ? { cursor } : {}, { signal, timeout: STARTUP_TIMEOUT_MS });
+      tools.push(...result.tools);
+      cursor = result.nextCursor;
+      if (!cursor) break;
+    }
+    return tools;
+  }
+
+  /**
+   * Calls a tool in the child. Past `timeoutMs` the child is stopped (a handler that ignores cancellation cannot be
+   * stopped any other way) and the call rejects with a `timeout` TargetError; the next call starts a fresh child.
+   * A caller's cancellation is passed on as `notifications/cancelled` and the child keeps running.
+   */
+  async callTool(params: CallToolRequest['params'], call: CallContext, timeoutMs: number): Promise<CallToolResult> {
+    const running = await this.running();
+    const deadline = new CallDeadline(call, timeoutMs);
+    const onProgress = call.onProgress;
+    try {
+      return (await running.client.callTool(params, {
+        signal: deadline.signal,
+        // The SDK's own clock is only a backstop: ours decides, and stops the child.
+        timeout: timeoutMs + 1_000,
+        ...(onProgress ? { onprogress: ({ progress, total, message }) => onProgress({ progress, total, message }) } : {}),
+      })) as CallToolResult;
+    } catch (error) {
+      if (deadline.timedOut) {
+        this.log.warn('function call timed out; stopping its process', { what: this.what, tool: params.name, timeoutMs, pid: running.worker.pid });
+        await this.retire(running);
+        throw new TargetError('timeout', `${params.name} did not answer within ${timeoutMs} ms; its process was stopped and starts again for the next call`);
+      }
+      if (call.signal.aborted) throw call.signal.reason;
+      if (running.transport.exit) {
+        await running.transport.closed;
+        throw new TargetError(
+          'upstream',
+          `the process running ${this.what} ${describeExit(running.transport.exit)} during the call; it starts again for the next call`,
+          running.transport.stderrTail.trim(),
+        );
+      }
+      throw new TargetError('upstream', `${this.what} refused the call to ${params.name}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Stops the child; a later call starts a new one. */
+  async close(): Promise<void> {
+    const pending = this.current;
+    this.current = undefined;
+    const running = await pending?.catch(() => undefined);
+    if (running) await this.retire(running);
+  }
+
+  private async retire(running: Running): Promise<void> {
+    await running.worker.stop('stopped', 500);
+    await running.client.close().catch(() => undefined);
+  }
+
+  /** The live child, started on demand; a child that has exited is replaced (one retry, so a crash loop surfaces). */
+  private async running(): Promise<Running> {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const pending = (this.current ??= this.start());
+      let running: Running;
+      try {
+        running = await pending;
+      } catch (error) {
+        if (this.current === pending) this.current = undefined;
+        throw error;
+      }
+      if (running.worker.alive) return running;
+      if (this.current === pending) this.current = undefined;
+    }
+    throw new TargetError('unreachable', `the process running ${this.what} exits as soon as it starts; check its stderr`);
+  }
+
+  private async start(): Promise<Running> {
+    const spec = runtimeSpecSchema.parse({ ...this.launch, transport: 'stdio' });
+    let worker: Worker;
+    try {
+      worker = await Worker.start(spec, this.log);
+    } catch (error) {
+      throw new TargetError('unreachable', `cannot start the process for ${this.what}: ${(error as Error).message}`);
+    }
+    const transport = new WorkerTransport(worker);
+    const client = new Client({ name: 'toolport-gateway', version: '1.0.0' });
+    try {
+      await client.connect(transport, { timeout: STARTUP_TIMEOUT_MS });
+    } catch (error) {
+      if (transport.exit) {
+        await transport.closed;
+        const tail = transport.stderrTail.trim();
+        throw new TargetError('invalid', `${this.what} failed to load (its process ${describeExit(transport.exit)}): ${headline(tail)}`, tail);
+      }
+      await worker.stop('stopped', 500);
+      throw new TargetError('unreachable', `${this.what} did not answer initialize: ${(error as Error).message}`, transport.stderrTail.trim());
+    }
+    this.log.debug('function process started', { what: this.what, pid: worker.pid });
+    return { worker, transport, client };
+  }
+}
