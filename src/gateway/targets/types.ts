@@ -67,4 +67,6 @@ export interface DriverDeps {
   credentials?: OutboundCredentials;
   /** Per-call timeout in ms (the gateway also aborts `signal` at this point). */
   timeoutMs: number;
+  /** The loopback MCP endpoint of a Toolport runtime by name (mcp targets with `runtime:`). */
+  runtimeUrl?: (name: string) => URL;
 }
