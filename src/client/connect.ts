@@ -1,19 +1,55 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  SdkError,
+  SdkErrorCode,
+  StreamableHTTPClientTransport,
+  type FetchLike,
+  type Implementation,
+  type Progress,
+  type Request,
+  type RequestMethod,
+  type RequestOptions,
+  type ResultTypeMap,
+  type StandardSchemaV1,
+} from '@modelcontextprotocol/client';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { resolveTarget, type TargetOptions } from './target.js';
+import { authProviderFor, createCredentials, type Credentials } from './auth/credentials.js';
+import { AuthError, type AuthOptions } from './auth/types.js';
+import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './resilience.js';
+import { withSessionRecovery, type SessionReplaced } from './session-recovery.js';
+import { signingFetch } from './auth/sigv4-fetch.js';
 
 /** How to reach and authenticate to an MCP endpoint. */
 export interface ConnectOptions extends TargetOptions {
   target: string;
-  /** Bearer token sent as `Authorization: Bearer …` (never logged). */
+  /** Bearer token sent as `Authorization: Bearer …` (never logged); shorthand for `auth: { mode: 'bearer', token }`. */
   token?: string;
+  /** How to authenticate (default: the bearer `token` when given, else none). */
+  auth?: AuthOptions;
   /** Client name shown to the server. */
   clientName?: string;
+  /**
+   * Per-request timeout in milliseconds. Default: none — the MCP SDK's own default would cut every request at 60 s,
+   * and long tool calls are the server's to bound.
+   */
+  timeoutMs?: number;
+  /** Receives every progress notification of requests that did not pass their own `onprogress`. */
+  onProgress?: (progress: Progress) => void;
+  /** Backoff for connection failures, 429 and 5xx (partial: the rest from the defaults). */
+  retry?: Partial<RetryPolicy>;
+  /** Told when a reaped session was replaced by a new one. */
+  onSessionReplaced?: (event: SessionReplaced) => void;
+  /** Base fetch (tests inject); default undici with no header or body timeout. */
+  fetch?: FetchLike;
 }
 
 /** A connected MCP client and what it is connected to. */
 export interface Connection {
   client: Client;
   url: URL;
+  /** The credentials in use (undefined for `none` and `sigv4`). */
+  credentials: Credentials | undefined;
   close(): Promise<void>;
 }
 
@@ -21,6 +57,32 @@ export interface Connection {
 export class ConnectionError extends Error {
   constructor(message: string) {
     super(message);
+  }
+}
+
+/** setTimeout's largest delay: the SDK needs a number, and "no limit" must not overflow into an immediate timeout. */
+const NO_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** An SDK client whose requests get the connection's timeout and progress handler unless they pass their own. */
+class ToolportClient extends Client {
+  constructor(
+    info: Implementation,
+    private readonly defaults: Pick<ConnectOptions, 'timeoutMs' | 'onProgress'>,
+  ) {
+    super(info);
+  }
+
+  private withDefaults(options: RequestOptions | undefined): RequestOptions {
+    const onprogress = options?.onprogress ?? this.defaults.onProgress;
+    return { ...options, timeout: options?.timeout ?? this.defaults.timeoutMs ?? NO_TIMEOUT_MS, ...(onprogress ? { onprogress } : {}) };
+  }
+
+  override request<M extends RequestMethod>(request: { method: M; params?: Record<string, unknown> }, options?: RequestOptions): Promise<ResultTypeMap[M]>;
+  override request<T extends StandardSchemaV1>(request: Request, resultSchema: T, options?: RequestOptions): Promise<StandardSchemaV1.InferOutput<T>>;
+  override request(request: Request, schemaOrOptions?: unknown, maybeOptions?: RequestOptions): Promise<unknown> {
+    const isSchema = typeof schemaOrOptions === 'object' && schemaOrOptions !== null && '~standard' in schemaOrOptions;
+    if (isSchema) return super.request(request, schemaOrOptions as StandardSchemaV1, this.withDefaults(maybeOptions));
+    return super.request(request as { method: RequestMethod }, this.withDefaults(schemaOrOptions as RequestOptions | undefined));
   }
 }
 
@@ -35,36 +97,75 @@ function serverMessage(text: string): string {
   }
 }
 
-function explain(url: URL, error: unknown): ConnectionError {
+/** Turns a failure into a message naming what happened and what to do (never the token itself). */
+export function explain(url: URL, error: unknown, context: { target?: string; auth?: AuthOptions; credentials?: Credentials | undefined } = {}): Error {
+  if (error instanceof AuthError || error instanceof ConnectionError) return error;
   const raw = (error as Error).message ?? String(error);
   const message = serverMessage(raw);
   const status = (error as { data?: { status?: number }; status?: number }).data?.status ?? (error as { status?: number }).status;
+  const mode = context.auth?.mode ?? 'none';
   if (status === 401 || /\b401\b|invalid_token|Unauthorized|bearer token/i.test(raw)) {
-    return new ConnectionError(`401 from ${url.origin}: ${message} — pass --token or set TOOLPORT_TOKEN`);
+    if (mode === 'none') return new ConnectionError(`401 from ${url.origin}: ${message} — pass --token or set TOOLPORT_TOKEN, or sign in with --auth oauth|mcp|m2m|password`);
+    if (mode === 'bearer') return new ConnectionError(`401 from ${url.origin}: ${message} — the bearer token was refused (expired or for another audience): pass a fresh --token`);
+    const issuer = context.credentials?.issuer ?? 'the issuer';
+    return new ConnectionError(`401 from ${url.origin}: ${message} — a renewed token from ${issuer} was refused too: run \`toolport login ${context.target ?? url.href} --auth ${mode} ...\`, or check the endpoint's allowed clients and audiences`);
   }
-  if (status === 403 || /\b403\b|insufficient_scope/i.test(raw)) return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named`);
+  if (status === 403 || /\b403\b|insufficient_scope/i.test(raw)) return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`);
   if (/ECONNREFUSED|fetch failed/i.test(raw)) return new ConnectionError(`cannot reach ${url.origin}: is the server running? (start it with: toolport up)`);
+  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return new ConnectionError(`${url.href}: no answer within ${(error.data as { timeout?: number } | undefined)?.timeout} ms — raise --timeout`);
   return new ConnectionError(`${url.href}: ${message}`);
 }
 
-/** Connects an MCP SDK client to a target (2025-11-25 session; the SDK negotiates the version). */
+/** The auth options a connect call means: explicit `auth`, else the bearer `token`, else none. */
+function authOf(options: ConnectOptions): AuthOptions {
+  if (options.auth) return options.auth;
+  return options.token ? { mode: 'bearer', token: options.token } : { mode: 'none' };
+}
+
+/** Base fetch without undici's 300 s header/body timeouts, which would cap long calls behind the caller's back. */
+function unboundedFetch(): { fetch: FetchLike; close(): Promise<void> } {
+  const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+  return {
+    fetch: ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as FetchLike,
+    close: () => agent.close(),
+  };
+}
+
+/**
+ * Connects an MCP SDK client to a target: resolves it, authenticates as `auth` says (tokens cached and renewed),
+ * retries what is safe to retry, and replaces a reaped session transparently.
+ */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const url = resolveTarget(options.target, options);
-  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
-  const client = new Client({ name: options.clientName ?? 'toolport-cli', version: '0.1.0' });
-  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+  const auth = authOf(options);
+  const base = options.fetch ? { fetch: options.fetch, close: async () => undefined } : unboundedFetch();
+  let credentials: Credentials | undefined;
+  let transport: StreamableHTTPClientTransport;
+  try {
+    credentials = createCredentials(auth, url);
+    const signed = auth.mode === 'sigv4' ? await signingFetch(base.fetch, url, auth) : base.fetch;
+    const fetchFn = withSessionRecovery(withRetries(signed, { ...DEFAULT_RETRY, ...options.retry }), options.onSessionReplaced);
+    transport = new StreamableHTTPClientTransport(url, { fetch: fetchFn, ...(credentials ? { authProvider: authProviderFor(credentials) } : {}) });
+  } catch (error) {
+    await base.close();
+    throw explain(url, error, { target: options.target, auth, credentials });
+  }
+  const client = new ToolportClient({ name: options.clientName ?? 'toolport-cli', version: '0.1.0' }, options);
   try {
     await client.connect(transport);
   } catch (error) {
     await client.close().catch(() => undefined);
-    throw explain(url, error);
+    await base.close();
+    throw explain(url, error, { target: options.target, auth, credentials });
   }
   return {
     client,
     url,
+    credentials,
     async close() {
       await transport.terminateSession().catch(() => undefined);
       await client.close();
+      await base.close();
     },
   };
 }
