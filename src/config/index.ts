@@ -3,9 +3,13 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, runtimeSpecSchema, type Config } from './schema.js';
 
-export { configSchema, runtimeSpecSchema, resourceName } from './schema.js';
-export type { Config, RuntimeEntry, RuntimeSpec, RuntimeSpecInput } from './schema.js';
+export { configSchema, runtimeSpecSchema, resourceName, gatewaySpecSchema } from './schema.js';
+export type { Config, RuntimeEntry, RuntimeSpec, RuntimeSpecInput, GatewayEntry, GatewaySpec } from './schema.js';
 export { parseDuration } from './duration.js';
+export { credentialProviderSchema } from './schema.js';
+export type { CredentialProviderInput, CredentialProviderSpec } from './schema.js';
+export { identityConfigSchema } from './schema.js';
+export type { IdentityConfig } from './schema.js';
 
 /** A config file or control-plane body that does not validate; `issues` name each bad key by its path. */
 export class ConfigError extends Error {

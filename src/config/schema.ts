@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { gatewayTargetSchema } from '../gateway/targets/spec.js';
 
 /** Names become URL path segments and ARN suffixes, so keep them to a safe alphabet. */
 export const resourceName = z
@@ -9,7 +10,8 @@ export const resourceName = z
 /** `env:NAME` takes the value from Toolport's own environment at spawn time; it is never stored or printed. */
 const envValue = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
 
-const authSchema = z.union([
+/** Inbound auth of a runtime or gateway: `none` (explicit), `jwt`, or `sigv4`. */
+export const authSchema = z.union([
   z.literal('none'),
   z.object({
     jwt: z
@@ -26,7 +28,18 @@ const authSchema = z.union([
         path: ['allowedAudiences'],
       }),
   }),
-  z.object({ sigv4: z.object({}).passthrough() }),
+  z.object({
+    sigv4: z
+      .object({
+        region: z
+          .string()
+          .regex(/^[a-z0-9-]{1,32}$/, 'an AWS-style region such as us-east-1')
+          .optional()
+          .describe('Accept only signatures scoped to this region (default: any region)'),
+      })
+      .strict()
+      .describe('AWS Signature V4 (service bedrock-agentcore) with access keys issued by Toolport Identity'),
+  }),
 ]);
 
 const sessionsSchema = z
@@ -57,7 +70,7 @@ export const runtimeSpecSchema = z
     path: z.string().startsWith('/').default('/mcp').describe('http: MCP endpoint path of the server'),
     cwd: z.string().optional().describe('Working directory (default: where toolport runs)'),
     env: z.record(z.string(), envValue).default({}).describe('Worker environment; env:NAME copies NAME from Toolport\'s environment'),
-    auth: authSchema.default('none').describe('Inbound authorizer: none (loopback demos only) or jwt; sigv4 comes with Identity'),
+    auth: authSchema.default('none').describe('Inbound authorizer: none (loopback demos only), jwt, or sigv4 (access keys from toolport identity access-key create)'),
     sessions: sessionsSchema.prefault({}).describe('Session lifecycle'),
     limits: limitsSchema.prefault({}).describe('Per-request and per-worker limits'),
   })
@@ -91,6 +104,177 @@ const runtimeEntrySchema = z.intersection(
   runtimeSpecSchema,
 );
 
+const permissionRuleSchema = z
+  .object({
+    scopes: z.array(z.string()).optional().describe('Allowed when the caller\'s token has at least one of these scopes'),
+    claims: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('Allowed when every named claim has this value'),
+  })
+  .strict();
+
+const searchSchema = z.union([
+  z.boolean(),
+  z
+    .object({
+      enabled: z.boolean().default(true).describe('Offer the search tool'),
+      name: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/).default('x_amz_bedrock_agentcore_search').describe('Name of the search tool (AgentCore\'s by default, so existing agents keep working)'),
+      embeddings: z
+        .object({
+          url: z.string().url().describe('Base URL of an OpenAI-compatible API (POST {url}/embeddings), e.g. https://api.openai.com/v1'),
+          model: z.string().min(1).describe('Embedding model name'),
+          apiKey: z.string().optional().describe('Bearer key; env:NAME reads it from Toolport\'s environment'),
+          weight: z.number().min(0).max(1).default(0.5).describe('Share of the embedding similarity in the blended score'),
+        })
+        .strict()
+        .optional()
+        .describe('Optional embedding provider blended with the offline ranker'),
+    })
+    .strict(),
+]);
+
+/** One gateway: its auth, policy, search and targets (each target\'s tools appear as `{target}___{tool}`). */
+export const gatewaySpecSchema = z
+  .object({
+    description: z.string().max(500).optional().describe('Shown in listings'),
+    auth: authSchema.default('none').describe('Inbound authorizer, the same forms as runtimes'),
+    search: searchSchema.default(false).describe('true, or { name, embeddings }: offer the tool-search tool'),
+    permissions: z
+      .record(z.string().min(1), permissionRuleSchema)
+      .default({})
+      .describe('Tool pattern ("billing___*") → who may call it; tools matched by no pattern are open to every authenticated caller'),
+    exceptionLevel: z.enum(['safe', 'debug']).default('safe').describe('debug also shows callers the target\'s own error text'),
+    audit: z
+      .object({ arguments: z.boolean().default(false).describe('Store call arguments in the audit log') })
+      .strict()
+      .prefault({})
+      .describe('What the audit log keeps'),
+    maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest MCP request body; larger gets 413'),
+    targets: z.array(z.lazy(() => gatewayTargetSchema)).default([]).describe('What the gateway fronts: mcp, openapi or function targets'),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    const seen = new Set<string>();
+    for (const [index, target] of spec.targets.entries()) {
+      if (seen.has(target.name)) ctx.addIssue({ code: 'custom', path: ['targets', index, 'name'], message: `target "${target.name}" is declared twice` });
+      seen.add(target.name);
+    }
+  });
+
+/** A gateway as stored (defaults applied). */
+export type GatewaySpec = z.output<typeof gatewaySpecSchema>;
+
+const gatewayEntrySchema = z.intersection(z.object({ name: resourceName.describe('Endpoint /gateways/{name}/mcp') }), gatewaySpecSchema);
+
+/** Runtimes whose tools may fetch a credential through the vault's workload endpoint. */
+const credentialRuntimes = z
+  .array(resourceName)
+  .default([])
+  .describe('Runtimes whose tools may fetch this credential (withAccessToken / withApiKey); gateways use any credential their targets name');
+
+/** One outbound credential in Identity's vault; secrets are encrypted at rest, and written here as env:NAME. */
+export const credentialProviderSchema = z
+  .discriminatedUnion('type', [
+    z
+      .object({
+        name: resourceName.describe('How gateway targets and tools name this credential'),
+        type: z.literal('apiKey'),
+        apiKey: z.string().min(1).describe("The key; env:NAME reads it from Toolport's environment when applied"),
+        runtimes: credentialRuntimes,
+      })
+      .strict(),
+    z
+      .object({
+        name: resourceName.describe('How gateway targets and tools name this credential'),
+        type: z.literal('oauth2'),
+        discoveryUrl: z.string().url().optional().describe("The issuer's discovery URL (.well-known/openid-configuration or oauth-authorization-server)"),
+        tokenUrl: z.string().url().optional().describe('Token endpoint, when the issuer has no discovery document'),
+        authorizationUrl: z.string().url().optional().describe('Authorization endpoint for the user flow, when the issuer has no discovery document'),
+        clientId: z.string().min(1).describe('The OAuth client id registered at that issuer'),
+        clientSecret: z.string().min(1).optional().describe("Client secret; env:NAME reads it from Toolport's environment (omit for a public client)"),
+        clientAuth: z
+          .enum(['client_secret_basic', 'client_secret_post'])
+          .default('client_secret_basic')
+          .describe('How the client authenticates at the token endpoint (RFC 6749 §2.3.1)'),
+        scopes: z.array(z.string().min(1)).default([]).describe('Scopes requested when a caller names none'),
+        runtimes: credentialRuntimes,
+      })
+      .strict(),
+  ])
+  .superRefine((provider, ctx) => {
+    if (provider.type === 'oauth2' && !provider.discoveryUrl && !provider.tokenUrl) {
+      ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'give discoveryUrl or tokenUrl, so the vault knows where to get tokens' });
+    }
+  });
+
+/** A credential provider as stored (defaults applied, secrets still as given). */
+export type CredentialProviderSpec = z.output<typeof credentialProviderSchema>;
+/** A credential provider as a user writes it. */
+export type CredentialProviderInput = z.input<typeof credentialProviderSchema>;
+
+/** A secret in `toolport.yaml`: the value itself, or `env:NAME` to read it from Toolport's environment at start. */
+const secretValue = z.string().min(1);
+
+/** Identity's authorization server: users, resource servers, clients, token lifetimes (applied at start). */
+export const identityConfigSchema = z
+  .object({
+    users: z
+      .array(
+        z
+          .object({
+            username: z.string().min(1).describe('Sign-in name (login page and Cognito USERNAME)'),
+            password: secretValue.describe('Password, or env:NAME; stored only as a scrypt hash'),
+            email: z.string().email().optional().describe('Shown in ID tokens (email scope)'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('Users who sign in on the login page or through /identity/cognito'),
+    resourceServers: z
+      .array(
+        z
+          .object({
+            identifier: z.string().min(1).describe('Resource server id; its scopes are requested as {identifier}/{scope} and tokens get aud = identifier'),
+            name: z.string().optional().describe('Shown in listings'),
+            scopes: z.array(z.string()).default([]).describe('Scope names, e.g. [read, write]'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('APIs with their own scopes (Cognito resource servers)'),
+    clients: z
+      .array(
+        z
+          .object({
+            clientId: z.string().min(1).describe('The client_id'),
+            name: z.string().optional().describe('Shown on the consent page'),
+            secret: secretValue.optional().describe('Client secret, or env:NAME; omit for a public client (PKCE). Stored only as a scrypt hash'),
+            grants: z
+              .array(z.enum(['client_credentials', 'authorization_code', 'refresh_token', 'password']))
+              .min(1)
+              .describe('OAuth grants; password = Cognito USER_PASSWORD_AUTH at /identity/cognito'),
+            scopes: z.array(z.string()).default([]).describe('Scopes the client may get: {resource-server}/{scope} or openid, profile, email, offline_access'),
+            redirectUris: z.array(z.string().url()).default([]).describe('authorization_code: allowed redirect URIs (loopback ones match any port)'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('OAuth clients: M2M (client_credentials), browser/CLI (authorization_code + PKCE), Cognito quick mode (password)'),
+    tokens: z
+      .object({
+        accessToken: duration.prefault('1h').describe('Access token lifetime'),
+        idToken: duration.prefault('1h').describe('ID token lifetime'),
+        refreshToken: duration.prefault('30d').describe('Refresh token lifetime (rotated on every use)'),
+        authorizationCode: duration.prefault('1m').describe('Authorization code lifetime'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Token lifetimes'),
+    registration: z.boolean().default(true).describe('Let public clients register themselves (RFC 7591), as MCP clients do'),
+  })
+  .strict();
+
+/** The `identity:` section as validated (durations in milliseconds, secrets still as written). */
+export type IdentityConfig = z.output<typeof identityConfigSchema>;
+
 /** The whole `toolport.yaml`. Sections owned by later parts are accepted as-is and validated by those parts. */
 export const configSchema = z
   .object({
@@ -103,13 +287,26 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('The HTTP edge'),
-    identity: z.unknown().optional().describe('Users, clients and resource servers (Identity; not in this build)'),
+    identity: identityConfigSchema.prefault({}).describe('Identity: users, clients, resource servers and token lifetimes of the authorization server at /identity'),
     runtimes: z.array(runtimeEntrySchema).default([]).describe('Hosted MCP servers, applied at start'),
-    gateways: z.array(z.unknown()).optional().describe('Gateways (not in this build)'),
+    credentials: z
+      .array(credentialProviderSchema)
+      .default([])
+      .superRefine((providers, ctx) => {
+        const seen = new Set<string>();
+        for (const [index, provider] of providers.entries()) {
+          if (seen.has(provider.name)) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `credential "${provider.name}" is declared twice` });
+          seen.add(provider.name);
+        }
+      })
+      .describe("Outbound credentials (API keys, OAuth clients) kept encrypted in Identity's vault, applied at start"),
+    gateways: z.array(gatewayEntrySchema).default([]).describe('Gateways: one MCP endpoint /gateways/{name}/mcp in front of many targets, applied at start'),
   })
   .strict();
 
 /** A validated `toolport.yaml`. */
 export type Config = z.output<typeof configSchema>;
+/** A gateway as declared in the config file. */
+export type GatewayEntry = z.output<typeof gatewayEntrySchema>;
 /** A runtime as declared in the config file. */
 export type RuntimeEntry = z.output<typeof runtimeEntrySchema>;

@@ -1,7 +1,9 @@
 /** Runtime: hosts MCP servers, one isolated worker process per session. */
 export { RuntimeHost, runtimeNameOf, AGENTCORE_SESSION_HEADER } from './host.js';
-export type { SessionInfo } from './host.js';
+export type { SessionInfo, RuntimeIdentity } from './host.js';
 export { RuntimeError } from './errors.js';
+/** The one way runtime and gateway edges answer with a JSON-RPC error and an HTTP status. */
+export { sendJsonRpcError } from './replies.js';
 /** One isolated worker process (stdio or HTTP MCP server); the gateway's function targets run on it too. */
 export { Worker } from './worker.js';
 export type { WorkerExit } from './worker.js';

@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ControlPlane, handleApi, runtimeRoutes, type ApiRoutes } from '../control/index.js';
+import { createGateways, gatewayRoutes, type GatewayHost } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { RuntimeHost } from '../runtime/index.js';
+import { AccessKeys, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
 import { rebindingGuard } from './rebinding.js';
@@ -28,6 +30,11 @@ export interface Platform {
   store: Store;
   runtimes: RuntimeHost;
   control: ControlPlane;
+  /** Identity's vault of outbound credentials. */
+  vault: Vault;
+  /** SigV4 access keys issued by Identity. */
+  accessKeys: AccessKeys;
+  gateways: GatewayHost;
   config: Config | undefined;
   close(): Promise<void>;
 }
@@ -35,10 +42,12 @@ export interface Platform {
 const INVOCATIONS = /^\/runtimes\/([^/]+)\/invocations\/?$/;
 /** RFC 9728 §3.1: the metadata of resource `/runtimes/x/invocations` lives at this path prefix + the resource path. */
 const RESOURCE_METADATA = /^\/\.well-known\/oauth-protected-resource\/runtimes\/([^/]+)\/invocations\/?$/;
+const GATEWAY_MCP = /^\/gateways\/([^/]+)\/mcp\/?$/;
+const GATEWAY_METADATA = /^\/\.well-known\/oauth-protected-resource\/gateways\/([^/]+)\/mcp\/?$/;
 
 function notFound(res: ServerResponse, path: string): void {
   res.writeHead(404, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: { code: 'not_found', message: `nothing is served at ${path}; see GET /ping, /api, /runtimes/{name}/invocations` } }));
+  res.end(JSON.stringify({ error: { code: 'not_found', message: `nothing is served at ${path}; see GET /ping, /api, /runtimes/{name}/invocations, /gateways/{name}/mcp` } }));
 }
 
 /** Starts store, control plane, runtime host and the HTTP edge; resolves once `/ping` answers. */
@@ -48,18 +57,33 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const config = options.config ? await loadConfig(options.config) : undefined;
   const store = await openStore(options.store ?? join(dataDir, 'toolport.db'));
-  const runtimes = new RuntimeHost(store, log);
+  const masterKey = await loadMasterKey(dataDir);
+  /** The edge's URL once it listens; user-federation callbacks return there. */
+  let edgeUrl = '';
+  const vault = new Vault(store, { masterKey, callbackUrl: () => `${edgeUrl}${VAULT_CALLBACK_PATH}` });
+  await vault.loadGrants();
+  const accessKeys = new AccessKeys(store.sql, masterKey);
+  const workload = await startWorkloadEndpoint(vault, log);
+  const runtimes = new RuntimeHost(store, log, { auth: new InboundAuth({ accessKeys }), workerEnv: (runtime) => workload.envFor(runtime) });
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
+  let baseUrl = '';
+  const gateways = createGateways({ sql: store.sql, log, baseUrl: () => baseUrl });
   /** Control-plane routes by `/api/{prefix}`; each part adds its own. */
-  const api: Record<string, ApiRoutes> = { runtimes: runtimeRoutes(control, runtimes) };
+  const api: Record<string, ApiRoutes> = { runtimes: runtimeRoutes(control, runtimes), gateways: gatewayRoutes(gateways.service) };
+  api.credentials = credentialRoutes(vault, accessKeys);
   /** Stops workers and closes the store: on close, and when start-up fails after they exist. */
   const release = async (): Promise<void> => {
+    await gateways.host.close();
     await runtimes.close();
+    await workload.close();
     await store.close();
   };
   try {
+    // Credentials first: a runtime's first workers get the workload env only if a credential already grants it.
+    if (config) await vault.applyConfig(config.credentials);
     if (config) await control.applyConfig(config);
+    if (config) await gateways.service.applyConfig(config.gateways, dirname(resolve(options.config as string)));
   } catch (error) {
     await release();
     throw error;
@@ -81,6 +105,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       return;
     }
     if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, api, token);
+    if (path === VAULT_CALLBACK_PATH && req.method === 'GET') return handleVaultCallback(vault, req, res, log);
     const metadataFor = RESOURCE_METADATA.exec(path);
     if (metadataFor?.[1] && req.method === 'GET') {
       const metadata = await runtimes.protectedResourceMetadata(metadataFor[1], `http://${req.headers.host ?? host}`);
@@ -88,6 +113,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(metadata));
       return;
     }
+    const gatewayMetadataFor = GATEWAY_METADATA.exec(path);
+    if (gatewayMetadataFor?.[1] && req.method === 'GET') {
+      const metadata = await gateways.host.protectedResourceMetadata(decodeURIComponent(gatewayMetadataFor[1]), `http://${req.headers.host ?? host}`);
+      if (!metadata) return notFound(res, path);
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(metadata));
+      return;
+    }
+    const gateway = GATEWAY_MCP.exec(path);
+    if (gateway?.[1]) return gateways.host.handle(req, res, decodeURIComponent(gateway[1]));
     const invocation = INVOCATIONS.exec(path);
     if (invocation?.[1]) return runtimes.handle(req, res, invocation[1], url.searchParams.get('qualifier') ?? 'DEFAULT');
     notFound(res, path);
@@ -118,6 +152,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
   const port = (server.address() as { port: number }).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  edgeUrl = url;
+  baseUrl = url;
+  // Gateways start once the edge listens: targets that are runtimes are reached through it.
+  await gateways.host.start();
   return {
     url,
     port,
@@ -125,6 +163,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     store,
     runtimes,
     control,
+    vault,
+    accessKeys,
+    gateways: gateways.host,
     config,
     async close() {
       server.closeAllConnections();

@@ -1,4 +1,4 @@
-import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/server';
+import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplateType as ResourceTemplate, Tool } from '@modelcontextprotocol/server';
 
 /** What a target offers, as its own (unprefixed) names; the gateway prefixes `{target}___` and stores it. */
 export interface TargetCatalog {

@@ -1,0 +1,140 @@
+// One tool call through the gateway: refuse unknown tools, forbidden callers and arguments that do not match the
+// tool's input schema before anything reaches the target; then call it under the target's guard, and audit the call.
+import { randomUUID } from 'node:crypto';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
+import type { Principal } from '../identity/index.js';
+import type { Logger } from '../log/index.js';
+import { GatewayError } from './errors.js';
+import type { LiveGateway } from './live.js';
+import type { GatewayStore } from './store.js';
+import { TargetError, type CallContext } from './targets/types.js';
+
+const validators = new AjvJsonSchemaValidator();
+/** Compiled input-schema validators per stored tool definition (a sync replaces the objects, dropping these). */
+const compiled = new WeakMap<Tool, (input: unknown) => { valid: boolean; errorMessage?: string }>();
+
+function validate(tool: Tool, args: Record<string, unknown>): string | undefined {
+  let check = compiled.get(tool);
+  if (!check) {
+    try {
+      check = validators.getValidator(tool.inputSchema as never);
+    } catch {
+      // A schema the validator cannot compile is the target's to enforce.
+      check = () => ({ valid: true });
+    }
+    compiled.set(tool, check);
+  }
+  const result = check(args);
+  return result.valid ? undefined : result.errorMessage;
+}
+
+const TARGET_CODES = { unreachable: 'target_unavailable', timeout: 'target_timeout', upstream: 'target_error', invalid: 'invalid_arguments' } as const;
+
+/** A driver's failure as the gateway reports it. */
+function asGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (error instanceof TargetError) return new GatewayError(TARGET_CODES[error.kind], error.message, error.detail);
+  return new GatewayError('target_error', 'the target failed', (error as Error).message);
+}
+
+/** Who is calling and how to reach them mid-call. */
+export interface Caller {
+  principal: Principal | undefined;
+  /** The client's declared name, for the audit log of open gateways. */
+  clientName?: string;
+  sessionId?: string;
+}
+
+/** Runs tool calls for one gateway and records each in the audit log. */
+export class CallRunner {
+  constructor(
+    private readonly store: GatewayStore,
+    private readonly log: Logger,
+  ) {}
+
+  async call(
+    gateway: LiveGateway,
+    name: string,
+    args: Record<string, unknown>,
+    caller: Caller,
+    signal: AbortSignal,
+    onProgress?: CallContext['onProgress'],
+  ): Promise<CallToolResult> {
+    const requestId = randomUUID();
+    const started = performance.now();
+    const debug = gateway.row.spec.exceptionLevel === 'debug';
+    let target: string | undefined;
+    try {
+      const result = await this.dispatch(gateway, name, args, caller, signal, requestId, onProgress, (t) => (target = t));
+      this.audit(gateway, { requestId, name, target, caller, args, started, status: result.isError ? 'tool_error' : 'ok' });
+      return result;
+    } catch (error) {
+      const failure = asGatewayError(error);
+      this.log.warn('tool call failed', { gateway: gateway.name, tool: name, requestId, code: failure.code, error: failure.message, detail: failure.detail });
+      this.audit(gateway, { requestId, name, target, caller, args, started, status: failure.code, error: failure.message });
+      throw failure.toProtocolError(requestId, debug);
+    }
+  }
+
+  private async dispatch(
+    gateway: LiveGateway,
+    name: string,
+    args: Record<string, unknown>,
+    caller: Caller,
+    signal: AbortSignal,
+    requestId: string,
+    onProgress: CallContext['onProgress'],
+    routed: (target: string) => void,
+  ): Promise<CallToolResult> {
+    const allowed = (tool: string): boolean => gateway.policy.allows(tool, caller.principal);
+    const { search } = gateway;
+    if (search && name === search.name) {
+      const problem = validate(search.definition, args);
+      if (problem) throw new GatewayError('invalid_arguments', `arguments of "${name}" do not match its input schema: ${problem}`);
+      return search.run(String(args.query), allowed, Object.keys(gateway.row.spec.permissions).length > 0);
+    }
+    const tool = gateway.catalog.tool(name);
+    const route = gateway.catalog.toolRoute(name);
+    const live = route && gateway.targets.get(route.target);
+    if (!tool || !route || !live) throw new GatewayError('unknown_tool', `gateway "${gateway.name}" has no tool "${name}"; list them with tools/list`);
+    routed(route.target);
+    if (!allowed(name)) throw new GatewayError('forbidden', `you may not call "${name}": the gateway's permissions do not admit your token's scopes or claims`);
+    const problem = validate(tool, args);
+    if (problem) throw new GatewayError('invalid_arguments', `arguments of "${name}" do not match its input schema: ${problem}`);
+    return live.guard.run(signal, (guarded) =>
+      live.driver.callTool(route.name, args, {
+        signal: guarded,
+        gateway: gateway.name,
+        target: route.target,
+        prefixedName: name,
+        requestId,
+        ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      }),
+    );
+  }
+
+  private audit(
+    gateway: LiveGateway,
+    call: { requestId: string; name: string; target: string | undefined; caller: Caller; args: Record<string, unknown>; started: number; status: string; error?: string },
+  ): void {
+    const { principal, clientName } = call.caller;
+    const client = principal?.clientId ?? clientName;
+    this.store
+      .recordCall({
+        requestId: call.requestId,
+        at: new Date().toISOString(),
+        gateway: gateway.name,
+        ...(principal ? { subject: principal.subject } : {}),
+        ...(client ? { client } : {}),
+        tool: call.name,
+        ...(call.target ? { target: call.target } : {}),
+        status: call.status,
+        latencyMs: Math.round((performance.now() - call.started) * 100) / 100,
+        ...(call.error ? { error: call.error } : {}),
+        ...(gateway.row.spec.audit.arguments ? { arguments: call.args } : {}),
+      })
+      .catch((error: Error) => this.log.error('could not write the gateway audit log', { gateway: gateway.name, error: error.message }));
+  }
+}

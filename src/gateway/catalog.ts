@@ -1,0 +1,139 @@
+// A gateway's merged catalog: every target's stored tools, resources and prompts under gateway names, built from
+// the store so `tools/list` never waits for a live target.
+import { UriTemplate, type Prompt, type Resource, type ResourceTemplateType as ResourceTemplate, type Tool } from '@modelcontextprotocol/server';
+import type { CatalogRow } from './store.js';
+import type { TargetCatalog } from './targets/types.js';
+
+/** Separates target and tool in gateway names (AgentCore's convention). */
+export const SEPARATOR = '___';
+/**
+ * MCP tool names (spec 2025-11-25, server/tools §tool-names): 1-128 characters of A-Z a-z 0-9 _ - . ; prompts follow
+ * the same rule here so every gateway name is safe in an `Mcp-Name` header.
+ */
+export const MAX_NAME_LENGTH = 128;
+const VALID_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** The gateway name of a target's tool or prompt. */
+export function gatewayName(target: string, name: string): string {
+  return `${target}${SEPARATOR}${name}`;
+}
+
+/** Why a gateway name cannot be offered, or undefined when it can. */
+function nameProblem(kind: string, name: string, full: string): string | undefined {
+  if (full.length > MAX_NAME_LENGTH) return `${kind} "${name}" left out: "${full}" is ${full.length} characters, over the MCP limit of ${MAX_NAME_LENGTH}`;
+  if (!VALID_NAME.test(full)) return `${kind} "${name}" left out: "${full}" has characters outside A-Z a-z 0-9 _ - .`;
+  return undefined;
+}
+
+/** A target's catalog as the gateway offers it: gateway names, and what had to be left out with why. */
+export interface PreparedCatalog {
+  catalog: TargetCatalog;
+  problems: string[];
+}
+
+/**
+ * Renames a target's live catalog to gateway names and checks every name: a name that is too long, has invalid
+ * characters or appears twice is left out and reported (in the target's status), never silently dropped.
+ */
+export function prepareCatalog(target: string, live: TargetCatalog): PreparedCatalog {
+  const problems: string[] = [];
+  const rename = <T extends { name: string }>(kind: string, items: T[]): T[] => {
+    const seen = new Set<string>();
+    const kept: T[] = [];
+    for (const item of items) {
+      const full = gatewayName(target, item.name);
+      const problem = seen.has(full) ? `${kind} "${item.name}" left out: the target lists it more than once` : nameProblem(kind, item.name, full);
+      if (problem) problems.push(problem);
+      else kept.push({ ...item, name: full });
+      seen.add(full);
+    }
+    return kept;
+  };
+  return {
+    catalog: {
+      tools: rename('tool', live.tools),
+      ...(live.resources ? { resources: live.resources } : {}),
+      ...(live.resourceTemplates ? { resourceTemplates: live.resourceTemplates } : {}),
+      ...(live.prompts ? { prompts: rename('prompt', live.prompts) } : {}),
+    },
+    problems,
+  };
+}
+
+/** Where a gateway name leads: the target and the name the target knows it by. */
+export interface Route {
+  target: string;
+  name: string;
+}
+
+/** The merged, read-only view of every target's stored catalog. */
+export class GatewayCatalog {
+  readonly tools: Tool[] = [];
+  readonly prompts: Prompt[] = [];
+  readonly resources: Resource[] = [];
+  readonly resourceTemplates: ResourceTemplate[] = [];
+  private readonly toolsByName = new Map<string, Tool>();
+  private readonly promptTargets = new Map<string, Route>();
+  private readonly resourceTargets = new Map<string, string>();
+  private readonly templates: { template: UriTemplate; target: string }[] = [];
+
+  constructor(rows: readonly CatalogRow[]) {
+    for (const { target, catalog } of rows) {
+      for (const tool of catalog.tools) {
+        this.tools.push(tool);
+        this.toolsByName.set(tool.name, tool);
+      }
+      for (const prompt of catalog.prompts ?? []) {
+        this.prompts.push(prompt);
+        this.promptTargets.set(prompt.name, { target, name: prompt.name.slice(target.length + SEPARATOR.length) });
+      }
+      // Resource URIs are the upstream's own; the first target to offer a URI serves it.
+      for (const resource of catalog.resources ?? []) {
+        if (this.resourceTargets.has(resource.uri)) continue;
+        this.resources.push(resource);
+        this.resourceTargets.set(resource.uri, target);
+      }
+      for (const template of catalog.resourceTemplates ?? []) {
+        this.resourceTemplates.push(template);
+        this.templates.push({ template: new UriTemplate(template.uriTemplate), target });
+      }
+    }
+  }
+
+  /** A tool's stored definition by gateway name. */
+  tool(name: string): Tool | undefined {
+    return this.toolsByName.get(name);
+  }
+
+  /** The target and upstream name of a tool offered under `name`; undefined when no target offers it. */
+  toolRoute(name: string): Route | undefined {
+    if (!this.toolsByName.has(name)) return undefined;
+    const at = name.indexOf(SEPARATOR);
+    return { target: name.slice(0, at), name: name.slice(at + SEPARATOR.length) };
+  }
+
+  promptRoute(name: string): Route | undefined {
+    return this.promptTargets.get(name);
+  }
+
+  /** The target serving a resource URI: a listed resource first, then the first template that matches. */
+  resourceTarget(uri: string): string | undefined {
+    return this.resourceTargets.get(uri) ?? this.templates.find(({ template }) => template.match(uri) !== null)?.target;
+  }
+}
+
+/** Items of a paginated list: `cursor` is an opaque offset the gateway handed out with the previous page. */
+export function page<T>(items: readonly T[], cursor: string | undefined, size: number): { items: T[]; nextCursor?: string } {
+  const start = cursor === undefined ? 0 : decodeCursor(cursor);
+  const end = start + size;
+  return { items: items.slice(start, end), ...(end < items.length ? { nextCursor: Buffer.from(`o:${end}`).toString('base64url') } : {}) };
+}
+
+/** Thrown for a cursor this gateway did not hand out. */
+export class InvalidCursorError extends Error {}
+
+function decodeCursor(cursor: string): number {
+  const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new InvalidCursorError(`invalid cursor "${cursor}": pass the nextCursor of the previous page, or none for the first page`);
+  return Number(match[1]);
+}

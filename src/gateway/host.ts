@@ -1,0 +1,221 @@
+// Serves `/gateways/{name}/mcp`: inbound auth, then MCP Streamable HTTP for both revisions through the SDK —
+// 2026-07-28 requests to a per-gateway `createMcpHandler` (per-request server instances; it checks the routing
+// headers itself), 2025-11-25 traffic to sessions with their own transport and server, bound to the caller who opened
+// them. The caller's token stays here: targets get only the credentials their own spec names.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  WebStandardStreamableHTTPServerTransport,
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  type McpHttpHandler,
+  type Server,
+} from '@modelcontextprotocol/server';
+import { BodyTooLargeError, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
+import type { Logger } from '../log/index.js';
+import { sendJsonRpcError } from '../runtime/index.js';
+import { CallRunner, type Caller } from './calls.js';
+import { LiveGateway, type DriverFactory } from './live.js';
+import { createGatewayServer } from './server.js';
+import type { GatewayStore } from './store.js';
+
+/** Sessions a client abandons without DELETE are closed after this long without a request. */
+const SESSION_IDLE_MS = 30 * 60_000;
+
+interface LegacySession {
+  gateway: string;
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: Server;
+  owner: string | undefined;
+  lastSeen: number;
+  unsubscribe: () => void;
+}
+
+interface Served {
+  live: LiveGateway;
+  modern: McpHttpHandler;
+  unsubscribe: () => void;
+}
+
+function ownerOf(principal: Principal | undefined): string | undefined {
+  return principal ? JSON.stringify([principal.issuer, principal.subject, principal.clientId ?? null]) : undefined;
+}
+
+/** The client name a 2025-11-25 caller declared in `initialize`. */
+function declaredClient(body: unknown): string | undefined {
+  const messages = Array.isArray(body) ? body : [body];
+  const init = messages.find((m) => isInitializeRequest(m)) as { params?: { clientInfo?: { name?: unknown } } } | undefined;
+  const name = init?.params?.clientInfo?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Runs every gateway in the store and answers its MCP endpoint. */
+export class GatewayHost {
+  private readonly served = new Map<string, Served>();
+  private readonly sessions = new Map<string, LegacySession>();
+  private readonly auth = new InboundAuth();
+  private readonly calls: CallRunner;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: GatewayStore,
+    private readonly makeDriver: DriverFactory,
+    private readonly log: Logger,
+  ) {
+    this.calls = new CallRunner(store, log);
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  /** Loads every stored gateway and starts syncing what is due (call once the edge listens: runtimes are reached over it). */
+  async start(): Promise<void> {
+    for (const row of await this.store.listGateways()) (await this.load(row.name))?.start();
+  }
+
+  /** The running gateway named `name`, if it exists. */
+  gateway(name: string): LiveGateway | undefined {
+    return this.served.get(name)?.live;
+  }
+
+  private async load(name: string): Promise<LiveGateway | undefined> {
+    const row = await this.store.getGateway(name);
+    if (!row) return undefined;
+    const live = new LiveGateway(row, this.store, this.makeDriver, this.log.child({ gateway: name }));
+    await live.load(await this.store.listTargets(name));
+    const modern = createMcpHandler((ctx) => createGatewayServer(live, this.calls, () => (ctx.authInfo?.extra?.caller as Caller | undefined) ?? { principal: undefined }), {
+      legacy: 'reject',
+      maxRequestBodySize: row.spec.maxBodyBytes,
+      onerror: (error) => this.log.debug('gateway request refused', { gateway: name, error: error.message }),
+    });
+    const unsubscribe = live.onChange(() => modern.notify.toolsChanged());
+    this.served.set(name, { live, modern, unsubscribe });
+    return live;
+  }
+
+  /**
+   * Re-reads a gateway after its settings changed (or it was deleted): its sessions end (clients re-initialize and
+   * get the new settings) and its targets are rebuilt. Returns the new running gateway.
+   */
+  async reload(name: string): Promise<LiveGateway | undefined> {
+    await this.unload(name);
+    const live = await this.load(name);
+    live?.start();
+    return live;
+  }
+
+  private async unload(name: string): Promise<void> {
+    const served = this.served.get(name);
+    if (!served) return;
+    this.served.delete(name);
+    for (const [id, session] of this.sessions) if (session.gateway === name) this.endSession(id, session);
+    served.unsubscribe();
+    await served.modern.close();
+    await served.live.close();
+  }
+
+  private endSession(id: string, session: LegacySession): void {
+    this.sessions.delete(id);
+    session.unsubscribe();
+    void session.transport.close().catch(() => undefined);
+    void session.server.close().catch(() => undefined);
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - SESSION_IDLE_MS;
+    for (const [id, session] of this.sessions) if (session.lastSeen < cutoff) this.endSession(id, session);
+  }
+
+  /** RFC 9728 metadata of a protected gateway; undefined when it is unknown or open. */
+  async protectedResourceMetadata(name: string, baseUrl: string): Promise<Record<string, unknown> | undefined> {
+    const live = this.gateway(name);
+    if (!live) return undefined;
+    return this.auth.protectedResourceMetadata(live.row.spec.auth, `${baseUrl}/gateways/${name}/mcp`, `Toolport gateway ${name}`);
+  }
+
+  /** Handles one HTTP request to `/gateways/{name}/mcp`. */
+  async handle(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    const served = this.served.get(name);
+    if (!served) return sendJsonRpcError(res, 404, { code: -32001, message: `no gateway named "${name}"; list them with: toolport gateway list`, data: { code: 'gateway_not_found' } });
+    const { live, modern } = served;
+    const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+    // Read at most once: a signing scheme (SigV4) hashes the body before the MCP handling parses it.
+    let rawBody: Promise<Buffer> | undefined;
+    const readRaw = (): Promise<Buffer> => (rawBody ??= readBody(req, live.row.spec.maxBodyBytes));
+    let principal: Principal | undefined;
+    try {
+      principal = await this.auth.authenticate(live.row.spec.auth, { method: req.method ?? 'GET', url: new URL(req.url ?? '/', base), headers: req.headers, body: readRaw });
+      let body: unknown;
+      let raw: Buffer | undefined;
+      if (req.method === 'POST') {
+        raw = await readRaw();
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          return sendJsonRpcError(res, 400, { code: -32700, message: 'Parse error: the request body is not valid JSON' });
+        }
+      }
+      // Cancel in-flight work (and the target calls behind it) when the client goes away.
+      const abort = new AbortController();
+      res.on('close', () => abort.abort());
+      const request = toFetchRequest(req, raw, abort.signal);
+      const caller: Caller = { principal };
+      const response = (await isLegacyRequest(request, body))
+        ? await this.serveLegacy(live, request, body, caller)
+        : await modern.fetch(request, { parsedBody: body, authInfo: { token: '', clientId: principal?.clientId ?? '', scopes: principal?.scopes ?? [], extra: { caller } } });
+      await sendFetchResponse(res, response);
+    } catch (error) {
+      if (error instanceof AuthError) return sendAuthChallenge(res, error, `${base}/.well-known/oauth-protected-resource/gateways/${name}/mcp`);
+      if (error instanceof BodyTooLargeError) return sendJsonRpcError(res, 413, { code: -32600, message: `${error.message}; send less or raise the gateway's maxBodyBytes` });
+      throw error;
+    }
+  }
+
+  /** 2025-11-25: `initialize` opens a session; later requests must carry its id and come from the same caller. */
+  private async serveLegacy(live: LiveGateway, request: Request, body: unknown, caller: Caller): Promise<Response> {
+    const sessionId = request.headers.get('mcp-session-id');
+    if (sessionId) {
+      const session = this.sessions.get(sessionId);
+      if (!session || session.gateway !== live.name || session.owner !== ownerOf(caller.principal)) {
+        return jsonRpcResponse(404, -32001, `session ${sessionId} does not exist or has ended; send a new initialize request without a session id`);
+      }
+      session.lastSeen = Date.now();
+      return session.transport.handleRequest(request, { parsedBody: body });
+    }
+    const initializing = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
+    if (request.method !== 'POST' || !initializing) {
+      return jsonRpcResponse(400, -32000, 'Bad Request: this request needs the Mcp-Session-Id header from the initialize response; send initialize first');
+    }
+    const clientName = declaredClient(body);
+    const server = createGatewayServer(live, this.calls, () => ({ ...caller, ...(clientName ? { clientName } : {}) }));
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        const unsubscribe = live.onChange(() => void server.sendToolListChanged().catch(() => undefined));
+        this.sessions.set(id, { gateway: live.name, transport, server, owner: ownerOf(caller.principal), lastSeen: Date.now(), unsubscribe });
+      },
+      onsessionclosed: (id) => {
+        const session = this.sessions.get(id);
+        if (session) this.endSession(id, session);
+      },
+    });
+    await server.connect(transport);
+    return transport.handleRequest(request, { parsedBody: body });
+  }
+
+  /** Sessions open on a gateway (tests, status). */
+  sessionCount(name: string): number {
+    return [...this.sessions.values()].filter((session) => session.gateway === name).length;
+  }
+
+  /** Ends every session and closes every target. */
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.all([...this.served.keys()].map((name) => this.unload(name)));
+  }
+}
+
+function jsonRpcResponse(status: number, code: number, message: string): Response {
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), { status, headers: { 'content-type': 'application/json' } });
+}

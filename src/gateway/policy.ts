@@ -1,0 +1,37 @@
+// Tool-level permissions: `permissions: { "billing___*": { scopes: [...], claims: {...} } }`. A tool matched by one
+// or more patterns is callable when any matching rule admits the caller; a tool no pattern matches is open to every
+// caller the gateway's inbound auth let in. `tools/list` and search show only what the caller may call.
+import type { GatewaySpec } from '../config/index.js';
+import type { Principal } from '../identity/index.js';
+
+type Rule = GatewaySpec['permissions'][string];
+
+/** `*` matches any run of characters; everything else is literal. */
+function patternRegex(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+function admits(rule: Rule, caller: Principal | undefined): boolean {
+  if (rule.scopes && !rule.scopes.some((scope) => caller?.scopes.includes(scope))) return false;
+  for (const [claim, value] of Object.entries(rule.claims ?? {})) {
+    const actual = caller?.claims[claim];
+    // A list-valued claim (groups, roles) admits when it contains the value.
+    if (Array.isArray(actual) ? !actual.includes(value) : actual !== value) return false;
+  }
+  return true;
+}
+
+/** A gateway's permission rules, compiled once per spec. */
+export class Policy {
+  private readonly rules: { pattern: RegExp; rule: Rule }[];
+
+  constructor(permissions: GatewaySpec['permissions']) {
+    this.rules = Object.entries(permissions).map(([pattern, rule]) => ({ pattern: patternRegex(pattern), rule }));
+  }
+
+  /** Whether `caller` (undefined on an open gateway) may call the tool named `tool`. */
+  allows(tool: string, caller: Principal | undefined): boolean {
+    const matching = this.rules.filter(({ pattern }) => pattern.test(tool));
+    return matching.length === 0 || matching.some(({ rule }) => admits(rule, caller));
+  }
+}

@@ -1,0 +1,104 @@
+// The gateway as an MCP server: one SDK `Server` per 2025-11-25 session or per 2026-07-28 request, whose handlers
+// answer lists from the stored catalog (paginated, filtered by permissions) and forward calls to targets.
+import { randomUUID } from 'node:crypto';
+import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
+import { GatewayError } from './errors.js';
+import { InvalidCursorError, page } from './catalog.js';
+import type { CallRunner, Caller } from './calls.js';
+import type { LiveGateway } from './live.js';
+import { TargetError, type CallContext } from './targets/types.js';
+
+/** Items per `tools/list` (and other list) page; clients follow `nextCursor`. */
+export const PAGE_SIZE = 500;
+
+function paged<T>(items: readonly T[], cursor: string | undefined): { items: T[]; nextCursor?: string } {
+  try {
+    return page(items, cursor, PAGE_SIZE);
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message, { code: 'invalid_cursor' });
+    throw error;
+  }
+}
+
+/** Forwards a target's progress to the caller when the request carried a progress token. */
+function progressForwarder(ctx: ServerContext): CallContext['onProgress'] {
+  const token = ctx.mcpReq._meta?.progressToken;
+  if (token === undefined) return undefined;
+  return (progress) => void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...progress } }).catch(() => undefined);
+}
+
+/** Resource reads and prompt gets go to one target under its guard; failures become safe errors with a request id. */
+async function forward<T>(gateway: LiveGateway, target: string, ctx: ServerContext, run: (context: CallContext) => Promise<T>, prefixedName: string): Promise<T> {
+  const live = gateway.targets.get(target);
+  const requestId = randomUUID();
+  try {
+    if (!live) throw new GatewayError('target_unavailable', `target "${target}" is not available`);
+    return await live.guard.run(ctx.mcpReq.signal, (signal) => run({ signal, gateway: gateway.name, target, prefixedName, requestId }));
+  } catch (error) {
+    const failure =
+      error instanceof GatewayError
+        ? error
+        : new GatewayError(error instanceof TargetError && error.kind === 'timeout' ? 'target_timeout' : 'target_error', (error as Error).message, (error as TargetError).detail);
+    throw failure.toProtocolError(requestId, gateway.row.spec.exceptionLevel === 'debug');
+  }
+}
+
+/** Builds the MCP server a caller talks to; `caller` is fixed for its lifetime (a session or a request). */
+export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, caller: () => Caller): Server {
+  const server = new Server(
+    { name: `toolport-gateway-${gateway.name}`, version: '0.1.0' },
+    {
+      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} },
+      ...(gateway.row.spec.description ? { instructions: gateway.row.spec.description } : {}),
+    },
+  );
+  const callable = (name: string): boolean => gateway.policy.allows(name, caller().principal);
+
+  server.setRequestHandler('tools/list', async (request) => {
+    const tools = gateway.catalog.tools.filter((tool) => callable(tool.name));
+    if (gateway.search) tools.unshift(gateway.search.definition);
+    const { items, nextCursor } = paged(tools, request.params?.cursor);
+    return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
+  });
+
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const { name, arguments: args = {} } = request.params;
+    const who = { ...caller(), ...(ctx.sessionId ? { sessionId: ctx.sessionId } : {}) };
+    const result = await calls.call(gateway, name, args, who, ctx.mcpReq.signal, progressForwarder(ctx));
+    const outputSchema = (gateway.search?.name === name ? gateway.search.definition : gateway.catalog.tool(name))?.outputSchema;
+    return server.projectCallToolResult(result, outputSchema);
+  });
+
+  server.setRequestHandler('resources/list', async (request) => {
+    const { items, nextCursor } = paged(gateway.catalog.resources, request.params?.cursor);
+    return { resources: items, ...(nextCursor ? { nextCursor } : {}) };
+  });
+
+  server.setRequestHandler('resources/templates/list', async (request) => {
+    const { items, nextCursor } = paged(gateway.catalog.resourceTemplates, request.params?.cursor);
+    return { resourceTemplates: items, ...(nextCursor ? { nextCursor } : {}) };
+  });
+
+  server.setRequestHandler('resources/read', async (request, ctx) => {
+    const { uri } = request.params;
+    const target = gateway.catalog.resourceTarget(uri);
+    const driver = target ? gateway.targets.get(target)?.driver : undefined;
+    if (!target || !driver?.readResource) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no target of gateway "${gateway.name}" serves resource ${uri}`, { uri });
+    return forward(gateway, target, ctx, (context) => driver.readResource!(uri, context), uri);
+  });
+
+  server.setRequestHandler('prompts/list', async (request) => {
+    const { items, nextCursor } = paged(gateway.catalog.prompts, request.params?.cursor);
+    return { prompts: items, ...(nextCursor ? { nextCursor } : {}) };
+  });
+
+  server.setRequestHandler('prompts/get', async (request, ctx) => {
+    const { name, arguments: args = {} } = request.params;
+    const route = gateway.catalog.promptRoute(name);
+    const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
+    if (!route || !driver?.getPrompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `gateway "${gateway.name}" has no prompt "${name}"; list them with prompts/list`);
+    return forward(gateway, route.target, ctx, (context) => driver.getPrompt!(route.name, args, context), name);
+  });
+
+  return server;
+}

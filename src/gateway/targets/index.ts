@@ -1,0 +1,21 @@
+// Builds a target's driver from its spec, by type.
+import { createFunctionTarget } from './function.js';
+import { createMcpTarget } from './mcp.js';
+import type { TargetSpec } from './spec.js';
+import { TargetError, type DriverDeps, type TargetDriver } from './types.js';
+
+export { gatewayTargetSchema, type TargetSpec } from './spec.js';
+export { TargetError } from './types.js';
+export type { CallContext, DriverDeps, OutboundCredentials, TargetCatalog, TargetDriver } from './types.js';
+
+/** The driver of one target. */
+export async function createDriver(spec: TargetSpec, deps: DriverDeps): Promise<TargetDriver> {
+  switch (spec.type) {
+    case 'mcp':
+      return createMcpTarget(spec, deps);
+    case 'function':
+      return createFunctionTarget(spec, deps);
+    case 'openapi':
+      throw new TargetError('invalid', `target "${spec.name}": openapi targets are not available in this build yet`);
+  }
+}

@@ -1,0 +1,185 @@
+// The `mcp` target: another MCP server behind the gateway — a remote Streamable HTTP URL, a Toolport runtime over
+// loopback HTTP, or a stdio command. One upstream session per target, shared by every caller (the caller's token is
+// never forwarded, so nothing caller-specific rides on it), opened lazily and re-opened when the upstream forgets it
+// (HTTP 404) or the process exits. The SDK client negotiates the upstream's revision (2026-07-28 or 2025-11-25).
+import { resolve } from 'node:path';
+import { Client, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import type { McpTargetSpec } from './schema.js';
+import { TargetError, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
+
+export { mcpTargetSchema, type McpTargetSpec } from './schema.js';
+
+/** Most pages the driver walks when listing an upstream (a guard against a cursor that never ends). */
+const MAX_LIST_PAGES = 1000;
+
+/** `env:NAME` copies NAME from Toolport's own environment; unset names are left out. */
+function resolveEnv(env: Record<string, string>): Record<string, string> {
+  const resolved: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const fromEnv = value.startsWith('env:') ? process.env[value.slice(4)] : value;
+    if (fromEnv !== undefined) resolved[key] = fromEnv;
+  }
+  return resolved;
+}
+
+/** Where the target lives, for messages. */
+function describe(spec: McpTargetSpec): string {
+  return spec.url ?? (spec.runtime ? `runtime "${spec.runtime}"` : `command "${spec.command?.join(' ')}"`);
+}
+
+/** True when the upstream said it no longer knows our session (spec 2025-11-25 §session-management: 404). */
+function isSessionGone(error: unknown): boolean {
+  const status = (error as { status?: number; data?: { status?: number } }).status ?? (error as { data?: { status?: number } }).data?.status;
+  return status === 404;
+}
+
+/** Turns what the SDK client threw into a TargetError that says which kind of failure it was. */
+function targetError(spec: McpTargetSpec, error: unknown): TargetError {
+  if (error instanceof TargetError) return error;
+  const message = (error as Error).message ?? String(error);
+  if (error instanceof ProtocolError) {
+    // The upstream answered, with a JSON-RPC error: bad arguments are the caller's problem, the rest the target's.
+    const invalid = error.code === ProtocolErrorCode.InvalidParams || error.code === ProtocolErrorCode.MethodNotFound;
+    return new TargetError(invalid ? 'invalid' : 'upstream', `target "${spec.name}" answered with an error`, message);
+  }
+  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
+    return new TargetError('timeout', `target "${spec.name}" did not answer in time`, message);
+  }
+  return new TargetError('unreachable', `target "${spec.name}" (${describe(spec)}) cannot be reached`, message);
+}
+
+class McpTarget implements TargetDriver {
+  private connection: Promise<Client> | undefined;
+
+  constructor(
+    private readonly spec: McpTargetSpec,
+    private readonly deps: DriverDeps,
+  ) {}
+
+  private transport(): Transport {
+    const { spec, deps } = this;
+    if (spec.command) {
+      const [command, ...args] = spec.command as [string, ...string[]];
+      return new StdioClientTransport({
+        command,
+        args,
+        env: { ...getDefaultEnvironment(), ...resolveEnv(spec.env) },
+        cwd: resolve(deps.baseDir, spec.cwd ?? '.'),
+        stderr: 'ignore',
+      });
+    }
+    let url: URL;
+    if (spec.runtime) {
+      if (!deps.runtimeUrl) throw new TargetError('invalid', `target "${spec.name}": runtimes cannot be reached from here`);
+      url = deps.runtimeUrl(spec.runtime);
+    } else {
+      url = new URL(spec.url as string);
+    }
+    const credentials = deps.credentials;
+    // Credentials are applied per request, so rotated tokens (OAuth client credentials) are picked up.
+    const withCredentials = async (input: string | URL, init?: RequestInit): Promise<Response> => {
+      if (!credentials) return fetch(input, init);
+      const target = new URL(input);
+      for (const [key, value] of Object.entries(await credentials.query())) target.searchParams.set(key, value);
+      const headers = new Headers(init?.headers);
+      for (const [key, value] of Object.entries(await credentials.headers())) headers.set(key, value);
+      return fetch(target, { ...init, headers });
+    };
+    return new StreamableHTTPClientTransport(url, { fetch: withCredentials });
+  }
+
+  /** The shared upstream session, opened on first use. */
+  private client(signal: AbortSignal): Promise<Client> {
+    this.connection ??= (async () => {
+      const client = new Client({ name: `toolport-gateway/${this.spec.name}`, version: '0.1.0' }, { versionNegotiation: { mode: 'auto' }, listMaxPages: MAX_LIST_PAGES });
+      const transport = this.transport();
+      try {
+        await client.connect(transport, { signal, timeout: this.deps.timeoutMs });
+      } catch (error) {
+        await client.close().catch(() => undefined);
+        throw error;
+      }
+      // A stdio server that exited, or an HTTP connection the client gave up on, is reopened by the next call.
+      client.onclose = () => {
+        if (this.connection === current) this.connection = undefined;
+      };
+      return client;
+    })();
+    const current = this.connection;
+    current.catch(() => {
+      if (this.connection === current) this.connection = undefined;
+    });
+    return current;
+  }
+
+  /** Runs `use` on the shared session; a session the upstream forgot is reopened and the call made once more. */
+  private async withClient<T>(signal: AbortSignal, use: (client: Client) => Promise<T>): Promise<T> {
+    try {
+      return await use(await this.client(signal));
+    } catch (error) {
+      if (!isSessionGone(error) || signal.aborted) throw targetError(this.spec, error);
+      await this.reset();
+      try {
+        return await use(await this.client(signal));
+      } catch (retryError) {
+        throw targetError(this.spec, retryError);
+      }
+    }
+  }
+
+  private async reset(): Promise<void> {
+    const stale = this.connection;
+    this.connection = undefined;
+    await stale?.then((client) => client.close()).catch(() => undefined);
+  }
+
+  async catalog(signal: AbortSignal): Promise<TargetCatalog> {
+    return this.withClient(signal, async (client) => {
+      const options = { signal, timeout: this.deps.timeoutMs };
+      const capabilities = client.getServerCapabilities() ?? {};
+      const { tools } = capabilities.tools ? await client.listTools(undefined, options) : { tools: [] };
+      const catalog: TargetCatalog = { tools };
+      if (capabilities.resources) {
+        catalog.resources = (await client.listResources(undefined, options)).resources;
+        catalog.resourceTemplates = (await client.listResourceTemplates(undefined, options)).resourceTemplates;
+      }
+      if (capabilities.prompts) catalog.prompts = (await client.listPrompts(undefined, options)).prompts;
+      return catalog;
+    });
+  }
+
+  /** Request options for one forwarded call: cancellation, timeout (reset by progress) and progress forwarding. */
+  private options(context: CallContext): Parameters<Client['callTool']>[1] {
+    const { onProgress } = context;
+    return {
+      signal: context.signal,
+      timeout: this.deps.timeoutMs,
+      ...(onProgress ? { onprogress: (progress: { progress: number; total?: number; message?: string }) => onProgress(progress), resetTimeoutOnProgress: true } : {}),
+    };
+  }
+
+  async callTool(name: string, args: Record<string, unknown>, context: CallContext) {
+    return this.withClient(context.signal, async (client) => {
+      const result = await client.callTool({ name, arguments: args }, this.options(context));
+      return result as Awaited<ReturnType<TargetDriver['callTool']>>;
+    });
+  }
+
+  async readResource(uri: string, context: CallContext) {
+    return this.withClient(context.signal, (client) => client.readResource({ uri }, this.options(context)));
+  }
+
+  async getPrompt(name: string, args: Record<string, string>, context: CallContext) {
+    return this.withClient(context.signal, (client) => client.getPrompt({ name, arguments: args }, this.options(context)));
+  }
+
+  async close(): Promise<void> {
+    await this.reset();
+  }
+}
+
+/** Builds the driver of one `mcp` target. */
+export function createMcpTarget(spec: McpTargetSpec, deps: DriverDeps): TargetDriver {
+  return new McpTarget(spec, deps);
+}
