@@ -1,0 +1,121 @@
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import { Agent, fetch } from 'undici';
+import { z } from 'zod';
+import { causeOf, loadDocument, type LoadedDocument } from './openapi/load.js';
+import { buildOperations, requireServers, type Operation } from './openapi/operations.js';
+import { buildRequest } from './openapi/request.js';
+import { toToolResult } from './openapi/response.js';
+import { TargetError, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
+
+const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+/** Reading (and dereferencing) the document at create and sync: generous, the largest real ones take ~0.1 s locally. */
+const SOURCE_TIMEOUT_MS = 30_000;
+
+/** An `openapi` target: every operation of an OpenAPI 3.0/3.1 document is a tool. */
+export const openApiTargetSchema = z.object({
+  source: z
+    .string()
+    .min(1)
+    .describe('The OpenAPI 3.0/3.1 document (JSON or YAML): a file path (relative to the config file) or an http(s) URL. Swagger 2.0 must be converted first.'),
+  baseUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("Where calls go, replacing every server URL in the document (include any base path, e.g. http://127.0.0.1:4010/api/v3). Needed when the document is a file whose servers are relative."),
+  include: z.array(z.string().min(1)).optional().describe('Only these operations become tools: operationIds or tool names, `*` as a wildcard.'),
+  exclude: z.array(z.string().min(1)).optional().describe('Operations left out (operationIds or tool names, `*` as a wildcard); applied after include.'),
+  headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Static headers sent with every call (not for secrets: use the target\'s outbound credentials, which override these).'),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(64 * 1024 * 1024)
+    .optional()
+    .describe('Largest response body passed back to the caller (default 1 MiB); a larger one is an error result.'),
+});
+
+export type OpenApiTargetSpec = z.infer<typeof openApiTargetSchema>;
+
+/** Reads and converts the document (so a broken or unsupported one fails at create), then serves calls over HTTP. */
+export async function createOpenApiTarget(spec: OpenApiTargetSpec, deps: DriverDeps): Promise<TargetDriver> {
+  const parsed = openApiTargetSchema.safeParse(spec);
+  if (!parsed.success) throw new TargetError('invalid', `invalid openapi target: ${z.prettifyError(parsed.error)}`);
+  const target = new OpenApiTarget(parsed.data, deps);
+  await target.reload(AbortSignal.timeout(SOURCE_TIMEOUT_MS));
+  return target;
+}
+
+class OpenApiTarget implements TargetDriver {
+  #operations = new Map<string, Operation>();
+  #location = '';
+  /** Own connection pool, so close() really releases this target's sockets. */
+  readonly #agent = new Agent({ connect: { timeout: 10_000 } });
+
+  constructor(
+    private readonly spec: OpenApiTargetSpec,
+    private readonly deps: DriverDeps,
+  ) {}
+
+  /** Re-reads the document: a sync picks up new, changed and removed operations. */
+  async reload(signal: AbortSignal): Promise<void> {
+    let loaded: LoadedDocument;
+    try {
+      loaded = await loadDocument(this.spec.source, this.deps.baseDir, signal);
+    } catch (error) {
+      if (error instanceof TargetError) throw error;
+      if (signal.aborted) throw new TargetError('timeout', `reading the OpenAPI document ${this.spec.source} took too long`);
+      throw new TargetError('unreachable', `cannot read the OpenAPI document ${this.spec.source}: ${causeOf(error)}`);
+    }
+    const operations = buildOperations(loaded.document, this.spec);
+    requireServers(operations, loaded.location);
+    this.#operations = new Map(operations.map((operation) => [operation.tool.name, operation]));
+    this.#location = loaded.location;
+  }
+
+  async catalog(signal: AbortSignal): Promise<TargetCatalog> {
+    await this.reload(AbortSignal.any([signal, AbortSignal.timeout(SOURCE_TIMEOUT_MS)]));
+    return { tools: [...this.#operations.values()].map((operation) => operation.tool) };
+  }
+
+  async callTool(name: string, args: Record<string, unknown>, context: CallContext): Promise<CallToolResult> {
+    const operation = this.#operations.get(name);
+    if (!operation) throw new TargetError('invalid', `no operation "${name}" in ${this.#location}: sync the target if the document changed`);
+    const credentials = this.deps.credentials;
+    const [credentialHeaders, credentialQuery] = await Promise.all([credentials?.headers() ?? {}, credentials?.query() ?? {}]);
+    // operation.server is set: requireServers refused the document otherwise.
+    const request = buildRequest(operation, args, operation.server ?? '', { staticHeaders: this.spec.headers ?? {}, credentialHeaders, credentialQuery });
+    // Errors and results name the URL without its query: credentials may travel there.
+    const shownUrl = request.url.replace(/\?.*$/, '');
+    const timeout = AbortSignal.timeout(this.deps.timeoutMs);
+    try {
+      const response = await fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        signal: AbortSignal.any([context.signal, timeout]),
+        redirect: 'manual',
+        dispatcher: this.#agent,
+      });
+      return await toToolResult(response as unknown as Response, shownUrl, this.spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+    } catch (error) {
+      throw this.#failure(error, timeout, context.signal, `${request.method} ${shownUrl}`);
+    }
+  }
+
+  #failure(error: unknown, timeout: AbortSignal, callerSignal: AbortSignal, what: string): Error {
+    if (error instanceof TargetError) return error;
+    const reason: unknown = callerSignal.reason;
+    if (timeout.aborted || (callerSignal.aborted && reason instanceof DOMException && reason.name === 'TimeoutError')) {
+      return new TargetError('timeout', `the API did not answer within ${this.deps.timeoutMs} ms`, what);
+    }
+    // The caller cancelled: reject with its own reason, as the contract asks.
+    if (callerSignal.aborted) return reason instanceof Error ? reason : new Error('the call was cancelled');
+    return new TargetError('unreachable', `cannot reach the API: ${causeOf(error)}`, what);
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}

@@ -1,0 +1,467 @@
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Tool } from '@modelcontextprotocol/server';
+import { createOpenApiTarget, type OpenApiTargetSpec } from '../../src/gateway/targets/openapi.js';
+import { TargetError, type CallContext, type OutboundCredentials, type TargetDriver } from '../../src/gateway/targets/types.js';
+import { startFixtureServer, type FixtureServer } from '../fixtures/openapi/fixture-server.js';
+import { MUSEUM_DOCUMENT, startMuseum, TICKET_PNG } from '../fixtures/openapi/museum.js';
+import { PETSTORE_DOCUMENT, startPetstore } from '../fixtures/openapi/petstore.js';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const DOCUMENTS = resolve(REPO, 'test/fixtures/openapi/documents');
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function context(signal: AbortSignal = new AbortController().signal): CallContext {
+  return { signal, gateway: 'demo', target: 'api', prefixedName: 'api___tool', requestId: 'req-1' };
+}
+
+function credentials(headers: Record<string, string> = {}, query: Record<string, string> = {}): OutboundCredentials {
+  return { headers: async () => headers, query: async () => query };
+}
+
+async function driver(spec: OpenApiTargetSpec, deps: { credentials?: OutboundCredentials; timeoutMs?: number } = {}): Promise<TargetDriver> {
+  return createOpenApiTarget(spec, { baseDir: REPO, timeoutMs: deps.timeoutMs ?? 5000, ...(deps.credentials ? { credentials: deps.credentials } : {}) });
+}
+
+async function toolsOf(spec: OpenApiTargetSpec): Promise<Map<string, Tool>> {
+  const target = await driver(spec);
+  try {
+    const { tools } = await target.catalog(AbortSignal.timeout(10_000));
+    return new Map(tools.map((tool) => [tool.name, tool]));
+  } finally {
+    await target.close();
+  }
+}
+
+function property(tool: Tool | undefined, name: string): Record<string, unknown> {
+  const value = (tool?.inputSchema.properties as Record<string, Record<string, unknown>> | undefined)?.[name];
+  assert.ok(value, `${tool?.name} has input property ${name}`);
+  return value;
+}
+
+function textOf(result: { content?: unknown[] }): string {
+  const first = result.content?.[0] as { type: string; text?: string } | undefined;
+  assert.equal(first?.type, 'text');
+  return first.text ?? '';
+}
+
+async function rejectsWith(promise: Promise<unknown>, kind: TargetError['kind'], message: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof TargetError, `a TargetError, got ${String(error)}`);
+    assert.equal(error.kind, kind);
+    assert.match(error.message, message);
+    return true;
+  });
+}
+
+describe('published OpenAPI documents become tools', () => {
+  it('converts all four documents: one tool per operation, valid unique names, serialisable schemas', async (t) => {
+    const expected: Record<string, number> = {
+      'swagger-petstore.openapi.yaml': 19,
+      'redocly-museum.openapi.yaml': 8,
+      'box-platform.openapi.json': 296,
+      'discord.openapi.json': 242,
+    };
+    for (const [file, count] of Object.entries(expected)) {
+      const started = performance.now();
+      const tools = await toolsOf({ source: `../shared/data/openapi/${file}` });
+      const elapsed = performance.now() - started;
+      assert.equal(tools.size, count, `${file}: one tool per operation`);
+      let bytes = 0;
+      for (const tool of tools.values()) {
+        assert.match(tool.name, TOOL_NAME);
+        assert.equal(tool.inputSchema.type, 'object');
+        for (const name of tool.inputSchema.required ?? []) assert.ok(name in (tool.inputSchema.properties ?? {}), `${file} ${tool.name}: required ${name} is a property`);
+        assert.ok(tool.description && tool.description.length > 0, `${tool.name} has a description`);
+        bytes += JSON.stringify(tool).length;
+      }
+      t.diagnostic(`${file}: ${tools.size} tools, ${(bytes / 1024).toFixed(0)} KiB of definitions, loaded and converted in ${elapsed.toFixed(0)} ms`);
+    }
+  });
+
+  it('Petstore (3.0): path, query, header parameters and the JSON body, with required lists and descriptions', async () => {
+    const tools = await toolsOf({ source: '../shared/data/openapi/swagger-petstore.openapi.yaml' });
+    const getPetById = tools.get('getPetById');
+    assert.equal(getPetById?.title, 'Find pet by ID.');
+    assert.match(getPetById?.description ?? '', /^Find pet by ID\.\n\nReturns a single pet\./);
+    assert.deepEqual(getPetById?.inputSchema.required, ['petId']);
+    assert.deepEqual(property(getPetById, 'petId'), { type: 'integer', format: 'int64', description: 'ID of pet to return' });
+    assert.equal(getPetById?.annotations?.readOnlyHint, true);
+
+    const status = property(tools.get('findPetsByStatus'), 'status');
+    assert.deepEqual(status.enum, ['available', 'pending', 'sold']);
+    assert.equal(status.default, 'available');
+    assert.equal(tools.get('findPetsByStatus')?.inputSchema.required, undefined);
+    assert.deepEqual(property(tools.get('findPetsByTags'), 'tags').items, { type: 'string' });
+
+    const deletePet = tools.get('deletePet');
+    assert.deepEqual(deletePet?.inputSchema.required, ['petId']);
+    assert.equal(property(deletePet, 'api_key').type, 'string');
+    assert.equal(deletePet?.annotations?.destructiveHint, true);
+
+    const addPet = tools.get('addPet');
+    assert.deepEqual(addPet?.inputSchema.required, ['body']);
+    const pet = property(addPet, 'body');
+    assert.deepEqual(pet.required, ['name', 'photoUrls']);
+    assert.equal(pet.description, 'Create a new pet in the store');
+    assert.deepEqual((pet.properties as Record<string, unknown>).status, { type: 'string', description: 'pet status in the store', enum: ['available', 'pending', 'sold'] });
+    assert.ok(!JSON.stringify(pet).includes('"xml"'), 'OpenAPI-only xml annotations are dropped');
+    assert.deepEqual(property(tools.get('uploadFile'), 'body'), { type: 'string', format: 'binary' });
+  });
+
+  it('Museum (3.1): parameters from components.$refs, allOf bodies, examples; the webhook is not a tool', async () => {
+    const tools = await toolsOf({ source: '../shared/data/openapi/redocly-museum.openapi.yaml' });
+    assert.ok(!tools.has('publishNewEvent'), 'webhooks are not callable operations');
+    const list = tools.get('listSpecialEvents');
+    assert.deepEqual(Object.keys(list?.inputSchema.properties ?? {}), ['startDate', 'endDate', 'page', 'limit']);
+    assert.deepEqual(property(list, 'limit'), { type: 'integer', default: 10, maximum: 30, examples: [15], description: 'Number of days per page.' });
+    assert.deepEqual(tools.get('getSpecialEvent')?.inputSchema.required, ['eventId']);
+    const buy = property(tools.get('buyMuseumTickets'), 'body');
+    const [emailPart, ticket] = buy.allOf as Record<string, Record<string, Record<string, unknown>>>[];
+    assert.equal(emailPart?.properties?.email?.format, 'email');
+    assert.deepEqual(ticket?.required, ['ticketType', 'ticketDate']);
+    assert.deepEqual(ticket?.properties?.ticketType?.enum, ['event', 'general']);
+    assert.equal(ticket?.properties?.ticketDate?.description, 'Date when this ticket can be used for museum entry.');
+  });
+
+  it('Box (3.0, large): names sanitised, shortened and unique; required header params; nullable; readOnly kept out of inputs', async () => {
+    const tools = await toolsOf({ source: '../shared/data/openapi/box-platform.openapi.json' });
+    assert.ok(tools.has('get_files_id_get_shared_link'), '`#` becomes `_`');
+    assert.ok(tools.has('post_metadata_taxonomies_id_id_levels_append'), '`:` becomes `_`');
+    const long = [...tools.keys()].filter((name) => /_[0-9a-f]{8}$/.test(name));
+    assert.equal(long.length, 12, 'the 12 operationIds longer than 64 characters end in a hash of the full id');
+    assert.ok(long.every((name) => name.length === 64));
+    const sharedItems = tools.get('get_shared_items');
+    assert.ok(sharedItems?.inputSchema.required?.includes('boxapi'), 'a required header parameter is required');
+    assert.deepEqual(property(tools.get('get_files_id'), 'x-rep-hints').type, ['string', 'null']);
+    const all = JSON.stringify([...tools.values()]);
+    assert.ok(!all.includes('"readOnly":true'), 'readOnly properties are not offered as inputs');
+    assert.ok(!all.includes('"nullable"'));
+    assert.ok(!/"x-box-/.test(all), 'vendor extensions are dropped');
+  });
+
+  it('Discord (3.1, large): type arrays and const kept, path-level parameters applied to every method', async () => {
+    const tools = await toolsOf({ source: '../shared/data/openapi/discord.openapi.json' });
+    for (const name of ['get_channel', 'update_channel', 'delete_channel']) {
+      assert.deepEqual(tools.get(name)?.inputSchema.required?.[0], 'channel_id', `${name} has the path-level channel_id`);
+    }
+    assert.equal(property(tools.get('get_channel'), 'channel_id').format, 'snowflake');
+    const all = JSON.stringify([...tools.values()]);
+    assert.ok(all.includes('"type":["string","null"]'), '3.1 type arrays pass through');
+    assert.ok(all.includes('"const":'), '3.1 const passes through');
+  });
+});
+
+describe('conversion rules on a document made for the corner cases', () => {
+  const spec = { source: join(DOCUMENTS, 'edge-cases.yaml'), baseUrl: 'http://127.0.0.1:9' };
+
+  it('names: generated from method and path when absent, de-duplicated, shortened with a stable hash', async () => {
+    const tools = await toolsOf(spec);
+    assert.deepEqual([...tools.keys()].sort(), [
+      'aVeryLongOperationIdentifierThatGoesOnAndOnBeyondTheSix_5cb7deb1',
+      'get_trees_treeId',
+      'get_very_long_x',
+      'replace_tree_v2',
+      'search',
+      'search_2',
+    ]);
+  });
+
+  it('inputs: operation parameters override path-level ones, colliding names get the location, Authorization headers are ignored', async () => {
+    const tools = await toolsOf(spec);
+    assert.deepEqual(property(tools.get('get_trees_treeId'), 'treeId'), { type: 'integer', description: "The operation's own definition wins" });
+    assert.equal(property(tools.get('replace_tree_v2'), 'treeId').type, 'string');
+    const veryLong = tools.get('get_very_long_x');
+    assert.deepEqual(Object.keys(veryLong?.inputSchema.properties ?? {}), ['x', 'header_x']);
+    const search = tools.get('search');
+    assert.deepEqual(Object.keys(search?.inputSchema.properties ?? {}), ['body', 'filter', 'requestBody'], 'a parameter named body pushes the body to requestBody');
+  });
+
+  it('3.0 forms become JSON Schema: nullable, boolean exclusiveMinimum, example; readOnly dropped from required', async () => {
+    const tools = await toolsOf(spec);
+    assert.deepEqual(property(tools.get('get_trees_treeId'), 'depth'), { type: 'integer', exclusiveMinimum: 0, maximum: 10 });
+    const form = property(tools.get('search'), 'requestBody');
+    assert.deepEqual(form, {
+      type: 'object',
+      properties: { q: { type: ['string', 'null'] }, kind: { type: ['string', 'null'], enum: ['a', 'b', null] } },
+      required: ['q'],
+    });
+  });
+
+  it('a recursive schema is expanded once and then cut with a note, never looping', async () => {
+    const tools = await toolsOf(spec);
+    const node = property(tools.get('replace_tree_v2'), 'body') as { properties: Record<string, Record<string, unknown>> };
+    assert.deepEqual(node.properties.children?.items, { type: 'object', description: 'Recursive: the same shape as the enclosing "Node" schema.' });
+    assert.deepEqual((node.properties.parent?.anyOf as unknown[])[1], { type: 'null' });
+    assert.equal(node.properties.label?.examples?.toString(), 'root');
+  });
+
+  it('include and exclude select operations by operationId or tool name, with * wildcards', async () => {
+    assert.deepEqual([...(await toolsOf({ ...spec, include: ['search*'] })).keys()], ['search', 'search_2']);
+    assert.deepEqual([...(await toolsOf({ ...spec, include: ['*tree*'], exclude: ['replace tree#v2'] })).keys()], ['get_trees_treeId']);
+  });
+
+  it('refuses Swagger 2.0 and says to convert it', async () => {
+    await rejectsWith(driver({ source: join(DOCUMENTS, 'swagger2.yaml') }), 'invalid', /Swagger 2\.0 .*convert to OpenAPI 3 first/);
+  });
+
+  it('a file document with only relative servers needs baseUrl; unreadable or non-OpenAPI sources are invalid', async () => {
+    await rejectsWith(driver({ source: 'test/fixtures/openapi/documents/edge-cases.yaml' }), 'invalid', /no absolute server URL .* set baseUrl/);
+    await rejectsWith(driver({ source: 'test/fixtures/openapi/documents/missing.yaml' }), 'invalid', /cannot read .*ENOENT/);
+    await rejectsWith(driver({ source: 'package.json' }), 'invalid', /not an OpenAPI 3\.0\/3\.1 document/);
+    await rejectsWith(driver({ source: '' }), 'invalid', /invalid openapi target/);
+  });
+
+  it('catalog() re-reads the document, so a sync sees added operations', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'toolport-openapi-'));
+    try {
+      const file = join(dir, 'museum.yaml');
+      await copyFile(MUSEUM_DOCUMENT, file);
+      const target = await driver({ source: file, exclude: ['getTicketCode'] });
+      assert.equal((await target.catalog(AbortSignal.timeout(5000))).tools.length, 7);
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.replace('  /tickets/{ticketId}/qr:', '  /ping:\n    get:\n      operationId: ping\n      responses: { "204": { description: up } }\n  /tickets/{ticketId}/qr:'));
+      const names = (await target.catalog(AbortSignal.timeout(5000))).tools.map((tool) => tool.name);
+      assert.equal(names.length, 8);
+      assert.ok(names.includes('ping'));
+      await target.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('calls against a local Swagger Petstore', () => {
+  const API_KEY = 'petstore-key-123';
+  let petstore: FixtureServer;
+  let target: TargetDriver;
+
+  before(async () => {
+    petstore = await startPetstore({ apiKey: API_KEY });
+    // The document is served by the API itself with a relative server (/api/v3), as petstore3.swagger.io does.
+    target = await driver({ source: `${petstore.url}/api/v3/openapi.json`, headers: { 'x-client': 'toolport-test' } });
+  });
+  after(async () => {
+    await target.close();
+    await petstore.close();
+  });
+
+  const lastRequest = () => {
+    const request = petstore.requests.at(-1);
+    assert.ok(request);
+    return request;
+  };
+
+  it('a path parameter: GET /api/v3/pet/1, JSON answer as text and structuredContent', async () => {
+    const result = await target.callTool('getPetById', { petId: 1 }, context());
+    assert.equal(result.isError, undefined);
+    assert.deepEqual(JSON.parse(textOf(result)), result.structuredContent);
+    assert.equal((result.structuredContent as { name: string }).name, 'Rex');
+    const request = lastRequest();
+    assert.equal(`${request.method} ${request.path}`, 'GET /api/v3/pet/1');
+    assert.equal(request.headers.accept, 'application/json');
+    assert.equal(request.headers['x-client'], 'toolport-test', 'static headers are sent');
+  });
+
+  it('query parameters: an exploded array repeats the name; a JSON array answer has no structuredContent', async () => {
+    const result = await target.callTool('findPetsByTags', { tags: ['loud', 'lazy'] }, context());
+    assert.equal(lastRequest().rawQuery, 'tags=loud&tags=lazy');
+    assert.deepEqual((JSON.parse(textOf(result)) as { name: string }[]).map((pet) => pet.name).sort(), ['Polly', 'Tom']);
+    assert.equal(result.structuredContent, undefined);
+    const sold = await target.callTool('findPetsByStatus', { status: 'sold' }, context());
+    assert.equal(lastRequest().rawQuery, 'status=sold');
+    assert.deepEqual((JSON.parse(textOf(sold)) as { id: number }[]).map((pet) => pet.id), [2]);
+  });
+
+  it('a JSON body, query parameters on a POST, and a header parameter', async () => {
+    const added = await target.callTool('addPet', { body: { name: 'Nemo', photoUrls: [], status: 'available', tags: [{ id: 9, name: 'wet' }] } }, context());
+    const id = (added.structuredContent as { id: number }).id;
+    let request = lastRequest();
+    assert.equal(`${request.method} ${request.path}`, 'POST /api/v3/pet');
+    assert.equal(request.headers['content-type'], 'application/json');
+    assert.deepEqual(JSON.parse(request.body), { name: 'Nemo', photoUrls: [], status: 'available', tags: [{ id: 9, name: 'wet' }] });
+
+    const renamed = await target.callTool('updatePetWithForm', { petId: id, name: 'Nemo Junior', status: 'pending' }, context());
+    assert.equal(lastRequest().rawQuery, 'name=Nemo%20Junior&status=pending');
+    assert.equal((renamed.structuredContent as { name: string }).name, 'Nemo Junior');
+
+    const deleted = await target.callTool('deletePet', { petId: id, api_key: 'owner-key' }, context());
+    request = lastRequest();
+    assert.equal(`${request.method} ${request.path}`, `DELETE /api/v3/pet/${id}`);
+    assert.equal(request.headers.api_key, 'owner-key');
+    assert.equal(textOf(deleted), 'Pet deleted');
+  });
+
+  it('non-2xx answers are error results with the status and the body', async () => {
+    const missing = await target.callTool('getPetById', { petId: 999 }, context());
+    assert.equal(missing.isError, true);
+    assert.equal(textOf(missing), 'HTTP 404 Not Found: {"code":404,"message":"Pet not found"}');
+    const bad = await target.callTool('addPet', { body: { name: 'NoPhotos' } }, context());
+    assert.equal(bad.isError, true);
+    assert.match(textOf(bad), /^HTTP 400 Bad Request: .*name and photoUrls are required/);
+  });
+
+  it('an error body is cut to a 2 KB excerpt', async () => {
+    const result = await target.callTool('findPetsByStatus', { status: 'x'.repeat(10_000) }, context());
+    assert.equal(result.isError, true);
+    const text = textOf(result);
+    assert.match(text, /^HTTP 400 Bad Request: \{"code":400,"message":"Input error: query parameter `status value `x+ …\(truncated\)$/);
+    assert.ok(text.length < 2048 + 60, `excerpt bounded (${text.length} chars)`);
+  });
+
+  it('API key credentials in a header or in the query; without them the API answers 401', async () => {
+    const denied = await target.callTool('getInventory', {}, context());
+    assert.equal(denied.isError, true);
+    assert.match(textOf(denied), /^HTTP 401/);
+
+    const inHeader = await driver({ source: `${petstore.url}/api/v3/openapi.json` }, { credentials: credentials({ api_key: API_KEY }) });
+    const viaHeader = await inHeader.callTool('getInventory', {}, context());
+    assert.deepEqual(viaHeader.structuredContent, { available: 1, sold: 1, pending: 1 });
+    assert.equal(lastRequest().headers.api_key, API_KEY);
+    await inHeader.close();
+
+    const inQuery = await driver({ source: `${petstore.url}/api/v3/openapi.json`, headers: { api_key: 'static-loses' } }, { credentials: credentials({}, { api_key: API_KEY }) });
+    const viaQuery = await inQuery.callTool('findPetsByStatus', { status: 'pending' }, context());
+    assert.equal(lastRequest().rawQuery, `status=pending&api_key=${API_KEY}`);
+    assert.equal(viaQuery.isError, undefined);
+    const inventory = await inQuery.callTool('getInventory', {}, context());
+    assert.equal(inventory.isError, undefined);
+    await inQuery.close();
+
+    const overriding = await driver({ source: `${petstore.url}/api/v3/openapi.json`, headers: { api_key: 'static-loses' } }, { credentials: credentials({ API_KEY: API_KEY }) });
+    await overriding.callTool('getInventory', {}, context());
+    assert.equal(lastRequest().headers.api_key, API_KEY, 'credentials override a static header of the same name');
+    await overriding.close();
+  });
+
+  it('a response beyond maxResponseBytes is an error result, not a truncated answer', async () => {
+    const capped = await driver({ source: `${petstore.url}/api/v3/openapi.json`, maxResponseBytes: 100 });
+    const result = await capped.callTool('getPetById', { petId: 1 }, context());
+    assert.equal(result.isError, true);
+    assert.match(textOf(result), /larger than this target's limit of 100 bytes/);
+    await capped.close();
+  });
+
+  it('a missing required path parameter is refused before any request', async () => {
+    const before = petstore.requests.length;
+    await rejectsWith(target.callTool('getPetById', {}, context()), 'invalid', /missing required path parameter "petId"/);
+    await rejectsWith(target.callTool('noSuchTool', {}, context()), 'invalid', /no operation "noSuchTool"/);
+    assert.equal(petstore.requests.length, before);
+  });
+});
+
+describe('calls that fail on the way', () => {
+  it('a slow API: TargetError timeout after the target timeout', async () => {
+    const slow = await startPetstore({ latencyMs: 3000 });
+    try {
+      const target = await driver({ source: PETSTORE_DOCUMENT, baseUrl: `${slow.url}/api/v3` }, { timeoutMs: 300 });
+      const started = performance.now();
+      await rejectsWith(target.callTool('getPetById', { petId: 1 }, context()), 'timeout', /did not answer within 300 ms/);
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed >= 280 && elapsed < 2000, `gave up after ${elapsed.toFixed(0)} ms`);
+      await target.close();
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a caller cancellation aborts the request and rejects with the caller reason', async () => {
+    const slow = await startPetstore({ latencyMs: 3000 });
+    try {
+      const target = await driver({ source: PETSTORE_DOCUMENT, baseUrl: `${slow.url}/api/v3` });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('client sent notifications/cancelled')), 100);
+      await assert.rejects(target.callTool('getPetById', { petId: 1 }, context(controller.signal)), /client sent notifications\/cancelled/);
+      await target.close();
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a dead API: TargetError unreachable naming the cause, not the query', async () => {
+    const server = await startFixtureServer([]);
+    await server.close();
+    const target = await driver({ source: PETSTORE_DOCUMENT, baseUrl: `${server.url}/api/v3` }, { credentials: credentials({}, { api_key: 'never-shown' }) });
+    await assert.rejects(target.callTool('getPetById', { petId: 1 }, context()), (error: unknown) => {
+      assert.ok(error instanceof TargetError);
+      assert.equal(error.kind, 'unreachable');
+      assert.match(error.message, /cannot reach the API: ECONNREFUSED/);
+      assert.equal(error.detail, `GET ${server.url}/api/v3/pet/1`);
+      return true;
+    });
+    await target.close();
+  });
+
+  it('a document URL that does not answer: unreachable at create', async () => {
+    const server = await startFixtureServer([]);
+    await server.close();
+    await rejectsWith(driver({ source: `${server.url}/openapi.json` }), 'unreachable', /cannot fetch the OpenAPI document .*ECONNREFUSED/);
+  });
+});
+
+describe('calls against a local Redocly Museum API (3.1, HTTP basic credentials, file document + baseUrl)', () => {
+  let museum: FixtureServer;
+  let target: TargetDriver;
+  const basic = `Basic ${Buffer.from('curator:tea-party').toString('base64')}`;
+
+  before(async () => {
+    museum = await startMuseum({ user: 'curator', password: 'tea-party' });
+    target = await driver({ source: '../shared/data/openapi/redocly-museum.openapi.yaml', baseUrl: museum.url }, { credentials: credentials({ Authorization: basic }) });
+  });
+  after(async () => {
+    await target.close();
+    await museum.close();
+  });
+
+  it('a special event: create (201), read, PATCH, list by date range, delete (204), then 404', async () => {
+    const event = { name: 'Pirate Coding Workshop', location: 'Computer Room', eventDescription: 'Arrr.', dates: ['2026-12-01', '2026-12-02'], price: 25 };
+    const created = await target.callTool('createSpecialEvent', { body: event }, context());
+    const { eventId } = created.structuredContent as { eventId: string };
+    assert.match(eventId, /^[0-9a-f-]{36}$/);
+    assert.equal(museum.requests.at(-1)?.headers.authorization, basic);
+
+    const read = await target.callTool('getSpecialEvent', { eventId }, context());
+    assert.deepEqual(read.structuredContent, { eventId, ...event });
+    const patched = await target.callTool('updateSpecialEvent', { eventId, body: { price: 30 } }, context());
+    assert.equal(museum.requests.at(-1)?.method, 'PATCH');
+    assert.equal((patched.structuredContent as { price: number }).price, 30);
+
+    const listed = await target.callTool('listSpecialEvents', { startDate: '2026-11-30', endDate: '2026-12-01', limit: 5 }, context());
+    assert.equal(museum.requests.at(-1)?.rawQuery, 'startDate=2026-11-30&endDate=2026-12-01&limit=5');
+    assert.deepEqual((JSON.parse(textOf(listed)) as { eventId: string }[]).map((e) => e.eventId), [eventId]);
+
+    const deleted = await target.callTool('deleteSpecialEvent', { eventId }, context());
+    assert.deepEqual(deleted, { content: [{ type: 'text', text: 'HTTP 204 No Content' }] });
+    const gone = await target.callTool('getSpecialEvent', { eventId }, context());
+    assert.equal(gone.isError, true);
+    assert.equal(textOf(gone), 'HTTP 404 Not Found: {"type":"object","title":"Event not found"}');
+  });
+
+  it('tickets: buy (allOf body) and fetch the QR code as image content', async () => {
+    const bought = await target.callTool('buyMuseumTickets', { body: { ticketType: 'general', ticketDate: '2026-12-24', email: 'todd@example.com' } }, context());
+    const confirmation = bought.structuredContent as { ticketId: string; message: string };
+    assert.equal(confirmation.message, 'Museum general entry ticket purchased');
+    const qr = await target.callTool('getTicketCode', { ticketId: confirmation.ticketId }, context());
+    assert.deepEqual(qr.content, [{ type: 'image', data: TICKET_PNG.toString('base64'), mimeType: 'image/png' }]);
+    assert.equal(museum.requests.at(-1)?.headers.accept, 'image/png');
+  });
+
+  it('museum hours with paging; a limit over the maximum is a 400 problem result', async () => {
+    const hours = await target.callTool('getMuseumHours', { startDate: '2026-01-30', page: 2, limit: 3 }, context());
+    assert.deepEqual((JSON.parse(textOf(hours)) as { date: string }[]).map((day) => day.date), ['2026-02-02', '2026-02-03', '2026-02-04']);
+    const tooMany = await target.callTool('getMuseumHours', { limit: 31 }, context());
+    assert.equal(tooMany.isError, true);
+    assert.match(textOf(tooMany), /^HTTP 400 Bad Request: .*limit ≤ 30/);
+  });
+
+  it('without credentials the API answers 401, as an error result', async () => {
+    const anonymous = await driver({ source: MUSEUM_DOCUMENT, baseUrl: museum.url });
+    const result = await anonymous.callTool('getMuseumHours', {}, context());
+    assert.equal(result.isError, true);
+    assert.match(textOf(result), /^HTTP 401 Unauthorized: .*Unauthorized/);
+    await anonymous.close();
+  });
+});
