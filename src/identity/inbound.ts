@@ -2,9 +2,17 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { AuthError } from './errors.js';
 import { bearerToken } from './challenge.js';
 import { JwtAuthorizer, type JwtAuthorizerConfig, type Principal } from './jwt-authorizer.js';
+import type { AccessKeyLookup } from './access-keys.js';
+import { SigV4Authorizer, type SigV4AuthorizerConfig, type SigV4Options } from './sigv4.js';
 
-/** A runtime's or gateway's `auth` setting: `none` (explicit), a JWT authorizer, or (with Identity) SigV4. */
-export type InboundAuthSpec = 'none' | { jwt: JwtAuthorizerConfig } | { sigv4: Record<string, unknown> };
+/** A runtime's or gateway's `auth` setting: `none` (explicit), a JWT authorizer, or SigV4 with Identity's access keys. */
+export type InboundAuthSpec = 'none' | { jwt: JwtAuthorizerConfig } | { sigv4: SigV4AuthorizerConfig };
+
+/** What non-bearer schemes need: SigV4 looks up the secrets of Identity's access keys. */
+export interface InboundAuthDeps {
+  accessKeys?: AccessKeyLookup;
+  sigv4?: SigV4Options;
+}
 
 /** The parts of an HTTP request an authorizer may look at. `body()` reads (once) only when a scheme signs it. */
 export interface InboundRequest {
@@ -48,6 +56,8 @@ class BearerJwt implements InboundAuthorizer {
 export class InboundAuth {
   private readonly cache = new Map<string, InboundAuthorizer>();
 
+  constructor(private readonly deps: InboundAuthDeps = {}) {}
+
   /** The authorizer for `spec`, or undefined when the resource is open (`none`). */
   for(spec: InboundAuthSpec): InboundAuthorizer | undefined {
     if (spec === 'none') return undefined;
@@ -55,7 +65,8 @@ export class InboundAuth {
     let authorizer = this.cache.get(key);
     if (!authorizer) {
       if ('jwt' in spec) authorizer = new BearerJwt(spec.jwt);
-      else throw new AuthError('misconfigured', 'sigv4 inbound auth is not available in this build');
+      else if (this.deps.accessKeys) authorizer = new SigV4Authorizer(spec.sigv4, this.deps.accessKeys, this.deps.sigv4);
+      else throw new AuthError('misconfigured', 'sigv4 needs the access keys of Toolport Identity; this host was started without them');
       this.cache.set(key, authorizer);
     }
     return authorizer;

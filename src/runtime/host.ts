@@ -45,6 +45,13 @@ function ownerOf(principal: Principal | undefined): string | undefined {
   return principal ? JSON.stringify([principal.issuer, principal.subject, principal.clientId ?? null]) : undefined;
 }
 
+/** What Identity gives the host: inbound authorizers (SigV4 needs its access keys) and each runtime's workload env. */
+export interface RuntimeIdentity {
+  auth?: InboundAuth;
+  /** Extra environment for every worker of a runtime (the vault's workload endpoint and token). */
+  workerEnv?: (runtime: string) => Record<string, string>;
+}
+
 /** What the host reports about a live session (control plane, tests). */
 export interface SessionInfo {
   id: string;
@@ -75,7 +82,8 @@ export class RuntimeHost {
   private readonly records = new Map<string, { record: RuntimeRecord; at: number }>();
   private readonly opening = new Map<string, number>();
   private readonly sharedOpening = new Map<string, Promise<SessionEntry>>();
-  private readonly auth = new InboundAuth();
+  private readonly auth: InboundAuth;
+  private readonly workerEnv: RuntimeIdentity['workerEnv'];
   private readonly reaper: NodeJS.Timeout;
   /** Workers handed to sessions since start (each one is used by exactly one session). */
   workersAssigned = 0;
@@ -83,7 +91,10 @@ export class RuntimeHost {
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
+    identity: RuntimeIdentity = {},
   ) {
+    this.auth = identity.auth ?? new InboundAuth();
+    this.workerEnv = identity.workerEnv;
     this.reaper = setInterval(() => this.reap(), REAP_INTERVAL_MS);
     this.reaper.unref();
   }
@@ -110,7 +121,8 @@ export class RuntimeHost {
     const key = `${name}@${version}`;
     let pool = this.pools.get(key);
     if (!pool) {
-      pool = new WarmPool(spec, this.log.child({ runtime: name, version }));
+      const env = this.workerEnv ? { ...spec.env, ...this.workerEnv(name) } : spec.env;
+      pool = new WarmPool({ ...spec, env }, this.log.child({ runtime: name, version }));
       this.pools.set(key, pool);
     }
     return pool;

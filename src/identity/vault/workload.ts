@@ -1,0 +1,113 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { readBody } from '../../http/index.js';
+import type { Logger } from '../../log/index.js';
+import { VAULT_URL_ENV, WORKLOAD_TOKEN_ENV } from '../../tools/index.js';
+import { bearerToken } from '../challenge.js';
+import { VAULT_STATUS, VaultError } from './errors.js';
+import type { Vault } from './vault.js';
+
+const MAX_BODY_BYTES = 16 * 1024;
+const tokenRequestSchema = z.object({
+  provider: z.string().min(1),
+  scopes: z.array(z.string()).optional(),
+  flow: z.enum(['m2m', 'user']),
+  userId: z.string().min(1).optional(),
+});
+const apiKeyRequestSchema = z.object({ provider: z.string().min(1) });
+
+const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** The vault's endpoint for tools in worker processes, and the per-runtime workload tokens that open it. */
+export interface WorkloadEndpoint {
+  /** Loopback URL of the endpoint. */
+  url: string;
+  /** The environment the runtime host adds to every worker of `runtime` (none unless a credential grants it). */
+  envFor(runtime: string): Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the workload endpoint on its own loopback port, never on the public edge: workers are local processes,
+ * and this way their tokens cannot be tried from outside. Each runtime gets a random token for this process's
+ * lifetime (held hashed); the vault then checks the provider's `runtimes` list.
+ */
+export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<WorkloadEndpoint> {
+  const tokens = new Map<string, string>(); // runtime → token
+  const runtimes = new Map<string, string>(); // sha256(token) → runtime
+  const server = createServer((req, res) => {
+    serve(req, res).catch((error: Error) => {
+      log.error('workload endpoint failed', { error: error.stack });
+      reply(res, 500, { error: { code: 'internal', message: 'internal error in the vault; see the Toolport log' } });
+    });
+  });
+
+  function reply(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const token = bearerToken(req.headers.authorization);
+    const runtime = token ? runtimes.get(hash(token)) : undefined;
+    if (!runtime) return reply(res, 401, { error: { code: 'unauthorized', message: `this endpoint needs the worker's ${WORKLOAD_TOKEN_ENV}` } });
+    const path = new URL(req.url ?? '/', 'http://workload').pathname;
+    if (req.method !== 'POST' || (path !== '/v1/access-token' && path !== '/v1/api-key')) {
+      return reply(res, 404, { error: { code: 'not_found', message: 'the workload endpoint serves POST /v1/access-token and POST /v1/api-key' } });
+    }
+    const facts: Record<string, unknown> = { runtime, path };
+    try {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
+      } catch {
+        throw new VaultError('invalid', 'the request body is not JSON');
+      }
+      if (path === '/v1/api-key') {
+        const { provider } = validated(apiKeyRequestSchema, parsed);
+        facts.provider = provider;
+        await vault.assertRuntimeMay(provider, runtime);
+        reply(res, 200, { apiKey: await vault.apiKey(provider) });
+      } else {
+        const request = validated(tokenRequestSchema, parsed);
+        Object.assign(facts, { provider: request.provider, flow: request.flow });
+        await vault.assertRuntimeMay(request.provider, runtime);
+        reply(res, 200, { accessToken: await vault.accessToken(request) });
+      }
+      log.info('workload credential', { ...facts, status: 200 });
+    } catch (error) {
+      if (!(error instanceof VaultError)) throw error;
+      log.info('workload credential', { ...facts, status: VAULT_STATUS[error.code], code: error.code });
+      reply(res, VAULT_STATUS[error.code], { error: { code: error.code, message: error.message, ...(error.authorizationUrl ? { authorizationUrl: error.authorizationUrl } : {}) } });
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url,
+    envFor(runtime): Record<string, string> {
+      if (!vault.grantsRuntime(runtime)) return {};
+      let token = tokens.get(runtime);
+      if (!token) {
+        token = randomBytes(32).toString('base64url');
+        tokens.set(runtime, token);
+        runtimes.set(hash(token), runtime);
+      }
+      return { [VAULT_URL_ENV]: url, [WORKLOAD_TOKEN_ENV]: token };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    },
+  };
+}
+
+function validated<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new VaultError('invalid', `the request is invalid: ${result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ')}`);
+  return result.data;
+}

@@ -1,0 +1,66 @@
+/**
+ * Outbound credentials for tool authors, mirroring AgentCore's `@requires_access_token` / `@requires_api_key`.
+ * Tools run in worker processes, so they reach Identity's vault over HTTP with the workload token the runtime host
+ * gave their worker; the vault checks which runtime the token belongs to and which credentials that runtime may use.
+ */
+
+/** The vault's workload endpoint, set by the runtime host in every worker's environment. */
+export const VAULT_URL_ENV = 'TOOLPORT_VAULT_URL';
+/** The worker's workload token: names its runtime to the vault (not a credential for anything else). */
+export const WORKLOAD_TOKEN_ENV = 'TOOLPORT_WORKLOAD_TOKEN';
+
+/** Why a credential could not be had; `authorizationUrl` is set when a user must first grant access. */
+export class CredentialError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly authorizationUrl?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Which token a tool needs: `m2m` (client credentials) or `user` (the consent `userId` gave). */
+export interface AccessTokenOptions {
+  provider: string;
+  scopes?: string[];
+  flow: 'm2m' | 'user';
+  userId?: string;
+}
+
+async function askVault(path: string, body: unknown): Promise<Record<string, unknown>> {
+  const base = process.env[VAULT_URL_ENV];
+  const token = process.env[WORKLOAD_TOKEN_ENV];
+  if (!base || !token) {
+    throw new CredentialError('no_vault', `${VAULT_URL_ENV} and ${WORKLOAD_TOKEN_ENV} are not set: credentials are available to tools hosted by a Toolport runtime`);
+  }
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    throw new CredentialError('vault_unreachable', `cannot reach Toolport's vault at ${base}: ${(error as Error).message}`);
+  }
+  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!response.ok) {
+    const error = (answer.error ?? {}) as { code?: string; message?: string; authorizationUrl?: string };
+    throw new CredentialError(error.code ?? 'vault_error', error.message ?? `the vault answered HTTP ${response.status}`, error.authorizationUrl);
+  }
+  return answer;
+}
+
+/** Runs `fn` with an access token from the vault; for `flow: 'user'` without consent, throws with `authorizationUrl`. */
+export async function withAccessToken<T>(options: AccessTokenOptions, fn: (accessToken: string) => T | Promise<T>): Promise<T> {
+  const { accessToken } = await askVault('/v1/access-token', options);
+  return fn(String(accessToken));
+}
+
+/** Runs `fn` with the value of an API-key credential from the vault. */
+export async function withApiKey<T>(options: { provider: string }, fn: (apiKey: string) => T | Promise<T>): Promise<T> {
+  const { apiKey } = await askVault('/v1/api-key', options);
+  return fn(String(apiKey));
+}
