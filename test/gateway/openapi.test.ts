@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Tool } from '@modelcontextprotocol/server';
-import { createOpenApiTarget, type OpenApiTargetSpec } from '../../src/gateway/targets/openapi.js';
+import { createOpenApiTarget, openApiTargetSchema, type OpenApiDriverSpec } from '../../src/gateway/targets/openapi.js';
 import { TargetError, type CallContext, type OutboundCredentials, type TargetDriver } from '../../src/gateway/targets/types.js';
 import { startFixtureServer, type FixtureServer } from '../fixtures/openapi/fixture-server.js';
 import { MUSEUM_DOCUMENT, startMuseum, TICKET_PNG } from '../fixtures/openapi/museum.js';
@@ -22,11 +22,11 @@ function credentials(headers: Record<string, string> = {}, query: Record<string,
   return { headers: async () => headers, query: async () => query };
 }
 
-async function driver(spec: OpenApiTargetSpec, deps: { credentials?: OutboundCredentials; timeoutMs?: number } = {}): Promise<TargetDriver> {
+async function driver(spec: OpenApiDriverSpec, deps: { credentials?: OutboundCredentials; timeoutMs?: number } = {}): Promise<TargetDriver> {
   return createOpenApiTarget(spec, { baseDir: REPO, timeoutMs: deps.timeoutMs ?? 5000, ...(deps.credentials ? { credentials: deps.credentials } : {}) });
 }
 
-async function toolsOf(spec: OpenApiTargetSpec): Promise<Map<string, Tool>> {
+async function toolsOf(spec: OpenApiDriverSpec): Promise<Map<string, Tool>> {
   const target = await driver(spec);
   try {
     const { tools } = await target.catalog(AbortSignal.timeout(10_000));
@@ -212,7 +212,17 @@ describe('conversion rules on a document made for the corner cases', () => {
     await rejectsWith(driver({ source: 'test/fixtures/openapi/documents/edge-cases.yaml' }), 'invalid', /no absolute server URL .* set baseUrl/);
     await rejectsWith(driver({ source: 'test/fixtures/openapi/documents/missing.yaml' }), 'invalid', /cannot read .*ENOENT/);
     await rejectsWith(driver({ source: 'package.json' }), 'invalid', /not an OpenAPI 3\.0\/3\.1 document/);
-    await rejectsWith(driver({ source: '' }), 'invalid', /invalid openapi target/);
+  });
+
+  it('the target schema: the openapi keys beside the common ones, http(s) baseUrl only, unknown keys refused', () => {
+    const entry = { name: 'petstore', type: 'openapi', source: 'petstore.yaml', baseUrl: 'http://127.0.0.1:4010/api/v3', include: ['get*'], headers: { 'x-client': 'demo' } };
+    const parsed = openApiTargetSchema.parse(entry);
+    assert.equal(parsed.source, 'petstore.yaml');
+    assert.equal(parsed.maxConcurrency, 32, 'common defaults apply');
+    assert.equal(openApiTargetSchema.safeParse({ ...entry, baseUrl: 'ftp://127.0.0.1/' }).success, false);
+    assert.equal(openApiTargetSchema.safeParse({ ...entry, spec: 'petstore.yaml' }).success, false);
+    assert.equal(openApiTargetSchema.safeParse({ ...entry, headers: { 'bad header': 'x' } }).success, false);
+    assert.equal(openApiTargetSchema.safeParse({ ...entry, source: '' }).success, false);
   });
 
   it('catalog() re-reads the document, so a sync sees added operations', async () => {

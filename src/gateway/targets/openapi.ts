@@ -1,48 +1,24 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { Agent, fetch } from 'undici';
-import { z } from 'zod';
 import { causeOf, loadDocument, type LoadedDocument } from './openapi/load.js';
 import { buildOperations, requireServers, type Operation } from './openapi/operations.js';
 import { buildRequest } from './openapi/request.js';
 import { toToolResult } from './openapi/response.js';
+import type { OpenApiTargetSpec } from './openapi/schema.js';
 import { TargetError, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
 
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 /** Reading (and dereferencing) the document at create and sync: generous, the largest real ones take ~0.1 s locally. */
 const SOURCE_TIMEOUT_MS = 30_000;
 
-/** An `openapi` target: every operation of an OpenAPI 3.0/3.1 document is a tool. */
-export const openApiTargetSchema = z.object({
-  source: z
-    .string()
-    .min(1)
-    .describe('The OpenAPI 3.0/3.1 document (JSON or YAML): a file path (relative to the config file) or an http(s) URL. Swagger 2.0 must be converted first.'),
-  baseUrl: z
-    .url({ protocol: /^https?$/ })
-    .optional()
-    .describe("Where calls go, replacing every server URL in the document (include any base path, e.g. http://127.0.0.1:4010/api/v3). Needed when the document is a file whose servers are relative."),
-  include: z.array(z.string().min(1)).optional().describe('Only these operations become tools: operationIds or tool names, `*` as a wildcard.'),
-  exclude: z.array(z.string().min(1)).optional().describe('Operations left out (operationIds or tool names, `*` as a wildcard); applied after include.'),
-  headers: z
-    .record(z.string(), z.string())
-    .optional()
-    .describe('Static headers sent with every call (not for secrets: use the target\'s outbound credentials, which override these).'),
-  maxResponseBytes: z
-    .number()
-    .int()
-    .positive()
-    .max(64 * 1024 * 1024)
-    .optional()
-    .describe('Largest response body passed back to the caller (default 1 MiB); a larger one is an error result.'),
-});
+export { openApiTargetSchema, type OpenApiTargetSpec } from './openapi/schema.js';
 
-export type OpenApiTargetSpec = z.infer<typeof openApiTargetSchema>;
+/** The keys the driver reads: a stored target spec has them (and the common ones, which the gateway applies). */
+export type OpenApiDriverSpec = Pick<OpenApiTargetSpec, 'source' | 'baseUrl' | 'include' | 'exclude' | 'headers' | 'maxResponseBytes'>;
 
 /** Reads and converts the document (so a broken or unsupported one fails at create), then serves calls over HTTP. */
-export async function createOpenApiTarget(spec: OpenApiTargetSpec, deps: DriverDeps): Promise<TargetDriver> {
-  const parsed = openApiTargetSchema.safeParse(spec);
-  if (!parsed.success) throw new TargetError('invalid', `invalid openapi target: ${z.prettifyError(parsed.error)}`);
-  const target = new OpenApiTarget(parsed.data, deps);
+export async function createOpenApiTarget(spec: OpenApiDriverSpec, deps: DriverDeps): Promise<TargetDriver> {
+  const target = new OpenApiTarget(spec, deps);
   await target.reload(AbortSignal.timeout(SOURCE_TIMEOUT_MS));
   return target;
 }
@@ -54,7 +30,7 @@ class OpenApiTarget implements TargetDriver {
   readonly #agent = new Agent({ connect: { timeout: 10_000 } });
 
   constructor(
-    private readonly spec: OpenApiTargetSpec,
+    private readonly spec: OpenApiDriverSpec,
     private readonly deps: DriverDeps,
   ) {}
 
