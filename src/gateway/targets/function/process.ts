@@ -37,7 +37,12 @@ class WorkerTransport implements Transport {
   }
 
   async start(): Promise<void> {
-    this.worker.onmessage = (message) => this.onmessage?.(message);
+    this.worker.onmessage = (message) => {
+      // The SDK runs notification handlers a microtask later but settles a response at once, so a response read in
+      // the same stdout chunk as the progress notifications before it would drop them; it waits one turn instead.
+      if ('id' in message && !('method' in message)) setImmediate(() => this.onmessage?.(message));
+      else this.onmessage?.(message);
+    };
   }
 
   send(message: JSONRPCMessage): Promise<void> {

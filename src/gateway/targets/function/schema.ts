@@ -68,7 +68,7 @@ export const functionTargetSchema = z
     lambda: lambdaSchema.optional().describe('A Lambda-style handler (event, context) with the tool schemas AgentCore would hold'),
     http: httpSchema.optional().describe('An HTTP endpoint in any language, sent what AgentCore sends a Lambda'),
     env: z.record(z.string(), z.string()).default({}).describe('module/lambda: process environment; env:NAME copies NAME from Toolport\'s environment'),
-    cwd: z.string().optional().describe('module/lambda: working directory of the process (default: where the file is)'),
+    cwd: z.string().optional().describe('module/lambda: working directory of the process (default: the config file\'s folder)'),
   })
   .strict()
   .superRefine((spec, ctx) => {
