@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Tool } from '@modelcontextprotocol/server';
 import { createOpenApiTarget, openApiTargetSchema, type OpenApiDriverSpec } from '../../src/gateway/targets/openapi.js';
+import { isRecord, MAX_SCHEMA_NODES, toJsonSchema } from '../../src/gateway/targets/openapi/json-schema.js';
 import { TargetError, type CallContext, type OutboundCredentials, type TargetDriver } from '../../src/gateway/targets/types.js';
 import { startFixtureServer, type FixtureServer } from '../fixtures/openapi/fixture-server.js';
 import { MUSEUM_DOCUMENT, startMuseum, TICKET_PNG } from '../fixtures/openapi/museum.js';
@@ -197,6 +198,26 @@ describe('conversion rules on a document made for the corner cases', () => {
     assert.deepEqual(node.properties.children?.items, { type: 'object', description: 'Recursive: the same shape as the enclosing "Node" schema.' });
     assert.deepEqual((node.properties.parent?.anyOf as unknown[])[1], { type: 'null' });
     assert.equal(node.properties.label?.examples?.toString(), 'root');
+  });
+
+  it('a schema too deep or too large for one tool is cut with a note', () => {
+    let deep: Record<string, unknown> = { type: 'string' };
+    for (let level = 0; level < 40; level += 1) deep = { type: 'object', properties: { next: deep } };
+    let cursor = toJsonSchema(deep, { budget: { remaining: MAX_SCHEMA_NODES } });
+    let depth = 0;
+    while (isRecord(cursor.properties) && isRecord(cursor.properties.next)) {
+      cursor = cursor.properties.next;
+      depth += 1;
+    }
+    assert.equal(depth, 24);
+    assert.deepEqual(cursor, { type: 'object', description: 'Not expanded further: the schema is too large for a tool definition.' });
+
+    const wide = { type: 'object', properties: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, { type: 'integer' }])) };
+    const budget = { remaining: 4 };
+    const cut = toJsonSchema(wide, { budget }) as { properties: Record<string, Record<string, unknown>> };
+    assert.deepEqual(cut.properties.p2, { type: 'integer' });
+    assert.deepEqual(cut.properties.p3, { type: 'integer', description: 'Not expanded further: the schema is too large for a tool definition.' });
+    assert.equal(budget.remaining, 0);
   });
 
   it('include and exclude select operations by operationId or tool name, with * wildcards', async () => {

@@ -19,13 +19,15 @@ export type OpenApiDriverSpec = Pick<OpenApiTargetSpec, 'source' | 'baseUrl' | '
 /** Reads and converts the document (so a broken or unsupported one fails at create), then serves calls over HTTP. */
 export async function createOpenApiTarget(spec: OpenApiDriverSpec, deps: DriverDeps): Promise<TargetDriver> {
   const target = new OpenApiTarget(spec, deps);
-  await target.reload(AbortSignal.timeout(SOURCE_TIMEOUT_MS));
+  await target.load(AbortSignal.timeout(SOURCE_TIMEOUT_MS));
   return target;
 }
 
 class OpenApiTarget implements TargetDriver {
   #operations = new Map<string, Operation>();
   #location = '';
+  /** The document read at create serves the first catalog (the gateway syncs right after creating a target). */
+  #freshFromCreate = false;
   /** Own connection pool, so close() really releases this target's sockets. */
   readonly #agent = new Agent({ connect: { timeout: 10_000 } });
 
@@ -33,6 +35,12 @@ class OpenApiTarget implements TargetDriver {
     private readonly spec: OpenApiDriverSpec,
     private readonly deps: DriverDeps,
   ) {}
+
+  /** The first read, at create. */
+  async load(signal: AbortSignal): Promise<void> {
+    await this.reload(signal);
+    this.#freshFromCreate = true;
+  }
 
   /** Re-reads the document: a sync picks up new, changed and removed operations. */
   async reload(signal: AbortSignal): Promise<void> {
@@ -51,7 +59,8 @@ class OpenApiTarget implements TargetDriver {
   }
 
   async catalog(signal: AbortSignal): Promise<TargetCatalog> {
-    await this.reload(AbortSignal.any([signal, AbortSignal.timeout(SOURCE_TIMEOUT_MS)]));
+    if (!this.#freshFromCreate) await this.reload(AbortSignal.any([signal, AbortSignal.timeout(SOURCE_TIMEOUT_MS)]));
+    this.#freshFromCreate = false;
     return { tools: [...this.#operations.values()].map((operation) => operation.tool) };
   }
 

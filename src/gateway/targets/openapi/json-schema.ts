@@ -19,9 +19,8 @@ const MAX_DEPTH = 24;
 /** Converted schema nodes allowed per tool; the largest real operations (Box, Discord) stay well under it. */
 export const MAX_SCHEMA_NODES = 4000;
 
-/** How one conversion runs: `request` drops `readOnly` properties (RFC: they are sent by servers only). */
+/** How one conversion runs. Results are input schemas, so `readOnly` properties (sent by servers only) are left out. */
 export interface ConvertOptions {
-  direction: 'request';
   /** Shared across every schema of one tool, so the whole tool stays bounded. */
   budget: { remaining: number };
 }
@@ -72,7 +71,7 @@ function convert(node: unknown, options: ConvertOptions, ancestors: object[], de
 function convertMap(key: string, map: Record<string, unknown>, options: ConvertOptions, ancestors: object[], depth: number): JsonSchema {
   const out: JsonSchema = {};
   for (const [name, sub] of Object.entries(map)) {
-    if (key === 'properties' && options.direction === 'request' && isRecord(sub) && sub.readOnly === true) continue;
+    if (key === 'properties' && isRecord(sub) && sub.readOnly === true) continue;
     out[name] = convert(sub, options, ancestors, depth);
   }
   return out;

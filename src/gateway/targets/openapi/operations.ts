@@ -108,8 +108,7 @@ function serverUrl(levels: unknown[]): string | undefined {
 }
 
 function buildOperation(name: string, method: string, pathKey: string, pathItem: Record<string, unknown>, operation: Record<string, unknown>, server: string | undefined): Operation {
-  const budget = { remaining: MAX_SCHEMA_NODES };
-  const convert: ConvertOptions = { direction: 'request', budget };
+  const convert: ConvertOptions = { budget: { remaining: MAX_SCHEMA_NODES } };
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   const parameters: ParameterBinding[] = [];
