@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { connect, type Connection } from '../client/index.js';
+import { authFlags, connectOptionsFrom, type AuthFlags } from './auth-commands.js';
 import { printJson, printTable } from './output.js';
 
-export interface TargetFlags {
-  server?: string;
-  qualifier?: string;
-  token?: string;
+export interface TargetFlags extends AuthFlags {
   json?: boolean;
 }
 
@@ -14,22 +12,14 @@ interface CallFlags extends TargetFlags {
   arg?: string[];
 }
 
+/** The target, auth and output flags of every verb that talks to an MCP endpoint. */
 export function targetOptions(command: Command): Command {
-  return command
-    .option('--server <url>', 'Toolport server for runtime:/gateway: names (env TOOLPORT_SERVER)')
-    .option('--qualifier <endpoint>', 'runtime endpoint, e.g. prod (default DEFAULT)')
-    .option('--token <jwt>', 'bearer token (env TOOLPORT_TOKEN)')
-    .option('--json', 'print one JSON document');
+  return authFlags(command).option('--json', 'print one JSON document');
 }
 
+/** Connects as the flags say, runs `use`, and always closes the session. */
 export async function withConnection<T>(target: string, flags: TargetFlags, use: (connection: Connection) => Promise<T>): Promise<T> {
-  const token = flags.token ?? process.env.TOOLPORT_TOKEN;
-  const connection = await connect({
-    target,
-    ...(flags.server ? { server: flags.server } : {}),
-    ...(flags.qualifier ? { qualifier: flags.qualifier } : {}),
-    ...(token ? { token } : {}),
-  });
+  const connection = await connect(await connectOptionsFrom(target, flags));
   try {
     return await use(connection);
   } finally {
@@ -100,8 +90,8 @@ export function registerMcpCommands(program: Command): void {
           const schema = tools.find((t) => t.name === tool)?.inputSchema as Parameters<typeof typedArguments>[1];
           args = { ...args, ...typedArguments(flags.arg, schema) };
         }
-        // No client-side cut-off: long tool calls are the server's to bound (its request timeout).
-        return client.callTool({ name: tool, arguments: args }, { timeout: 24 * 3_600_000, resetTimeoutOnProgress: true });
+        // No client-side cut-off unless --timeout: long tool calls are the server's to bound (its request timeout).
+        return client.callTool({ name: tool, arguments: args });
       });
       if (flags.json) return printJson(result);
       process.stdout.write(`${textOf(result as Parameters<typeof textOf>[0])}\n`);

@@ -1,0 +1,184 @@
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { decodeJwt } from 'jose';
+import { parseDuration } from '../config/index.js';
+import { AUTH_MODES, TokenCache, createCredentials, resolveTarget, type AuthMode, type AuthOptions, type ConnectOptions } from '../client/index.js';
+import { printJson } from './output.js';
+import { UsageError } from './mcp-commands.js';
+
+/** The target and auth flags every verb that talks to an MCP endpoint takes. */
+export interface AuthFlags {
+  server?: string;
+  qualifier?: string;
+  auth?: string;
+  token?: string;
+  tokenFile?: string;
+  clientId?: string;
+  clientSecret?: string;
+  scope?: string[];
+  discoveryUrl?: string;
+  tokenUrl?: string;
+  resource?: string;
+  region?: string;
+  username?: string;
+  password?: string;
+  cognitoEndpoint?: string;
+  redirectUri?: string;
+  browser?: boolean;
+  timeout?: string;
+}
+
+const repeat = (value: string, all: string[] = []): string[] => [...all, value];
+
+/** Adds the target and auth flags to a verb. */
+export function authFlags(command: Command): Command {
+  return command
+    .option('--server <url>', 'Toolport server for runtime:/gateway: names (env TOOLPORT_SERVER)')
+    .option('--qualifier <endpoint>', 'runtime endpoint, e.g. prod (default DEFAULT)')
+    .option('--auth <mode>', `how to authenticate: ${AUTH_MODES.join(', ')} (default: inferred from the flags given)`)
+    .option('--token <jwt>', 'bearer token (env TOOLPORT_TOKEN)')
+    .option('--token-file <file>', 'read the bearer token from a file')
+    .option('--client-id <id>', 'OAuth client id (oauth, m2m, password; mcp when pre-registered)')
+    .option('--client-secret <secret>', 'OAuth client secret (env TOOLPORT_CLIENT_SECRET)')
+    .option('--scope <scope>', 'scope to request, e.g. gateway/read (repeat, or space-separated)', repeat)
+    .option('--discovery-url <url>', "the issuer's .well-known/openid-configuration URL")
+    .option('--token-url <url>', 'token endpoint, for m2m without discovery')
+    .option('--resource <uri>', 'RFC 8707 resource indicator for the token')
+    .option('--region <region>', 'AWS region (sigv4, password) when the target or discovery URL names none')
+    .option('--username <name>', 'Cognito user (password)')
+    .option('--password <password>', 'Cognito password (env TOOLPORT_PASSWORD; prompted on a terminal)')
+    .option('--cognito-endpoint <url>', "Cognito API endpoint, e.g. Toolport's http://127.0.0.1:8080/identity/cognito")
+    .option('--redirect-uri <url>', 'loopback redirect for oauth/mcp sign-in (default http://127.0.0.1:<free port>/callback)')
+    .option('--no-browser', 'print the sign-in URL instead of opening a browser')
+    .option('--timeout <duration>', 'per-request timeout, e.g. 90s or 10m (default: none)');
+}
+
+/** `--auth` when given, else what the other flags imply. */
+function inferMode(flags: AuthFlags, token: string | undefined): AuthMode {
+  if (flags.auth) {
+    if (!(AUTH_MODES as readonly string[]).includes(flags.auth)) throw new UsageError(`--auth must be one of ${AUTH_MODES.join(', ')}, got "${flags.auth}"`);
+    return flags.auth as AuthMode;
+  }
+  if (token) return 'bearer';
+  if (flags.username) return 'password';
+  if ((flags.clientSecret ?? process.env.TOOLPORT_CLIENT_SECRET) && (flags.tokenUrl || flags.discoveryUrl)) return 'm2m';
+  if (flags.clientId && flags.discoveryUrl) return 'oauth';
+  return 'none';
+}
+
+/** Reads a password without echoing it. */
+async function promptHidden(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const output = rl as unknown as { _writeToOutput(text: string): void };
+  process.stderr.write(question);
+  output._writeToOutput = () => undefined;
+  try {
+    return await new Promise<string>((resolve) => rl.question('', resolve));
+  } finally {
+    rl.close();
+    process.stderr.write('\n');
+  }
+}
+
+/** The library's auth options from the flags, env and (for a password on a terminal) a prompt. */
+export async function authFromFlags(flags: AuthFlags): Promise<AuthOptions> {
+  let token = flags.token ?? (process.env.TOOLPORT_TOKEN || undefined);
+  if (flags.tokenFile) token = (await readFile(flags.tokenFile, 'utf8').catch(() => {
+    throw new UsageError(`--token-file ${flags.tokenFile} cannot be read`);
+  })).trim();
+  const mode = inferMode(flags, token);
+  let password = flags.password ?? (process.env.TOOLPORT_PASSWORD || undefined);
+  if (mode === 'password' && !password && process.stdin.isTTY) password = await promptHidden(`Password for ${flags.username ?? 'user'}: `);
+  const clientSecret = flags.clientSecret ?? (process.env.TOOLPORT_CLIENT_SECRET || undefined);
+  const scope = flags.scope?.join(' ');
+  return {
+    mode,
+    ...(token ? { token } : {}),
+    ...(flags.clientId ? { clientId: flags.clientId } : {}),
+    ...(clientSecret ? { clientSecret } : {}),
+    ...(scope ? { scope } : {}),
+    ...(flags.discoveryUrl ? { discoveryUrl: flags.discoveryUrl } : {}),
+    ...(flags.tokenUrl ? { tokenUrl: flags.tokenUrl } : {}),
+    ...(flags.resource ? { resource: flags.resource } : {}),
+    ...(flags.region ? { region: flags.region } : {}),
+    ...(flags.username ? { username: flags.username } : {}),
+    ...(password ? { password } : {}),
+    ...(flags.cognitoEndpoint ? { cognitoEndpoint: flags.cognitoEndpoint } : {}),
+    ...(flags.redirectUri ? { redirectUri: flags.redirectUri } : {}),
+    openBrowser: flags.browser !== false,
+  };
+}
+
+/** Everything `connect` needs from a verb's target and flags; progress notifications go to stderr. */
+export async function connectOptionsFrom(target: string, flags: AuthFlags): Promise<ConnectOptions> {
+  let timeoutMs: number | undefined;
+  if (flags.timeout) {
+    try {
+      timeoutMs = parseDuration(flags.timeout);
+    } catch (error) {
+      throw new UsageError(`--timeout: ${(error as Error).message}`);
+    }
+  }
+  return {
+    target,
+    ...(flags.server ? { server: flags.server } : {}),
+    ...(flags.qualifier ? { qualifier: flags.qualifier } : {}),
+    auth: await authFromFlags(flags),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    onProgress: (progress) => {
+      const of = progress.total !== undefined ? `/${progress.total}` : '';
+      process.stderr.write(`progress ${progress.progress}${of}${progress.message ? ` ${progress.message}` : ''}\n`);
+    },
+  };
+}
+
+/** The credentials a verb's flags describe, for a target. */
+async function credentialsFor(target: string, flags: AuthFlags) {
+  const auth = await authFromFlags(flags);
+  if (auth.mode === 'none' || auth.mode === 'sigv4') throw new UsageError(`--auth ${auth.mode} uses no access token: pick oauth, mcp, m2m, password or bearer`);
+  const url = resolveTarget(target, { ...(flags.server ? { server: flags.server } : {}), ...(flags.qualifier ? { qualifier: flags.qualifier } : {}) });
+  return { auth, credentials: createCredentials(auth, url) as NonNullable<ReturnType<typeof createCredentials>> };
+}
+
+/** When a token expires: from the issuer's answer, else its JWT `exp`. */
+function expiryOf(accessToken: string, expiresAt?: number): string | null {
+  if (expiresAt !== undefined) return new Date(expiresAt).toISOString();
+  try {
+    const exp = decodeJwt(accessToken).exp;
+    return exp === undefined ? null : new Date(exp * 1000).toISOString();
+  } catch {
+    return null;
+  }
+}
+
+/** `toolport token|login|logout TARGET [auth flags]`. */
+export function registerAuthCommands(program: Command): void {
+  authFlags(program.command('token <target>').description('print an access token for the chosen auth mode (from the cache, renewed when due)'))
+    .option('--json', 'print one JSON document')
+    .action(async (target: string, flags: AuthFlags & { json?: boolean }) => {
+      const { credentials } = await credentialsFor(target, flags);
+      const accessToken = (await credentials.token()) as string;
+      if (flags.json) return printJson({ accessToken, expiresAt: expiryOf(accessToken), issuer: credentials.issuer ?? null });
+      process.stdout.write(`${accessToken}\n`);
+    });
+
+  authFlags(program.command('login <target>').description('sign in now (browser, client credentials or password) and cache the token'))
+    .option('--json', 'print one JSON document')
+    .action(async (target: string, flags: AuthFlags & { json?: boolean }) => {
+      const { auth, credentials } = await credentialsFor(target, flags);
+      const tokens = await credentials.login();
+      const summary = { issuer: tokens.issuer ?? credentials.issuer ?? null, mode: auth.mode, expiresAt: expiryOf(tokens.accessToken, tokens.expiresAt), scope: tokens.scope ?? null };
+      if (flags.json) return printJson(summary);
+      process.stdout.write(`signed in to ${summary.issuer ?? target} (${auth.mode}); token cached${summary.expiresAt ? `, expires ${summary.expiresAt}` : ''}\n`);
+    });
+
+  authFlags(program.command('logout <target>').description('forget the cached token for these auth flags (--all: every cached token)'))
+    .option('--all', 'remove every cached token')
+    .option('--json', 'print one JSON document')
+    .action(async (target: string, flags: AuthFlags & { all?: boolean; json?: boolean }) => {
+      const removed = flags.all ? await new TokenCache().clear() : Number(await (await credentialsFor(target, flags)).credentials.forget());
+      if (flags.json) return printJson({ removed });
+      process.stdout.write(removed ? `signed out (${removed} cached token${removed === 1 ? '' : 's'} removed)\n` : 'no cached token for these flags\n');
+    });
+}
