@@ -12,3 +12,7 @@ export { AccessKeys } from './access-keys.js';
 export type { AccessKeyInfo, AccessKeyLookup, NewAccessKey } from './access-keys.js';
 export * from './vault/index.js';
 export { loadMasterKey, seal, open, MASTER_KEY_ENV, MASTER_KEY_FILE } from './master-key.js';
+export { Identity, IDENTITY_PATH } from './server/identity.js';
+export type { IdentityOptions } from './server/identity.js';
+export { identityRoutes } from './server/routes.js';
+export type { ClientView, UserView, ResourceServerView, ClientGrant } from './server/directory.js';

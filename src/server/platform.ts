@@ -6,7 +6,7 @@ import { ControlPlane, handleApi, runtimeRoutes, type ApiRoutes } from '../contr
 import { createGateways, gatewayRoutes, type GatewayHost } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { RuntimeHost } from '../runtime/index.js';
-import { AccessKeys, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
+import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
 import { rebindingGuard } from './rebinding.js';
@@ -35,6 +35,8 @@ export interface Platform {
   /** SigV4 access keys issued by Identity. */
   accessKeys: AccessKeys;
   gateways: GatewayHost;
+  /** Identity's authorization server at `{url}/identity`. */
+  identity: Identity;
   config: Config | undefined;
   close(): Promise<void>;
 }
@@ -72,8 +74,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   /** Control-plane routes by `/api/{prefix}`; each part adds its own. */
   const api: Record<string, ApiRoutes> = { runtimes: runtimeRoutes(control, runtimes), gateways: gatewayRoutes(gateways.service) };
   api.credentials = credentialRoutes(vault, accessKeys);
+  let identity: Identity | undefined;
   /** Stops workers and closes the store: on close, and when start-up fails after they exist. */
   const release = async (): Promise<void> => {
+    await identity?.close();
     await gateways.host.close();
     await runtimes.close();
     await workload.close();
@@ -82,6 +86,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   try {
     // Credentials first: a runtime's first workers get the workload env only if a credential already grants it.
     if (config) await vault.applyConfig(config.credentials);
+    identity = await Identity.open({ store, masterKey, log, ...(config ? { config: config.identity } : {}) });
+    api.identity = identityRoutes(identity);
     if (config) await control.applyConfig(config);
     if (config) await gateways.service.applyConfig(config.gateways, dirname(resolve(options.config as string)));
   } catch (error) {
@@ -89,6 +95,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     throw error;
   }
 
+  const authorizationServer = identity as Identity;
   const host = options.host ?? config?.server.host ?? '127.0.0.1';
   const refused = rebindingGuard(host, config?.server.allowedHosts ?? []);
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -106,6 +113,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
     if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, api, token);
     if (path === VAULT_CALLBACK_PATH && req.method === 'GET') return handleVaultCallback(vault, req, res, log);
+    if (await authorizationServer.handle(req, res, path)) return;
     const metadataFor = RESOURCE_METADATA.exec(path);
     if (metadataFor?.[1] && req.method === 'GET') {
       const metadata = await runtimes.protectedResourceMetadata(metadataFor[1], `http://${req.headers.host ?? host}`);
@@ -154,6 +162,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   edgeUrl = url;
   baseUrl = url;
+  // The issuer URL is the edge's own, known only now.
+  await authorizationServer.attach(url);
   // Gateways start once the edge listens: targets that are runtimes are reached through it.
   await gateways.host.start();
   return {
@@ -166,6 +176,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     vault,
     accessKeys,
     gateways: gateways.host,
+    identity: authorizationServer,
     config,
     async close() {
       server.closeAllConnections();

@@ -1,0 +1,184 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JWK } from 'jose';
+import type Provider from 'oidc-provider';
+import { ConfigError, type IdentityConfig } from '../../config/index.js';
+import type { Logger } from '../../log/index.js';
+import type { Store } from '../../store/index.js';
+import { sweepExpired } from './adapter.js';
+import { CognitoEndpoint } from './cognito.js';
+import { Directory, type IdentityDeclarations } from './directory.js';
+import { Interactions } from './interactions.js';
+import { KeyRing } from './keys.js';
+import { createProvider, type TokenLifetimes } from './provider.js';
+
+/** Where the authorization server lives on the platform's edge. */
+export const IDENTITY_PATH = '/identity';
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+
+/** What the platform gives Identity's authorization server. */
+export interface IdentityOptions {
+  store: Store;
+  /** The master key (see master-key.ts) that seals signing keys and Cognito client secrets. */
+  masterKey: Buffer;
+  log: Logger;
+  /** The `identity:` section of `toolport.yaml`; its users, clients and resource servers are reconciled at open. */
+  config?: IdentityConfig;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Resolves `env:NAME` to the variable's value (never stored or printed), or returns the literal. */
+function resolveSecret(value: string, path: string, env: NodeJS.ProcessEnv): string {
+  if (!value.startsWith('env:')) return value;
+  const name = value.slice(4);
+  const resolved = env[name];
+  if (!resolved) throw new ConfigError(`${path} reads ${name} from the environment, but ${name} is not set: export it before toolport up`, [{ path, message: `${name} is not set` }]);
+  return resolved;
+}
+
+function declarations(config: IdentityConfig, env: NodeJS.ProcessEnv): IdentityDeclarations {
+  return {
+    resourceServers: config.resourceServers.map((s) => ({ identifier: s.identifier, scopes: s.scopes, ...(s.name ? { name: s.name } : {}) })),
+    users: config.users.map((u, i) => ({ username: u.username, password: resolveSecret(u.password, `identity.users[${i}].password`, env), ...(u.email ? { email: u.email } : {}) })),
+    clients: config.clients.map((c, i) => ({
+      clientId: c.clientId,
+      grants: c.grants,
+      scopes: c.scopes,
+      redirectUris: c.redirectUris,
+      ...(c.name ? { name: c.name } : {}),
+      ...(c.secret ? { secret: resolveSecret(c.secret, `identity.clients[${i}].secret`, env) } : {}),
+    })),
+  };
+}
+
+/**
+ * Toolport's OAuth 2.1 / OpenID Connect authorization server (oidc-provider) at `{platform}/identity`, with its
+ * users, clients and resource servers, persisted signing keys, login and consent pages and the Cognito endpoint.
+ * Open it before the edge listens (config is applied then), `attach` it once the platform's URL is known.
+ */
+export class Identity {
+  readonly directory: Directory;
+  private provider?: Provider;
+  private serve?: ReturnType<Provider['callback']>;
+  private interactions?: Interactions;
+  private cognito?: CognitoEndpoint;
+  private signingKeys: JWK[] = [];
+  private issuerUrl = '';
+  private sweeper?: NodeJS.Timeout;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly keys: KeyRing,
+    masterKey: Buffer,
+    readonly lifetimes: TokenLifetimes,
+    private readonly registration: boolean,
+    private readonly log: Logger,
+  ) {
+    this.directory = new Directory(store.sql, masterKey);
+  }
+
+  /** Reconciles the config's users, clients and resource servers with the store. */
+  static async open(options: IdentityOptions): Promise<Identity> {
+    const env = options.env ?? process.env;
+    const config = options.config;
+    const seconds = (ms: number | undefined, fallback: number): number => Math.max(1, Math.round((ms ?? fallback * 1000) / 1000));
+    const lifetimes: TokenLifetimes = {
+      accessToken: seconds(config?.tokens.accessToken, 3600),
+      idToken: seconds(config?.tokens.idToken, 3600),
+      refreshToken: seconds(config?.tokens.refreshToken, 30 * 86400),
+      authorizationCode: seconds(config?.tokens.authorizationCode, 60),
+    };
+    const { masterKey } = options;
+    // A retired key stays published until every token it could have signed has expired.
+    const keys = new KeyRing(options.store.sql, masterKey, Math.max(lifetimes.accessToken, lifetimes.idToken) + 3600);
+    const identity = new Identity(options.store, keys, masterKey, lifetimes, config?.registration ?? true, options.log.child({ part: 'identity' }));
+    if (config) await identity.directory.applyConfig(declarations(config, env));
+    return identity;
+  }
+
+  /** Starts serving at `{baseUrl}/identity` (the platform knows its URL only after it listens). */
+  async attach(baseUrl: string): Promise<void> {
+    this.issuerUrl = `${baseUrl}${IDENTITY_PATH}`;
+    const cookieKey = await this.keys.cookieKey();
+    this.interactions = new Interactions(() => this.current(), this.directory, cookieKey, IDENTITY_PATH, this.log);
+    this.cognito = new CognitoEndpoint(
+      this.store.sql,
+      this.directory,
+      { issuer: () => this.issuerUrl, signingKey: () => this.signingKeys[0] as JWK, lifetimes: this.lifetimes },
+      this.log,
+    );
+    await this.build(cookieKey);
+    this.sweeper = setInterval(() => void sweepExpired(this.store.sql).catch((error: Error) => this.log.warn('sweeping expired identity records failed', { error: error.message })), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  /** (Re)builds oidc-provider over the stored keys; all other state lives in the store, so nothing is lost. */
+  private async build(cookieKey: string): Promise<void> {
+    this.signingKeys = await this.keys.signingJwks();
+    const provider = createProvider({
+      issuer: this.issuerUrl,
+      sql: this.store.sql,
+      directory: this.directory,
+      signingKeys: this.signingKeys,
+      cookieKey,
+      lifetimes: this.lifetimes,
+      registration: this.registration,
+    });
+    provider.on('server_error', (_ctx, error: Error) => this.log.error('authorization server error', { error: error.stack }));
+    this.provider = provider;
+    this.serve = provider.callback();
+  }
+
+  private current(): Provider {
+    if (!this.provider) throw new Error('identity is not attached yet');
+    return this.provider;
+  }
+
+  /** The issuer URL, e.g. `http://127.0.0.1:8080/identity`. */
+  get issuer(): string {
+    return this.issuerUrl;
+  }
+
+  /** Makes a new signing key current; older keys stay in the JWKS so live tokens keep verifying. */
+  async rotateKeys(): Promise<{ kid: string }> {
+    const kid = await this.keys.rotate();
+    await this.build(await this.keys.cookieKey());
+    this.log.info('signing key rotated', { kid });
+    return { kid };
+  }
+
+  listKeys(): ReturnType<KeyRing['list']> {
+    return this.keys.list();
+  }
+
+  /**
+   * Serves a request addressed to the issuer or its well-known metadata; false when `path` is not Identity's.
+   * RFC 8414 §3 puts the metadata of issuer `/identity` at `/.well-known/oauth-authorization-server/identity`;
+   * OpenID clients try `/identity/.well-known/openid-configuration` (and some the inserted form too).
+   */
+  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    let inner: string;
+    if (path === `/.well-known/oauth-authorization-server${IDENTITY_PATH}`) inner = '/.well-known/oauth-authorization-server';
+    else if (path === `/.well-known/openid-configuration${IDENTITY_PATH}`) inner = '/.well-known/openid-configuration';
+    else if (path === IDENTITY_PATH || path.startsWith(`${IDENTITY_PATH}/`)) inner = path.slice(IDENTITY_PATH.length) || '/';
+    else return false;
+    if (inner === '/cognito') {
+      await (this.cognito as CognitoEndpoint).handle(req, res);
+      return true;
+    }
+    if (Interactions.matches(inner)) {
+      await (this.interactions as Interactions).handle(req, res, inner);
+      return true;
+    }
+    // oidc-provider derives its mount path from originalUrl minus url, as under Express.
+    const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
+    const original = req.url ?? '';
+    Object.assign(req, { originalUrl: path.startsWith(IDENTITY_PATH) ? original : `${IDENTITY_PATH}${inner}${query}`, url: `${inner}${query}` });
+    if (!this.serve) throw new Error('identity is not attached yet');
+    await this.serve(req, res);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+}

@@ -1,0 +1,228 @@
+import type { JWK } from 'jose';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC, type UnknownObject } from 'oidc-provider';
+import type { Sql } from '../../store/index.js';
+import { SqlAdapter } from './adapter.js';
+import { OIDC_SCOPES, type Directory, type ClientMetadata } from './directory.js';
+import { errorPage, PAGE_HEADERS, page } from './views.js';
+
+type Client = InstanceType<Provider['Client']>;
+
+/** Token lifetimes in seconds. */
+export interface TokenLifetimes {
+  accessToken: number;
+  idToken: number;
+  refreshToken: number;
+  authorizationCode: number;
+}
+
+/** What the provider is built from; rebuilt with new keys on rotation (all state is in the store). */
+export interface ProviderSettings {
+  issuer: string;
+  sql: Sql;
+  directory: Directory;
+  signingKeys: JWK[];
+  cookieKey: string;
+  lifetimes: TokenLifetimes;
+  /** Whether public clients may register themselves (RFC 7591). */
+  registration: boolean;
+}
+
+/** Resource-server scopes are `{identifier}/{scope}`; a token without a `resource` parameter is for that server. */
+export const RESOURCE_SERVER_URN = 'urn:toolport:resource-server:';
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const REGISTRATION_GRANTS = new Set(['authorization_code', 'refresh_token']);
+const STATIC_SCOPES = new Set<string>(OIDC_SCOPES);
+
+/** Maps a `resource` indicator to the server it names: a declared resource server, or a runtime/gateway URL here. */
+async function resolveResourceServer(settings: ProviderSettings, indicator: string): Promise<{ audience: string; scopes: string[] }> {
+  const servers = await settings.directory.listResourceServers();
+  const identifier = indicator.startsWith(RESOURCE_SERVER_URN) ? decodeURIComponent(indicator.slice(RESOURCE_SERVER_URN.length)) : indicator;
+  const declared = servers.find((server) => server.identifier === identifier);
+  if (declared) return { audience: declared.identifier, scopes: declared.fullScopes };
+  // A runtime or gateway of this platform (RFC 8707 §2): same port, addressed by the issuer's host or a loopback name.
+  const target = URL.parse(indicator);
+  const issuer = new URL(settings.issuer);
+  const samePlatform = target && target.protocol === issuer.protocol && target.port === issuer.port && (target.hostname === issuer.hostname || (LOOPBACK.has(target.hostname) && LOOPBACK.has(issuer.hostname)));
+  if (!samePlatform) throw new errors.InvalidTarget(`${indicator} is neither a resource server of this issuer nor a runtime or gateway of this platform`);
+  return { audience: target.href, scopes: servers.flatMap((server) => server.fullScopes) };
+}
+
+/** Scopes of the request that are resource-server scopes (`a/b`), not OpenID ones. */
+function requestedResourceScopes(ctx: KoaContextWithOIDC): string[] {
+  const scope = ctx.oidc.params?.scope;
+  return typeof scope === 'string' ? scope.split(' ').filter((s) => s && !STATIC_SCOPES.has(s)) : [];
+}
+
+/** The resource scopes a client may hold: its declared list, or every scope for clients without one (users consent). */
+function clientResourceScopes(client: Client, all: string[]): string[] {
+  const declared = (client as Client & { toolportScopes?: string }).toolportScopes;
+  if (!declared) return all;
+  const allowed = new Set(declared.split(' '));
+  return all.filter((scope) => allowed.has(scope));
+}
+
+/** oidc-provider configured as Toolport's authorization server. */
+export function createProvider(settings: ProviderSettings): Provider {
+  const { directory, lifetimes } = settings;
+  const issuerPath = new URL(settings.issuer).pathname.replace(/\/$/, '');
+  const configuration: Configuration = {
+    adapter: (name: string) => (name === 'Client' ? clientAdapter(directory) : new SqlAdapter(settings.sql, name)),
+    jwks: { keys: settings.signingKeys as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
+    cookies: { keys: [settings.cookieKey], long: { httpOnly: true, sameSite: 'lax' }, short: { httpOnly: true, sameSite: 'lax' } },
+    async findAccount(_ctx, sub) {
+      const user = await directory.userBySub(sub);
+      if (!user) return undefined;
+      return {
+        accountId: user.sub,
+        claims: () => ({ sub: user.sub, preferred_username: user.username, ...(user.email ? { email: user.email, email_verified: false } : {}) }),
+      };
+    },
+    claims: { openid: ['sub'], profile: ['preferred_username'], email: ['email', 'email_verified'] },
+    scopes: [...OIDC_SCOPES],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    // HMAC algorithms would key signatures with client secrets, which are stored only as hashes.
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256'],
+      requestObjectSigningAlgValues: ['RS256'],
+      userinfoSigningAlgValues: ['RS256'],
+      introspectionSigningAlgValues: ['RS256'],
+      authorizationSigningAlgValues: ['RS256'],
+      clientAuthSigningAlgValues: ['RS256'],
+    },
+    clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'RS256' },
+    extraClientMetadata: {
+      // Set through the control plane or toolport.yaml only: resource scopes a client may get, Cognito quick mode.
+      properties: ['toolport_scopes', 'toolport_password_auth'],
+      validator(ctx, key, value, metadata) {
+        const registering = ctx?.oidc?.route === 'registration' || ctx?.oidc?.route === 'client_update';
+        if (registering && value !== undefined) throw new errors.InvalidClientMetadata(`${key} is set by the administrator, not by registration`);
+        if (key !== 'toolport_password_auth') return;
+        if (registering) {
+          if (metadata.token_endpoint_auth_method !== 'none') {
+            throw new errors.InvalidClientMetadata('registration is open to public clients only: register with token_endpoint_auth_method "none" and use PKCE');
+          }
+          const grants = (metadata.grant_types as string[] | undefined) ?? [];
+          if (grants.some((grant) => !REGISTRATION_GRANTS.has(grant))) {
+            throw new errors.InvalidClientMetadata('registered clients may use the authorization_code and refresh_token grants only');
+          }
+        }
+        // RFC 8252 §7.3: loopback redirect URIs of native apps match on any port, since MCP clients bind ephemeral ones.
+        const uris = (metadata.redirect_uris as string[] | undefined) ?? [];
+        if (uris.length && uris.every((uri) => { const url = URL.parse(uri); return url?.protocol === 'http:' && LOOPBACK.has(url.hostname); })) {
+          metadata.application_type = 'native';
+        }
+      },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A confidential client (a resource server) may introspect any token; a public one only its own.
+        allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
+      },
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      registration: { enabled: settings.registration, initialAccessToken: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.set(PAGE_HEADERS);
+          ctx.body = page('Sign out', `<h1>Sign out?</h1>${form}<button form="op.logoutForm" type="submit" name="logout" value="yes">Sign out</button>`);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.set(PAGE_HEADERS);
+          ctx.body = page('Signed out', '<h1>Signed out</h1><p>You can close this window.</p>');
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        async defaultResource(ctx, client, oneOf) {
+          if (oneOf?.length) return oneOf[0];
+          let wanted = requestedResourceScopes(ctx);
+          const all = await directory.allResourceScopes();
+          // Cognito hands an M2M client all its scopes when it names none.
+          if (!wanted.length && ctx.oidc.params?.grant_type === 'client_credentials') {
+            wanted = clientResourceScopes(client, [...all.keys()]);
+            if (wanted.length) (ctx.oidc.params as UnknownObject).scope = wanted.join(' ');
+          }
+          const identifiers = new Set(wanted.map((scope) => all.get(scope)?.identifier).filter((id): id is string => id !== undefined));
+          if (identifiers.size > 1) {
+            throw new errors.InvalidScope(`the scopes belong to ${identifiers.size} resource servers; ask for one server's scopes per token, or name it with the resource parameter`, wanted.join(' '));
+          }
+          const [identifier] = identifiers;
+          return identifier === undefined ? undefined : `${RESOURCE_SERVER_URN}${encodeURIComponent(identifier)}`;
+        },
+        async getResourceServerInfo(ctx, indicator, client) {
+          const server = await resolveResourceServer(settings, indicator);
+          const allowed = clientResourceScopes(client, server.scopes);
+          if (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials') {
+            const requested = requestedResourceScopes(ctx);
+            const refused = requested.find((scope) => !allowed.includes(scope));
+            if (refused) throw new errors.InvalidScope('requested scope is not allowed for this client', refused);
+            if (!requested.length && allowed.length) (ctx.oidc.params as UnknownObject).scope = allowed.join(' ');
+          }
+          return {
+            scope: allowed.join(' '),
+            audience: server.audience,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: lifetimes.accessToken,
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+        // Tokens refreshed or exchanged without a resource parameter keep the audience the user consented to.
+        useGrantedResource: async () => true,
+      },
+    },
+    // Cognito's access tokens carry the user's name; resource servers key on it.
+    async extraTokenClaims(_ctx, token) {
+      const accountId = 'accountId' in token ? token.accountId : undefined;
+      if (!accountId) return undefined;
+      const user = await directory.userBySub(accountId);
+      return user ? { username: user.username } : undefined;
+    },
+    // MCP clients rarely ask for offline_access; any client allowed the refresh_token grant gets one (RFC 6749 §6).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    pkce: { required: () => true },
+    ttl: {
+      AccessToken: lifetimes.accessToken,
+      ClientCredentials: lifetimes.accessToken,
+      IdToken: lifetimes.idToken,
+      RefreshToken: lifetimes.refreshToken,
+      AuthorizationCode: lifetimes.authorizationCode,
+      Grant: lifetimes.refreshToken,
+      Session: lifetimes.refreshToken,
+      Interaction: 3600,
+    },
+    interactions: { url: (_ctx, interaction) => `${issuerPath}/interaction/${interaction.uid}` },
+    clientBasedCORS(_ctx, origin, client) {
+      if (origin === 'null') return false;
+      return client.clientAuthMethod === 'none' && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin);
+    },
+    async renderError(ctx, out) {
+      ctx.set(PAGE_HEADERS);
+      ctx.body = errorPage(String(out.error), typeof out.error_description === 'string' ? out.error_description : undefined);
+    },
+  };
+  const provider = new Provider(settings.issuer, configuration);
+  provider.proxy = false;
+  // Client secrets are stored as scrypt hashes (the metadata's client_secret holds the hash), never in clear.
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret?: string }, actual: string) {
+    return this.clientSecret ? directory.verifyClientSecret(this.clientId, this.clientSecret, actual) : false;
+  };
+  return provider;
+}
+
+/** oidc-provider's Client storage over the directory: declared clients read from it, registered ones written to it. */
+function clientAdapter(directory: Directory) {
+  const unsupported = async (): Promise<undefined> => undefined;
+  return {
+    find: (id: string) => directory.clientMetadata(id),
+    upsert: (_id: string, payload: UnknownObject) => directory.saveRegisteredClient(payload as ClientMetadata),
+    destroy: (id: string) => directory.deleteRegisteredClient(id),
+    findByUid: unsupported,
+    findByUserCode: unsupported,
+    consume: unsupported,
+    revokeByGrantId: unsupported,
+  };
+}
