@@ -81,16 +81,16 @@ describe('control plane REST API', () => {
     }
   });
 
-  it('refuses a runtime whose authorizer this build cannot enforce, instead of running it open', async () => {
+  it('refuses a runtime whose authorizer is misconfigured, instead of running it open', async () => {
     const platform = await testPlatform();
     try {
       const response = await api(platform, 'POST', '/api/runtimes', {
         name: 'guarded',
         command: GREET_COMMAND,
-        auth: { sigv4: {} },
+        auth: { sigv4: { region: 'US East' } },
       });
       assert.equal(response.status, 400);
-      assert.match(response.body.error.message, /sigv4/);
+      assert.ok(response.body.error.details.some((d) => d.path === 'auth.sigv4.region'));
       const open = await api(platform, 'POST', '/api/runtimes', {
         name: 'guarded',
         command: GREET_COMMAND,
