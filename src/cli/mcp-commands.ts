@@ -22,6 +22,8 @@ export async function withConnection<T>(target: string, flags: TargetFlags, use:
   const connection = await connect(await connectOptionsFrom(target, flags));
   try {
     return await use(connection);
+  } catch (error) {
+    throw error instanceof UsageError ? error : connection.explain(error);
   } finally {
     await connection.close();
   }

@@ -50,6 +50,8 @@ export interface Connection {
   url: URL;
   /** The credentials in use (undefined for `none` and `sigv4`). */
   credentials: Credentials | undefined;
+  /** A failure of a request on this connection, as an error that names the cause and the fix. */
+  explain(error: unknown): Error;
   close(): Promise<void>;
 }
 
@@ -162,6 +164,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     client,
     url,
     credentials,
+    explain: (error) => explain(url, error, { target: options.target, auth, credentials }),
     async close() {
       await transport.terminateSession().catch(() => undefined);
       await client.close();
