@@ -9,9 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { createFunctionTarget, functionTargetSchema } from '../../src/gateway/targets/function.js';
 import { TargetError, type CallContext, type DriverDeps, type TargetDriver } from '../../src/gateway/targets/types.js';
+import { eventually, testPlatform } from '../helpers/platform.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = 'test/fixtures/functions';
@@ -90,6 +92,25 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+}
+
+/** Answers the Responses API (POST /v1/responses) as OpenAI does, with one assistant message; records each input. */
+function fakeOpenAI(answer: string, questions: string[]): Server {
+  return createServer((req, res) => {
+    void readJson(req).then((body) => {
+      questions.push(String(body.input));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: 'resp_1',
+          object: 'response',
+          created_at: Math.floor(Date.now() / 1000),
+          status: 'completed',
+          model: String(body.model),
+          output: [{ id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: answer, annotations: [] }] }],
+        }),
+      );
+    });
+  });
 }
 
 after(async () => {
@@ -381,22 +402,7 @@ describe('examples/gateway-function: seed 004 Lambda tools, written once and unc
     JSON.parse(await readFile(join(ROOT, EXAMPLE, 'lambda/tools.json'), 'utf8')) as { name: string; description: string; inputSchema: Record<string, unknown> }[];
 
   before(async () => {
-    // Answers the Responses API (POST /v1/responses) as OpenAI does, with one assistant message.
-    openai = createServer((req, res) => {
-      void readJson(req).then((body) => {
-        questions.push(String(body.input));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({
-            id: 'resp_1',
-            object: 'response',
-            created_at: Math.floor(Date.now() / 1000),
-            status: 'completed',
-            model: String(body.model),
-            output: [{ id: 'msg_1', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: ANSWER, annotations: [] }] }],
-          }),
-        );
-      });
-    });
+    openai = fakeOpenAI(ANSWER, questions);
     openaiUrl = `${await listen(openai)}/v1`;
     python = spawn('python3', [join(ROOT, EXAMPLE, 'http/serve.py'), '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     pythonUrl = await new Promise<string>((resolve, reject) => {
@@ -451,5 +457,84 @@ describe('examples/gateway-function: seed 004 Lambda tools, written once and unc
     assert.equal(tools[0]?.name, 'greet_user');
     const result = await driver.callTool('greet_user', { name: 'Jack' }, callContext('greet_user', { target: 'PythonTarget', prefixedName: 'PythonTarget___greet_user' }));
     assert.deepEqual(result.structuredContent, { statusCode: 200, body: 'Hello, Jack! Nice to meet you. This is a test message.' });
+  });
+});
+
+describe('function targets behind a real gateway (/gateways/{name}/mcp)', () => {
+  const ANSWER = 'MCP の最新仕様は 2026-07-28 です。';
+  const questions: string[] = [];
+  const savedEnv = { key: process.env.OPENAI_API_KEY, url: process.env.OPENAI_BASE_URL };
+  let openai: Server;
+  let platform: Awaited<ReturnType<typeof testPlatform>>;
+
+  async function connect(gateway: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+    const client = new Client({ name: 'function-test', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(`${platform.url}/gateways/${gateway}/mcp`));
+    await client.connect(transport);
+    return { client, transport };
+  }
+
+  before(async () => {
+    openai = fakeOpenAI(ANSWER, questions);
+    // The example config reads both through env:NAME, from Toolport's own environment.
+    process.env.OPENAI_API_KEY = 'sk-test-gateway';
+    process.env.OPENAI_BASE_URL = `${await listen(openai)}/v1`;
+    platform = await testPlatform({ config: `${EXAMPLE}/toolport.yaml` });
+  });
+  after(async () => {
+    await platform.stop();
+    openai.closeAllConnections();
+    await new Promise((resolve) => openai.close(resolve));
+    for (const [name, value] of [['OPENAI_API_KEY', savedEnv.key], ['OPENAI_BASE_URL', savedEnv.url]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it("serves the example config's targets: prefixed tools, derived and inline schemas, calls through both variants", async () => {
+    const { client } = await connect('functions');
+    let names: string[] = [];
+    await eventually(async () => {
+      names = (await client.listTools()).tools.map((tool) => tool.name).sort();
+      return names.length === 5;
+    }, 20_000, 'the example targets to sync');
+    assert.deepEqual(names, [
+      'LambdaHandler___openai_web_search',
+      'LambdaTarget___greet_user',
+      'LambdaTarget___openai_web_search',
+      'PythonGreet___greet_user',
+      'x_amz_bedrock_agentcore_search',
+    ]);
+    const moduleResult = (await client.callTool({ name: 'LambdaTarget___openai_web_search', arguments: { question: 'MCP の仕様は?' } })) as CallToolResult;
+    assert.equal(textOf(moduleResult), ANSWER);
+    const lambdaResult = (await client.callTool({ name: 'LambdaHandler___openai_web_search', arguments: { question: 'MCP の仕様は?' } })) as CallToolResult;
+    assert.deepEqual(lambdaResult.structuredContent, { statusCode: 200, body: ANSWER });
+    await client.close();
+  });
+
+  it("hands a handler the gateway's own ids: gateway, target, prefixed tool, request, MCP message and session", async () => {
+    const response = await fetch(`${platform.url}/api/gateways`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${platform.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'orders-gw',
+        targets: [{ name: 'orders', type: 'function', lambda: { handler: `${FIXTURES}/lambda-handler.ts`, toolsFile: `${FIXTURES}/lambda-tools.json` } }],
+      }),
+    });
+    assert.equal(response.status, 201, await response.clone().text());
+    const { client, transport } = await connect('orders-gw');
+    await eventually(async () => (await client.listTools()).tools.some((tool) => tool.name === 'orders___whoami'), 20_000, 'the orders target to sync');
+    const result = (await client.callTool({ name: 'orders___whoami', arguments: { note: 'via gateway' } })) as CallToolResult;
+    const seen = result.structuredContent as { event: unknown; custom: Record<string, string> };
+    assert.deepEqual(seen.event, { note: 'via gateway' });
+    assert.deepEqual(Object.keys(seen.custom).sort(), AGENTCORE_CUSTOM_KEYS);
+    assert.equal(seen.custom.bedrockAgentCoreToolName, 'orders___whoami');
+    assert.equal(seen.custom.bedrockAgentCoreGatewayId, 'orders-gw');
+    assert.equal(seen.custom.bedrockAgentCoreTargetId, 'orders');
+    assert.equal(seen.custom.bedrockAgentCoreMessageVersion, '1.0');
+    assert.equal(seen.custom.bedrockAgentCoreSessionId, transport.sessionId);
+    assert.match(seen.custom.bedrockAgentCoreMcpMessageId ?? '', /^\d+$/);
+    assert.match(seen.custom.bedrockAgentCoreAwsRequestId ?? '', /^[0-9a-f-]{36}$/);
+    await client.close();
   });
 });

@@ -18,9 +18,12 @@ export class CallDeadline {
     this.signal = AbortSignal.any([call.signal, this.own]);
   }
 
-  /** True once the budget is spent (by our clock, or by the gateway's aborting at its own timeout). */
+  /** True once the budget is spent: by our clock, or by the gateway's (an abort with a TimeoutError, or at our deadline). */
   get timedOut(): boolean {
-    return this.own.aborted || (this.call.signal.aborted && Date.now() - this.started >= this.timeoutMs - TIMEOUT_ABORT_MARGIN_MS);
+    if (this.own.aborted) return true;
+    if (!this.call.signal.aborted) return false;
+    const reason = this.call.signal.reason as { name?: unknown } | undefined;
+    return reason?.name === 'TimeoutError' || Date.now() - this.started >= this.timeoutMs - TIMEOUT_ABORT_MARGIN_MS;
   }
 
   /** True when the caller went away before the deadline. */
