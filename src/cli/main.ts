@@ -2,10 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, configJsonSchema } from '../config/index.js';
 import { ApiError } from './api-client.js';
 import { printJson } from './output.js';
-import { AuthError, ConnectionError } from '../client/index.js';
+import { ConnectionError } from '../client/index.js';
 import { ModelError } from '../agent/model.js';
 import { registerAgentCommand } from './agent-command.js';
-import { registerAuthCommands } from './auth-commands.js';
 import { registerBenchCommand } from './bench-command.js';
 import { registerGatewayCommands } from './gateway-commands.js';
 import { UsageError, registerMcpCommands } from './mcp-commands.js';
@@ -60,7 +59,6 @@ program
 registerRuntimeCommands(program);
 registerGatewayCommands(program);
 registerMcpCommands(program);
-registerAuthCommands(program);
 registerBenchCommand(program);
 registerAgentCommand(program);
 
@@ -69,7 +67,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof ConfigError || error instanceof ApiError || error instanceof ConnectionError || error instanceof AuthError || error instanceof UsageError || error instanceof ModelError) {
+  if (error instanceof ConfigError || error instanceof ApiError || error instanceof ConnectionError || error instanceof UsageError || error instanceof ModelError) {
     process.stderr.write(`toolport: ${error.message}\n`);
     process.exit(1);
   }

@@ -13,7 +13,8 @@ interface RuntimeView {
   updatedAt: string;
 }
 
-interface ConnectionFlags {
+/** Flags every control-plane verb takes. */
+export interface ConnectionFlags {
   server?: string;
   token?: string;
   dataDir?: string;
@@ -33,7 +34,8 @@ interface SpecFlags extends ConnectionFlags {
   idleTimeout?: string;
 }
 
-function connectionOptions(command: Command): Command {
+/** Adds the control-plane connection flags (--server, --token, --data-dir, --json) to a verb. */
+export function connectionOptions(command: Command): Command {
   return command
     .option('--server <url>', 'control plane URL (env TOOLPORT_SERVER)', undefined)
     .option('--token <token>', 'admin token (env TOOLPORT_ADMIN_TOKEN; default DATA_DIR/admin-token)')

@@ -44,6 +44,8 @@ export interface Caller {
   /** The client's declared name, for the audit log of open gateways. */
   clientName?: string;
   sessionId?: string;
+  /** The JSON-RPC id of the caller's `tools/call` (AgentCore hands it to Lambdas). */
+  messageId?: string | number;
 }
 
 /** Runs tool calls for one gateway and records each in the audit log. */
@@ -110,6 +112,7 @@ export class CallRunner {
         prefixedName: name,
         requestId,
         ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
+        ...(caller.messageId !== undefined ? { mcpMessageId: caller.messageId } : {}),
         ...(onProgress ? { onProgress } : {}),
       }),
     );

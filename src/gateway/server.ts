@@ -1,7 +1,7 @@
 // The gateway as an MCP server: one SDK `Server` per 2025-11-25 session or per 2026-07-28 request, whose handlers
 // answer lists from the stored catalog (paginated, filtered by permissions) and forward calls to targets.
 import { randomUUID } from 'node:crypto';
-import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_INFO_META_KEY, ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
 import { GatewayError } from './errors.js';
 import { InvalidCursorError, page } from './catalog.js';
 import type { CallRunner, Caller } from './calls.js';
@@ -63,7 +63,14 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
 
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name, arguments: args = {} } = request.params;
-    const who = { ...caller(), ...(ctx.sessionId ? { sessionId: ctx.sessionId } : {}) };
+    const envelopeClient = ((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_INFO_META_KEY] as { name?: string } | undefined)?.name;
+    const base = caller();
+    const who: Caller = {
+      ...base,
+      messageId: ctx.mcpReq.id,
+      ...(ctx.sessionId ? { sessionId: ctx.sessionId } : {}),
+      ...(!base.clientName && envelopeClient ? { clientName: envelopeClient } : {}),
+    };
     const result = await calls.call(gateway, name, args, who, ctx.mcpReq.signal, progressForwarder(ctx));
     const outputSchema = (gateway.search?.name === name ? gateway.search.definition : gateway.catalog.tool(name))?.outputSchema;
     return server.projectCallToolResult(result, outputSchema);

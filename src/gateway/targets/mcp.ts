@@ -3,7 +3,16 @@
 // never forwarded, so nothing caller-specific rides on it), opened lazily and re-opened when the upstream forgets it
 // (HTTP 404) or the process exits. The SDK client negotiates the upstream's revision (2026-07-28 or 2025-11-25).
 import { resolve } from 'node:path';
-import { Client, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  ProtocolError,
+  ProtocolErrorCode,
+  SERVER_INFO_META_KEY,
+  SdkError,
+  SdkErrorCode,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { McpTargetSpec } from './schema.js';
 import { TargetError, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
@@ -47,6 +56,14 @@ function targetError(spec: McpTargetSpec, error: unknown): TargetError {
     return new TargetError('timeout', `target "${spec.name}" did not answer in time`, message);
   }
   return new TargetError('unreachable', `target "${spec.name}" (${describe(spec)}) cannot be reached`, message);
+}
+
+/** The upstream names itself in a result's `_meta` (2026-07-28); toward the caller the gateway is the server. */
+function asGatewayResult<T extends { _meta?: Record<string, unknown> }>(result: T): T {
+  if (!result._meta || !(SERVER_INFO_META_KEY in result._meta)) return result;
+  const { [SERVER_INFO_META_KEY]: _upstream, ...meta } = result._meta;
+  const { _meta: _dropped, ...rest } = result;
+  return (Object.keys(meta).length ? { ...rest, _meta: meta } : rest) as T;
 }
 
 class McpTarget implements TargetDriver {
@@ -162,16 +179,16 @@ class McpTarget implements TargetDriver {
   async callTool(name: string, args: Record<string, unknown>, context: CallContext) {
     return this.withClient(context.signal, async (client) => {
       const result = await client.callTool({ name, arguments: args }, this.options(context));
-      return result as Awaited<ReturnType<TargetDriver['callTool']>>;
+      return asGatewayResult(result as Awaited<ReturnType<TargetDriver['callTool']>>);
     });
   }
 
   async readResource(uri: string, context: CallContext) {
-    return this.withClient(context.signal, (client) => client.readResource({ uri }, this.options(context)));
+    return this.withClient(context.signal, async (client) => asGatewayResult(await client.readResource({ uri }, this.options(context))));
   }
 
   async getPrompt(name: string, args: Record<string, string>, context: CallContext) {
-    return this.withClient(context.signal, (client) => client.getPrompt({ name, arguments: args }, this.options(context)));
+    return this.withClient(context.signal, async (client) => asGatewayResult(await client.getPrompt({ name, arguments: args }, this.options(context))));
   }
 
   async close(): Promise<void> {

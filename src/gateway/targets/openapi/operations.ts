@@ -39,6 +39,10 @@ export interface OperationFilter {
 
 /** The HTTP methods a Path Item may hold (OpenAPI 3 §4.8.9). */
 export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+function isMethod(key: string): boolean {
+  return (METHODS as readonly string[]).includes(key);
+}
+
 /** OpenAPI 3 §4.8.12: header parameters with these names SHALL be ignored (the request sets them). */
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 /** MCP tool names: `[A-Za-z0-9_.-]`; 64 keeps room for the gateway's `{target}___` prefix under common client limits. */
@@ -51,9 +55,9 @@ export function buildOperations(document: Record<string, unknown>, filter: Opera
   const operations: Operation[] = [];
   for (const [pathKey, pathItem] of Object.entries(paths)) {
     if (!isRecord(pathItem)) continue;
-    for (const method of METHODS) {
-      const operation = pathItem[method];
-      if (!isRecord(operation)) continue;
+    // Document order: tools list the way the API's authors wrote it.
+    for (const [method, operation] of Object.entries(pathItem)) {
+      if (!isMethod(method) || !isRecord(operation)) continue;
       const operationId = typeof operation.operationId === 'string' && operation.operationId !== '' ? operation.operationId : undefined;
       const name = uniqueName(toolName(operationId ?? `${method}${pathKey}`), used);
       if (!selected([operationId, name], filter)) continue;
