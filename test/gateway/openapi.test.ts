@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -494,5 +496,41 @@ describe('calls against a local Redocly Museum API (3.1, HTTP basic credentials,
     assert.equal(result.isError, true);
     assert.match(textOf(result), /^HTTP 401 Unauthorized: .*Unauthorized/);
     await anonymous.close();
+  });
+});
+
+describe('the demo pet store (examples/openapi-petstore) behind an openapi target', () => {
+  let server: ChildProcess;
+  let base: string;
+
+  before(async () => {
+    server = spawn(process.execPath, ['examples/openapi-petstore/server.js', '--port', '0'], { cwd: REPO, env: { PATH: process.env.PATH ?? '', PETSTORE_API_KEY: 'demo-key' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const [line] = (await once(server.stdout!, 'data')) as [Buffer];
+    const url = /listening on (http:\/\/\S+\/api)/.exec(line.toString())?.[1];
+    assert.ok(url, `the server says where it listens: ${line.toString()}`);
+    base = url;
+  });
+  after(async () => {
+    server.kill('SIGTERM');
+    if (server.exitCode === null) await once(server, 'exit');
+  });
+
+  it('the document it serves becomes six tools, and calls change its in-memory store', async () => {
+    const target = await driver({ source: `${base}/openapi.yaml`, baseUrl: base }, { credentials: credentials({ 'X-API-Key': 'demo-key' }) });
+    const tools = new Map((await target.catalog(AbortSignal.timeout(5000))).tools.map((tool) => [tool.name, tool]));
+    assert.deepEqual([...tools.keys()], ['listPets', 'addPet', 'getPetById', 'updatePet', 'deletePet', 'getInventory']);
+    assert.deepEqual(Object.keys(property(tools.get('addPet'), 'body').properties as object), ['name', 'species', 'status', 'tags'], 'the readOnly id is not an input');
+
+    const added = await target.callTool('addPet', { body: { name: 'Nemo', species: 'fish', tags: ['wet'] } }, context());
+    const nemo = added.structuredContent as { id: number; status: string };
+    assert.equal(nemo.status, 'available');
+    const listed = await target.callTool('listPets', { tags: ['wet', 'lazy'], limit: 5 }, context());
+    assert.deepEqual((listed.structuredContent as { pets: { name: string }[] }).pets.map((pet) => pet.name), ['Tom', 'Nemo']);
+    await target.callTool('updatePet', { petId: nemo.id, body: { status: 'sold' } }, context());
+    assert.deepEqual((await target.callTool('getInventory', {}, context())).structuredContent, { available: 1, pending: 1, sold: 2 });
+    assert.deepEqual(await target.callTool('deletePet', { petId: nemo.id }, context()), { content: [{ type: 'text', text: 'HTTP 204 No Content' }] });
+    const gone = await target.callTool('getPetById', { petId: nemo.id }, context());
+    assert.equal(textOf(gone), `HTTP 404 Not Found: {"title":"no pet with id ${nemo.id}","status":404}`);
+    await target.close();
   });
 });
