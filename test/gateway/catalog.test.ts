@@ -1,0 +1,138 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Client } from '@modelcontextprotocol/client';
+import { eventually, testPlatform } from '../helpers/platform.js';
+import { api, connectGateway, textOf, type Era } from './helpers.js';
+import { realTools, startUpstream, textTools, type Upstream } from './upstream.js';
+
+type Platform = Awaited<ReturnType<typeof testPlatform>>;
+
+describe('gateway catalogs', () => {
+  let platform: Platform;
+  let alpha: Upstream;
+  let beta: Upstream;
+
+  before(async () => {
+    platform = await testPlatform();
+    alpha = await startUpstream({ tools: textTools('first', 'second') });
+    beta = await startUpstream({ tools: textTools('other') });
+    const created = await api(platform, 'POST', '/gateways', {
+      name: 'cat',
+      targets: [
+        { name: 'alpha', type: 'mcp', url: alpha.url },
+        { name: 'beta', type: 'mcp', url: beta.url },
+      ],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  });
+  after(async () => {
+    await platform.stop();
+    await alpha.close();
+    await beta.close();
+  });
+
+  for (const era of ['legacy', 'modern'] as Era[]) {
+    it(`a sync that changes a target's tools sends tools/list_changed to a connected ${era} client`, async () => {
+      const changes: string[][] = [];
+      const client: Client = await connectGateway(platform, 'cat', {
+        era,
+        client: { listChanged: { tools: { onChanged: (_error, tools) => changes.push((tools ?? []).map((t) => t.name)) } } },
+      });
+      assert.ok((await client.listTools()).tools.some((t) => t.name === 'alpha___first'));
+      alpha.setTools(textTools('first', 'second', `added_for_${era}`));
+      const synced = await api(platform, 'POST', '/gateways/cat/targets/alpha/sync');
+      assert.equal(synced.body.targets[0]?.tools, 3);
+      await eventually(() => changes.some((names) => names.includes(`alpha___added_for_${era}`)), 10_000, 'list_changed and a refreshed list');
+      assert.ok((await client.listTools()).tools.some((t) => t.name === `alpha___added_for_${era}`));
+      await client.close();
+    });
+  }
+
+  it('a target that is down keeps its last catalog, marked stale, and the others keep working', async () => {
+    const port = beta.port;
+    await beta.close();
+    const synced = await api(platform, 'POST', '/gateways/cat/sync');
+    const betaStatus = synced.body.targets.find((t) => t.name === 'beta');
+    assert.equal(betaStatus?.stale, true);
+    assert.equal(betaStatus?.tools, 1, 'the last catalog is kept');
+    assert.match(betaStatus?.lastError ?? '', /cannot be reached/);
+    assert.equal(synced.body.targets.find((t) => t.name === 'alpha')?.stale, false);
+    const client = await connectGateway(platform, 'cat');
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    assert.ok(names.includes('beta___other'), 'stale tools are still listed');
+    assert.match(textOf(await client.callTool({ name: 'alpha___first', arguments: { text: 'x' } })), /first/);
+    await assert.rejects(client.callTool({ name: 'beta___other', arguments: { text: 'x' } }), /target "beta".*cannot be reached|target_unavailable/);
+    // Back up on the same port: the next sync clears the stale mark.
+    beta = await startUpstream({ tools: textTools('other'), port });
+    const recovered = await api(platform, 'POST', '/gateways/cat/targets/beta/sync');
+    assert.equal(recovered.body.targets[0]?.stale, false);
+    assert.match(textOf(await client.callTool({ name: 'beta___other', arguments: { text: 'y' } })), /other/);
+    await client.close();
+  });
+
+  it('reports tools whose gateway name would be invalid or too long instead of dropping them silently', async () => {
+    const long = `t${'x'.repeat(130)}`;
+    alpha.setTools([...textTools('first'), ...textTools(long), { ...textTools('first')[0]!, description: 'a duplicate' }, ...textTools('has space')]);
+    const synced = await api(platform, 'POST', '/gateways/cat/targets/alpha/sync');
+    const problems = synced.body.targets[0]?.problems ?? [];
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.ok(problems.some((p) => p.includes(long) && /over the MCP limit of 128/.test(p)));
+    assert.ok(problems.some((p) => /"first".*more than once/.test(p)));
+    assert.ok(problems.some((p) => /"has space".*characters outside/.test(p)));
+    const listed = await api(platform, 'GET', '/gateways/cat/targets');
+    assert.equal(listed.body.targets.find((t) => t.name === 'alpha')?.problems.length, 3, 'problems stay in the target status');
+    alpha.setTools(textTools('first', 'second'));
+    await api(platform, 'POST', '/gateways/cat/targets/alpha/sync');
+  });
+
+  it('pages thousands of tools with nextCursor (2,480 real API tools plus 600 more) and calls one at the end', async () => {
+    const real = realTools();
+    const big = await startUpstream({ tools: real, pageSize: 700 });
+    const more = await startUpstream({ tools: real.slice(0, 600) });
+    try {
+      const created = await api(platform, 'POST', '/gateways', {
+        name: 'big',
+        search: true,
+        targets: [
+          { name: 'api', type: 'mcp', url: big.url },
+          { name: 'more', type: 'mcp', url: more.url },
+        ],
+      });
+      assert.equal(created.status, 201);
+      assert.deepEqual(created.body.targets.map((t) => t.tools), [2480, 600]);
+      const client = await connectGateway(platform, 'big', { era: 'modern' });
+      const started = performance.now();
+      const all = (await client.listTools()).tools.map((t) => t.name);
+      const listMs = performance.now() - started;
+      assert.equal(all.length, 3081, 'every tool plus the search tool');
+      assert.equal(new Set(all).size, all.length, 'names are unique across pages');
+      assert.ok(listMs < 2_000, `listing 3,081 tools took ${listMs.toFixed(0)} ms`);
+      // Walk the pages by hand: 500 per page, each with the cursor of the one before.
+      let cursor: string | undefined;
+      const sizes: number[] = [];
+      do {
+        const page = await client.request({ method: 'tools/list', params: cursor === undefined ? {} : { cursor } });
+        sizes.push(page.tools.length);
+        cursor = page.nextCursor;
+      } while (cursor !== undefined && sizes.length < 20);
+      assert.deepEqual(sizes, [500, 500, 500, 500, 500, 500, 81]);
+      const last = [...real].reverse().find((t) => !(t.inputSchema.required as string[] | undefined)?.length)!;
+      const result = await client.callTool({ name: `api___${last.name}`, arguments: {} });
+      assert.match(textOf(result), new RegExp(last.name));
+      await assert.rejects(client.listTools({ cursor: 'bm90LWEtY3Vyc29y' }), /invalid cursor/);
+      await client.close();
+    } finally {
+      await big.close();
+      await more.close();
+    }
+  });
+
+  it('a removed target leaves the list and its calls are refused', async () => {
+    const client = await connectGateway(platform, 'cat');
+    assert.equal((await api(platform, 'DELETE', '/gateways/cat/targets/beta')).status, 204);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    assert.ok(!names.some((name) => name.startsWith('beta___')));
+    await assert.rejects(client.callTool({ name: 'beta___other', arguments: { text: 'z' } }), /has no tool "beta___other"/);
+    await client.close();
+  });
+});
