@@ -55,7 +55,7 @@ function requestedResourceScopes(ctx: KoaContextWithOIDC): string[] {
 
 /** The resource scopes a client may hold: its declared list, or every scope for clients without one (users consent). */
 function clientResourceScopes(client: Client, all: string[]): string[] {
-  const declared = (client as Client & { toolportScopes?: string }).toolportScopes;
+  const declared = (client as Client & { toolport_scopes?: string }).toolport_scopes;
   if (!declared) return all;
   const allowed = new Set(declared.split(' '));
   return all.filter((scope) => allowed.has(scope));
