@@ -14,6 +14,8 @@ export interface Upstream {
   port: number;
   /** Every tools/call that reached this server, in order. */
   calls: { name: string; args: Record<string, unknown> }[];
+  /** The Authorization header of every HTTP request that reached this server (undefined when absent). */
+  authorizations: (string | undefined)[];
   tools: Tool[];
   /** Replaces the tool list (the next sync sees it). */
   setTools(tools: Tool[]): void;
@@ -37,6 +39,7 @@ export async function startUpstream(options: {
 }): Promise<Upstream> {
   const state = { tools: options.tools, sessionsOpened: 0 };
   const calls: Upstream['calls'] = [];
+  const authorizations: Upstream['authorizations'] = [];
   const behaviour = options.behaviour ?? echo;
   const pageSize = options.pageSize ?? 1000;
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
@@ -76,6 +79,7 @@ export async function startUpstream(options: {
   const http: HttpServer = createServer((req, res) => {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
+    authorizations.push(req.headers.authorization);
     void (async () => {
       const body = req.method === 'POST' ? await readBody(req, 64 * 1024 * 1024) : undefined;
       const request = toFetchRequest(req, body, abort.signal);
@@ -90,6 +94,7 @@ export async function startUpstream(options: {
     url: `http://127.0.0.1:${port}/mcp`,
     port,
     calls,
+    authorizations,
     get tools() {
       return state.tools;
     },
