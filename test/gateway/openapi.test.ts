@@ -122,12 +122,15 @@ describe('published OpenAPI documents become tools', () => {
     assert.deepEqual(Object.keys(list?.inputSchema.properties ?? {}), ['startDate', 'endDate', 'page', 'limit']);
     assert.deepEqual(property(list, 'limit'), { type: 'integer', default: 10, maximum: 30, examples: [15], description: 'Number of days per page.' });
     assert.deepEqual(tools.get('getSpecialEvent')?.inputSchema.required, ['eventId']);
-    const buy = property(tools.get('buyMuseumTickets'), 'body');
-    const [emailPart, ticket] = buy.allOf as Record<string, Record<string, Record<string, unknown>>>[];
-    assert.equal(emailPart?.properties?.email?.format, 'email');
-    assert.deepEqual(ticket?.required, ['ticketType', 'ticketDate']);
-    assert.deepEqual(ticket?.properties?.ticketType?.enum, ['event', 'general']);
-    assert.equal(ticket?.properties?.ticketDate?.description, 'Date when this ticket can be used for museum entry.');
+    // BuyMuseumTickets is allOf [{email}, Ticket]: merged into one flat object.
+    const buy = property(tools.get('buyMuseumTickets'), 'body') as { properties: Record<string, Record<string, unknown>>; required: string[]; allOf?: unknown; description?: string };
+    assert.equal(buy.allOf, undefined);
+    assert.deepEqual(Object.keys(buy.properties), ['email', 'ticketId', 'ticketDate', 'ticketType', 'eventId']);
+    assert.deepEqual(buy.required, ['ticketType', 'ticketDate']);
+    assert.equal(buy.properties.email?.format, 'email');
+    assert.deepEqual(buy.properties.ticketType?.enum, ['event', 'general']);
+    assert.equal(buy.properties.ticketDate?.description, 'Date when this ticket can be used for museum entry.');
+    assert.equal(buy.description, 'Data to purchase a ticket.');
   });
 
   it('Box (3.0, large): names sanitised, shortened and unique; required header params; nullable; readOnly kept out of inputs', async () => {
@@ -198,8 +201,23 @@ describe('conversion rules on a document made for the corner cases', () => {
     const tools = await toolsOf(spec);
     const node = property(tools.get('replace_tree_v2'), 'body') as { properties: Record<string, Record<string, unknown>> };
     assert.deepEqual(node.properties.children?.items, { type: 'object', description: 'Recursive: the same shape as the enclosing "Node" schema.' });
-    assert.deepEqual((node.properties.parent?.anyOf as unknown[])[1], { type: 'null' });
+    assert.deepEqual(node.properties.parent, { type: ['object', 'null'], description: 'Recursive: the same shape as the enclosing "Node" schema.' }, 'a nullable allOf of one $ref merges, then widens to null');
     assert.equal(node.properties.label?.examples?.toString(), 'root');
+  });
+
+  it('allOf merges only when nothing conflicts', () => {
+    const budget = () => ({ budget: { remaining: MAX_SCHEMA_NODES } });
+    const base = { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] };
+    assert.deepEqual(toJsonSchema({ description: 'Extended', allOf: [base, { properties: { note: { type: 'string' } }, required: ['note'] }] }, budget()), {
+      description: 'Extended',
+      type: 'object',
+      properties: { id: { type: 'integer' }, note: { type: 'string' } },
+      required: ['id', 'note'],
+    });
+    const clash = { allOf: [base, { properties: { id: { type: 'string' } } }] };
+    assert.deepEqual(toJsonSchema(clash, budget()), clash, 'a property with two different schemas keeps the allOf');
+    const union = { allOf: [base, { oneOf: [{ required: ['a'] }, { required: ['b'] }] }] };
+    assert.deepEqual(toJsonSchema(union, budget()), union, 'a composed part keeps the allOf');
   });
 
   it('a schema too deep or too large for one tool is cut with a note', () => {

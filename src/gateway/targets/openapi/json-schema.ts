@@ -6,6 +6,8 @@
  * node budget and depth limit keep huge documents (Box, Discord) from inlining the same component thousands of times.
  */
 
+import { mergeAllOf } from './all-of.js';
+
 export type JsonSchema = Record<string, unknown>;
 
 /** Schema-valued keywords (JSON Schema 2020-12 §10) that are converted recursively. */
@@ -64,6 +66,7 @@ function convert(node: unknown, options: ConvertOptions, ancestors: object[], de
     else out[key] = value;
   }
   dropReadOnlyFromRequired(node, out);
+  mergeAllOf(out);
   applyOpenApi30Forms(node, out);
   return out;
 }
