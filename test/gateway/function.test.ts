@@ -161,6 +161,24 @@ describe('function target: defineTool module', () => {
     assert.match(textOf(result), /card declined/);
   });
 
+  it('serves concurrent calls side by side in one child', async () => {
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 8 }, () => driver.callTool('wait', { ms: 300 }, callContext('wait'))));
+    const elapsed = Date.now() - started;
+    assert.deepEqual(results.map(textOf), Array.from({ length: 8 }, () => 'waited 300 ms'));
+    assert.ok(elapsed < 1_500, `8 calls of 300 ms took ${elapsed} ms`);
+  });
+
+  it('leaves the child alone when the gateway gave up before the call reached it', async () => {
+    const before = textOf(await driver.callTool('pid', {}, callContext('pid')));
+    const error = await driver.callTool('pid', {}, callContext('pid', { signal: AbortSignal.abort(new DOMException('timed out', 'TimeoutError')) })).then(
+      () => assert.fail('expected a rejection'),
+      (reason: unknown) => reason as Error,
+    );
+    assert.equal(error.name, 'TimeoutError');
+    assert.equal(textOf(await driver.callTool('pid', {}, callContext('pid'))), before);
+  });
+
   it('passes a caller cancellation on and keeps the child running', async () => {
     const before = textOf(await driver.callTool('pid', {}, callContext('pid')));
     const controller = new AbortController();

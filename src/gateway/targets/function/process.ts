@@ -25,9 +25,15 @@ class WorkerTransport implements Transport {
   /** Resolves once the process has exited and its pipes are drained, so `stderrTail` is complete. */
   readonly closed: Promise<void>;
 
-  constructor(readonly worker: Worker) {
+  constructor(
+    readonly worker: Worker,
+    log: Logger,
+  ) {
     worker.child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+      const text = chunk.toString('utf8');
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
+      // Handler logs (a Lambda's console.log) are readable with TOOLPORT_LOG_LEVEL=debug, as CloudWatch would hold them.
+      log.debug('function process stderr', { pid: worker.pid, text: text.trimEnd() });
     });
     this.closed = new Promise((resolve) => worker.child.once('close', () => resolve()));
     worker.onexit = (exit) => {
@@ -113,6 +119,8 @@ export class FunctionProcess {
    */
   async callTool(params: CallToolRequest['params'], call: CallContext, timeoutMs: number): Promise<CallToolResult> {
     const running = await this.running();
+    // The gateway may have given up while the child was starting; that is not this child's fault, so leave it be.
+    call.signal.throwIfAborted();
     const deadline = new CallDeadline(call, timeoutMs);
     const onProgress = call.onProgress;
     try {
@@ -179,7 +187,7 @@ export class FunctionProcess {
     } catch (error) {
       throw new TargetError('unreachable', `cannot start the process for ${this.what}: ${(error as Error).message}`);
     }
-    const transport = new WorkerTransport(worker);
+    const transport = new WorkerTransport(worker, this.log);
     const client = new Client({ name: 'toolport-gateway', version: '1.0.0' });
     try {
       await client.connect(transport, { timeout: STARTUP_TIMEOUT_MS });
