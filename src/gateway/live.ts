@@ -13,6 +13,9 @@ import { TargetError, type TargetDriver } from './targets/types.js';
 /** Builds a target's driver (the host supplies vault credentials, base dir and runtime URLs). */
 export type DriverFactory = (gateway: string, target: TargetRow) => Promise<TargetDriver>;
 
+/** A sync may take longer than one call (connecting, thousands of tools); it is bounded by this or the call timeout. */
+const SYNC_TIMEOUT_MS = 30_000;
+
 /** One target of a running gateway. */
 export interface LiveTarget {
   spec: TargetSpec;
@@ -143,7 +146,7 @@ export class LiveGateway {
     const previous = this.rows.get(name);
     let row: CatalogRow;
     try {
-      const live = await target.driver.catalog(AbortSignal.timeout(target.spec.timeout));
+      const live = await target.driver.catalog(AbortSignal.timeout(Math.max(target.spec.timeout, SYNC_TIMEOUT_MS)));
       const { catalog, problems } = prepareCatalog(name, live);
       row = { target: name, catalog, syncedAt: new Date().toISOString(), stale: false, problems };
       for (const problem of problems) this.log.warn('catalog problem', { gateway: this.name, target: name, problem });

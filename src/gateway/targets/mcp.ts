@@ -19,6 +19,8 @@ import { TargetError, type CallContext, type DriverDeps, type TargetCatalog, typ
 
 export { mcpTargetSchema, type McpTargetSpec } from './schema.js';
 
+/** Connecting and listing are bounded by this, not by the per-call timeout (a catalog of thousands takes a while). */
+const SYNC_TIMEOUT_MS = 30_000;
 /** Most pages the driver walks when listing an upstream (a guard against a cursor that never ends). */
 const MAX_LIST_PAGES = 1000;
 
@@ -112,7 +114,7 @@ class McpTarget implements TargetDriver {
       const client = new Client({ name: `toolport-gateway/${this.spec.name}`, version: '0.1.0' }, { versionNegotiation: { mode: 'auto' }, listMaxPages: MAX_LIST_PAGES });
       const transport = this.transport();
       try {
-        await client.connect(transport, { signal, timeout: this.deps.timeoutMs });
+        await client.connect(transport, { signal, timeout: SYNC_TIMEOUT_MS });
       } catch (error) {
         await client.close().catch(() => undefined);
         throw error;
@@ -153,7 +155,7 @@ class McpTarget implements TargetDriver {
 
   async catalog(signal: AbortSignal): Promise<TargetCatalog> {
     return this.withClient(signal, async (client) => {
-      const options = { signal, timeout: this.deps.timeoutMs };
+      const options = { signal, timeout: Math.max(this.deps.timeoutMs, SYNC_TIMEOUT_MS) };
       const capabilities = client.getServerCapabilities() ?? {};
       const { tools } = capabilities.tools ? await client.listTools(undefined, options) : { tools: [] };
       const catalog: TargetCatalog = { tools };
