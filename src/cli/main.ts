@@ -9,6 +9,7 @@ import { registerBenchCommand } from './bench-command.js';
 import { registerGatewayCommands } from './gateway-commands.js';
 import { UsageError, registerMcpCommands } from './mcp-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
+import { registerVaultCommands } from './vault-commands.js';
 
 const program = new Command('toolport')
   .description('Self-hosted platform for remote MCP servers')
@@ -57,6 +58,7 @@ program
   .action(() => printJson(configJsonSchema()));
 
 registerRuntimeCommands(program);
+registerVaultCommands(program);
 registerGatewayCommands(program);
 registerMcpCommands(program);
 registerBenchCommand(program);
