@@ -116,8 +116,8 @@ describe('gateway reliability and bad input', () => {
     assert.match(safe.message, /cannot be reached \(request id [0-9a-f-]{36}\)/);
     assert.equal(safe.data?.detail, undefined, 'no upstream detail by default');
     await client.close();
-    const current = (await api(platform, 'GET', '/gateways/rel')).body as { spec: Record<string, unknown> };
-    assert.equal((await api(platform, 'PUT', '/gateways/rel', { ...current.spec, exceptionLevel: 'debug' })).status, 200);
+    const { spec } = (await api(platform, 'GET', '/gateways/rel')).body;
+    assert.equal((await api(platform, 'PUT', '/gateways/rel', { ...(spec as object), exceptionLevel: 'debug' })).status, 200);
     const debugClient = await connectGateway(platform, 'rel');
     const debug = await debugClient.callTool({ name: 'hang___stall', arguments: { text: 'y' } }).catch((error: Error & { data?: { detail?: string } }) => error);
     assert.ok(debug instanceof Error);
