@@ -17,6 +17,17 @@ const SUBSCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSch
 /** OpenAPI-only or reference keywords that mean nothing (or something wrong) in a standalone JSON Schema. */
 const DROPPED = new Set(['xml', 'discriminator', 'externalDocs', 'nullable', 'example', '$schema', '$id', '$anchor', '$dynamicAnchor', '$dynamicRef', '$ref', '$defs', 'definitions', '$comment']);
 
+/**
+ * Formats validators know (JSON Schema 2020-12 §7.3 and OpenAPI's int32/int64/float/double/byte/binary/password, as
+ * ajv-formats, which the MCP SDK's validator uses, defines them). Others (Discord's `snowflake`...) would be warned
+ * about at every compile, so they move into the description, where the model still reads them.
+ */
+const KNOWN_FORMATS = new Set([
+  'date', 'time', 'date-time', 'iso-time', 'iso-date-time', 'duration', 'uri', 'uri-reference', 'uri-template', 'url', 'email', 'hostname',
+  'ipv4', 'ipv6', 'regex', 'uuid', 'json-pointer', 'json-pointer-uri-fragment', 'relative-json-pointer', 'byte', 'int32', 'int64', 'float',
+  'double', 'password', 'binary',
+]);
+
 const MAX_DEPTH = 24;
 /** Converted schema nodes allowed per tool; the largest real operations (Box, Discord) stay well under it. */
 export const MAX_SCHEMA_NODES = 4000;
@@ -66,6 +77,7 @@ function convert(node: unknown, options: ConvertOptions, ancestors: object[], de
     else out[key] = value;
   }
   dropReadOnlyFromRequired(node, out);
+  normaliseKeywords(out);
   mergeAllOf(out);
   applyOpenApi30Forms(node, out);
   return out;
@@ -92,6 +104,17 @@ function applyOpenApi30Forms(source: Record<string, unknown>, out: JsonSchema): 
     } else delete out[exclusive];
   }
   if (source.nullable === true) makeNullable(out);
+}
+
+/** Keywords a validator would reject or warn about, made harmless without losing what they tell a reader. */
+function normaliseKeywords(out: JsonSchema): void {
+  if (typeof out.format === 'string' && !KNOWN_FORMATS.has(out.format)) {
+    const note = `Format: ${out.format}.`;
+    out.description = typeof out.description === 'string' ? `${out.description} (${note})` : note;
+    delete out.format;
+  }
+  // `enum: []` admits no value at all (an authoring slip in real documents); a validator refuses to compile it.
+  if (Array.isArray(out.enum) && out.enum.length === 0) delete out.enum;
 }
 
 /** readOnly properties were left out of a request schema, so they cannot stay required either. */
