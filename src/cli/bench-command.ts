@@ -1,18 +1,21 @@
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/index.js';
-import { PHASES, runBench, type BenchResult } from '../client/index.js';
+import { PHASES, renderBenchHtml, runBench, type BenchProgress, type BenchResult, type LoadOptions } from '../client/index.js';
 import { printJson, printTable } from './output.js';
 import { UsageError } from './mcp-commands.js';
+import { authFlags, connectOptionsFrom, type AuthFlags } from './auth-commands.js';
 
-interface BenchFlags {
+interface BenchFlags extends AuthFlags {
   compare?: string[];
   iterations: string;
   interval: string;
   tool?: string;
   args?: string;
-  server?: string;
-  qualifier?: string;
-  token?: string;
+  concurrency?: string;
+  duration: string;
+  maxCalls: string;
+  html?: string;
   json?: boolean;
 }
 
@@ -43,52 +46,100 @@ function printResults(results: BenchResult[]): void {
     if (result.phases.call_tool.n === 0 && !result.errors.length) process.stdout.write('no tools/call timed: pass --tool NAME [--args JSON]\n');
     if (result.errors.length) process.stdout.write(`${result.errors.length} failed iteration(s); first: ${result.errors[0]}\n`);
   }
+  const loaded = results.filter((result) => result.load);
+  if (loaded.length === 0) return;
+  process.stdout.write(`\nload phase\n`);
+  printTable(
+    loaded.map(({ target, load }) => ({
+      target,
+      operation: load?.operation,
+      clients: load?.concurrency,
+      calls: load?.calls,
+      'calls/s': load?.callsPerSecond.toFixed(1),
+      p50: ms(load?.latency.median ?? Number.NaN),
+      p99: ms(load?.latency.p99 ?? Number.NaN),
+      errors: load?.errors,
+    })),
+    ['target', 'operation', 'clients', 'calls', 'calls/s', 'p50', 'p99', 'errors'],
+  );
+  for (const { target, load } of loaded) if (load?.firstError) process.stdout.write(`${target}: first load error: ${load.firstError}\n`);
+}
+
+/** `[#######-------]  14/50 iterations`: one line, redrawn in place on a terminal. */
+export function progressLine(progress: BenchProgress, width = 28): string {
+  const fraction = progress.total > 0 ? Math.min(1, progress.done / progress.total) : 1;
+  const filled = Math.round(fraction * width);
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+  return progress.stage === 'iterations' ? `${bar} ${progress.done}/${progress.total} iterations` : `${bar} load ${progress.target ?? ''} ${progress.done}%`;
+}
+
+function positiveInteger(value: string, flag: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, got ${value}`);
+  return n;
+}
+
+function duration(value: string, flag: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}
+
+function loadOptions(flags: BenchFlags): LoadOptions | undefined {
+  if (flags.concurrency === undefined) return undefined;
+  const durationMs = duration(flags.duration, '--duration');
+  if (durationMs < 1) throw new UsageError('--duration must be longer than 0');
+  return { concurrency: positiveInteger(flags.concurrency, '--concurrency', 1000), durationMs, maxCalls: positiveInteger(flags.maxCalls, '--max-calls', 10_000_000) };
 }
 
 /** `toolport bench TARGET [--compare TARGET2 ...]`: seed 004's latency experiment against any MCP endpoints. */
 export function registerBenchCommand(program: Command): void {
-  program
-    .command('bench <target>')
-    .description('time connection, initialize, tools/list and tools/call, each iteration on a fresh connection (ms)')
+  authFlags(program.command('bench <target>').description('time connection, initialize, tools/list and tools/call, each iteration on a fresh connection (ms)'))
     .option('--compare <target>', 'another target, interleaved A B A B (repeat)', (v: string, all: string[] = []) => [...all, v])
     .option('--iterations <n>', 'iterations per target', '50')
     .option('--interval <duration>', 'pause between iterations, e.g. 500ms', '0ms')
     .option('--tool <name>', 'tool to call (default: the first read-only tool needing no arguments; else none)')
     .option('--args <json>', 'arguments for --tool')
-    .option('--server <url>', 'Toolport server for runtime:/gateway: names (env TOOLPORT_SERVER)')
-    .option('--qualifier <endpoint>', 'runtime endpoint (default DEFAULT)')
-    .option('--token <jwt>', 'bearer token for every target (env TOOLPORT_TOKEN)')
+    .option('--concurrency <n>', 'add a load phase: this many clients calling back to back on pooled sessions')
+    .option('--duration <duration>', 'length of the load phase per target', '10s')
+    .option('--max-calls <n>', 'stop the load phase after this many calls per target', '100000')
+    .option('--html <file>', 'also write a self-contained HTML report with a chart per phase')
     .option('--json', 'print one JSON document')
     .action(async (target: string, flags: BenchFlags) => {
-      const iterations = Number(flags.iterations);
-      if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100_000) throw new UsageError('--iterations must be a whole number from 1 to 100000');
+      const iterations = positiveInteger(flags.iterations, '--iterations', 100_000);
       let args: Record<string, unknown> | undefined;
       try {
         if (flags.args) args = JSON.parse(flags.args) as Record<string, unknown>;
       } catch {
         throw new UsageError(`--args must be a JSON object, got ${flags.args}`);
       }
-      let intervalMs: number;
-      try {
-        intervalMs = parseDuration(flags.interval);
-      } catch (error) {
-        throw new UsageError(`--interval: ${(error as Error).message}`);
-      }
-      const token = flags.token ?? process.env.TOOLPORT_TOKEN;
-      const common = { ...(flags.server ? { server: flags.server } : {}), ...(flags.qualifier ? { qualifier: flags.qualifier } : {}), ...(token ? { token } : {}) };
+      const intervalMs = duration(flags.interval, '--interval');
+      const load = loadOptions(flags);
+      // Every target gets the same auth flags; progress notifications of timed calls are not printed.
+      const targets = await Promise.all([target, ...(flags.compare ?? [])].map(async (t) => ({ ...(await connectOptionsFrom(t, flags)), onProgress: undefined })));
+      const tty = process.stderr.isTTY === true;
       const results = await runBench(
         {
-          targets: [target, ...(flags.compare ?? [])].map((t) => ({ target: t, ...common })),
+          targets,
           iterations,
           intervalMs,
           ...(flags.tool ? { tool: flags.tool } : {}),
           ...(args ? { args } : {}),
+          ...(load ? { load } : {}),
         },
-        (done, total) => {
-          if (process.stderr.isTTY) process.stderr.write(`\r${done}/${total} iterations`);
+        (progress) => {
+          if (tty) process.stderr.write(`\r\x1b[2K${progressLine(progress)}`);
         },
       );
-      if (process.stderr.isTTY) process.stderr.write('\n');
+      if (tty) process.stderr.write('\r\x1b[2K');
+      if (flags.html) {
+        // The command shown in the report must not carry a secret: it is meant to be shared.
+        const shown = process.argv.slice(2).map((arg, i, all) => (/^--(token|client-secret|password)$/.test(all[i - 1] ?? '') ? '***' : arg));
+        await writeFile(flags.html, renderBenchHtml(results, { command: `toolport ${shown.join(' ')}`, generatedAt: new Date(), iterations }));
+        process.stderr.write(`report written to ${flags.html}\n`);
+      }
       if (flags.json) printJson(results);
       else printResults(results);
       if (results.some((result) => result.errors.length === iterations)) process.exitCode = 1;
