@@ -60,20 +60,22 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const config = options.config ? await loadConfig(options.config) : undefined;
   const store = await openStore(options.store ?? join(dataDir, 'toolport.db'));
   const masterKey = await loadMasterKey(dataDir);
-  /** The edge's URL once it listens; user-federation callbacks return there. */
-  let edgeUrl = '';
-  const vault = new Vault(store, { masterKey, callbackUrl: () => `${edgeUrl}${VAULT_CALLBACK_PATH}` });
+  /** The edge's URL once it listens: user-federation callbacks return there, gateways reach runtimes through it. */
+  let baseUrl = '';
+  const vault = new Vault(store, { masterKey, callbackUrl: () => `${baseUrl}${VAULT_CALLBACK_PATH}` });
   await vault.loadGrants();
   const accessKeys = new AccessKeys(store.sql, masterKey);
   const workload = await startWorkloadEndpoint(vault, log);
   const runtimes = new RuntimeHost(store, log, { auth: new InboundAuth({ accessKeys }), workerEnv: (runtime) => workload.envFor(runtime) });
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
-  let baseUrl = '';
-  const gateways = createGateways({ sql: store.sql, log, baseUrl: () => baseUrl });
+  const gateways = createGateways({ sql: store.sql, log, baseUrl: () => baseUrl, vault });
   /** Control-plane routes by `/api/{prefix}`; each part adds its own. */
-  const api: Record<string, ApiRoutes> = { runtimes: runtimeRoutes(control, runtimes), gateways: gatewayRoutes(gateways.service) };
-  api.credentials = credentialRoutes(vault, accessKeys);
+  const api: Record<string, ApiRoutes> = {
+    runtimes: runtimeRoutes(control, runtimes),
+    gateways: gatewayRoutes(gateways.service),
+    credentials: credentialRoutes(vault, accessKeys),
+  };
   let identity: Identity | undefined;
   /** Stops workers and closes the store: on close, and when start-up fails after they exist. */
   const release = async (): Promise<void> => {
