@@ -1,5 +1,6 @@
 // The demo pet store behind the demo gateway's `openapi` target: the API that openapi.yaml (beside this file)
-// describes, in memory, on plain node:http. It also serves its own document at /api/openapi.yaml.
+// describes, in memory, on plain node:http. It also serves its own document at /api/openapi.yaml, with the server's
+// `port` variable defaulting to the port it really listens on, so a target reading the document by URL needs no baseUrl.
 // Usage: node examples/openapi-petstore/server.js [--port 4010] [--host 127.0.0.1]
 // With PETSTORE_API_KEY set, GET /api/store/inventory needs that key in the X-API-Key header.
 import { readFileSync } from 'node:fs';
@@ -16,7 +17,8 @@ for (let i = 2; i < process.argv.length; i += 2) {
   }
 }
 
-const DOCUMENT = readFileSync(new URL('./openapi.yaml', import.meta.url));
+const DOCUMENT = readFileSync(new URL('./openapi.yaml', import.meta.url), 'utf8');
+let servedDocument = DOCUMENT;
 const STATUSES = ['available', 'pending', 'sold'];
 const MAX_BODY_BYTES = 64 * 1024;
 const apiKey = process.env.PETSTORE_API_KEY;
@@ -68,7 +70,7 @@ function listPets(query) {
 }
 
 function route(method, path, query, headers, body) {
-  if (method === 'GET' && path === '/api/openapi.yaml') return { status: 200, type: 'application/yaml', raw: DOCUMENT };
+  if (method === 'GET' && path === '/api/openapi.yaml') return { status: 200, type: 'application/yaml', raw: servedDocument };
   if (path === '/api/pets') {
     if (method === 'GET') return listPets(query);
     if (method === 'POST') {
@@ -140,6 +142,7 @@ const server = createServer((req, res) => {
 
 server.listen(options.port, options.host, () => {
   const { port } = server.address();
+  servedDocument = DOCUMENT.replace('port: { default: "4010"', `port: { default: "${port}"`);
   console.log(`pet store listening on http://${options.host}:${port}/api (document: /api/openapi.yaml)`);
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));

@@ -410,6 +410,64 @@ describe('calls against a local Swagger Petstore', () => {
   });
 });
 
+describe('request serialisation and servers at every level (a document served by URL)', () => {
+  let echo: FixtureServer;
+  let target: TargetDriver;
+
+  before(async () => {
+    const document = await readFile(join(DOCUMENTS, 'serialisation.yaml'));
+    const ok = () => ({ status: 200, json: { ok: true } });
+    echo = await startFixtureServer([
+      ['GET', /^\/specs\/serialisation\.yaml$/, () => ({ status: 200, raw: { type: 'application/yaml', bytes: document } })],
+      ...['GET', 'POST', 'PUT'].map((method) => [method, /.*/, ok] as [string, RegExp, typeof ok]),
+    ]);
+    target = await driver({ source: `${echo.url}/specs/serialisation.yaml` });
+  });
+  after(async () => {
+    await target.close();
+    await echo.close();
+  });
+
+  const sent = async (tool: string, args: Record<string, unknown>) => {
+    const result = await target.callTool(tool, args, context());
+    assert.deepEqual(result.structuredContent, { ok: true });
+    const request = echo.requests.at(-1);
+    assert.ok(request);
+    return request;
+  };
+
+  it('label path, comma and pipe query arrays; the document server with its variable default', async () => {
+    const request = await sent('labelPath', { ids: ['a b', 'c'], fields: ['id', 'name'], sort: ['name', 'date'] });
+    assert.equal(request.path, '/v1/items/.a%20b,c');
+    assert.equal(request.rawQuery, 'fields=id,name&sort=name|date');
+  });
+
+  it('matrix path, deepObject query, JSON-encoded query; the path item server wins over the document one', async () => {
+    const request = await sent('matrixPath', { point: { x: 1, y: 2 }, filter: { color: 'red', size: 'L' }, where: { a: [1] } });
+    assert.equal(request.path, '/v3/points/;x=1;y=2');
+    assert.equal(request.rawQuery, `filter%5Bcolor%5D=red&filter%5Bsize%5D=L&where=${encodeURIComponent('{"a":[1]}')}`);
+  });
+
+  it('form body, cookie and array header; the operation server wins over the path item one', async () => {
+    const request = await sent('postForm', { session: 'abc 1', 'X-Trace': ['t1', 't2'], body: { name: 'Rex', tags: ['a', 'b'] } });
+    assert.equal(request.path, '/v2/forms');
+    assert.equal(request.headers.cookie, 'session=abc%201');
+    assert.equal(request.headers['x-trace'], 't1,t2');
+    assert.equal(request.headers['content-type'], 'application/x-www-form-urlencoded');
+    assert.equal(request.body, 'name=Rex&tags=a&tags=b');
+  });
+
+  it('multipart and text bodies', async () => {
+    const multipart = await sent('postMultipart', { body: { note: 'hi', meta: { k: 1 } } });
+    assert.match(String(multipart.headers['content-type']), /^multipart\/form-data; boundary=/);
+    assert.match(multipart.body, /name="note"\r\n\r\nhi\r\n/);
+    assert.match(multipart.body, /name="meta"\r\n\r\n\{"k":1\}\r\n/);
+    const text = await sent('putText', { body: 'plain words' });
+    assert.equal(text.headers['content-type'], 'text/plain');
+    assert.equal(text.body, 'plain words');
+  });
+});
+
 describe('calls that fail on the way', () => {
   it('a slow API: TargetError timeout after the target timeout', async () => {
     const slow = await startPetstore({ latencyMs: 3000 });
@@ -540,7 +598,8 @@ describe('the demo pet store (examples/openapi-petstore) behind an openapi targe
   });
 
   it('the document it serves becomes six tools, and calls change its in-memory store', async () => {
-    const target = await driver({ source: `${base}/openapi.yaml`, baseUrl: base }, { credentials: credentials({ 'X-API-Key': 'demo-key' }) });
+    // No baseUrl: the served document's server variable `port` defaults to the port the server listens on.
+    const target = await driver({ source: `${base}/openapi.yaml` }, { credentials: credentials({ 'X-API-Key': 'demo-key' }) });
     const tools = new Map((await target.catalog(AbortSignal.timeout(5000))).tools.map((tool) => [tool.name, tool]));
     assert.deepEqual([...tools.keys()], ['listPets', 'addPet', 'getPetById', 'updatePet', 'deletePet', 'getInventory']);
     assert.deepEqual(Object.keys(property(tools.get('addPet'), 'body').properties as object), ['name', 'species', 'status', 'tags'], 'the readOnly id is not an input');
@@ -555,6 +614,13 @@ describe('the demo pet store (examples/openapi-petstore) behind an openapi targe
     assert.deepEqual(await target.callTool('deletePet', { petId: nemo.id }, context()), { content: [{ type: 'text', text: 'HTTP 204 No Content' }] });
     const gone = await target.callTool('getPetById', { petId: nemo.id }, context());
     assert.equal(textOf(gone), `HTTP 404 Not Found: {"title":"no pet with id ${nemo.id}","status":404}`);
+    await target.close();
+  });
+
+  it('the file document works with baseUrl; the inventory refuses a wrong key', async () => {
+    const target = await driver({ source: 'examples/openapi-petstore/openapi.yaml', baseUrl: base }, { credentials: credentials({ 'X-API-Key': 'wrong' }) });
+    const refused = await target.callTool('getInventory', {}, context());
+    assert.equal(textOf(refused), 'HTTP 401 Unauthorized: {"title":"a valid X-API-Key header is required","status":401}');
     await target.close();
   });
 });
