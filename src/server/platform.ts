@@ -162,7 +162,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
   const port = (server.address() as { port: number }).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  edgeUrl = url;
   baseUrl = url;
   // The issuer URL is the edge's own, known only now.
   await authorizationServer.attach(url);
