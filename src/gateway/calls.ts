@@ -50,6 +50,9 @@ export interface Caller {
 
 /** Runs tool calls for one gateway and records each in the audit log. */
 export class CallRunner {
+  /** Audit writes still in flight; close waits for them so a shutdown loses no record. */
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(
     private readonly store: GatewayStore,
     private readonly log: Logger,
@@ -124,7 +127,7 @@ export class CallRunner {
   ): void {
     const { principal, clientName } = call.caller;
     const client = principal?.clientId ?? clientName;
-    this.store
+    const write = this.store
       .recordCall({
         requestId: call.requestId,
         at: new Date().toISOString(),
@@ -138,6 +141,13 @@ export class CallRunner {
         ...(call.error ? { error: call.error } : {}),
         ...(gateway.row.spec.audit.arguments ? { arguments: call.args } : {}),
       })
-      .catch((error: Error) => this.log.error('could not write the gateway audit log', { gateway: gateway.name, error: error.message }));
+      .catch((error: Error) => this.log.error('could not write the gateway audit log', { gateway: gateway.name, error: error.message }))
+      .finally(() => this.pending.delete(write));
+    this.pending.add(write);
+  }
+
+  /** Resolves once every audit record written so far is stored. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending]);
   }
 }

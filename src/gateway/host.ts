@@ -69,9 +69,13 @@ export class GatewayHost {
     this.sweeper.unref();
   }
 
-  /** Loads every stored gateway and starts syncing what is due (call once the edge listens: runtimes are reached over it). */
+  /**
+   * Loads every stored gateway and syncs what is due (call once the edge listens: runtimes are reached over it);
+   * resolves once targets that never had a catalog have one.
+   */
   async start(): Promise<void> {
-    for (const row of await this.store.listGateways()) (await this.load(row.name))?.start();
+    const gateways = await Promise.all((await this.store.listGateways()).map((row) => this.load(row.name)));
+    await Promise.all(gateways.map((live) => live?.start()));
   }
 
   /** The running gateway named `name`, if it exists. */
@@ -101,7 +105,7 @@ export class GatewayHost {
   async reload(name: string): Promise<LiveGateway | undefined> {
     await this.unload(name);
     const live = await this.load(name);
-    live?.start();
+    await live?.start();
     return live;
   }
 
@@ -213,6 +217,7 @@ export class GatewayHost {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     await Promise.all([...this.served.keys()].map((name) => this.unload(name)));
+    await this.calls.flush();
   }
 }
 

@@ -115,15 +115,24 @@ export class LiveGateway {
     for (const listener of this.listeners) listener();
   }
 
-  /** Starts the per-target TTL timers and syncs every target whose catalog is missing, outdated or past its TTL. */
-  start(): void {
+  /**
+   * Starts the per-target TTL timers and syncs every target whose catalog is missing, outdated or past its TTL.
+   * Resolves once targets that never had a catalog are synced (there is nothing stored to serve for them); the others
+   * are served from the store while they sync in the background.
+   */
+  async start(): Promise<void> {
+    const first: Promise<unknown>[] = [];
     for (const [name, target] of this.targets) {
       const stored = this.rows.get(name);
       const interval = target.spec.syncInterval;
       const due = !stored?.syncedAt || stored.syncedAt < target.updatedAt || (interval > 0 && Date.parse(stored.syncedAt) + interval < Date.now());
-      if (due || stored?.stale) void this.sync(name).catch(() => undefined);
+      if (due || stored?.stale) {
+        const sync = this.sync(name).catch(() => undefined);
+        if (!stored) first.push(sync);
+      }
       if (interval > 0) this.schedule(name, target);
     }
+    await Promise.all(first);
   }
 
   /** Registers a listener for catalog changes; returns its unsubscribe function. */

@@ -60,7 +60,8 @@ export class GatewayService {
     const { targets, ...settings } = validate(gatewaySpecSchema, body, `gateway "${name}"`);
     await this.store.createGateway(name, settings);
     for (const target of targets) await this.store.putTarget(name, target, this.apiBaseDir);
-    await (await this.host.reload(name))?.syncAll();
+    // Starting a gateway syncs every target that has no catalog yet, which on create is all of them.
+    await this.host.reload(name);
     this.log.info('gateway created', { gateway: name, targets: targets.length });
     return this.getGateway(name);
   }
