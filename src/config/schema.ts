@@ -275,52 +275,6 @@ export const identityConfigSchema = z
 /** The `identity:` section as validated (durations in milliseconds, secrets still as written). */
 export type IdentityConfig = z.output<typeof identityConfigSchema>;
 
-/** Runtimes whose tools may fetch a credential through the vault's workload endpoint. */
-const credentialRuntimes = z
-  .array(resourceName)
-  .default([])
-  .describe('Runtimes whose tools may fetch this credential (withAccessToken / withApiKey); gateways use any credential their targets name');
-
-/** One outbound credential in Identity's vault; secrets are encrypted at rest, and written here as env:NAME. */
-export const credentialProviderSchema = z
-  .discriminatedUnion('type', [
-    z
-      .object({
-        name: resourceName.describe('How gateway targets and tools name this credential'),
-        type: z.literal('apiKey'),
-        apiKey: z.string().min(1).describe("The key; env:NAME reads it from Toolport's environment when applied"),
-        runtimes: credentialRuntimes,
-      })
-      .strict(),
-    z
-      .object({
-        name: resourceName.describe('How gateway targets and tools name this credential'),
-        type: z.literal('oauth2'),
-        discoveryUrl: z.string().url().optional().describe("The issuer's discovery URL (.well-known/openid-configuration or oauth-authorization-server)"),
-        tokenUrl: z.string().url().optional().describe('Token endpoint, when the issuer has no discovery document'),
-        authorizationUrl: z.string().url().optional().describe('Authorization endpoint for the user flow, when the issuer has no discovery document'),
-        clientId: z.string().min(1).describe('The OAuth client id registered at that issuer'),
-        clientSecret: z.string().min(1).optional().describe("Client secret; env:NAME reads it from Toolport's environment (omit for a public client)"),
-        clientAuth: z
-          .enum(['client_secret_basic', 'client_secret_post'])
-          .default('client_secret_basic')
-          .describe('How the client authenticates at the token endpoint (RFC 6749 §2.3.1)'),
-        scopes: z.array(z.string().min(1)).default([]).describe('Scopes requested when a caller names none'),
-        runtimes: credentialRuntimes,
-      })
-      .strict(),
-  ])
-  .superRefine((provider, ctx) => {
-    if (provider.type === 'oauth2' && !provider.discoveryUrl && !provider.tokenUrl) {
-      ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'give discoveryUrl or tokenUrl, so the vault knows where to get tokens' });
-    }
-  });
-
-/** A credential provider as stored (defaults applied, secrets still as given). */
-export type CredentialProviderSpec = z.output<typeof credentialProviderSchema>;
-/** A credential provider as a user writes it. */
-export type CredentialProviderInput = z.input<typeof credentialProviderSchema>;
-
 /** The whole `toolport.yaml`. Sections owned by later parts are accepted as-is and validated by those parts. */
 export const configSchema = z
   .object({
