@@ -272,6 +272,19 @@ describe('conversion rules on a document made for the corner cases', () => {
     assert.equal(openApiTargetSchema.safeParse({ ...entry, source: '' }).success, false);
   });
 
+  it('external $refs: a file document reads its sibling files; a document from the network may not read local files', async () => {
+    const tools = await toolsOf({ source: join(DOCUMENTS, 'split.yaml') });
+    assert.deepEqual(property(tools.get('addNote'), 'body'), { type: 'object', required: ['text'], properties: { text: { type: 'string', description: 'What the note says' } } });
+
+    const hostile = (await readFile(join(DOCUMENTS, 'split.yaml'), 'utf8')).replace('./split-schemas.yaml', `file://${join(DOCUMENTS, 'split-schemas.yaml')}`);
+    const server = await startFixtureServer([['GET', /^\/openapi\.yaml$/, () => ({ status: 200, raw: { type: 'application/yaml', bytes: hostile } })]]);
+    try {
+      await rejectsWith(driver({ source: `${server.url}/openapi.yaml` }), 'invalid', /cannot resolve the \$refs/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('catalog() re-reads the document, so a sync sees added operations', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'toolport-openapi-'));
     try {

@@ -17,7 +17,7 @@ export interface LoadedDocument {
 /** Documents beyond this are refused rather than parsed (the largest real ones we test, Box and Discord, are < 2 MB). */
 const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
 
-export function isHttpUrl(source: string): boolean {
+function isHttpUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
 }
 
@@ -33,10 +33,10 @@ export async function loadDocument(source: string, baseDir: string, signal: Abor
   checkVersion(document, location);
   if (isUrl) resolveRelativeServers(document, location);
   try {
-    // Resolve external `$ref`s relative to the document; the parser takes our already-parsed object.
+    // External `$ref`s resolve relative to the document; a document from the network may not read local files.
     const dereferenced = await SwaggerParser.dereference(location, document as never, {
       dereference: { circular: true },
-      resolve: { http: { timeout: 30_000 } },
+      resolve: { http: { timeout: 30_000 }, ...(isUrl ? { file: false } : {}) },
     });
     return { document: dereferenced as unknown as Record<string, unknown>, location };
   } catch (error) {
@@ -57,6 +57,7 @@ async function fetchDocument(url: string, signal: AbortSignal): Promise<string> 
   try {
     response = await fetch(url, { signal, headers: { accept: 'application/json, application/yaml, text/yaml, */*;q=0.5' } });
   } catch (error) {
+    if (signal.aborted) throw new TargetError('timeout', `the OpenAPI document ${url} did not arrive in time`);
     throw new TargetError('unreachable', `cannot fetch the OpenAPI document ${url}: ${causeOf(error)}`);
   }
   if (!response.ok) {

@@ -45,7 +45,7 @@ function isMethod(key: string): boolean {
 
 /** OpenAPI 3 §4.8.12: header parameters with these names SHALL be ignored (the request sets them). */
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
-/** MCP tool names: `[A-Za-z0-9_.-]`; 64 keeps room for the gateway's `{target}___` prefix under common client limits. */
+/** MCP tool names are `[A-Za-z0-9_.-]{1,128}`; 64 leaves room for the gateway's `{target}___` prefix (targets ≤ 48). */
 export const MAX_TOOL_NAME = 64;
 
 /** Every operation under `paths` (webhooks are not callable and are skipped), filtered by `include`/`exclude`. */
@@ -59,9 +59,10 @@ export function buildOperations(document: Record<string, unknown>, filter: Opera
     for (const [method, operation] of Object.entries(pathItem)) {
       if (!isMethod(method) || !isRecord(operation)) continue;
       const operationId = typeof operation.operationId === 'string' && operation.operationId !== '' ? operation.operationId : undefined;
+      // Named before filtering, so a tool keeps its name whatever include/exclude leave out.
       const name = uniqueName(toolName(operationId ?? `${method}${pathKey}`), used);
-      if (!selected([operationId, name], filter)) continue;
       used.add(name);
+      if (!selected([operationId, name], filter)) continue;
       const servers = [operation.servers, pathItem.servers, document.servers];
       operations.push(buildOperation(name, method, pathKey, pathItem, operation, filter.baseUrl ?? serverUrl(servers)));
     }
@@ -194,7 +195,7 @@ function firstMediaSchema(content: unknown): unknown {
 }
 
 /** JSON first (it maps 1:1 to tool arguments), then forms, text, and finally whatever is declared first. */
-export function pickMediaType(types: string[]): string | undefined {
+function pickMediaType(types: string[]): string | undefined {
   return (
     types.find(isJsonMediaType) ??
     types.find((type) => type.startsWith('application/x-www-form-urlencoded')) ??
@@ -236,10 +237,13 @@ function acceptHeader(operation: Record<string, unknown>): string {
   return types.size > 0 ? [...types].join(', ') : '*/*';
 }
 
+/** An operation with a server to call. */
+export type CallableOperation = Operation & { server: string };
+
 /** A file document whose servers are relative (or absent) gives no host to call: the target needs `baseUrl`. */
-export function requireServers(operations: Operation[], location: string): void {
+export function requireServers(operations: Operation[], location: string): CallableOperation[] {
   const homeless = operations.find((operation) => operation.server === undefined);
-  if (homeless === undefined) return;
+  if (homeless === undefined) return operations as CallableOperation[];
   throw new TargetError(
     'invalid',
     `operation ${homeless.tool.name} has no absolute server URL (${location} is a file and its servers are relative or absent): set baseUrl on the target`,
