@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { loadMasterKey, Vault, VaultError } from '../../src/identity/index.js';
 import { toolport } from '../helpers/cli.js';
-import { connectRuntime, testPlatform, textOf } from '../helpers/platform.js';
+import { GREET_COMMAND, connectRuntime, invocationUrl, testPlatform, textOf } from '../helpers/platform.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/test';
@@ -221,6 +222,22 @@ describe("Identity's vault", () => {
     const second = await evenLater.accessToken({ provider: 'corp', flow: 'user', userId: 'alice' });
     assert.notEqual(second, first);
     assert.equal((oauth.grants.refresh_token ?? 0) - before, 2, 'the rotated refresh token was stored and used (the old one would be refused as reused)');
+  });
+
+  it("gets client-credentials tokens from Toolport's own Identity by discovery, and they open a jwt runtime", async () => {
+    assert.equal((await api(platform, 'POST', '/api/identity/resource-servers', { identifier: 'gateway', scopes: ['read', 'write'] })).status, 201);
+    const client = await api(platform, 'POST', '/api/identity/clients', { clientId: 'vault-m2m', grants: ['client_credentials'], scopes: ['gateway/read'] });
+    assert.equal(client.status, 201);
+    const discoveryUrl = `${platform.url}/identity/.well-known/openid-configuration`;
+    await platform.vault.createProvider({ name: 'toolport-m2m', type: 'oauth2', discoveryUrl, clientId: 'vault-m2m', clientSecret: client.body.secret, scopes: ['gateway/read'] });
+    await platform.control.createRuntime('protected', { command: GREET_COMMAND, sessions: { warmPool: 0 }, auth: { jwt: { discoveryUrl, allowedClients: ['vault-m2m'], allowedScopes: ['gateway/read'] } } });
+    const token = await platform.vault.accessToken({ provider: 'toolport-m2m', flow: 'm2m' });
+    const mcp = new Client({ name: 'vault-token', version: '1' });
+    const transport = new StreamableHTTPClientTransport(invocationUrl(platform, 'protected'), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+    await mcp.connect(transport);
+    assert.equal(textOf(await mcp.callTool({ name: 'greet_user', arguments: { name: 'Vault' } })), 'Hello, Vault! Nice to meet you. This is a test message.');
+    await transport.terminateSession();
+    await mcp.close();
   });
 
   it('gives gateway targets outbound credentials as headers or query parameters', async () => {
