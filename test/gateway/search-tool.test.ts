@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import type { Tool } from '@modelcontextprotocol/server';
 import { testPlatform } from '../helpers/platform.js';
 import { api, connectGateway } from './helpers.js';
 import { startUpstream, type Upstream } from './upstream.js';
@@ -47,7 +48,7 @@ async function startEmbeddings(): Promise<{ url: string; requests: { model: stri
   };
 }
 
-const TOOLS = [
+const TOOLS: Tool[] = [
   { name: 'list_invoices', description: 'List the invoices of a customer', inputSchema: { type: 'object', properties: { customer: { type: 'string' } } } },
   { name: 'refund_invoice', description: 'Refund an invoice', inputSchema: { type: 'object', properties: { invoice: { type: 'string' } } } },
   { name: 'weather', description: 'Weather forecast for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } },
