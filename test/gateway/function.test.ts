@@ -243,6 +243,7 @@ describe('function target: modules that do not load', () => {
 describe('function target: Lambda-style handler', () => {
   let driver: TargetDriver;
   before(async () => {
+    process.env.TOOLPORT_FUNCTION_TEST_SECRET = 'the gateway process keeps this';
     driver = await target(
       { lambda: { handler: `${FIXTURES}/lambda-handler.ts#handler`, toolsFile: `${FIXTURES}/lambda-tools.json`, functionName: 'orders-fn' } },
       { timeoutMs: 2_000 },
@@ -274,6 +275,7 @@ describe('function target: Lambda-style handler', () => {
     assert.equal(seen.functionName, 'orders-fn');
     assert.ok(Number(seen.remainingMs) > 1_000 && Number(seen.remainingMs) <= 2_000, `remaining ${String(seen.remainingMs)} ms`);
     assert.notEqual(seen.pid, process.pid);
+    assert.deepEqual(seen.envKeys, ['HOME', 'PATH', 'TEMP', 'TMP', 'TMPDIR'], "the handler sees its own env only, none of the gateway's");
     assert.equal(textOf(result), JSON.stringify(seen), 'an object comes back as its JSON text too');
   });
 
@@ -300,6 +302,10 @@ describe('function target: Lambda-style handler', () => {
     assert.equal(error.kind, 'upstream');
     assert.match(error.message, /lambda handler .*lambda-handler\.ts#handler exited with code 4 during the call/);
     assert.equal(textOf(await driver.callTool('greet', { name: 'back' }, callContext('greet'))), 'Hello, back!');
+  });
+
+  after(() => {
+    delete process.env.TOOLPORT_FUNCTION_TEST_SECRET;
   });
 
   it('runs a CommonJS callback-style handler with inline tool schemas', async () => {

@@ -10,15 +10,17 @@ import { FunctionProcess, type ProcessLaunch } from './function/process.js';
 import type { FunctionTargetSpec } from './function/schema.js';
 import { loadToolSchemas } from './function/tool-schemas.js';
 
-export { functionTargetSchema, inlineToolSchema } from './function/schema.js';
-export type { FunctionTargetSpec, InlineTool } from './function/schema.js';
+export { functionTargetSchema } from './function/schema.js';
+export type { FunctionTargetSpec } from './function/schema.js';
+/** The JSON an http function receives (and what a lambda handler's context is built from). */
 export type { AgentCoreCustomContext, LambdaInvocation } from './function/agentcore.js';
 
 const LAMBDA_HOST_ENTRY = fileURLToPath(new URL('./function/lambda-host.js', import.meta.url));
 /** Handlers may be TypeScript; the runtime's module host is started with the same loader. */
 const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
-type Kind<K extends 'module' | 'lambda' | 'http'> = FunctionTargetSpec & Required<Pick<FunctionTargetSpec, K>>;
+type LambdaSpec = NonNullable<FunctionTargetSpec['lambda']>;
+type HttpSpec = NonNullable<FunctionTargetSpec['http']>;
 
 function processLaunch(spec: FunctionTargetSpec, deps: DriverDeps, run: { module: string } | { command: string[] }): ProcessLaunch {
   return { ...run, cwd: resolve(deps.baseDir, spec.cwd ?? '.'), env: spec.env };
@@ -34,11 +36,10 @@ function moduleTarget(deps: DriverDeps, child: FunctionProcess): TargetDriver {
 }
 
 /** An AgentCore-style handler: the catalog is the given tool schemas (and proves the handler loads). */
-function lambdaTarget(spec: Kind<'lambda'>, deps: DriverDeps, child: FunctionProcess): TargetDriver {
-  const functionName = spec.lambda.functionName ?? spec.name;
+function lambdaTarget(lambda: LambdaSpec, functionName: string, deps: DriverDeps, child: FunctionProcess): TargetDriver {
   return {
     catalog: async () => {
-      const tools = await loadToolSchemas(spec.lambda, deps.baseDir);
+      const tools = await loadToolSchemas(lambda, deps.baseDir);
       await child.ensureStarted();
       return { tools };
     },
@@ -51,12 +52,11 @@ function lambdaTarget(spec: Kind<'lambda'>, deps: DriverDeps, child: FunctionPro
 }
 
 /** An HTTP endpoint in any language, POSTed the same invocation a Lambda gets. */
-function httpTarget(spec: Kind<'http'>, deps: DriverDeps): TargetDriver {
-  const functionName = spec.http.functionName ?? spec.name;
+function httpTarget(http: HttpSpec, functionName: string, deps: DriverDeps): TargetDriver {
   return {
-    catalog: async () => ({ tools: await loadToolSchemas(spec.http, deps.baseDir) }),
+    catalog: async () => ({ tools: await loadToolSchemas(http, deps.baseDir) }),
     callTool: (name, args, context) =>
-      invokeHttpFunction(spec.http.url, lambdaInvocation(name, args, context, { functionName, timeoutMs: deps.timeoutMs }), context, {
+      invokeHttpFunction(http.url, lambdaInvocation(name, args, context, { functionName, timeoutMs: deps.timeoutMs }), context, {
         timeoutMs: deps.timeoutMs,
         ...(deps.credentials ? { credentials: deps.credentials } : {}),
       }),
@@ -78,8 +78,8 @@ export async function createFunctionTarget(spec: FunctionTargetSpec, deps: Drive
     const [file = '', exportName = 'handler'] = spec.lambda.handler.split('#');
     const command = [process.execPath, '--import', TSX_LOADER, LAMBDA_HOST_ENTRY, resolve(deps.baseDir, file), exportName];
     const child = new FunctionProcess(processLaunch(spec, deps, { command }), `lambda handler ${spec.lambda.handler}`, log);
-    return lambdaTarget({ ...spec, lambda: spec.lambda }, deps, child);
+    return lambdaTarget(spec.lambda, spec.lambda.functionName ?? spec.name, deps, child);
   }
-  if (spec.http) return httpTarget({ ...spec, http: spec.http }, deps);
+  if (spec.http) return httpTarget(spec.http, spec.http.functionName ?? spec.name, deps);
   throw new TargetError('invalid', 'a function target needs one of "module", "lambda" or "http"');
 }
