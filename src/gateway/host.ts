@@ -55,7 +55,6 @@ function declaredClient(body: unknown): string | undefined {
 export class GatewayHost {
   private readonly served = new Map<string, Served>();
   private readonly sessions = new Map<string, LegacySession>();
-  private readonly auth = new InboundAuth();
   private readonly calls: CallRunner;
   private readonly sweeper: NodeJS.Timeout;
 
@@ -63,6 +62,7 @@ export class GatewayHost {
     private readonly store: GatewayStore,
     private readonly makeDriver: DriverFactory,
     private readonly log: Logger,
+    private readonly auth: InboundAuth = new InboundAuth(),
   ) {
     this.calls = new CallRunner(store, log);
     this.sweeper = setInterval(() => this.sweep(), 60_000);

@@ -1,5 +1,6 @@
 /** Gateway: one authenticated MCP endpoint (`/gateways/{name}/mcp`) in front of mcp, openapi and function targets. */
 import { resolve } from 'node:path';
+import type { InboundAuth } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { Sql } from '../store/index.js';
 import { GatewayHost } from './host.js';
@@ -29,6 +30,8 @@ export interface GatewayPartOptions {
   /** The edge's own base URL, known once it listens; runtime targets are reached through it. */
   baseUrl: () => string;
   vault?: CredentialSource;
+  /** Inbound authorizers shared with runtimes (SigV4 needs Identity's access keys). */
+  auth?: InboundAuth;
 }
 
 /** The running gateway part: the MCP host and the control-plane service over the same store. */
@@ -49,6 +52,7 @@ export function createGateways(options: GatewayPartOptions): { host: GatewayHost
       });
     },
     options.log.child({ part: 'gateway' }),
+    options.auth,
   );
   return { host, service: new GatewayService(store, host, options.log.child({ part: 'gateway' })) };
 }

@@ -66,10 +66,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await vault.loadGrants();
   const accessKeys = new AccessKeys(store.sql, masterKey);
   const workload = await startWorkloadEndpoint(vault, log);
-  const runtimes = new RuntimeHost(store, log, { auth: new InboundAuth({ accessKeys }), workerEnv: (runtime) => workload.envFor(runtime) });
+  /** One set of inbound authorizers for runtimes and gateways, so JWKS caches are shared. */
+  const inboundAuth = new InboundAuth({ accessKeys });
+  const runtimes = new RuntimeHost(store, log, { auth: inboundAuth, workerEnv: (runtime) => workload.envFor(runtime) });
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
-  const gateways = createGateways({ sql: store.sql, log, baseUrl: () => baseUrl, vault });
+  const gateways = createGateways({ sql: store.sql, log, baseUrl: () => baseUrl, vault, auth: inboundAuth });
   /** Control-plane routes by `/api/{prefix}`; each part adds its own. */
   const api: Record<string, ApiRoutes> = {
     runtimes: runtimeRoutes(control, runtimes),
