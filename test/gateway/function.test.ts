@@ -162,6 +162,7 @@ describe('function target: defineTool module', () => {
   });
 
   it('serves concurrent calls side by side in one child', async () => {
+    await driver.callTool('pid', {}, callContext('pid')); // the child is up: time the calls, not its start
     const started = Date.now();
     const results = await Promise.all(Array.from({ length: 16 }, () => driver.callTool('wait', { ms: 300 }, callContext('wait'))));
     const elapsed = Date.now() - started;
