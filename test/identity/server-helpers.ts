@@ -34,7 +34,8 @@ export async function identityApi(platform: { url: string; adminToken: string },
 /** A form POST to an endpoint of the issuer; resolves to status and JSON body. */
 export async function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, string> }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form) });
-  return { status: response.status, body: (await response.json()) as Record<string, string> };
+  const text = await response.text(); // revocation answers 200 with no body (RFC 7009 §2.2)
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, string>) : {} };
 }
 
 /** A client_credentials grant at the token endpoint (client_secret_post, as the seeds send it). */

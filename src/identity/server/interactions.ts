@@ -4,7 +4,6 @@ import type Provider from 'oidc-provider';
 import { readBody } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Directory } from './directory.js';
-import { RESOURCE_SERVER_URN } from './provider.js';
 import { consentPage, errorPage, loginPage, PAGE_HEADERS } from './views.js';
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -90,8 +89,10 @@ export class Interactions {
     const client = await this.clientName(details);
     if (details.prompt.name === 'login') return this.send(res, 200, loginPage({ ...this.formTargets(details.uid), client }));
     const user = details.session?.accountId ? await this.directory.userBySub(details.session.accountId) : undefined;
-    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
-    const resourceScopes = Object.values(missing.missingResourceScopes ?? {}).flat();
+    // Everything the client asks for, including what an earlier grant already covers: the user approves the whole.
+    const scopes = typeof details.params.scope === 'string' ? details.params.scope.split(' ').filter(Boolean) : [];
+    const resource = details.params.resource;
+    const resources = (Array.isArray(resource) ? resource : resource ? [resource] : []).map(String);
     return this.send(
       res,
       200,
@@ -101,8 +102,8 @@ export class Interactions {
         csrf: this.csrf(details.uid),
         client,
         username: user?.username ?? 'you',
-        scopes: [...(missing.missingOIDCScope ?? []), ...resourceScopes],
-        resources: Object.keys(missing.missingResourceScopes ?? {}).map(displayResource),
+        scopes,
+        resources,
       }),
     );
   }
@@ -138,7 +139,3 @@ export class Interactions {
 }
 
 
-/** Resource-server URNs are shown by their identifier. */
-function displayResource(indicator: string): string {
-  return indicator.startsWith(RESOURCE_SERVER_URN) ? decodeURIComponent(indicator.slice(RESOURCE_SERVER_URN.length)) : indicator;
-}

@@ -8,15 +8,17 @@ export function escapeHtml(value: unknown): string {
 }
 
 /**
- * Response headers for every page: no framing (clickjacking), no scripts, forms may post only to this origin; pages
- * carry per-interaction state, so nothing is cached.
+ * Response headers for every page: no framing (clickjacking), no scripts; pages carry per-interaction state, so
+ * nothing is cached. No CSP form-action: browsers apply it to the redirect that follows the post, and that redirect
+ * goes to the client's redirect URI on another origin.
  */
 export const PAGE_HEADERS: Record<string, string> = {
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer Chromium posts forms with `Origin: null`, which the CSRF check refuses.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 
