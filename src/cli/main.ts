@@ -6,6 +6,7 @@ import { ConnectionError } from '../client/index.js';
 import { ModelError } from '../agent/model.js';
 import { registerAgentCommand } from './agent-command.js';
 import { registerBenchCommand } from './bench-command.js';
+import { registerConfigCommand } from './config-command.js';
 import { registerGatewayCommands } from './gateway-commands.js';
 import { UsageError, registerMcpCommands } from './mcp-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
@@ -62,6 +63,7 @@ registerVaultCommands(program);
 registerGatewayCommands(program);
 registerMcpCommands(program);
 registerBenchCommand(program);
+registerConfigCommand(program);
 registerAgentCommand(program);
 
 program.exitOverride();
