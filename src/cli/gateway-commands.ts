@@ -38,7 +38,7 @@ interface TargetFlags extends ConnectionFlags {
   runtime?: string;
   command?: string;
   module?: string;
-  spec?: string;
+  source?: string;
   baseUrl?: string;
   timeout?: string;
   syncInterval?: string;
@@ -132,7 +132,7 @@ export function registerGatewayCommands(program: Command): void {
     .option('--runtime <name>', 'mcp: a Toolport runtime')
     .option('--command <cmdline>', 'mcp: a stdio MCP server, e.g. "node server.js"')
     .option('--module <file>', 'function: a module of defineTool tools')
-    .option('--spec <file|url>', 'openapi: the OpenAPI document')
+    .option('--source <file|url>', 'openapi: the OpenAPI 3.0/3.1 document')
     .option('--base-url <url>', 'openapi: where the API is served')
     .option('--timeout <duration>', 'per-call timeout, e.g. 30s')
     .option('--sync-interval <duration>', 're-read the catalog this often, e.g. 10m (0 = only on demand)')
@@ -142,14 +142,14 @@ export function registerGatewayCommands(program: Command): void {
         ['url', 'url'],
         ['runtime', 'runtime'],
         ['module', 'module'],
-        ['spec', 'spec'],
+        ['source', 'source'],
         ['baseUrl', 'baseUrl'],
         ['timeout', 'timeout'],
         ['syncInterval', 'syncInterval'],
       ];
       for (const [flag, key] of given) if (flags[flag] !== undefined) spec[key] = flags[flag];
       if (flags.command) spec.command = flags.command.split(/\s+/).filter(Boolean);
-      spec.type = flags.type ?? spec.type ?? (flags.module ? 'function' : flags.spec ? 'openapi' : 'mcp');
+      spec.type = flags.type ?? spec.type ?? (flags.module ? 'function' : flags.source ? 'openapi' : 'mcp');
       const status = (await callApi(await apiTarget(flags), 'PUT', `${path(gatewayName)}/targets/${encodeURIComponent(name)}`, spec)) as TargetStatusView;
       if (flags.json) return printJson(status);
       printTargets([status]);

@@ -1,8 +1,9 @@
 // Builds a target's driver from its spec, by type.
 import { createFunctionTarget } from './function.js';
 import { createMcpTarget } from './mcp.js';
+import { createOpenApiTarget } from './openapi.js';
 import type { TargetSpec } from './spec.js';
-import { TargetError, type DriverDeps, type TargetDriver } from './types.js';
+import type { DriverDeps, TargetDriver } from './types.js';
 
 export { gatewayTargetSchema, type TargetSpec } from './spec.js';
 export { TargetError } from './types.js';
@@ -16,6 +17,6 @@ export async function createDriver(spec: TargetSpec, deps: DriverDeps): Promise<
     case 'function':
       return createFunctionTarget(spec, deps);
     case 'openapi':
-      throw new TargetError('invalid', `target "${spec.name}": openapi targets are not available in this build yet`);
+      return createOpenApiTarget(spec, deps);
   }
 }
