@@ -43,6 +43,11 @@ export interface VaultOptions {
 
 /** Discovery documents are re-read after this long. */
 const DISCOVERY_TTL_MS = 10 * 60_000;
+/**
+ * Providers are read from the store at most this often, so an upstream request costs no store read; changes made
+ * through this vault apply at once, changes by another Toolport process on the same store within this time.
+ */
+const PROVIDER_TTL_MS = 30_000;
 
 const oauthSettings = (provider: Extract<CredentialProviderSpec, { type: 'oauth2' }>): OAuthClientSettings => ({ ...provider, provider: provider.name });
 const cacheKey = (provider: string, flow: string, userId: string, scopes: string[]): string => `${provider}\0${flow}\0${userId}\0${[...scopes].sort().join(' ')}`;
@@ -57,6 +62,7 @@ export class Vault {
   private readonly cache: TokenCache;
   private readonly http: HttpDeps;
   private readonly endpoints = new Map<string, { at: number; value: Promise<{ tokenUrl: string; authorizationUrl?: string }> }>();
+  private readonly loaded = new Map<string, { at: number; value: Promise<CredentialProvider> }>();
   /** Runtimes named in any provider's `runtimes` list (kept current by every change made through the vault). */
   private grants = new Set<string>();
 
@@ -74,6 +80,7 @@ export class Vault {
   /** Stores a new provider (secrets given literally or as `env:NAME`); throws `conflict` if the name is taken. */
   async createProvider(input: unknown): Promise<CredentialProviderInfo> {
     const info = await this.providers.save(input, false);
+    this.forget(info.name);
     await this.loadGrants();
     return info;
   }
@@ -119,11 +126,22 @@ export class Vault {
   private forget(name: string): void {
     this.cache.forget(`${name}\0`);
     this.endpoints.delete(name);
+    this.loaded.delete(name);
+  }
+
+  /** The provider with its secret, from a short-lived in-memory copy (see PROVIDER_TTL_MS). */
+  private load(name: string): Promise<CredentialProvider> {
+    const cached = this.loaded.get(name);
+    if (cached && this.http.now() - cached.at < PROVIDER_TTL_MS) return cached.value;
+    const value = this.providers.load(name);
+    this.loaded.set(name, { at: this.http.now(), value });
+    value.catch(() => this.loaded.delete(name));
+    return value;
   }
 
   /** The value of an API-key provider. */
   async apiKey(name: string): Promise<string> {
-    const provider = await this.providers.load(name);
+    const provider = await this.load(name);
     if (provider.type !== 'apiKey') throw new VaultError('invalid', `credential "${name}" is an OAuth client, not an API key; ask for an access token instead`);
     return provider.apiKey;
   }
@@ -144,7 +162,7 @@ export class Vault {
   }
 
   private async oauthProvider(name: string): Promise<Extract<CredentialProvider, { type: 'oauth2' }>> {
-    const provider = await this.providers.load(name);
+    const provider = await this.load(name);
     if (provider.type !== 'oauth2') throw new VaultError('invalid', `credential "${name}" is an API key, not an OAuth client; ask for the key instead`);
     return provider;
   }
@@ -224,8 +242,7 @@ export class Vault {
 
   /** Throws `forbidden` unless `runtime` is in the provider's `runtimes` list (the workload endpoint's check). */
   async assertRuntimeMay(providerName: string, runtime: string): Promise<void> {
-    const info = await this.getProvider(providerName);
-    if (!info.runtimes.includes(runtime)) {
+    if (!(await this.load(providerName)).runtimes.includes(runtime)) {
       throw new VaultError('forbidden', `runtime "${runtime}" may not use credential "${providerName}"; add it to the credential's runtimes list`);
     }
   }
@@ -233,8 +250,8 @@ export class Vault {
   /** Credentials for a gateway target, resolved on every upstream request (tokens come from the cache). */
   outboundCredentials(ref: CredentialRef): OutboundCredentials {
     const value = async (): Promise<{ value: string; oauth: boolean }> => {
-      const info = await this.getProvider(ref.provider);
-      if (info.type === 'apiKey') return { value: await this.apiKey(ref.provider), oauth: false };
+      const provider = await this.load(ref.provider);
+      if (provider.type === 'apiKey') return { value: provider.apiKey, oauth: false };
       return { value: await this.accessToken({ provider: ref.provider, flow: 'm2m', ...(ref.scopes ? { scopes: ref.scopes } : {}) }), oauth: true };
     };
     return {
