@@ -111,4 +111,17 @@ describe('gateways across restarts, through the CLI and from toolport.yaml', () 
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('the bundled demo (examples/toolport.yaml) serves gateway demo in front of its runtimes', async () => {
+    const platform = await testPlatform({ config: 'examples/toolport.yaml' });
+    try {
+      const client = await connectGateway(platform, 'demo', { era: 'modern' });
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      for (const expected of ['x_amz_bedrock_agentcore_search', 'greet___greet_user', 'web-search___openai_o3_web_search']) assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
+      assert.equal(textOf(await client.callTool({ name: 'greet___greet_user', arguments: { name: 'Demo' } })), 'Hello, Demo! Nice to meet you. This is a test message.');
+      await client.close();
+    } finally {
+      await platform.stop();
+    }
+  });
 });
