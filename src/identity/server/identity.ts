@@ -161,7 +161,8 @@ export class Identity {
     else if (path === `/.well-known/openid-configuration${IDENTITY_PATH}`) inner = '/.well-known/openid-configuration';
     else if (path === IDENTITY_PATH || path.startsWith(`${IDENTITY_PATH}/`)) inner = path.slice(IDENTITY_PATH.length) || '/';
     else return false;
-    if (inner === '/cognito') {
+    // AWS SDKs given `endpoint: .../identity/cognito` post to `/identity/cognito/`.
+    if (inner === '/cognito' || inner === '/cognito/') {
       await (this.cognito as CognitoEndpoint).handle(req, res);
       return true;
     }
