@@ -43,7 +43,9 @@ function lambdaTarget(lambda: LambdaSpec, functionName: string, deps: DriverDeps
       await child.ensureStarted();
       return { tools };
     },
-    callTool: (name, args, context) => {
+    callTool: async (name, args, context) => {
+      // The clock the handler sees (getRemainingTimeInMillis) starts with the call, not with a cold start.
+      await child.ensureStarted();
       const { context: lambdaContext } = lambdaInvocation(name, args, context, { functionName, timeoutMs: deps.timeoutMs });
       return child.callTool({ name, arguments: args, _meta: { [LAMBDA_CONTEXT_META]: lambdaContext } }, context, deps.timeoutMs);
     },
