@@ -297,7 +297,7 @@ describe('vault entries survive a restart', () => {
   });
 
   for (const backend of ['sqlite', 'postgres'] as const) {
-    it(`keeps credentials from toolport.yaml and users' consents on ${backend}, with the master key file at 0600`, async () => {
+    it(`keeps credentials from toolport.yaml, users' consents and access keys on ${backend}, with the master key file at 0600`, async () => {
       const dataDir = await mkdtemp(join(tmpdir(), 'toolport-vault-'));
       const config = join(dataDir, 'toolport.yaml');
       await writeFile(
@@ -317,6 +317,7 @@ describe('vault entries survive a restart', () => {
         const consentUrl = await first.vault.authorize({ provider: 'corp', userId: 'carol' });
         assert.equal((await consent(consentUrl, 'carol')).status, 200);
         const carolToken = await first.vault.accessToken({ provider: 'corp', flow: 'user', userId: 'carol' });
+        const accessKey = await first.accessKeys.create({ owner: 'carol' });
         await first.stop();
 
         delete process.env.VAULT_RESTART_KEY;
@@ -327,6 +328,7 @@ describe('vault entries survive a restart', () => {
         assert.equal(await second.vault.apiKey('search'), 'sk-restart', 'the secret resolved at the first start was kept, sealed');
         assert.equal(await second.vault.accessToken({ provider: 'corp', flow: 'user', userId: 'carol' }), carolToken, "carol's stored token is still hers after the restart");
         assert.match(await second.vault.accessToken({ provider: 'corp', flow: 'm2m' }), /^[0-9a-f]{32}$/);
+        assert.deepEqual(await second.accessKeys.secretOf(accessKey.accessKeyId), { secretAccessKey: accessKey.secretAccessKey, owner: 'carol' }, 'SigV4 access keys are kept too');
         await second.stop();
       } finally {
         await rm(dataDir, { recursive: true, force: true });
