@@ -112,6 +112,9 @@ export function explain(url: URL, error: unknown, context: { target?: string; au
     const issuer = context.credentials?.issuer ?? 'the issuer';
     return new ConnectionError(`401 from ${url.origin}: ${message} — a renewed token from ${issuer} was refused too: run \`toolport login ${context.target ?? url.href} --auth ${mode} ...\`, or check the endpoint's allowed clients and audiences`);
   }
+  if (/Dynamic Client Registration rejected/i.test(raw)) {
+    return new ConnectionError(`the authorization server of ${url.origin} refused to register this client (${message}) — pass --client-id of a client registered there (and --scope)`);
+  }
   if (status === 403 || /\b403\b|insufficient_scope/i.test(raw)) return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`);
   if (/ECONNREFUSED|fetch failed/i.test(raw)) return new ConnectionError(`cannot reach ${url.origin}: is the server running? (start it with: toolport up)`);
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return new ConnectionError(`${url.href}: no answer within ${(error.data as { timeout?: number } | undefined)?.timeout} ms — raise --timeout`);
@@ -145,7 +148,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   let transport: StreamableHTTPClientTransport;
   try {
     credentials = createCredentials(auth, url);
-    const signed = auth.mode === 'sigv4' ? await signingFetch(base.fetch, url, auth) : base.fetch;
+    const signed = auth.mode === 'sigv4' ? signingFetch(base.fetch, url, auth) : base.fetch;
     const fetchFn = withSessionRecovery(withRetries(signed, { ...DEFAULT_RETRY, ...options.retry }), options.onSessionReplaced);
     transport = new StreamableHTTPClientTransport(url, { fetch: fetchFn, ...(credentials ? { authProvider: authProviderFor(credentials) } : {}) });
   } catch (error) {

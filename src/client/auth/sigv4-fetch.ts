@@ -1,44 +1,33 @@
 import type { FetchLike } from '@modelcontextprotocol/client';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { sigv4Fetch } from '../sigv4.js';
 import { agentCoreRegion } from '../target.js';
 import { AuthError, type AuthOptions } from './types.js';
 
-/** AgentCore's SigV4 service name, for runtimes and gateways alike. */
-export const AGENTCORE_SERVICE = 'bedrock-agentcore';
-
 /**
- * Fetch that signs every request with AWS Signature V4 (credentials from the standard provider chain: env, shared
- * config/SSO, web identity, container and instance roles), service `bedrock-agentcore`, region from the target's
- * host or `--region`. Signing is the innermost step, after every header is final.
+ * `sigv4`: every request signed with AWS Signature V4 (credentials from the standard provider chain: env, shared
+ * config/SSO, web identity, container and instance roles), service `bedrock-agentcore`, region from the target's host,
+ * else `--region`, else `AWS_REGION`. Signing is the innermost step, after every header is final.
  */
-export async function signingFetch(next: FetchLike, url: URL, options: AuthOptions): Promise<FetchLike> {
+export function signingFetch(next: FetchLike, url: URL, options: AuthOptions): FetchLike {
   const region = agentCoreRegion(url) ?? options.region ?? process.env.AWS_REGION;
   if (!region) throw new AuthError('missing_option', `--auth sigv4 needs --region: ${url.host} does not name an AWS region`);
-  const signer = new SignatureV4({ service: AGENTCORE_SERVICE, region, credentials: defaultProvider(), sha256: Sha256 });
-  return async (input, init) => {
-    const target = new URL(String(input));
-    const headers: Record<string, string> = { host: target.host };
-    new Headers(init?.headers).forEach((value, name) => {
-      headers[name] = value;
+  // Errors of the request itself pass through; anything else failed while signing (most often: no credentials).
+  const networkErrors = new WeakSet<object>();
+  const signed = sigv4Fetch({ region }, async (input, init) => {
+    // The signer hands over a Request; the base fetch (undici with its own dispatcher) gets plain parts.
+    const request = new Request(input, init);
+    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
+    return next(request.url, { method: request.method, headers: request.headers, signal: request.signal, ...(body ? { body } : {}) }).catch((error: unknown) => {
+      if (typeof error === 'object' && error !== null) networkErrors.add(error);
+      throw error;
     });
-    let signed;
+  });
+  return async (input, init) => {
     try {
-      signed = await signer.sign({
-        method: (init?.method ?? 'GET').toUpperCase(),
-        protocol: target.protocol,
-        hostname: target.hostname,
-        ...(target.port ? { port: Number(target.port) } : {}),
-        path: target.pathname,
-        query: Object.fromEntries(target.searchParams),
-        headers,
-        ...(typeof init?.body === 'string' ? { body: init.body } : {}),
-      });
+      return await signed(input, init);
     } catch (error) {
-      throw new AuthError('missing_option', `no AWS credentials for SigV4 (${(error as Error).message}) — set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run \`aws sso login\``);
+      if (typeof error === 'object' && error !== null && networkErrors.has(error)) throw error;
+      throw new AuthError('missing_option', `cannot sign for AWS (${(error as Error).message}) — set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run \`aws sso login\``);
     }
-    const { host: _host, ...signedHeaders } = signed.headers;
-    return next(input, { ...init, headers: signedHeaders });
   };
 }
