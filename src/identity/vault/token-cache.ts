@@ -1,7 +1,7 @@
 import type { TokenSet } from './oauth.js';
 
 /** A token is refreshed this long before it expires, or after four fifths of its life for short-lived ones. */
-const REFRESH_MARGIN_MS = 60_000;
+export const REFRESH_MARGIN_MS = 60_000;
 
 /**
  * Access tokens by key (provider, flow, user, scopes), kept until shortly before expiry and bounded in size.

@@ -4,7 +4,7 @@ import type { Store } from '../../store/index.js';
 import { VaultError } from './errors.js';
 import { requestToken, resolveEndpoints, TokenEndpointError, type HttpDeps, type OAuthClientSettings, type TokenSet } from './oauth.js';
 import { ProviderRecords, type CredentialProvider, type CredentialProviderInfo } from './providers.js';
-import { TokenCache } from './token-cache.js';
+import { REFRESH_MARGIN_MS, TokenCache } from './token-cache.js';
 import { UserTokenRecords } from './user-tokens.js';
 
 /** Which token a caller wants: a machine token (client credentials) or one acting for a user who consented. */
@@ -185,7 +185,7 @@ export class Vault {
     const stored = await this.users.get(provider.name, userId);
     if (stored && scopes.every((scope) => stored.scopes.includes(scope))) {
       const { tokens } = stored;
-      if (tokens.expiresAt - 60_000 > this.http.now()) return tokens;
+      if (tokens.expiresAt - REFRESH_MARGIN_MS > this.http.now()) return tokens;
       if (tokens.refreshToken) {
         try {
           const { tokenUrl } = await this.endpointsOf(provider);

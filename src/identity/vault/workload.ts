@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { readBody } from '../../http/index.js';
+import { BodyTooLargeError, readBody } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
 import { VAULT_URL_ENV, WORKLOAD_TOKEN_ENV } from '../../tools/index.js';
 import { bearerToken } from '../challenge.js';
@@ -60,8 +60,8 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
       let parsed: unknown;
       try {
         parsed = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
-      } catch {
-        throw new VaultError('invalid', 'the request body is not JSON');
+      } catch (error) {
+        throw new VaultError('invalid', error instanceof BodyTooLargeError ? `the request body is larger than ${MAX_BODY_BYTES} bytes` : 'the request body is not JSON');
       }
       if (path === '/v1/api-key') {
         const { provider } = validated(apiKeyRequestSchema, parsed);
