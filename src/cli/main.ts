@@ -59,12 +59,13 @@ program
   .action(() => printJson(configJsonSchema()));
 
 registerRuntimeCommands(program);
-registerVaultCommands(program);
 registerGatewayCommands(program);
 registerMcpCommands(program);
 registerBenchCommand(program);
 registerConfigCommand(program);
 registerAgentCommand(program);
+// Last: it adds credential and access-key verbs to the `identity` group if another part already created it.
+registerVaultCommands(program);
 
 program.exitOverride();
 try {
