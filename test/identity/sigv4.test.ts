@@ -9,8 +9,9 @@ import { createLogger } from '../../src/log/index.js';
 import { GREET_COMMAND, invocationUrl, testPlatform, textOf } from '../helpers/platform.js';
 
 /*
- * AWS's Signature V4 test suite (test/fixtures/sigv4/, Apache-2.0). Every case is signed with Toolport's client
- * signer (which takes a fetch Request) and verified by the inbound SigV4 authorizer, except these, whose feature
+ * AWS's Signature V4 test suites (test/fixtures/sigv4/, Apache-2.0): the classic suite (botocore) and the AWS Common
+ * Runtime's (aws-c-auth v4, header signing). Every case is signed with Toolport's client signer (which takes a fetch
+ * Request) and the classic signed requests are verified by the inbound SigV4 authorizer, except these, whose feature
  * cannot occur in a request either of them handles:
  * - get-header-key-duplicate, get-header-value-order: repeated header lines. fetch `Headers` (and Node's incoming
  *   headers) merge them into one `a, b` value, which is what goes on the wire; the vectors' canonical `a,b` is for
@@ -22,6 +23,10 @@ import { GREET_COMMAND, invocationUrl, testPlatform, textOf } from '../helpers/p
  * Verifier only (the signer passes them): get-vanilla-with-session-token, post-sts-header-before and
  * post-sts-header-after carry X-Amz-Security-Token; Toolport issues no temporary credentials and refuses session
  * tokens by design.
+ * aws-c-auth only: the seven `*-unnormalized` cases sign the path without normalisation, which SigV4 does only for
+ * S3 (AgentCore's requests are normalised, and so is every fetch URL); post-sts-header-after (`omit_session_token`)
+ * adds the token after signing, which AWS's signer never does. The `query-*` (presigned URL) outputs are not used:
+ * neither side presigns.
  */
 const SUITE = join(import.meta.dirname, '../fixtures/sigv4/aws-sig-v4-test-suite');
 const NOT_REPRESENTABLE = new Set(['get-header-key-duplicate', 'get-header-value-order', 'get-header-value-multiline', 'get-utf8', 'get-space']);
@@ -123,6 +128,46 @@ describe('SigV4 against AWS test suite vectors', () => {
       authorizer.authenticate({ method: 'POST', url: new URL('https://example.amazonaws.com/'), headers: { ...headers, 'my-header1': 'VALUE2' }, body: async () => Buffer.alloc(0) }),
       (error: AuthError) => error.message.startsWith('the signature does not match'),
     );
+  });
+});
+
+describe('SigV4 against the AWS Common Runtime suite (aws-c-auth v4, header signing)', () => {
+  const root = join(import.meta.dirname, '../fixtures/sigv4/aws-c-auth/v4');
+  const cases = readdirSync(root).sort();
+
+  it('the client signer produces the expected signature for every applicable case', async () => {
+    let checked = 0;
+    for (const name of cases) {
+      const context = JSON.parse(readFileSync(join(root, name, 'context.json'), 'utf8')) as {
+        credentials: { access_key_id: string; secret_access_key: string; token?: string };
+        normalize: boolean;
+        sign_body: boolean;
+        omit_session_token?: boolean;
+        timestamp: string;
+      };
+      const base = name.replace(/-(normalized|unnormalized)$/, '');
+      if (!context.normalize || context.omit_session_token || NOT_REPRESENTABLE.has(base)) continue;
+      const request = parseRequest(readFileSync(join(root, name, 'request.txt'), 'utf8'));
+      const headers = new Headers();
+      for (const [header, value] of request.headers) if (!/^host$/i.test(header)) headers.append(header, value);
+      const { access_key_id, secret_access_key, token } = context.credentials;
+      const signed = await signRequest(
+        `https://example.amazonaws.com${request.target}`,
+        { method: request.method, headers, ...(request.body ? { body: request.body } : {}) },
+        {
+          region: 'us-east-1',
+          service: 'service',
+          credentials: { accessKeyId: access_key_id, secretAccessKey: secret_access_key, ...(token ? { sessionToken: token } : {}) },
+          signingDate: new Date(context.timestamp),
+          signBody: context.sign_body,
+          invocationId: false,
+        },
+      );
+      const expected = readFileSync(join(root, name, 'header-signature.txt'), 'utf8').trim();
+      assert.equal(/Signature=([0-9a-f]{64})$/.exec(signed.headers.get('authorization') ?? '')?.[1], expected, name);
+      checked++;
+    }
+    assert.equal(checked, 25);
   });
 });
 
