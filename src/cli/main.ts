@@ -8,6 +8,7 @@ import { registerAgentCommand } from './agent-command.js';
 import { registerBenchCommand } from './bench-command.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerGatewayCommands } from './gateway-commands.js';
+import { registerIdentityCommands } from './identity-commands.js';
 import { UsageError, registerMcpCommands } from './mcp-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
 import { registerVaultCommands } from './vault-commands.js';
@@ -44,6 +45,9 @@ program
       const { byName, byArn } = runtimeEndpoints(platform.url, runtime.name);
       lines.push(`  runtime ${runtime.name.padEnd(12)} ${byName}`, `    by ARN             ${byArn}`);
     }
+    lines.push(`  identity            ${platform.identity.issuer}   (OAuth 2.1 / OpenID Connect issuer)`, `    discovery          ${platform.identity.issuer}/.well-known/openid-configuration`);
+    const m2mToken = platform.identity.m2mTokenCommand();
+    if (m2mToken) lines.push(`    M2M token          ${m2mToken}`);
     lines.push(`  admin token    ${platform.adminToken}`, `Try: npx toolport runtime list --server ${platform.url}`);
     process.stdout.write(`${lines.join('\n')}\n`);
     const stop = (): void => {
@@ -60,6 +64,7 @@ program
 
 registerRuntimeCommands(program);
 registerGatewayCommands(program);
+registerIdentityCommands(program);
 registerMcpCommands(program);
 registerBenchCommand(program);
 registerConfigCommand(program);

@@ -64,6 +64,8 @@ export class Identity {
   private signingKeys: JWK[] = [];
   private issuerUrl = '';
   private sweeper?: NodeJS.Timeout;
+  /** The first M2M client of the config, for the ready-to-paste token command `toolport up` prints. */
+  private declaredM2m?: { clientId: string; secret: string; scopes: string[] };
 
   private constructor(
     private readonly store: Store,
@@ -91,7 +93,11 @@ export class Identity {
     // A retired key stays published until every token it could have signed has expired.
     const keys = new KeyRing(options.store.sql, masterKey, Math.max(lifetimes.accessToken, lifetimes.idToken) + 3600);
     const identity = new Identity(options.store, keys, masterKey, lifetimes, config?.registration ?? true, options.log.child({ part: 'identity' }));
-    if (config) await identity.directory.applyConfig(declarations(config, env));
+    if (config) {
+      await identity.directory.applyConfig(declarations(config, env));
+      const m2m = config.clients.find((client) => client.grants.includes('client_credentials') && client.secret);
+      if (m2m?.secret) identity.declaredM2m = { clientId: m2m.clientId, secret: m2m.secret, scopes: m2m.scopes };
+    }
     return identity;
   }
 
@@ -136,6 +142,18 @@ export class Identity {
   /** The issuer URL, e.g. `http://127.0.0.1:8080/identity`. */
   get issuer(): string {
     return this.issuerUrl;
+  }
+
+  /**
+   * A command that prints an access token for the config's first M2M client. An `env:NAME` secret is shown as
+   * "$NAME"; a literal one is shown as written, since it is already in clear in toolport.yaml.
+   */
+  m2mTokenCommand(): string | undefined {
+    const m2m = this.declaredM2m;
+    if (!m2m) return undefined;
+    const secret = m2m.secret.startsWith('env:') ? `"$${m2m.secret.slice(4)}"` : `'${m2m.secret.replace(/'/g, `'\\''`)}'`;
+    const scope = m2m.scopes.length ? ` --scope '${m2m.scopes.join(' ')}'` : '';
+    return `npx toolport identity token --client ${m2m.clientId} --secret ${secret}${scope} --server ${new URL(this.issuerUrl).origin}`;
   }
 
   /** Makes a new signing key current; older keys stay in the JWKS so live tokens keep verifying. */
