@@ -185,7 +185,7 @@ describe("Identity's vault", () => {
     });
   });
 
-  it('federates a user: consent URL with PKCE and state, callback stores the tokens sealed, a used link is refused', async () => {
+  it('federates a user: consent URL with PKCE and state, callback stores the tokens sealed, a used link or a refusal grants nothing', async () => {
     let consentUrl = '';
     await assert.rejects(platform.vault.accessToken({ provider: 'corp', flow: 'user', userId: 'alice' }), (error: VaultError) => {
       assert.equal(error.code, 'consent_required');
@@ -208,6 +208,10 @@ describe("Identity's vault", () => {
     const again = await fetch(callbackUrl);
     assert.equal(again.status, 404);
     assert.match(await again.text(), /this authorization link is unknown or was already used; ask for a new one/);
+    const declined = new URL(await platform.vault.authorize({ provider: 'corp', userId: 'dave' }));
+    const refused = await fetch(`${platform.url}/identity/vault/callback?error=access_denied&state=${declined.searchParams.get('state') ?? ''}`);
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /Access not granted.*access to credential &#34;corp&#34; was not granted \(access_denied\)/s);
   });
 
   it("refreshes an expired user token with the stored refresh token, and follows the issuer's rotation", async () => {
