@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { createOpenApiTarget, openApiTargetSchema, type OpenApiDriverSpec } from '../../src/gateway/targets/openapi.js';
-import { isRecord, MAX_SCHEMA_NODES, toJsonSchema } from '../../src/gateway/targets/openapi/json-schema.js';
+import { isRecord, MAX_DEPTH, MAX_SCHEMA_NODES, toJsonSchema } from '../../src/gateway/targets/openapi/json-schema.js';
 import { TargetError, type CallContext, type OutboundCredentials, type TargetDriver } from '../../src/gateway/targets/types.js';
 import { startFixtureServer, type FixtureServer } from '../fixtures/openapi/fixture-server.js';
 import { MUSEUM_DOCUMENT, startMuseum, TICKET_PNG } from '../fixtures/openapi/museum.js';
@@ -52,6 +52,16 @@ function textOf(result: { content?: unknown[] }): string {
   return first.text ?? '';
 }
 
+/** Paths of "Not expanded" stubs within the first `levels` levels of a schema. */
+function shallowStubs(schema: unknown, path: string, levels: number): string[] {
+  if (!isRecord(schema) || levels < 0) return [];
+  const found = String(schema.description ?? '').startsWith('Not expanded') ? [path] : [];
+  const children: [string, unknown][] = Object.entries(isRecord(schema.properties) ? schema.properties : {});
+  for (const key of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(schema[key])) (schema[key] as unknown[]).forEach((part, i) => children.push([`${key}[${i}]`, part]));
+  if (schema.items !== undefined) children.push(['items', schema.items]);
+  return [...found, ...children.flatMap(([name, child]) => shallowStubs(child, `${path}.${name}`, levels - 1))];
+}
+
 async function rejectsWith(promise: Promise<unknown>, kind: TargetError['kind'], message: RegExp): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof TargetError, `a TargetError, got ${String(error)}`);
@@ -78,7 +88,10 @@ describe('published OpenAPI documents become tools', () => {
       const elapsed = performance.now() - started;
       assert.equal(tools.size, count, `${file}: one tool per operation`);
       let bytes = 0;
+      let cut = 0;
       for (const tool of tools.values()) {
+        assert.deepEqual(shallowStubs(tool.inputSchema, tool.name, 4), [], 'a large input is cut evenly at depth, not by dropping whole branches near the top');
+        if (JSON.stringify(tool.inputSchema).includes('Not expanded further')) cut += 1;
         assert.match(tool.name, TOOL_NAME);
         assert.equal(tool.inputSchema.type, 'object');
         for (const name of tool.inputSchema.required ?? []) assert.ok(name in (tool.inputSchema.properties ?? {}), `${file} ${tool.name}: required ${name} is a property`);
@@ -87,7 +100,7 @@ describe('published OpenAPI documents become tools', () => {
         assert.doesNotThrow(() => validator.getValidator(tool.inputSchema as never), `${file} ${tool.name}: the input schema compiles`);
       }
       assert.deepEqual(warnings, [], `${file}: no validator warnings (unknown formats, ...)`);
-      t.diagnostic(`${file}: ${tools.size} tools, ${(bytes / 1024).toFixed(0)} KiB of definitions, loaded and converted in ${elapsed.toFixed(0)} ms`);
+      t.diagnostic(`${file}: ${tools.size} tools (${cut} cut to the node budget), ${(bytes / 1024).toFixed(0)} KiB of definitions, loaded and converted in ${elapsed.toFixed(0)} ms`);
     }
   });
 
@@ -212,7 +225,7 @@ describe('conversion rules on a document made for the corner cases', () => {
   });
 
   it('allOf merges only when nothing conflicts', () => {
-    const budget = () => ({ budget: { remaining: MAX_SCHEMA_NODES } });
+    const budget = () => ({ maxDepth: MAX_DEPTH, budget: { remaining: MAX_SCHEMA_NODES } });
     const base = { type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] };
     assert.deepEqual(toJsonSchema({ description: 'Extended', allOf: [base, { properties: { note: { type: 'string' } }, required: ['note'] }] }, budget()), {
       description: 'Extended',
@@ -229,7 +242,7 @@ describe('conversion rules on a document made for the corner cases', () => {
   it('a schema too deep or too large for one tool is cut with a note', () => {
     let deep: Record<string, unknown> = { type: 'string' };
     for (let level = 0; level < 40; level += 1) deep = { type: 'object', properties: { next: deep } };
-    let cursor = toJsonSchema(deep, { budget: { remaining: MAX_SCHEMA_NODES } });
+    let cursor = toJsonSchema(deep, { maxDepth: MAX_DEPTH, budget: { remaining: MAX_SCHEMA_NODES } });
     let depth = 0;
     while (isRecord(cursor.properties) && isRecord(cursor.properties.next)) {
       cursor = cursor.properties.next;
@@ -240,7 +253,7 @@ describe('conversion rules on a document made for the corner cases', () => {
 
     const wide = { type: 'object', properties: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, { type: 'integer' }])) };
     const budget = { remaining: 4 };
-    const cut = toJsonSchema(wide, { budget }) as { properties: Record<string, Record<string, unknown>> };
+    const cut = toJsonSchema(wide, { maxDepth: MAX_DEPTH, budget }) as { properties: Record<string, Record<string, unknown>> };
     assert.deepEqual(cut.properties.p2, { type: 'integer' });
     assert.deepEqual(cut.properties.p3, { type: 'integer', description: 'Not expanded further: the schema is too large for a tool definition.' });
     assert.equal(budget.remaining, 0);
@@ -423,7 +436,7 @@ describe('calls against a local Swagger Petstore', () => {
   });
 });
 
-describe('request serialisation and servers at every level (a document served by URL)', () => {
+describe('request serialisation, servers at every level, redirects and binary answers (a document served by URL)', () => {
   let echo: FixtureServer;
   let target: TargetDriver;
 
@@ -432,6 +445,8 @@ describe('request serialisation and servers at every level (a document served by
     const ok = () => ({ status: 200, json: { ok: true } });
     echo = await startFixtureServer([
       ['GET', /^\/specs\/serialisation\.yaml$/, () => ({ status: 200, raw: { type: 'application/yaml', bytes: document } })],
+      ['GET', /^\/v1\/moved$/, () => ({ status: 302, headers: { location: 'https://elsewhere.example/moved' } })],
+      ['GET', /^\/v1\/report$/, () => ({ status: 200, raw: { type: 'application/pdf', bytes: Buffer.from('%PDF-1.7 tiny') } })],
       ...['GET', 'POST', 'PUT'].map((method) => [method, /.*/, ok] as [string, RegExp, typeof ok]),
     ]);
     target = await driver({ source: `${echo.url}/specs/serialisation.yaml` });
@@ -468,6 +483,13 @@ describe('request serialisation and servers at every level (a document served by
     assert.equal(request.headers['x-trace'], 't1,t2');
     assert.equal(request.headers['content-type'], 'application/x-www-form-urlencoded');
     assert.equal(request.body, 'name=Rex&tags=a&tags=b');
+  });
+
+  it('a redirect is not followed (credentials stay on the API host); a binary answer is an embedded blob', async () => {
+    const moved = await target.callTool('moved', {}, context());
+    assert.deepEqual(moved, { isError: true, content: [{ type: 'text', text: 'HTTP 302 Found: redirect to https://elsewhere.example/moved (not followed)' }] });
+    const report = await target.callTool('report', {}, context());
+    assert.deepEqual(report.content, [{ type: 'resource', resource: { uri: `${echo.url}/v1/report`, mimeType: 'application/pdf', blob: Buffer.from('%PDF-1.7 tiny').toString('base64') } }]);
   });
 
   it('multipart and text bodies', async () => {

@@ -28,14 +28,16 @@ const KNOWN_FORMATS = new Set([
   'double', 'password', 'binary',
 ]);
 
-const MAX_DEPTH = 24;
-/** Converted schema nodes allowed per tool; the largest real operations (Box, Discord) stay well under it. */
-export const MAX_SCHEMA_NODES = 4000;
+/** Deepest nesting converted (a property level, an allOf member... each count one). */
+export const MAX_DEPTH = 24;
+/** Converted schema nodes allowed per tool: what a model can still read, and a validator compile in milliseconds. */
+export const MAX_SCHEMA_NODES = 1500;
 
 /** How one conversion runs. Results are input schemas, so `readOnly` properties (sent by servers only) are left out. */
 export interface ConvertOptions {
-  /** Shared across every schema of one tool, so the whole tool stays bounded. */
-  budget: { remaining: number };
+  maxDepth: number;
+  /** Shared across every schema of one tool, so the whole tool stays bounded; `exhausted` once something was cut for it. */
+  budget: { remaining: number; exhausted?: boolean };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -65,7 +67,8 @@ function convert(node: unknown, options: ConvertOptions, ancestors: object[], de
     const name = typeof node.title === 'string' ? ` "${node.title}"` : '';
     return stub(node, `Recursive: the same shape as the enclosing${name} schema.`);
   }
-  if (depth >= MAX_DEPTH || options.budget.remaining <= 0) return stub(node, 'Not expanded further: the schema is too large for a tool definition.');
+  if (options.budget.remaining <= 0) options.budget.exhausted = true;
+  if (depth >= options.maxDepth || options.budget.exhausted) return stub(node, 'Not expanded further: the schema is too large for a tool definition.');
   options.budget.remaining -= 1;
   const inner = [...ancestors, node];
   const out: JsonSchema = {};

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tool } from '@modelcontextprotocol/server';
 import { TargetError } from '../types.js';
-import { isRecord, MAX_SCHEMA_NODES, toJsonSchema, type ConvertOptions, type JsonSchema } from './json-schema.js';
+import { isRecord, MAX_DEPTH, MAX_SCHEMA_NODES, toJsonSchema, type ConvertOptions, type JsonSchema } from './json-schema.js';
 
 export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
 
@@ -112,8 +112,31 @@ function serverUrl(levels: unknown[]): string | undefined {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : undefined;
 }
 
-function buildOperation(name: string, method: string, pathKey: string, pathItem: Record<string, unknown>, operation: Record<string, unknown>, server: string | undefined): Operation {
-  const convert: ConvertOptions = { budget: { remaining: MAX_SCHEMA_NODES } };
+/** Shallower limits tried in turn until a tool's whole input fits the node budget: a large input is cut evenly at one
+ * depth rather than wherever the budget happened to run out (which would drop the last properties entirely). */
+const SHALLOWER_DEPTHS = [12, 9, 7, 5, 4, 3];
+
+interface OperationInput {
+  properties: Record<string, JsonSchema>;
+  required: string[];
+  parameters: ParameterBinding[];
+  body: Operation['body'];
+}
+
+function operationInput(pathItem: Record<string, unknown>, operation: Record<string, unknown>): OperationInput {
+  const attempt = (maxDepth: number) => {
+    const convert: ConvertOptions = { maxDepth, budget: { remaining: MAX_SCHEMA_NODES } };
+    return { input: convertInput(pathItem, operation, convert), cut: convert.budget.exhausted === true };
+  };
+  let result = attempt(MAX_DEPTH);
+  for (const maxDepth of SHALLOWER_DEPTHS) {
+    if (!result.cut) break;
+    result = attempt(maxDepth);
+  }
+  return result.input;
+}
+
+function convertInput(pathItem: Record<string, unknown>, operation: Record<string, unknown>, convert: ConvertOptions): OperationInput {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   const parameters: ParameterBinding[] = [];
@@ -126,6 +149,11 @@ function buildOperation(name: string, method: string, pathKey: string, pathItem:
   }
   const body = requestBody(operation, properties, convert);
   if (body?.required) required.push(body.key);
+  return { properties, required, parameters, body };
+}
+
+function buildOperation(name: string, method: string, pathKey: string, pathItem: Record<string, unknown>, operation: Record<string, unknown>, server: string | undefined): Operation {
+  const { properties, required, parameters, body } = operationInput(pathItem, operation);
   const summary = typeof operation.summary === 'string' ? operation.summary.trim() : '';
   const details = typeof operation.description === 'string' ? operation.description.trim() : '';
   // Summary and description both, unless the description already starts with the summary.
