@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { Agent, fetch } from 'undici';
 import { causeOf, loadDocument, type LoadedDocument } from './openapi/load.js';
-import { buildOperations, requireServers, type Operation } from './openapi/operations.js';
+import { buildOperations, requireServers, type CallableOperation } from './openapi/operations.js';
 import { buildRequest } from './openapi/request.js';
 import { toToolResult } from './openapi/response.js';
 import type { OpenApiTargetSpec } from './openapi/schema.js';
@@ -24,7 +24,7 @@ export async function createOpenApiTarget(spec: OpenApiDriverSpec, deps: DriverD
 }
 
 class OpenApiTarget implements TargetDriver {
-  #operations = new Map<string, Operation>();
+  #operations = new Map<string, CallableOperation>();
   #location = '';
   /** The document read at create serves the first catalog (the gateway syncs right after creating a target). */
   #freshFromCreate = false;
@@ -52,8 +52,7 @@ class OpenApiTarget implements TargetDriver {
       if (signal.aborted) throw new TargetError('timeout', `reading the OpenAPI document ${this.spec.source} took too long`);
       throw new TargetError('unreachable', `cannot read the OpenAPI document ${this.spec.source}: ${causeOf(error)}`);
     }
-    const operations = buildOperations(loaded.document, this.spec);
-    requireServers(operations, loaded.location);
+    const operations = requireServers(buildOperations(loaded.document, this.spec), loaded.location);
     this.#operations = new Map(operations.map((operation) => [operation.tool.name, operation]));
     this.#location = loaded.location;
   }
@@ -69,8 +68,7 @@ class OpenApiTarget implements TargetDriver {
     if (!operation) throw new TargetError('invalid', `no operation "${name}" in ${this.#location}: sync the target if the document changed`);
     const credentials = this.deps.credentials;
     const [credentialHeaders, credentialQuery] = await Promise.all([credentials?.headers() ?? {}, credentials?.query() ?? {}]);
-    // operation.server is set: requireServers refused the document otherwise.
-    const request = buildRequest(operation, args, operation.server ?? '', { staticHeaders: this.spec.headers ?? {}, credentialHeaders, credentialQuery });
+    const request = buildRequest(operation, args, operation.server, { staticHeaders: this.spec.headers ?? {}, credentialHeaders, credentialQuery });
     // Errors and results name the URL without its query: credentials may travel there.
     const shownUrl = request.url.replace(/\?.*$/, '');
     const timeout = AbortSignal.timeout(this.deps.timeoutMs);
