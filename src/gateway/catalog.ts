@@ -32,16 +32,17 @@ export interface PreparedCatalog {
 }
 
 /**
- * Renames a target's live catalog to gateway names and checks every name: a name that is too long, has invalid
- * characters or appears twice is left out and reported (in the target's status), never silently dropped.
+ * Renames a target's live catalog to gateway names (unless the target opted out of the prefix) and checks every
+ * name: a name that is too long, has invalid characters or appears twice is left out and reported (in the target's
+ * status), never silently dropped.
  */
-export function prepareCatalog(target: string, live: TargetCatalog): PreparedCatalog {
+export function prepareCatalog(target: string, live: TargetCatalog, prefix = true): PreparedCatalog {
   const problems: string[] = [];
   const rename = <T extends { name: string }>(kind: string, items: T[]): T[] => {
     const seen = new Set<string>();
     const kept: T[] = [];
     for (const item of items) {
-      const full = gatewayName(target, item.name);
+      const full = prefix ? gatewayName(target, item.name) : item.name;
       const problem = seen.has(full) ? `${kind} "${item.name}" left out: the target lists it more than once` : nameProblem(kind, item.name, full);
       if (problem) problems.push(problem);
       else kept.push({ ...item, name: full });
@@ -73,19 +74,33 @@ export class GatewayCatalog {
   readonly resources: Resource[] = [];
   readonly resourceTemplates: ResourceTemplate[] = [];
   private readonly toolsByName = new Map<string, Tool>();
+  private readonly toolTargets = new Map<string, Route>();
   private readonly promptTargets = new Map<string, Route>();
+  /** Per target: names left out because an earlier target (by name) already offers them (unprefixed targets). */
+  readonly conflicts = new Map<string, string[]>();
   private readonly resourceTargets = new Map<string, string>();
   private readonly templates: { template: UriTemplate; target: string }[] = [];
 
-  constructor(rows: readonly CatalogRow[]) {
+  /** `prefixed(target)` says whether the target's names carry `{target}___` (see {@link prepareCatalog}). */
+  constructor(rows: readonly CatalogRow[], prefixed: (target: string) => boolean = () => true) {
     for (const { target, catalog } of rows) {
+      const upstreamName = (name: string): string => (prefixed(target) ? name.slice(target.length + SEPARATOR.length) : name);
       for (const tool of catalog.tools) {
+        if (this.toolsByName.has(tool.name)) {
+          this.conflict(target, `tool "${tool.name}" left out: target "${this.toolTargets.get(tool.name)?.target}" already offers it`);
+          continue;
+        }
         this.tools.push(tool);
         this.toolsByName.set(tool.name, tool);
+        this.toolTargets.set(tool.name, { target, name: upstreamName(tool.name) });
       }
       for (const prompt of catalog.prompts ?? []) {
+        if (this.promptTargets.has(prompt.name)) {
+          this.conflict(target, `prompt "${prompt.name}" left out: target "${this.promptTargets.get(prompt.name)?.target}" already offers it`);
+          continue;
+        }
         this.prompts.push(prompt);
-        this.promptTargets.set(prompt.name, { target, name: prompt.name.slice(target.length + SEPARATOR.length) });
+        this.promptTargets.set(prompt.name, { target, name: upstreamName(prompt.name) });
       }
       // Resource URIs are the upstream's own; the first target to offer a URI serves it.
       for (const resource of catalog.resources ?? []) {
@@ -100,6 +115,10 @@ export class GatewayCatalog {
     }
   }
 
+  private conflict(target: string, problem: string): void {
+    this.conflicts.set(target, [...(this.conflicts.get(target) ?? []), problem]);
+  }
+
   /** A tool's stored definition by gateway name. */
   tool(name: string): Tool | undefined {
     return this.toolsByName.get(name);
@@ -107,13 +126,17 @@ export class GatewayCatalog {
 
   /** The target and upstream name of a tool offered under `name`; undefined when no target offers it. */
   toolRoute(name: string): Route | undefined {
-    if (!this.toolsByName.has(name)) return undefined;
-    const at = name.indexOf(SEPARATOR);
-    return { target: name.slice(0, at), name: name.slice(at + SEPARATOR.length) };
+    return this.toolTargets.get(name);
   }
 
   promptRoute(name: string): Route | undefined {
     return this.promptTargets.get(name);
+  }
+
+  /** The target that offers a resource template (by its `uriTemplate` text). */
+  templateTarget(uriTemplate: string): string | undefined {
+    const index = this.resourceTemplates.findIndex((template) => template.uriTemplate === uriTemplate);
+    return index < 0 ? undefined : this.templates[index]?.target;
   }
 
   /** The target serving a resource URI: a listed resource first, then the first template that matches. */

@@ -15,7 +15,7 @@ import {
 import { BodyTooLargeError, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
-import { sendJsonRpcError } from '../runtime/index.js';
+import { SessionEventStore, sendJsonRpcError } from '../runtime/index.js';
 import { CallRunner, type Caller } from './calls.js';
 import { LiveGateway, type DriverFactory } from './live.js';
 import { createGatewayServer } from './server.js';
@@ -23,6 +23,8 @@ import type { GatewayStore } from './store.js';
 
 /** Sessions a client abandons without DELETE are closed after this long without a request. */
 const SESSION_IDLE_MS = 30 * 60_000;
+/** How soon a client whose SSE stream dropped should reconnect (the SSE `retry` field). */
+const SSE_RETRY_MS = 1_000;
 
 interface LegacySession {
   gateway: string;
@@ -195,6 +197,9 @@ export class GatewayHost {
     const server = createGatewayServer(live, this.calls, () => ({ ...caller, ...(clientName ? { clientName } : {}) }));
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      // Resumable streams (transports §resumability): events are kept so a client can reconnect with Last-Event-ID.
+      eventStore: new SessionEventStore(),
+      retryInterval: SSE_RETRY_MS,
       onsessioninitialized: (id) => {
         const unsubscribe = live.onChange(() => void server.sendToolListChanged().catch(() => undefined));
         this.sessions.set(id, { gateway: live.name, transport, server, owner: ownerOf(caller.principal), lastSeen: Date.now(), unsubscribe });

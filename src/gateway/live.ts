@@ -156,7 +156,7 @@ export class LiveGateway {
     let row: CatalogRow;
     try {
       const live = await target.driver.catalog(AbortSignal.timeout(Math.max(target.spec.timeout, SYNC_TIMEOUT_MS)));
-      const { catalog, problems } = prepareCatalog(name, live);
+      const { catalog, problems } = prepareCatalog(name, live, target.spec.prefix);
       row = { target: name, catalog, syncedAt: new Date().toISOString(), stale: false, problems };
       for (const problem of problems) this.log.warn('catalog problem', { gateway: this.name, target: name, problem });
     } catch (error) {
@@ -180,7 +180,7 @@ export class LiveGateway {
 
   private rebuild(): void {
     const rows = [...this.targets.keys()].sort().flatMap((name) => this.rows.get(name) ?? []);
-    this.catalog = new GatewayCatalog(rows);
+    this.catalog = new GatewayCatalog(rows, (target) => this.targets.get(target)?.spec.prefix ?? true);
     this.search?.index(this.catalog.tools);
   }
 
@@ -195,7 +195,7 @@ export class LiveGateway {
         ...(row?.syncedAt ? { syncedAt: row.syncedAt } : {}),
         stale: row?.stale ?? false,
         ...(row?.lastError ? { lastError: row.lastError } : {}),
-        problems: row?.problems ?? [],
+        problems: [...(row?.problems ?? []), ...(this.catalog.conflicts.get(name) ?? [])],
         circuit: target.guard.state,
       };
     });

@@ -48,7 +48,7 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
   const server = new Server(
     { name: `toolport-gateway-${gateway.name}`, version: '0.1.0' },
     {
-      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} },
+      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {}, completions: {} },
       ...(gateway.row.spec.description ? { instructions: gateway.row.spec.description } : {}),
     },
   );
@@ -105,6 +105,16 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
     if (!route || !driver?.getPrompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `gateway "${gateway.name}" has no prompt "${name}"; list them with prompts/list`);
     return forward(gateway, route.target, ctx, (context) => driver.getPrompt!(route.name, args, context), name);
+  });
+
+  server.setRequestHandler('completion/complete', async (request, ctx) => {
+    const { ref } = request.params;
+    const template = ref.type === 'ref/prompt' ? undefined : gateway.catalog.templateTarget(ref.uri);
+    const route = ref.type === 'ref/prompt' ? gateway.catalog.promptRoute(ref.name) : template ? { target: template, name: ref.uri } : undefined;
+    const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
+    if (!route || !driver?.complete) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `nothing on gateway "${gateway.name}" completes ${ref.type === 'ref/prompt' ? ref.name : ref.uri}`);
+    const upstreamRef = ref.type === 'ref/prompt' ? { ...ref, name: route.name } : ref;
+    return forward(gateway, route.target, ctx, (context) => driver.complete!({ ...request.params, ref: upstreamRef }, context), route.name);
   });
 
   return server;

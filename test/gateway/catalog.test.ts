@@ -127,6 +127,30 @@ describe('gateway catalogs', () => {
     }
   });
 
+  it('offers unprefixed names when a target opts out, reporting a name two targets offer', async () => {
+    const one = await startUpstream({ tools: textTools('shared', 'only_one') });
+    const two = await startUpstream({ tools: textTools('shared') });
+    try {
+      const created = await api(platform, 'POST', '/gateways', {
+        name: 'plain',
+        targets: [
+          { name: 'one', type: 'mcp', url: one.url, prefix: false },
+          { name: 'two', type: 'mcp', url: two.url, prefix: false },
+        ],
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const client = await connectGateway(platform, 'plain');
+      assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), ['only_one', 'shared']);
+      assert.match(textOf(await client.callTool({ name: 'shared', arguments: { text: 'x' } })), /shared/);
+      assert.equal(one.calls.length, 1, 'the first target (by name) serves the shared name');
+      assert.deepEqual(created.body.targets.find((t) => t.name === 'two')?.problems, ['tool "shared" left out: target "one" already offers it']);
+      await client.close();
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
   it('a removed target leaves the list and its calls are refused', async () => {
     const client = await connectGateway(platform, 'cat');
     assert.equal((await api(platform, 'DELETE', '/gateways/cat/targets/beta')).status, 204);

@@ -193,6 +193,10 @@ class McpTarget implements TargetDriver {
     return this.withClient(context.signal, async (client) => asGatewayResult(await client.getPrompt({ name, arguments: args }, this.options(context))));
   }
 
+  async complete(params: Parameters<NonNullable<TargetDriver['complete']>>[0], context: CallContext) {
+    return this.withClient(context.signal, async (client) => asGatewayResult(await client.complete(params, this.options(context))));
+  }
+
   async close(): Promise<void> {
     await this.reset();
   }

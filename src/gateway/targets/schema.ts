@@ -35,6 +35,10 @@ export const targetCommonShape = {
     .prefault({})
     .describe('Circuit breaker: fail fast while the target is down'),
   credentials: outboundCredentialsSchema.optional().describe('Outbound credentials from the vault'),
+  prefix: z
+    .boolean()
+    .default(true)
+    .describe('false: offer tools and prompts under their own names, not {name}___{tool} (e.g. a gateway in front of one server); a name another target already offers is reported, not served'),
 };
 
 /** An MCP server as a target: a remote Streamable HTTP URL, a Toolport runtime, or a stdio command. */

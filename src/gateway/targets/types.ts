@@ -1,4 +1,14 @@
-import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplateType as ResourceTemplate, Tool } from '@modelcontextprotocol/server';
+import type {
+  CallToolResult,
+  CompleteRequestParams,
+  CompleteResult,
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplateType as ResourceTemplate,
+  Tool,
+} from '@modelcontextprotocol/server';
 
 /** What a target offers, as its own (unprefixed) names; the gateway prefixes `{target}___` and stores it. */
 export interface TargetCatalog {
@@ -42,6 +52,8 @@ export interface TargetDriver {
   callTool(name: string, args: Record<string, unknown>, context: CallContext): Promise<CallToolResult>;
   readResource?(uri: string, context: CallContext): Promise<ReadResourceResult>;
   getPrompt?(name: string, args: Record<string, string>, context: CallContext): Promise<GetPromptResult>;
+  /** Argument completion for one of the target's prompts (by its own name) or resource templates. */
+  complete?(params: CompleteRequestParams, context: CallContext): Promise<CompleteResult>;
   /** Releases processes, sockets and upstream sessions. */
   close(): Promise<void>;
 }
