@@ -9,6 +9,8 @@ import type { Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { createOpenApiTarget, openApiTargetSchema, type OpenApiDriverSpec } from '../../src/gateway/targets/openapi.js';
 import { isRecord, MAX_DEPTH, MAX_SCHEMA_NODES, toJsonSchema } from '../../src/gateway/targets/openapi/json-schema.js';
+import { testPlatform } from '../helpers/platform.js';
+import { api, connectGateway, type Era } from './helpers.js';
 import { TargetError, type CallContext, type OutboundCredentials, type TargetDriver } from '../../src/gateway/targets/types.js';
 import { startFixtureServer, type FixtureServer } from '../fixtures/openapi/fixture-server.js';
 import { MUSEUM_DOCUMENT, startMuseum, TICKET_PNG } from '../fixtures/openapi/museum.js';
@@ -658,4 +660,58 @@ describe('the demo pet store (examples/openapi-petstore) behind an openapi targe
     assert.equal(textOf(refused), 'HTTP 401 Unauthorized: {"title":"a valid X-API-Key header is required","status":401}');
     await target.close();
   });
+});
+
+describe('an openapi target behind a real gateway (/gateways/{name}/mcp), API key from the vault', () => {
+  const API_KEY = 'vault-held-key';
+  let platform: Awaited<ReturnType<typeof testPlatform>>;
+  let petstore: FixtureServer;
+
+  before(async () => {
+    platform = await testPlatform();
+    petstore = await startPetstore({ apiKey: API_KEY });
+    const provider = await api(platform, 'POST', '/credentials/providers', { name: 'petstore-key', type: 'apiKey', apiKey: API_KEY });
+    assert.equal(provider.status, 201, JSON.stringify(provider.body));
+    const created = await api(platform, 'POST', '/gateways', {
+      name: 'shop',
+      targets: [
+        {
+          name: 'petstore',
+          type: 'openapi',
+          source: `${petstore.url}/api/v3/openapi.json`,
+          exclude: ['*User*', 'logoutUser'],
+          credentials: { provider: 'petstore-key', in: 'header', name: 'api_key' },
+        },
+      ],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  });
+  after(async () => {
+    await platform.stop();
+    await petstore.close();
+  });
+
+  for (const era of ['legacy', 'modern'] as Era[]) {
+    it(`a ${era} client lists the operations as petstore___ tools and calls them over HTTP`, async () => {
+      const client = await connectGateway(platform, 'shop', { era });
+      const { tools } = await client.listTools();
+      const names = tools.map((tool) => tool.name);
+      assert.equal(names.length, 12, `19 operations less 7 user ones: ${names.join(', ')}`);
+      const getPetById = tools.find((tool) => tool.name === 'petstore___getPetById');
+      assert.deepEqual(getPetById?.inputSchema.required, ['petId']);
+
+      const inventory = await client.callTool({ name: 'petstore___getInventory', arguments: {} });
+      assert.deepEqual(inventory.structuredContent, { available: 1, sold: 1, pending: 1 });
+      assert.equal(petstore.requests.at(-1)?.headers.api_key, API_KEY, 'the vault key went out in the api_key header');
+
+      const missing = await client.callTool({ name: 'petstore___getPetById', arguments: { petId: 999 } });
+      assert.equal(missing.isError, true);
+      assert.match(textOf(missing as { content?: unknown[] }), /^HTTP 404 Not Found/);
+
+      const sent = petstore.requests.length;
+      await assert.rejects(client.callTool({ name: 'petstore___getPetById', arguments: { petId: 'one' } }), /input schema/);
+      assert.equal(petstore.requests.length, sent, 'arguments that do not match the schema never reach the API');
+      await client.close();
+    });
+  }
 });
