@@ -39,7 +39,7 @@ export function createGateways(options: GatewayPartOptions): { host: GatewayHost
   const store = new GatewayStore(options.sql);
   const host = new GatewayHost(
     store,
-    async (_gateway, target) => {
+    async (_gateway, target, onCatalogChange) => {
       const { spec } = target;
       if (spec.credentials && !options.vault) {
         throw new TargetError('invalid', `target "${spec.name}" names credentials from provider "${spec.credentials.provider}", but no credential vault is configured`);
@@ -47,6 +47,7 @@ export function createGateways(options: GatewayPartOptions): { host: GatewayHost
       return createDriver(spec, {
         baseDir: resolve(target.baseDir),
         timeoutMs: spec.timeout,
+        onCatalogChange,
         runtimeUrl: (name) => new URL(`${options.baseUrl()}/runtimes/${encodeURIComponent(name)}/invocations?qualifier=DEFAULT`),
         ...(spec.credentials && options.vault ? { credentials: options.vault.outboundCredentials(spec.credentials) } : {}),
       });

@@ -11,7 +11,7 @@ import type { TargetSpec } from './targets/spec.js';
 import { TargetError, type TargetDriver } from './targets/types.js';
 
 /** Builds a target's driver (the host supplies vault credentials, base dir and runtime URLs). */
-export type DriverFactory = (gateway: string, target: TargetRow) => Promise<TargetDriver>;
+export type DriverFactory = (gateway: string, target: TargetRow, onCatalogChange: () => void) => Promise<TargetDriver>;
 
 /** A sync may take longer than one call (connecting, thousands of tools); it is bounded by this or the call timeout. */
 const SYNC_TIMEOUT_MS = 30_000;
@@ -72,7 +72,10 @@ export class LiveGateway {
   private async liveTarget(row: TargetRow): Promise<LiveTarget> {
     let driver: TargetDriver;
     try {
-      driver = await this.makeDriver(this.name, row);
+      driver = await this.makeDriver(this.name, row, () => {
+        // Only while this driver is the target's current one.
+        if (this.targets.get(row.name)?.driver === driver) void this.sync(row.name).catch(() => undefined);
+      });
     } catch (error) {
       // One bad target must not keep the gateway down: it reports why at every sync and call.
       driver = brokenDriver(error);

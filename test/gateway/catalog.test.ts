@@ -48,6 +48,15 @@ describe('gateway catalogs', () => {
     });
   }
 
+  it('re-syncs a target by itself when the target announces that its tools changed', async () => {
+    const changes: string[][] = [];
+    const client = await connectGateway(platform, 'cat', { client: { listChanged: { tools: { onChanged: (_error, tools) => changes.push((tools ?? []).map((t) => t.name)) } } } });
+    alpha.setTools(textTools('first', 'second', 'announced'));
+    alpha.announce();
+    await eventually(() => changes.some((names) => names.includes('alpha___announced')), 10_000, 'the announced tool at the gateway');
+    await client.close();
+  });
+
   it('a target that is down keeps its last catalog, marked stale, and the others keep working', async () => {
     const port = beta.port;
     await beta.close();

@@ -19,6 +19,8 @@ export interface Upstream {
   tools: Tool[];
   /** Replaces the tool list (the next sync sees it). */
   setTools(tools: Tool[]): void;
+  /** Announces a tool-list change to subscribed clients (2026-07-28 subscriptions/listen). */
+  announce(): void;
   /** legacyOnly: forgets every session, as a restarted server would (clients then get 404). */
   forgetSessions(): void;
   /** legacyOnly: sessions opened so far. */
@@ -100,6 +102,9 @@ export async function startUpstream(options: {
     },
     setTools(tools) {
       state.tools = tools;
+    },
+    announce() {
+      handler.notify.toolsChanged();
     },
     forgetSessions() {
       sessions.clear();

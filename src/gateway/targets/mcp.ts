@@ -111,7 +111,12 @@ class McpTarget implements TargetDriver {
   /** The shared upstream session, opened on first use. */
   private client(signal: AbortSignal): Promise<Client> {
     this.connection ??= (async () => {
-      const client = new Client({ name: `toolport-gateway/${this.spec.name}`, version: '0.1.0' }, { versionNegotiation: { mode: 'auto' }, listMaxPages: MAX_LIST_PAGES });
+      // An upstream's list_changed (a 2025 notification or a 2026 subscriptions/listen event) makes the gateway re-sync.
+      const changed = { autoRefresh: false, debounceMs: 200, onChanged: () => this.deps.onCatalogChange?.() };
+      const client = new Client(
+        { name: `toolport-gateway/${this.spec.name}`, version: '0.1.0' },
+        { versionNegotiation: { mode: 'auto' }, listMaxPages: MAX_LIST_PAGES, listChanged: { tools: changed, prompts: changed, resources: changed } },
+      );
       const transport = this.transport();
       try {
         await client.connect(transport, { signal, timeout: SYNC_TIMEOUT_MS });

@@ -81,4 +81,6 @@ export interface DriverDeps {
   timeoutMs: number;
   /** The loopback MCP endpoint of a Toolport runtime by name (mcp targets with `runtime:`). */
   runtimeUrl?: (name: string) => URL;
+  /** Drivers whose upstream announces list changes call this; the gateway then re-syncs the target. */
+  onCatalogChange?: () => void;
 }
