@@ -32,6 +32,14 @@ async function driver(spec: OpenApiDriverSpec, deps: { credentials?: OutboundCre
   return createOpenApiTarget(spec, { baseDir: REPO, timeoutMs: deps.timeoutMs ?? 5000, ...(deps.credentials ? { credentials: deps.credentials } : {}) });
 }
 
+/** The published documents' tools, converted once per file and shared by the tests that look at them. */
+const published = new Map<string, Promise<Map<string, Tool>>>();
+function publishedTools(file: string): Promise<Map<string, Tool>> {
+  const tools = published.get(file) ?? toolsOf({ source: `../shared/data/openapi/${file}` });
+  published.set(file, tools);
+  return tools;
+}
+
 async function toolsOf(spec: OpenApiDriverSpec): Promise<Map<string, Tool>> {
   const target = await driver(spec);
   try {
@@ -86,7 +94,7 @@ describe('published OpenAPI documents become tools', () => {
     };
     for (const [file, count] of Object.entries(expected)) {
       const started = performance.now();
-      const tools = await toolsOf({ source: `../shared/data/openapi/${file}` });
+      const tools = await publishedTools(file);
       const elapsed = performance.now() - started;
       assert.equal(tools.size, count, `${file}: one tool per operation`);
       let bytes = 0;
@@ -107,7 +115,7 @@ describe('published OpenAPI documents become tools', () => {
   });
 
   it('Petstore (3.0): path, query, header parameters and the JSON body, with required lists and descriptions', async () => {
-    const tools = await toolsOf({ source: '../shared/data/openapi/swagger-petstore.openapi.yaml' });
+    const tools = await publishedTools('swagger-petstore.openapi.yaml');
     const getPetById = tools.get('getPetById');
     assert.equal(getPetById?.title, 'Find pet by ID.');
     assert.match(getPetById?.description ?? '', /^Find pet by ID\.\n\nReturns a single pet\./);
@@ -137,7 +145,7 @@ describe('published OpenAPI documents become tools', () => {
   });
 
   it('Museum (3.1): parameters from components.$refs, allOf bodies, examples; the webhook is not a tool', async () => {
-    const tools = await toolsOf({ source: '../shared/data/openapi/redocly-museum.openapi.yaml' });
+    const tools = await publishedTools('redocly-museum.openapi.yaml');
     assert.ok(!tools.has('publishNewEvent'), 'webhooks are not callable operations');
     const list = tools.get('listSpecialEvents');
     assert.deepEqual(Object.keys(list?.inputSchema.properties ?? {}), ['startDate', 'endDate', 'page', 'limit']);
@@ -155,7 +163,7 @@ describe('published OpenAPI documents become tools', () => {
   });
 
   it('Box (3.0, large): names sanitised, shortened and unique; required header params; nullable; readOnly kept out of inputs', async () => {
-    const tools = await toolsOf({ source: '../shared/data/openapi/box-platform.openapi.json' });
+    const tools = await publishedTools('box-platform.openapi.json');
     assert.ok(tools.has('get_files_id_get_shared_link'), '`#` becomes `_`');
     assert.ok(tools.has('post_metadata_taxonomies_id_id_levels_append'), '`:` becomes `_`');
     const long = [...tools.keys()].filter((name) => /_[0-9a-f]{8}$/.test(name));
@@ -171,7 +179,7 @@ describe('published OpenAPI documents become tools', () => {
   });
 
   it('Discord (3.1, large): type arrays and const kept, path-level parameters applied to every method', async () => {
-    const tools = await toolsOf({ source: '../shared/data/openapi/discord.openapi.json' });
+    const tools = await publishedTools('discord.openapi.json');
     for (const name of ['get_channel', 'update_channel', 'delete_channel']) {
       assert.deepEqual(tools.get(name)?.inputSchema.required?.[0], 'channel_id', `${name} has the path-level channel_id`);
     }
