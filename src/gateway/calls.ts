@@ -1,7 +1,7 @@
 // One tool call through the gateway: refuse unknown tools, forbidden callers and arguments that do not match the
 // tool's input schema before anything reaches the target; then call it under the target's guard, and audit the call.
 import { randomUUID } from 'node:crypto';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
+import { ProtocolError, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
@@ -75,6 +75,11 @@ export class CallRunner {
       this.audit(gateway, { requestId, name, target, caller, args, started, status: result.isError ? 'tool_error' : 'ok' });
       return result;
     } catch (error) {
+      if (error instanceof ProtocolError) {
+        // The target's own JSON-RPC answer goes back unchanged.
+        this.audit(gateway, { requestId, name, target, caller, args, started, status: 'target_rpc_error', error: error.message });
+        throw error;
+      }
       const failure = asGatewayError(error);
       this.log.warn('tool call failed', { gateway: gateway.name, tool: name, requestId, code: failure.code, error: failure.message, detail: failure.detail });
       this.audit(gateway, { requestId, name, target, caller, args, started, status: failure.code, error: failure.message });

@@ -1,5 +1,6 @@
 // Per-target reliability: a timeout on every call, a bound on calls in flight, and a circuit breaker so a dead target
 // answers at once with a clear error instead of holding every caller until its timeout.
+import { ProtocolError } from '@modelcontextprotocol/server';
 import type { TargetSpec } from './targets/spec.js';
 import { TargetError } from './targets/types.js';
 import { GatewayError } from './errors.js';
@@ -9,9 +10,13 @@ type GuardSpec = Pick<TargetSpec, 'name' | 'timeout' | 'maxConcurrency' | 'break
 /** The breaker's state as shown in target status. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
-/** Failures that say the target itself is unwell (a tool's own isError result is not one). */
+/**
+ * Failures that say the target itself is unwell. A tool's own isError result is not one, nor is a JSON-RPC error the
+ * target answered with (it answered).
+ */
 function countsAgainstTarget(error: unknown): boolean {
-  return error instanceof TargetError ? error.kind !== 'invalid' : !(error instanceof GatewayError);
+  if (error instanceof TargetError) return error.kind !== 'invalid';
+  return !(error instanceof GatewayError || error instanceof ProtocolError);
 }
 
 /** Wraps every call to one target. */

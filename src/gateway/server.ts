@@ -35,6 +35,7 @@ async function forward<T>(gateway: LiveGateway, target: string, ctx: ServerConte
     if (!live) throw new GatewayError('target_unavailable', `target "${target}" is not available`);
     return await live.guard.run(ctx.mcpReq.signal, (signal) => run({ signal, gateway: gateway.name, target, prefixedName, requestId }));
   } catch (error) {
+    if (error instanceof ProtocolError) throw error; // the target's own JSON-RPC answer
     const failure =
       error instanceof GatewayError
         ? error

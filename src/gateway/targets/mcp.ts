@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import {
   Client,
   ProtocolError,
-  ProtocolErrorCode,
   SERVER_INFO_META_KEY,
   SdkError,
   SdkErrorCode,
@@ -45,15 +44,14 @@ function isSessionGone(error: unknown): boolean {
   return status === 404;
 }
 
-/** Turns what the SDK client threw into a TargetError that says which kind of failure it was. */
-function targetError(spec: McpTargetSpec, error: unknown): TargetError {
-  if (error instanceof TargetError) return error;
+/**
+ * Turns what the SDK client threw into a TargetError that says which kind of failure it was. A JSON-RPC error the
+ * upstream answered with is its answer to the caller's request and passes through unchanged (it is not a failure of
+ * the target, so it does not count against the circuit breaker).
+ */
+function targetError(spec: McpTargetSpec, error: unknown): TargetError | ProtocolError {
+  if (error instanceof TargetError || error instanceof ProtocolError) return error;
   const message = (error as Error).message ?? String(error);
-  if (error instanceof ProtocolError) {
-    // The upstream answered, with a JSON-RPC error: bad arguments are the caller's problem, the rest the target's.
-    const invalid = error.code === ProtocolErrorCode.InvalidParams || error.code === ProtocolErrorCode.MethodNotFound;
-    return new TargetError(invalid ? 'invalid' : 'upstream', `target "${spec.name}" answered with an error`, message);
-  }
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
     return new TargetError('timeout', `target "${spec.name}" did not answer in time`, message);
   }
