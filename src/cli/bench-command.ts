@@ -100,7 +100,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--compare <target>', 'another target, interleaved A B A B (repeat)', (v: string, all: string[] = []) => [...all, v])
     .option('--iterations <n>', 'iterations per target', '50')
     .option('--interval <duration>', 'pause between iterations, e.g. 500ms', '0ms')
-    .option('--tool <name>', 'tool to call (default: the first read-only tool needing no arguments; else none)')
+    .option('--tool <name>', 'tool to call; behind a gateway {target}___NAME matches too (default: the first read-only tool needing no arguments; else none)')
     .option('--args <json>', 'arguments for --tool')
     .option('--concurrency <n>', 'add a load phase: this many clients calling back to back on pooled sessions')
     .option('--duration <duration>', 'length of the load phase per target', '10s')

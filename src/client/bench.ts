@@ -67,10 +67,17 @@ async function openTimedConnection(url: URL, timeoutMs: number): Promise<{ ms: n
   return { ms, agent };
 }
 
-/** The tool an iteration calls: the one named, else the first read-only tool that needs no arguments. */
+/**
+ * The tool an iteration calls: the one named — or, behind a gateway, the one tool named `{target}___NAME`, so one
+ * `--tool` serves a runtime and the gateway in front of it — else the first read-only tool that needs no arguments.
+ */
 function benchTool(tools: { name: string; annotations?: { readOnlyHint?: boolean }; inputSchema: { required?: unknown } }[], named?: string): string | undefined {
+  if (named) {
+    const prefixed = tools.filter((tool) => tool.name.endsWith(`___${named}`));
+    return tools.some((tool) => tool.name === named) || prefixed.length !== 1 ? named : prefixed[0]?.name;
+  }
   // A benchmark must not fire tools with side effects by guessing.
-  return named ?? tools.find((tool) => tool.annotations?.readOnlyHint === true && !(tool.inputSchema.required as string[] | undefined)?.length)?.name;
+  return tools.find((tool) => tool.annotations?.readOnlyHint === true && !(tool.inputSchema.required as string[] | undefined)?.length)?.name;
 }
 
 /** One iteration on a fresh connection: connection, initialize, tools/list, tools/call. */

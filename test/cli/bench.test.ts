@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,8 +25,19 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'toolport-bench-test-'));
     issuer = await startTestIssuer();
-    platform = await testPlatform();
-    await platform.control.createRuntime('greet', { command: GREET_COMMAND, sessions: { warmPool: 2 } });
+    // The gateway fronts its own copy of the greet server, so runtime greet's sessions are the bench's alone.
+    const config = join(dir, 'toolport.yaml');
+    await writeFile(
+      config,
+      [
+        'runtimes:',
+        `  - { name: greet, command: ${JSON.stringify(GREET_COMMAND)}, sessions: { warmPool: 2 } }`,
+        `  - { name: upstream, command: ${JSON.stringify(GREET_COMMAND)}, sessions: { warmPool: 1 } }`,
+        'gateways:',
+        '  - { name: demo, targets: [{ name: greet, type: mcp, runtime: upstream }] }',
+      ].join('\n'),
+    );
+    platform = await testPlatform({ config });
     await platform.control.createRuntime('secure', {
       command: GREET_COMMAND,
       auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['toolport'] } },
@@ -42,18 +53,17 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
   });
 
   it('times every phase per iteration, adds a load phase, and writes an HTML report whose charts and numbers match the JSON', async () => {
-    const direct = invocationUrl(platform, 'greet').href;
     const html = join(dir, 'report.html');
     const run = await toolport([
-      'bench', 'runtime:greet', '--compare', direct, '--iterations', '4', '--tool', 'greet_user', '--args', '{"name":"Jack"}',
+      'bench', 'runtime:greet', '--compare', 'gateway:demo', '--iterations', '4', '--tool', 'greet_user', '--args', '{"name":"Jack"}',
       '--concurrency', '3', '--duration', '800ms', '--server', platform.url, '--json', '--html', html,
     ]);
     assert.equal(run.code, 0, run.stderr);
     const results = JSON.parse(run.stdout) as BenchResult[];
-    assert.deepEqual(results.map((r) => r.target), ['runtime:greet', direct]);
+    assert.deepEqual(results.map((r) => r.target), ['runtime:greet', 'gateway:demo']);
+    assert.deepEqual(results.map((r) => r.tool), ['greet_user', 'greet___greet_user'], 'one --tool names the runtime tool and its gateway name');
     for (const result of results) {
       assert.deepEqual(result.errors, []);
-      assert.equal(result.tool, 'greet_user');
       for (const phase of PHASES) {
         const samples = result.samples[phase];
         assert.equal(samples.length, 4, `${phase} has one sample per iteration`);
@@ -68,7 +78,7 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
       }
       const load = result.load;
       assert.ok(load, 'the load phase ran');
-      assert.equal(load.operation, 'tools/call greet_user');
+      assert.equal(load.operation, `tools/call ${result.tool}`);
       assert.equal(load.concurrency, 3);
       assert.equal(load.errors, 0, load.firstError ?? "");
       assert.ok(load.calls > 10, `only ${load.calls} calls in the load phase`);
@@ -127,7 +137,7 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     await page.close();
   });
 
-  it('bounds the load phase by --max-calls and falls back to tools/list when no tool is timed', async () => {
+  it('bounds the load phase by --max-calls, and without --tool times the read-only tool that needs no arguments, with a bearer token', async () => {
     const run = await toolport(['bench', 'runtime:greet', '--iterations', '1', '--concurrency', '2', '--duration', '30s', '--max-calls', '12', '--tool', 'greet_user', '--args', '{"name":"x"}', '--server', platform.url, '--json']);
     assert.equal(run.code, 0, run.stderr);
     const [result] = JSON.parse(run.stdout) as BenchResult[];
