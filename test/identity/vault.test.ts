@@ -8,6 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { loadMasterKey, Vault, VaultError } from '../../src/identity/index.js';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.js';
 import { toolport } from '../helpers/cli.js';
 import { GREET_COMMAND, connectRuntime, invocationUrl, testPlatform, textOf } from '../helpers/platform.js';
 
@@ -286,6 +288,56 @@ describe("Identity's vault", () => {
   });
 });
 
+describe("user federation with Toolport's own Identity (login page in headless Chromium)", () => {
+  let platform: Platform;
+  let browser: Browser;
+  before(async () => {
+    platform = await testPlatform();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await platform.stop();
+  });
+
+  it("stores the user's consent after the issuer's login and consent pages, and refreshes it later", async () => {
+    const erin = await api(platform, 'POST', '/api/identity/users', { username: 'erin', password: 'ErinPassword123!' });
+    assert.equal(erin.status, 201);
+    assert.equal((await api(platform, 'POST', '/api/identity/resource-servers', { identifier: 'gateway', scopes: ['read'] })).status, 201);
+    const client = await api(platform, 'POST', '/api/identity/clients', {
+      clientId: 'vault-web',
+      secret: true,
+      grants: ['authorization_code', 'refresh_token'],
+      scopes: ['gateway/read'],
+      redirectUris: [`${platform.url}/identity/vault/callback`],
+    });
+    assert.equal(client.status, 201);
+    const discoveryUrl = `${platform.url}/identity/.well-known/openid-configuration`;
+    await platform.vault.createProvider({ name: 'idp', type: 'oauth2', discoveryUrl, clientId: 'vault-web', clientSecret: client.body.secret, scopes: ['openid', 'offline_access', 'gateway/read'] });
+    const consentUrl = await platform.vault.authorize({ provider: 'idp', userId: 'erin' });
+    const page = await browser.newPage();
+    try {
+      await page.goto(consentUrl);
+      await page.fill('#username', 'erin');
+      await page.fill('#password', 'ErinPassword123!');
+      await page.click('#sign-in');
+      const landed = page.waitForURL((url) => url.pathname === '/identity/vault/callback', { timeout: 15_000 });
+      if (await Promise.race([landed.then(() => false), page.waitForSelector('#allow', { timeout: 15_000 }).then(() => true)])) await page.click('#allow');
+      await landed;
+      assert.match(await page.content(), /Access granted/);
+    } finally {
+      await page.close();
+    }
+    const claims = (token: string): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+    const token = await platform.vault.accessToken({ provider: 'idp', flow: 'user', userId: 'erin' });
+    assert.deepEqual([claims(token).sub, claims(token).client_id], [erin.body.sub, 'vault-web'], "the token speaks for erin (her subject id) through the vault's client");
+    const later = new Vault(platform.store, { masterKey: await loadMasterKey(platform.dataDir), callbackUrl: () => '', now: () => Date.now() + 24 * 3600_000 });
+    const refreshed = await later.accessToken({ provider: 'idp', flow: 'user', userId: 'erin' });
+    assert.notEqual(refreshed, token, 'a day later the stored refresh token got a new access token');
+    assert.equal(claims(refreshed).sub, erin.body.sub);
+  });
+});
+
 describe('vault entries survive a restart', () => {
   const schema = `toolport_vault_${randomBytes(4).toString('hex')}`;
   let oauth: Awaited<ReturnType<typeof startOAuthServer>>;
@@ -352,22 +404,24 @@ describe('toolport identity credential / access-key', () => {
   const cli = (...args: string[]): ReturnType<typeof toolport> => toolport([...args, '--server', platform.url, '--token', platform.adminToken]);
 
   it('creates, lists (without secrets) and deletes credentials', async () => {
-    const created = await cli('identity', 'credential', 'create', 'weather', '--type', 'apiKey', '--api-key', 'wk-secret-value', '--runtime', 'greet', '--json');
+    // Independent invocations run side by side: each is a process start.
+    const [created, oauthCreated, invalid] = await Promise.all([
+      cli('identity', 'credential', 'create', 'weather', '--type', 'apiKey', '--api-key', 'wk-secret-value', '--runtime', 'greet', '--json'),
+      cli('identity', 'credential', 'create', 'corp', '--type', 'oauth2', '--token-url', 'http://127.0.0.1:1/token', '--client-id', 'c1', '--client-secret', 'cs-secret-value', '--scope', 'a/read', '--scope', 'a/write'),
+      cli('identity', 'credential', 'create', 'broken', '--type', 'oauth2', '--client-id', 'c1'),
+    ]);
     assert.equal(created.code, 0, created.stderr);
     assert.equal((JSON.parse(created.stdout) as { name: string }).name, 'weather');
-    const oauthCreated = await cli('identity', 'credential', 'create', 'corp', '--type', 'oauth2', '--token-url', 'http://127.0.0.1:1/token', '--client-id', 'c1', '--client-secret', 'cs-secret-value', '--scope', 'a/read', '--scope', 'a/write');
     assert.equal(oauthCreated.code, 0, oauthCreated.stderr);
     assert.equal(oauthCreated.stdout, 'Stored oauth2 credential corp (secret encrypted at rest)\n');
-    const table = await cli('identity', 'credential', 'list');
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /tokenUrl: give discoveryUrl or tokenUrl/);
+    const [table, listed] = await Promise.all([cli('identity', 'credential', 'list'), cli('identity', 'credential', 'list', '--json')]);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^NAME\s+TYPE\s+CLIENTID\s+ISSUER\s+SCOPES\s+RUNTIMES\s+SECRET\n/);
     assert.match(table.stdout, /corp\s+oauth2\s+c1\s+http:\/\/127\.0\.0\.1:1\/token\s+a\/read a\/write\s+stored/);
-    const listed = await cli('identity', 'credential', 'list', '--json');
     assert.deepEqual((JSON.parse(listed.stdout) as { name: string }[]).map((c) => c.name), ['corp', 'weather']);
     for (const output of [table.stdout, listed.stdout]) assert.ok(!output.includes('wk-secret-value') && !output.includes('cs-secret-value'));
-    const invalid = await cli('identity', 'credential', 'create', 'broken', '--type', 'oauth2', '--client-id', 'c1');
-    assert.equal(invalid.code, 1);
-    assert.match(invalid.stderr, /tokenUrl: give discoveryUrl or tokenUrl/);
     assert.equal((await cli('identity', 'credential', 'delete', 'weather')).stdout, 'Deleted credential weather\n');
     const missing = await cli('identity', 'credential', 'delete', 'weather');
     assert.equal(missing.code, 1);
@@ -380,9 +434,8 @@ describe('toolport identity credential / access-key', () => {
     const id = /aws_access_key_id\s+= (TPAK[A-Z2-7]{16})/.exec(created.stdout)?.[1] ?? '';
     const secret = /aws_secret_access_key = (\S{40})/.exec(created.stdout)?.[1] ?? '';
     assert.ok(id && secret, created.stdout);
-    const listed = await cli('identity', 'access-key', 'list', '--json');
+    const [listed, table] = await Promise.all([cli('identity', 'access-key', 'list', '--json'), cli('identity', 'access-key', 'list')]);
     assert.deepEqual((JSON.parse(listed.stdout) as { accessKeyId: string; owner: string }[]).map((k) => [k.accessKeyId, k.owner]), [[id, 'ci-bot']]);
-    const table = await cli('identity', 'access-key', 'list');
     assert.match(table.stdout, new RegExp(`${id}\\s+ci-bot\\s+pipeline`));
     for (const output of [listed.stdout, table.stdout]) assert.ok(!output.includes(secret), 'the secret is never listed');
     assert.equal((await platform.accessKeys.secretOf(id))?.secretAccessKey, secret);
