@@ -27,6 +27,7 @@ export interface AuthFlags {
   redirectUri?: string;
   browser?: boolean;
   timeout?: string;
+  protocol?: string;
 }
 
 const repeat = (value: string, all: string[] = []): string[] => [...all, value];
@@ -51,7 +52,8 @@ export function authFlags(command: Command): Command {
     .option('--cognito-endpoint <url>', "Cognito API endpoint, e.g. Toolport's http://127.0.0.1:8080/identity/cognito")
     .option('--redirect-uri <url>', 'loopback redirect for oauth/mcp sign-in (default http://127.0.0.1:<free port>/callback)')
     .option('--no-browser', 'print the sign-in URL instead of opening a browser')
-    .option('--timeout <duration>', 'per-request timeout, e.g. 90s or 10m (default: none)');
+    .option('--timeout <duration>', 'per-request timeout, e.g. 90s or 10m (default: none)')
+    .option('--protocol <revision>', 'legacy (default): a 2025-11-25 session; auto: 2026-07-28 where the server speaks it, else 2025-11-25');
 }
 
 /** `--auth` when given, else what the other flags imply. */
@@ -120,8 +122,10 @@ export async function connectOptionsFrom(target: string, flags: AuthFlags): Prom
       throw new UsageError(`--timeout: ${(error as Error).message}`);
     }
   }
+  if (flags.protocol !== undefined && flags.protocol !== 'auto' && flags.protocol !== 'legacy') throw new UsageError(`--protocol must be auto or legacy, got "${flags.protocol}"`);
   return {
     target,
+    ...(flags.protocol ? { protocol: flags.protocol } : {}),
     ...(flags.server ? { server: flags.server } : {}),
     ...(flags.qualifier ? { qualifier: flags.qualifier } : {}),
     auth: await authFromFlags(flags),

@@ -40,6 +40,11 @@ export interface ConnectOptions extends TargetOptions {
   retry?: Partial<RetryPolicy>;
   /** Told when a reaped session was replaced by a new one. */
   onSessionReplaced?: (event: SessionReplaced) => void;
+  /**
+   * Protocol revision: 'legacy' (default for now) always opens a 2025-11-25 session (AgentCore today); 'auto'
+   * speaks 2026-07-28 with servers that do and falls back to 2025-11-25 otherwise.
+   */
+  protocol?: 'auto' | 'legacy';
   /** Base fetch (tests inject); default undici with no header or body timeout. */
   fetch?: FetchLike;
 }
@@ -69,9 +74,10 @@ const NO_TIMEOUT_MS = 2 ** 31 - 1;
 class ToolportClient extends Client {
   constructor(
     info: Implementation,
-    private readonly defaults: Pick<ConnectOptions, 'timeoutMs' | 'onProgress'>,
+    private readonly defaults: Pick<ConnectOptions, 'timeoutMs' | 'onProgress' | 'protocol'>,
   ) {
-    super(info);
+    // 'auto' probes with server/discover: 2026-07-28 where the server speaks it, else the 2025-11-25 handshake.
+    super(info, { versionNegotiation: { mode: defaults.protocol ?? 'legacy' } });
   }
 
   private withDefaults(options: RequestOptions | undefined): RequestOptions {

@@ -62,7 +62,8 @@ describe('client resilience over real HTTP (Toolport runtime behind a faulty pro
 
   it('re-initializes transparently once the runtime reaped an idle session', async () => {
     const replaced: SessionReplaced[] = [];
-    const connection = await connect({ target: 'runtime:brief', server: platform.url, onSessionReplaced: (event) => replaced.push(event) });
+    // A 2025-11-25 session, as AgentCore serves them today (2026-07-28 has no sessions to lose).
+    const connection = await connect({ target: 'runtime:brief', server: platform.url, protocol: 'legacy', onSessionReplaced: (event) => replaced.push(event) });
     try {
       assert.equal(textOf(await connection.client.callTool({ name: 'echo', arguments: { text: 'before' } })), 'before');
       assert.equal(platform.runtimes.listSessions('brief').length, 1);
@@ -91,6 +92,18 @@ describe('client resilience over real HTTP (Toolport runtime behind a faulty pro
         await connection.close();
         proxy.trickle = false;
       }
+    }
+  });
+
+  it('negotiates 2026-07-28 with a server that speaks it when asked to (protocol auto), and works the same', async () => {
+    const connection = await connect({ target: proxy.url(greetPath), protocol: 'auto', retry: FAST_RETRY });
+    try {
+      assert.equal(connection.client.getNegotiatedProtocolVersion(), '2026-07-28');
+      proxy.inject('tools/list', 'status-503');
+      assert.ok((await connection.client.listTools()).tools.some((tool) => tool.name === 'echo'));
+      assert.equal(textOf(await connection.client.callTool({ name: 'echo', arguments: { text: ODD_TEXT } })), ODD_TEXT);
+    } finally {
+      await connection.close();
     }
   });
 
