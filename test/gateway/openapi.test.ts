@@ -662,6 +662,18 @@ describe('the demo pet store (examples/openapi-petstore) behind an openapi targe
     await target.close();
   });
 
+  it('its toolport.yaml starts a gateway "store" whose petstore___ tools come from the file document', async () => {
+    const platform = await testPlatform({ config: 'examples/openapi-petstore/toolport.yaml' });
+    try {
+      const client = await connectGateway(platform, 'store');
+      const names = (await client.listTools()).tools.map((tool) => tool.name);
+      assert.deepEqual(names.filter((name) => name.startsWith('petstore___')), ['listPets', 'addPet', 'getPetById', 'updatePet', 'deletePet', 'getInventory'].map((name) => `petstore___${name}`));
+      await client.close();
+    } finally {
+      await platform.stop();
+    }
+  });
+
   it('the file document works with baseUrl; the inventory refuses a wrong key', async () => {
     const target = await driver({ source: 'examples/openapi-petstore/openapi.yaml', baseUrl: base }, { credentials: credentials({ 'X-API-Key': 'wrong' }) });
     const refused = await target.callTool('getInventory', {}, context());
