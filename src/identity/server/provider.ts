@@ -105,6 +105,14 @@ export function createProvider(settings: ProviderSettings): Provider {
           if (grants.some((grant) => !REGISTRATION_GRANTS.has(grant))) {
             throw new errors.InvalidClientMetadata('registered clients may use the authorization_code and refresh_token grants only');
           }
+          // MCP clients register with the resource's scopes (gateway/read); the client's `scope` may only hold OpenID
+          // ones, and a registered client may ask for any resource scope anyway, the user consenting (RFC 7591 §2
+          // lets the server replace requested values).
+          if (typeof metadata.scope === 'string') {
+            const openid = metadata.scope.split(' ').filter((scope) => STATIC_SCOPES.has(scope));
+            if (openid.length) metadata.scope = openid.join(' ');
+            else delete metadata.scope;
+          }
         }
         // RFC 8252 §7.3: loopback redirect URIs of native apps match on any port, since MCP clients bind ephemeral ones.
         const uris = (metadata.redirect_uris as string[] | undefined) ?? [];
