@@ -56,6 +56,7 @@ async function startOAuthServer(): Promise<{ url: string; discoveryUrl: string; 
       const back = new URL(q.get('redirect_uri') ?? '');
       back.searchParams.set('code', code);
       back.searchParams.set('state', q.get('state') ?? '');
+      back.searchParams.set('iss', base); // RFC 9207
       return void res.writeHead(302, { location: back.toString() }).end();
     }
     if (url.pathname === '/whoami') {
@@ -214,6 +215,12 @@ describe("Identity's vault", () => {
     const refused = await fetch(`${platform.url}/identity/vault/callback?error=access_denied&state=${declined.searchParams.get('state') ?? ''}`);
     assert.equal(refused.status, 403);
     assert.match(await refused.text(), /Access not granted.*access to credential &#34;corp&#34; was not granted \(access_denied\)/s);
+    const approved = await fetch(await platform.vault.authorize({ provider: 'corp', userId: 'mallory' }), { headers: { 'x-test-user': 'mallory' }, redirect: 'manual' });
+    const mixedUp = new URL(approved.headers.get('location') ?? '');
+    mixedUp.searchParams.set('iss', 'http://127.0.0.1:1/other-issuer');
+    const mixUp = await fetch(mixedUp);
+    assert.equal(mixUp.status, 403, 'RFC 9207: a response naming another issuer is refused before the code is used');
+    assert.match(await mixUp.text(), /the authorization response comes from issuer http:\/\/127\.0\.0\.1:1\/other-issuer, not from http:\/\/127\.0\.0\.1:\d+ of credential &#34;corp&#34;/);
   });
 
   it("refreshes an expired user token with the stored refresh token, and follows the issuer's rotation", async () => {

@@ -50,10 +50,17 @@ const tokenResponseSchema = z.object({
 });
 const errorResponseSchema = z.object({ error: z.string(), error_description: z.string().optional() });
 /** RFC 8414 / OpenID Connect Discovery: the two endpoints the vault uses. */
-const metadataSchema = z.object({ token_endpoint: z.string().url(), authorization_endpoint: z.string().url().optional() });
+const metadataSchema = z.object({ issuer: z.string().optional(), token_endpoint: z.string().url(), authorization_endpoint: z.string().url().optional() });
+
+/** An issuer's endpoints; `issuer` is known only from a discovery document. */
+export interface IssuerEndpoints {
+  issuer?: string;
+  tokenUrl: string;
+  authorizationUrl?: string;
+}
 
 /** The token and authorization endpoints of an issuer, from its discovery document or as configured. */
-export async function resolveEndpoints(settings: OAuthClientSettings, http: HttpDeps): Promise<{ tokenUrl: string; authorizationUrl?: string }> {
+export async function resolveEndpoints(settings: OAuthClientSettings, http: HttpDeps): Promise<IssuerEndpoints> {
   if (!settings.discoveryUrl) {
     if (!settings.tokenUrl) throw new VaultError('invalid', `credential "${settings.provider}" has neither discoveryUrl nor tokenUrl`);
     return { tokenUrl: settings.tokenUrl, ...(settings.authorizationUrl ? { authorizationUrl: settings.authorizationUrl } : {}) };
@@ -67,7 +74,11 @@ export async function resolveEndpoints(settings: OAuthClientSettings, http: Http
     throw new VaultError('upstream', `cannot read the discovery document of credential "${settings.provider}" at ${settings.discoveryUrl}: ${(error as Error).message}`);
   }
   const authorizationUrl = settings.authorizationUrl ?? metadata.authorization_endpoint;
-  return { tokenUrl: settings.tokenUrl ?? metadata.token_endpoint, ...(authorizationUrl ? { authorizationUrl } : {}) };
+  return {
+    ...(metadata.issuer ? { issuer: metadata.issuer } : {}),
+    tokenUrl: settings.tokenUrl ?? metadata.token_endpoint,
+    ...(authorizationUrl ? { authorizationUrl } : {}),
+  };
 }
 
 /**

@@ -68,7 +68,8 @@ export async function handleVaultCallback(vault: Vault, req: IncomingMessage, re
   try {
     const code = query.get('code');
     const error = query.get('error');
-    const { provider, userId } = await vault.completeAuthorization({ state, ...(code ? { code } : {}), ...(error ? { error } : {}) });
+    const iss = query.get('iss');
+    const { provider, userId } = await vault.completeAuthorization({ state, ...(code ? { code } : {}), ...(error ? { error } : {}), ...(iss ? { iss } : {}) });
     log.info('vault consent stored', { provider, userId });
     page(res, 200, 'Access granted', `Toolport stored the access of ${userId} to ${provider}. You can close this window and retry what you were doing.`);
   } catch (error) {

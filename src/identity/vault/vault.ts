@@ -2,7 +2,7 @@ import type { CredentialProviderSpec } from '../../config/index.js';
 import type { OutboundCredentials } from '../../gateway/targets/types.js';
 import type { Store } from '../../store/index.js';
 import { VaultError } from './errors.js';
-import { requestToken, resolveEndpoints, TokenEndpointError, type HttpDeps, type OAuthClientSettings, type TokenSet } from './oauth.js';
+import { requestToken, resolveEndpoints, TokenEndpointError, type HttpDeps, type IssuerEndpoints, type OAuthClientSettings, type TokenSet } from './oauth.js';
 import { ProviderRecords, type CredentialProvider, type CredentialProviderInfo } from './providers.js';
 import { REFRESH_MARGIN_MS, TokenCache } from './token-cache.js';
 import { UserTokenRecords } from './user-tokens.js';
@@ -61,7 +61,7 @@ export class Vault {
   private readonly users: UserTokenRecords;
   private readonly cache: TokenCache;
   private readonly http: HttpDeps;
-  private readonly endpoints = new Map<string, { at: number; value: Promise<{ tokenUrl: string; authorizationUrl?: string }> }>();
+  private readonly endpoints = new Map<string, { at: number; value: Promise<IssuerEndpoints> }>();
   private readonly loaded = new Map<string, { at: number; value: Promise<CredentialProvider> }>();
   /** Runtimes named in any provider's `runtimes` list (kept current by every change made through the vault). */
   private grants = new Set<string>();
@@ -167,7 +167,7 @@ export class Vault {
     return provider;
   }
 
-  private async endpointsOf(provider: Extract<CredentialProvider, { type: 'oauth2' }>): Promise<{ tokenUrl: string; authorizationUrl?: string }> {
+  private async endpointsOf(provider: Extract<CredentialProvider, { type: 'oauth2' }>): Promise<IssuerEndpoints> {
     const cached = this.endpoints.get(provider.name);
     if (cached && this.http.now() - cached.at < DISCOVERY_TTL_MS) return cached.value;
     const value = resolveEndpoints(oauthSettings(provider), this.http);
@@ -224,11 +224,15 @@ export class Vault {
   }
 
   /** Finishes a user's authorization at the callback: exchanges the code and stores the tokens sealed. */
-  async completeAuthorization(callback: { state: string; code?: string; error?: string }): Promise<{ provider: string; userId: string }> {
+  async completeAuthorization(callback: { state: string; code?: string; error?: string; iss?: string }): Promise<{ provider: string; userId: string }> {
     const pending = await this.users.take(callback.state);
     if (!callback.code) throw new VaultError('forbidden', `access to credential "${pending.provider}" was not granted (${callback.error ?? 'no code in the callback'})`);
     const provider = await this.oauthProvider(pending.provider);
-    const { tokenUrl } = await this.endpointsOf(provider);
+    const { tokenUrl, issuer } = await this.endpointsOf(provider);
+    // RFC 9207: an answer naming another issuer is a mix-up attempt; the code must not go to this token endpoint.
+    if (callback.iss !== undefined && issuer !== undefined && callback.iss !== issuer) {
+      throw new VaultError('forbidden', `the authorization response comes from issuer ${callback.iss}, not from ${issuer} of credential "${provider.name}"`);
+    }
     const tokens = await requestToken(
       oauthSettings(provider),
       tokenUrl,
