@@ -438,10 +438,11 @@ describe('calls against a local Swagger Petstore', () => {
     await capped.close();
   });
 
-  it('a missing required path parameter is refused before any request', async () => {
+  it('a missing path parameter, an unknown tool or a header value with CR/LF is refused before any request', async () => {
     const before = petstore.requests.length;
     await rejectsWith(target.callTool('getPetById', {}, context()), 'invalid', /missing required path parameter "petId"/);
     await rejectsWith(target.callTool('noSuchTool', {}, context()), 'invalid', /no operation "noSuchTool"/);
+    await rejectsWith(target.callTool('deletePet', { petId: 1, api_key: 'a\r\nx-injected: 1' }, context()), 'invalid', /header "api_key" of deletePet has characters an HTTP header cannot carry/);
     assert.equal(petstore.requests.length, before);
   });
 });

@@ -35,6 +35,10 @@ export function buildRequest(operation: Operation, args: Record<string, unknown>
     else cookies.push(`${binding.name}=${encodeURIComponent(binding.json ? JSON.stringify(value) : simpleValue(value, false))}`);
   }
   if (cookies.length > 0) headers.cookie = cookies.join('; ');
+  for (const [name, value] of Object.entries(headers)) {
+    // RFC 9110 §5.5: field values are visible ASCII/Latin-1 without CR, LF or NUL; fetch would refuse them anyway.
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) throw new TargetError('invalid', `header "${name}" of ${operation.tool.name} has characters an HTTP header cannot carry`);
+  }
   for (const [name, value] of Object.entries(extras.credentialQuery)) query.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
   for (const [name, value] of Object.entries(extras.credentialHeaders)) headers[name.toLowerCase()] = value;
   const request: UpstreamRequest = { url: `${server.replace(/\/+$/, '')}${path}${query.length > 0 ? `?${query.join('&')}` : ''}`, method: operation.method, headers };
