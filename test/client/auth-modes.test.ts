@@ -59,6 +59,7 @@ describe('client auth modes against Toolport Identity', () => {
     await identityApi(platform, 'POST', '/clients', { clientId: 'cli', grants: ['authorization_code', 'refresh_token'], secret: false, scopes: ['gateway/read'], redirectUris: ['http://127.0.0.1/callback'] });
     const sessions = { warmPool: 0 };
     await platform.control.createRuntime('secure', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedClients: ['m2m', 'quick', 'cli'] } } });
+    await platform.control.createRuntime('others', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedClients: ['someone-else'] } } });
     await platform.control.createRuntime('spec', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedAudiences: [`${platform.url}/runtimes/spec/invocations`], allowedScopes: ['gateway/read'] } } });
     browser = await launchBrowser();
   });
@@ -104,6 +105,11 @@ describe('client auth modes against Toolport Identity', () => {
     tokenRequests.length = 0;
     assert.match(await greet(await open(auth), 'renewed'), /Hello, renewed!/);
     assert.deepEqual(tokenRequests, ['client_credentials'], 'one renewal after the 401');
+
+    // A runtime that refuses this client even with a fresh token: one renewal, then an error that says what to do.
+    tokenRequests.length = 0;
+    await assert.rejects(open(auth, { target: 'runtime:others' }), /^Error: 401 from .*a renewed token from .*\/identity was refused too: run `toolport login runtime:others --auth m2m \.\.\.`/);
+    assert.ok(tokenRequests.length <= 1, `at most one renewal, saw ${tokenRequests.length}`);
 
     await assert.rejects(open({ ...auth, clientSecret: 'wrong', scope: 'gateway/write' }), (error: Error) => {
       assert.match(error.message, new RegExp(`client credentials refused by issuer ${issuer} \\(invalid_client.*check --client-id, --client-secret and --scope`));
