@@ -46,6 +46,8 @@ export interface Caller {
   sessionId?: string;
   /** The JSON-RPC id of the caller's `tools/call` (AgentCore hands it to Lambdas). */
   messageId?: string | number;
+  /** The client capabilities a 2025-11-25 caller declared in `initialize` (2026-07-28 callers send them per request). */
+  capabilities?: Record<string, unknown>;
 }
 
 /** Runs tool calls for one gateway and records each in the audit log. */
@@ -64,15 +66,16 @@ export class CallRunner {
     args: Record<string, unknown>,
     caller: Caller,
     signal: AbortSignal,
-    onProgress?: CallContext['onProgress'],
+    extras: Pick<CallContext, 'onProgress' | 'input'> = {},
   ): Promise<CallToolResult> {
     const requestId = randomUUID();
     const started = performance.now();
     const debug = gateway.row.spec.exceptionLevel === 'debug';
     let target: string | undefined;
     try {
-      const result = await this.dispatch(gateway, name, args, caller, signal, requestId, onProgress, (t) => (target = t));
-      this.audit(gateway, { requestId, name, target, caller, args, started, status: result.isError ? 'tool_error' : 'ok' });
+      const result = await this.dispatch(gateway, name, args, caller, signal, requestId, extras, (t) => (target = t));
+      const status = (result as { resultType?: string }).resultType === 'input_required' ? 'input_required' : result.isError ? 'tool_error' : 'ok';
+      this.audit(gateway, { requestId, name, target, caller, args, started, status });
       return result;
     } catch (error) {
       if (error instanceof ProtocolError) {
@@ -94,7 +97,7 @@ export class CallRunner {
     caller: Caller,
     signal: AbortSignal,
     requestId: string,
-    onProgress: CallContext['onProgress'],
+    extras: Pick<CallContext, 'onProgress' | 'input'>,
     routed: (target: string) => void,
   ): Promise<CallToolResult> {
     const allowed = (tool: string): boolean => gateway.policy.allows(tool, caller.principal);
@@ -121,7 +124,8 @@ export class CallRunner {
         requestId,
         ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
         ...(caller.messageId !== undefined ? { mcpMessageId: caller.messageId } : {}),
-        ...(onProgress ? { onProgress } : {}),
+        ...(extras.onProgress ? { onProgress: extras.onProgress } : {}),
+        ...(extras.input ? { input: extras.input } : {}),
       }),
     );
   }

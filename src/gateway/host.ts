@@ -45,12 +45,12 @@ function ownerOf(principal: Principal | undefined): string | undefined {
   return principal ? JSON.stringify([principal.issuer, principal.subject, principal.clientId ?? null]) : undefined;
 }
 
-/** The client name a 2025-11-25 caller declared in `initialize`. */
-function declaredClient(body: unknown): string | undefined {
+/** The client name and capabilities a 2025-11-25 caller declared in `initialize`. */
+function declared(body: unknown): Pick<Caller, 'clientName' | 'capabilities'> {
   const messages = Array.isArray(body) ? body : [body];
-  const init = messages.find((m) => isInitializeRequest(m)) as { params?: { clientInfo?: { name?: unknown } } } | undefined;
+  const init = messages.find((m) => isInitializeRequest(m)) as { params?: { clientInfo?: { name?: unknown }; capabilities?: Record<string, unknown> } } | undefined;
   const name = init?.params?.clientInfo?.name;
-  return typeof name === 'string' ? name : undefined;
+  return { ...(typeof name === 'string' ? { clientName: name } : {}), ...(init?.params?.capabilities ? { capabilities: init.params.capabilities } : {}) };
 }
 
 /** Runs every gateway in the store and answers its MCP endpoint. */
@@ -193,8 +193,8 @@ export class GatewayHost {
     if (request.method !== 'POST' || !initializing) {
       return jsonRpcResponse(400, -32000, 'Bad Request: this request needs the Mcp-Session-Id header from the initialize response; send initialize first');
     }
-    const clientName = declaredClient(body);
-    const server = createGatewayServer(live, this.calls, () => ({ ...caller, ...(clientName ? { clientName } : {}) }));
+    const session = { ...caller, ...declared(body) };
+    const server = createGatewayServer(live, this.calls, () => session);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       // Resumable streams (transports §resumability): events are kept so a client can reconnect with Last-Event-ID.

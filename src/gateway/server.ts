@@ -1,7 +1,7 @@
 // The gateway as an MCP server: one SDK `Server` per 2025-11-25 session or per 2026-07-28 request, whose handlers
 // answer lists from the stored catalog (paginated, filtered by permissions) and forward calls to targets.
 import { randomUUID } from 'node:crypto';
-import { CLIENT_INFO_META_KEY, ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
 import { GatewayError } from './errors.js';
 import { InvalidCursorError, page } from './catalog.js';
 import type { CallRunner, Caller } from './calls.js';
@@ -27,13 +27,37 @@ function progressForwarder(ctx: ServerContext): CallContext['onProgress'] {
   return (progress) => void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...progress } }).catch(() => undefined);
 }
 
+/** What a target needs to ask this caller for input (SEP-2322): its capabilities, and on a retry its answers. */
+function inputOf(ctx: ServerContext, caller: Caller): CallContext['input'] {
+  const declared = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] ?? caller.capabilities;
+  const state: unknown = ctx.mcpReq.requestState();
+  return {
+    ...(declared ? { clientCapabilities: declared as Record<string, unknown> } : {}),
+    ...(ctx.mcpReq.inputResponses ? { inputResponses: ctx.mcpReq.inputResponses } : {}),
+    ...(typeof state === 'string' ? { requestState: state } : {}),
+  };
+}
+
+/** An input_required result goes back as the target gave it (the SDK checks it against the caller's capabilities). */
+function isInputRequired(result: object): boolean {
+  return (result as { resultType?: string }).resultType === 'input_required';
+}
+
 /** Resource reads and prompt gets go to one target under its guard; failures become safe errors with a request id. */
-async function forward<T>(gateway: LiveGateway, target: string, ctx: ServerContext, run: (context: CallContext) => Promise<T>, prefixedName: string): Promise<T> {
+async function forward<T>(
+  gateway: LiveGateway,
+  target: string,
+  ctx: ServerContext,
+  caller: Caller,
+  run: (context: CallContext) => Promise<T>,
+  prefixedName: string,
+): Promise<T> {
   const live = gateway.targets.get(target);
   const requestId = randomUUID();
+  const input = inputOf(ctx, caller);
   try {
     if (!live) throw new GatewayError('target_unavailable', `target "${target}" is not available`);
-    return await live.guard.run(ctx.mcpReq.signal, (signal) => run({ signal, gateway: gateway.name, target, prefixedName, requestId }));
+    return await live.guard.run(ctx.mcpReq.signal, (signal) => run({ signal, gateway: gateway.name, target, prefixedName, requestId, ...(input ? { input } : {}) }));
   } catch (error) {
     if (error instanceof ProtocolError) throw error; // the target's own JSON-RPC answer
     const failure =
@@ -72,7 +96,10 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
       ...(ctx.sessionId ? { sessionId: ctx.sessionId } : {}),
       ...(!base.clientName && envelopeClient ? { clientName: envelopeClient } : {}),
     };
-    const result = await calls.call(gateway, name, args, who, ctx.mcpReq.signal, progressForwarder(ctx));
+    const onProgress = progressForwarder(ctx);
+    const input = inputOf(ctx, who);
+    const result = await calls.call(gateway, name, args, who, ctx.mcpReq.signal, { ...(onProgress ? { onProgress } : {}), ...(input ? { input } : {}) });
+    if (isInputRequired(result)) return result;
     const outputSchema = (gateway.search?.name === name ? gateway.search.definition : gateway.catalog.tool(name))?.outputSchema;
     return server.projectCallToolResult(result, outputSchema);
   });
@@ -92,7 +119,7 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const target = gateway.catalog.resourceTarget(uri);
     const driver = target ? gateway.targets.get(target)?.driver : undefined;
     if (!target || !driver?.readResource) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no target of gateway "${gateway.name}" serves resource ${uri}`, { uri });
-    return forward(gateway, target, ctx, (context) => driver.readResource!(uri, context), uri);
+    return forward(gateway, target, ctx, caller(), (context) => driver.readResource!(uri, context), uri);
   });
 
   server.setRequestHandler('prompts/list', async (request) => {
@@ -105,7 +132,7 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const route = gateway.catalog.promptRoute(name);
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
     if (!route || !driver?.getPrompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `gateway "${gateway.name}" has no prompt "${name}"; list them with prompts/list`);
-    return forward(gateway, route.target, ctx, (context) => driver.getPrompt!(route.name, args, context), name);
+    return forward(gateway, route.target, ctx, caller(), (context) => driver.getPrompt!(route.name, args, context), name);
   });
 
   server.setRequestHandler('completion/complete', async (request, ctx) => {
@@ -115,7 +142,7 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
     if (!route || !driver?.complete) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `nothing on gateway "${gateway.name}" completes ${ref.type === 'ref/prompt' ? ref.name : ref.uri}`);
     const upstreamRef = ref.type === 'ref/prompt' ? { ...ref, name: route.name } : ref;
-    return forward(gateway, route.target, ctx, (context) => driver.complete!({ ...request.params, ref: upstreamRef }, context), route.name);
+    return forward(gateway, route.target, ctx, caller(), (context) => driver.complete!({ ...request.params, ref: upstreamRef }, context), route.name);
   });
 
   return server;

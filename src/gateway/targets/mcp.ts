@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import {
   Client,
   ProtocolError,
+  CLIENT_CAPABILITIES_META_KEY,
   SERVER_INFO_META_KEY,
   SdkError,
   SdkErrorCode,
@@ -172,28 +173,44 @@ class McpTarget implements TargetDriver {
   }
 
   /** Request options for one forwarded call: cancellation, timeout (reset by progress) and progress forwarding. */
-  private options(context: CallContext): Parameters<Client['callTool']>[1] {
+  private options(context: CallContext): Parameters<Client['callTool']>[1] & { allowInputRequired: boolean } {
     const { onProgress } = context;
     return {
       signal: context.signal,
       timeout: this.deps.timeoutMs,
+      // An input_required result (SEP-2322) goes back to the caller, who holds the capabilities to answer it.
+      allowInputRequired: true,
       ...(onProgress ? { onprogress: (progress: { progress: number; total?: number; message?: string }) => onProgress(progress), resetTimeoutOnProgress: true } : {}),
+    };
+  }
+
+  /**
+   * The multi-round-trip fields of a forwarded request: the caller's capabilities as the envelope (they take precedence
+   * over the gateway client's own), and on a retry the caller's input responses and the echoed request state.
+   */
+  private inputParams(context: CallContext): Record<string, unknown> {
+    const { input } = context;
+    if (!input) return {};
+    return {
+      ...(input.clientCapabilities ? { _meta: { [CLIENT_CAPABILITIES_META_KEY]: input.clientCapabilities } } : {}),
+      ...(input.inputResponses ? { inputResponses: input.inputResponses } : {}),
+      ...(input.requestState !== undefined ? { requestState: input.requestState } : {}),
     };
   }
 
   async callTool(name: string, args: Record<string, unknown>, context: CallContext) {
     return this.withClient(context.signal, async (client) => {
-      const result = await client.callTool({ name, arguments: args }, this.options(context));
+      const result = await client.callTool({ name, arguments: args, ...this.inputParams(context) }, this.options(context));
       return asGatewayResult(result as Awaited<ReturnType<TargetDriver['callTool']>>);
     });
   }
 
   async readResource(uri: string, context: CallContext) {
-    return this.withClient(context.signal, async (client) => asGatewayResult(await client.readResource({ uri }, this.options(context))));
+    return this.withClient(context.signal, async (client) => asGatewayResult(await client.readResource({ uri, ...this.inputParams(context) }, this.options(context))));
   }
 
   async getPrompt(name: string, args: Record<string, string>, context: CallContext) {
-    return this.withClient(context.signal, async (client) => asGatewayResult(await client.getPrompt({ name, arguments: args }, this.options(context))));
+    return this.withClient(context.signal, async (client) => asGatewayResult(await client.getPrompt({ name, arguments: args, ...this.inputParams(context) }, this.options(context))));
   }
 
   async complete(params: Parameters<NonNullable<TargetDriver['complete']>>[0], context: CallContext) {

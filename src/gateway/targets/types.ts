@@ -33,6 +33,11 @@ export interface CallContext {
   mcpMessageId?: string | number;
   /** Forwards `notifications/progress` to the caller when it asked for progress. */
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  /**
+   * Multi-round-trip input (2026-07-28, SEP-2322) for targets that can ask the caller for input: the caller's
+   * declared client capabilities, and on a retry the caller's `inputResponses` and the target's echoed `requestState`.
+   */
+  input?: { clientCapabilities?: Record<string, unknown>; inputResponses?: Record<string, unknown>; requestState?: string };
 }
 
 /**
