@@ -359,6 +359,20 @@ describe('vault entries survive a restart', () => {
     await client.end();
   });
 
+  it('refuses to start when a credential in toolport.yaml names an unset env secret, naming the entry', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'toolport-vault-'));
+    const config = join(dataDir, 'toolport.yaml');
+    await writeFile(config, 'credentials:\n  - { name: search, type: apiKey, apiKey: env:VAULT_TEST_NEVER_SET }\n');
+    try {
+      await assert.rejects(testPlatform({ dataDir, config }), {
+        name: 'Error',
+        message: 'credentials[0]: credential "search" takes its secret from env:VAULT_TEST_NEVER_SET, which is not set in Toolport\'s environment',
+      });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   for (const backend of ['sqlite', 'postgres'] as const) {
     it(`keeps credentials from toolport.yaml, users' consents and access keys on ${backend}, with the master key file at 0600`, async () => {
       const dataDir = await mkdtemp(join(tmpdir(), 'toolport-vault-'));

@@ -1,4 +1,4 @@
-import type { CredentialProviderSpec } from '../../config/index.js';
+import { ConfigError, type CredentialProviderSpec } from '../../config/index.js';
 import type { OutboundCredentials } from '../../gateway/targets/types.js';
 import type { Store } from '../../store/index.js';
 import { VaultError } from './errors.js';
@@ -97,8 +97,14 @@ export class Vault {
 
   /** Creates or replaces the providers of `toolport.yaml`; users' stored consents are kept. */
   async applyConfig(credentials: readonly CredentialProviderSpec[]): Promise<void> {
-    for (const spec of credentials) {
-      await this.providers.save(spec, true);
+    for (const [index, spec] of credentials.entries()) {
+      try {
+        await this.providers.save(spec, true);
+      } catch (error) {
+        // Named by its place in toolport.yaml, as every other config error is.
+        if (error instanceof VaultError) throw new ConfigError(`credentials[${index}]: ${error.message}`, [{ path: `credentials[${index}]`, message: error.message }]);
+        throw error;
+      }
       this.forget(spec.name);
     }
     await this.loadGrants();
