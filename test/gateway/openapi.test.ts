@@ -213,6 +213,7 @@ describe('conversion rules on a document made for the corner cases', () => {
     assert.deepEqual(Object.keys(veryLong?.inputSchema.properties ?? {}), ['x', 'header_x']);
     const search = tools.get('search');
     assert.deepEqual(Object.keys(search?.inputSchema.properties ?? {}), ['body', 'filter', 'requestBody'], 'a parameter named body pushes the body to requestBody');
+    assert.deepEqual(tools.get('search_2')?.inputSchema.properties, {}, 'a GET body is not offered');
   });
 
   it('3.0 forms become JSON Schema: nullable, boolean exclusiveMinimum, example; readOnly dropped from required', async () => {

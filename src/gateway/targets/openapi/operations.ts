@@ -123,10 +123,10 @@ interface OperationInput {
   body: Operation['body'];
 }
 
-function operationInput(pathItem: Record<string, unknown>, operation: Record<string, unknown>): OperationInput {
+function operationInput(method: string, pathItem: Record<string, unknown>, operation: Record<string, unknown>): OperationInput {
   const attempt = (maxDepth: number) => {
     const convert: ConvertOptions = { maxDepth, budget: { remaining: MAX_SCHEMA_NODES } };
-    return { input: convertInput(pathItem, operation, convert), cut: convert.budget.exhausted === true };
+    return { input: convertInput(method, pathItem, operation, convert), cut: convert.budget.exhausted === true };
   };
   let result = attempt(MAX_DEPTH);
   for (const maxDepth of SHALLOWER_DEPTHS) {
@@ -136,7 +136,7 @@ function operationInput(pathItem: Record<string, unknown>, operation: Record<str
   return result.input;
 }
 
-function convertInput(pathItem: Record<string, unknown>, operation: Record<string, unknown>, convert: ConvertOptions): OperationInput {
+function convertInput(method: string, pathItem: Record<string, unknown>, operation: Record<string, unknown>, convert: ConvertOptions): OperationInput {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   const parameters: ParameterBinding[] = [];
@@ -147,13 +147,13 @@ function convertInput(pathItem: Record<string, unknown>, operation: Record<strin
     if (binding.required) required.push(binding.key);
     parameters.push(binding);
   }
-  const body = requestBody(operation, properties, convert);
+  const body = requestBody(method, operation, properties, convert);
   if (body?.required) required.push(body.key);
   return { properties, required, parameters, body };
 }
 
 function buildOperation(name: string, method: string, pathKey: string, pathItem: Record<string, unknown>, operation: Record<string, unknown>, server: string | undefined): Operation {
-  const { properties, required, parameters, body } = operationInput(pathItem, operation);
+  const { properties, required, parameters, body } = operationInput(method, pathItem, operation);
   const summary = typeof operation.summary === 'string' ? operation.summary.trim() : '';
   const details = typeof operation.description === 'string' ? operation.description.trim() : '';
   // Summary and description both, unless the description already starts with the summary.
@@ -237,10 +237,13 @@ export function isJsonMediaType(type: string): boolean {
   return /^application\/([\w.-]+\+)?json\b/i.test(type) || type === '*/*' || type === 'application/*';
 }
 
-/** The request body always becomes one property, `body` (or `requestBody` if a parameter is called `body`). */
-function requestBody(operation: Record<string, unknown>, taken: Record<string, unknown>, convert: ConvertOptions): Operation['body'] {
+/**
+ * The request body always becomes one property, `body` (or `requestBody` if a parameter is called `body`). A GET or
+ * HEAD body (3.1 allows one) is left out: fetch cannot send it, and servers ignore it (RFC 9110 §9.3.1).
+ */
+function requestBody(method: string, operation: Record<string, unknown>, taken: Record<string, unknown>, convert: ConvertOptions): Operation['body'] {
   const body = operation.requestBody;
-  if (!isRecord(body) || !isRecord(body.content)) return undefined;
+  if (method === 'get' || method === 'head' || !isRecord(body) || !isRecord(body.content)) return undefined;
   const mediaType = pickMediaType(Object.keys(body.content));
   if (mediaType === undefined) return undefined;
   const media = body.content[mediaType];
