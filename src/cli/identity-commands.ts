@@ -126,7 +126,7 @@ export function registerIdentityCommands(program: Command): void {
   connectionOptions(keys.command('list').description('list signing keys (newest signs; retired ones stay published)')).action(async (flags: ConnectionFlags) => {
     const { keys: rows } = (await callApi(await apiTarget(flags), 'GET', '/api/identity/keys')) as { keys: Record<string, unknown>[] };
     if (flags.json) return printJson(rows);
-    printTable(rows, ['kid', 'createdAt', 'retiredAt']);
+    printTable(rows, ['kid', 'state', 'createdAt', 'retiredAt']);
   });
   connectionOptions(keys.command('rotate').description('sign with a new key from now on; tokens of the old key keep verifying')).action(async (flags: ConnectionFlags) => {
     const rotated = (await callApi(await apiTarget(flags), 'POST', '/api/identity/keys/rotate')) as { kid: string };

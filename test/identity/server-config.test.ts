@@ -83,9 +83,9 @@ test('CLI: identity resource-server, client (secret shown once), token, keys and
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /invalid_client/);
     const rotated = await toolport(['identity', 'keys', 'rotate', '--json', ...connection]);
-    const keys = (await identityApi(platform, 'GET', '/keys')).body.keys as { kid: string; retiredAt?: string }[];
-    assert.equal(keys.length, 2);
-    assert.equal(keys.find((k) => !k.retiredAt)?.kid, JSON.parse(rotated.stdout).kid);
+    const keys = (await identityApi(platform, 'GET', '/keys')).body.keys as { kid: string; state: string }[];
+    assert.equal(keys.length, 3);
+    assert.equal(keys.find((k) => k.state === 'signing')?.kid, JSON.parse(rotated.stdout).kid);
     const missing = await toolport(['identity', 'user', 'delete', 'nobody', ...connection]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no user named "nobody"/);
