@@ -139,6 +139,9 @@ export class GatewayService {
    * listens; the host syncs once started.
    */
   async applyConfig(gateways: GatewayEntry[], baseDir: string): Promise<void> {
+    const names = gateways.map((gateway) => gateway.name);
+    const twice = names.find((name, index) => names.indexOf(name) !== index);
+    if (twice) throw new ConfigError(`gateways: "${twice}" is declared twice`);
     for (const { name, targets, ...settings } of gateways) {
       const existing = await this.store.getGateway(name);
       if (!existing) await this.store.createGateway(name, settings);
