@@ -246,6 +246,14 @@ describe('conversion rules on a document made for the corner cases', () => {
     await rejectsWith(driver({ source: 'test/fixtures/openapi/documents/edge-cases.yaml' }), 'invalid', /no absolute server URL .* set baseUrl/);
     await rejectsWith(driver({ source: 'test/fixtures/openapi/documents/missing.yaml' }), 'invalid', /cannot read .*ENOENT/);
     await rejectsWith(driver({ source: 'package.json' }), 'invalid', /not an OpenAPI 3\.0\/3\.1 document/);
+    const dir = await mkdtemp(join(tmpdir(), 'toolport-openapi-'));
+    try {
+      await writeFile(join(dir, 'broken.yaml'), 'openapi: 3.0.0\ninfo: { title: x\n  password: hunter2\n');
+      await rejectsWith(driver({ source: join(dir, 'broken.yaml') }), 'invalid', /neither valid JSON nor YAML: [^\n]*line 2[^\n]*$/);
+      await assert.rejects(driver({ source: join(dir, 'broken.yaml') }), (error: Error) => !error.message.includes('hunter2'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('the target schema: the openapi keys beside the common ones, http(s) baseUrl only, unknown keys refused', () => {

@@ -81,7 +81,8 @@ function parseDocument(text: string, location: string): Record<string, unknown> 
     // JSON.parse is far faster on the megabyte-sized JSON documents; YAML covers the rest (and JSON too).
     parsed = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1000 });
   } catch (error) {
-    throw new TargetError('invalid', `the OpenAPI document ${location} is neither valid JSON nor YAML: ${(error as Error).message}`);
+    // First line only: YAML errors go on to quote the offending lines, and the file may not be an OpenAPI document at all.
+    throw new TargetError('invalid', `the OpenAPI document ${location} is neither valid JSON nor YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   if (!isRecord(parsed)) throw new TargetError('invalid', `the OpenAPI document ${location} is not an object`);
   return parsed;
