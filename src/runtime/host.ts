@@ -37,6 +37,8 @@ interface SessionEntry {
   transport?: WebStandardStreamableHTTPServerTransport;
   /** Who opened the session (issuer, subject, client); later requests must come from the same principal. */
   owner?: string;
+  /** The subject of that principal: the user the session's worker acts for. */
+  subject?: string;
   /** For 2026-07-28 traffic: whether the worker speaks it natively or as an initialized 2025-11-25 server. */
   era?: Promise<WorkerEra>;
 }
@@ -50,6 +52,8 @@ export interface RuntimeIdentity {
   auth?: InboundAuth;
   /** Extra environment for every worker of a runtime (the vault's workload endpoint and token). */
   workerEnv?: (runtime: string) => Record<string, string>;
+  /** Told which caller's subject a worker serves (undefined once its session ends), so the vault acts only for them. */
+  workerCaller?: (runtime: string, pid: number, subject: string | undefined) => void;
 }
 
 /** What the host reports about a live session (control plane, tests). */
@@ -84,6 +88,7 @@ export class RuntimeHost {
   private readonly sharedOpening = new Map<string, Promise<SessionEntry>>();
   private readonly auth: InboundAuth;
   private readonly workerEnv: RuntimeIdentity['workerEnv'];
+  private readonly workerCaller: RuntimeIdentity['workerCaller'];
   private readonly reaper: NodeJS.Timeout;
   /** Workers handed to sessions since start (each one is used by exactly one session). */
   workersAssigned = 0;
@@ -95,6 +100,7 @@ export class RuntimeHost {
   ) {
     this.auth = identity.auth ?? new InboundAuth();
     this.workerEnv = identity.workerEnv;
+    this.workerCaller = identity.workerCaller;
     this.reaper = setInterval(() => this.reap(), REAP_INTERVAL_MS);
     this.reaper.unref();
   }
@@ -275,13 +281,14 @@ export class RuntimeHost {
     name: string,
     target: { version: number; spec: RuntimeSpec },
     callerChosen: boolean,
-    owner: string | undefined,
+    principal: Principal | undefined,
   ): Promise<SessionEntry> {
     let opening = this.sharedOpening.get(id);
     if (!opening) {
+      const owner = ownerOf(principal);
       opening = this.newSession(name, target, id, callerChosen)
         .then((session) => {
-          const entry: SessionEntry = { session, spec: target.spec, ...(owner ? { owner } : {}) };
+          const entry: SessionEntry = { session, spec: target.spec, ...(owner ? { owner, subject: principal?.subject } : {}) };
           this.register(entry);
           return entry;
         })
@@ -294,8 +301,10 @@ export class RuntimeHost {
   private register(entry: SessionEntry): void {
     const { session } = entry;
     this.sessions.set(session.id, entry);
+    this.workerCaller?.(session.runtime, session.worker.pid, entry.subject);
     session.onend = (reason: SessionEnd) => {
       this.sessions.delete(session.id);
+      this.workerCaller?.(session.runtime, session.worker.pid, undefined);
       void entry.transport?.close().catch(() => undefined);
       this.log.info('session ended', { runtime: session.runtime, session: session.id, reason });
     };
@@ -335,7 +344,7 @@ export class RuntimeHost {
     };
     session.defaultSink = transport;
     await transport.start();
-    this.register({ session, spec: target.spec, transport, owner: ownerOf(principal) });
+    this.register({ session, spec: target.spec, transport, owner: ownerOf(principal), ...(principal ? { subject: principal.subject } : {}) });
     log.session = session.id;
     log.pid = session.worker.pid;
     const response = await transport.handleRequest(toFetchRequest(req, undefined), { parsedBody: body });
@@ -378,7 +387,7 @@ export class RuntimeHost {
     const owner = ownerOf(principal);
     const sharedId = `stateless-${name}-v${target.version}${owner ? `-${createHash('sha256').update(owner).digest('hex').slice(0, 16)}` : ''}`;
     const sessionId = callerSession ?? sharedId;
-    const entry = this.sessions.get(sessionId) ?? (await this.openShared(sessionId, name, target, callerSession !== undefined, owner));
+    const entry = this.sessions.get(sessionId) ?? (await this.openShared(sessionId, name, target, callerSession !== undefined, principal));
     if (entry.session.runtime !== name) throw new RuntimeError('session_not_found', `session ${sessionId} belongs to another runtime`);
     const { session } = entry;
     log.session = session.id;

@@ -68,7 +68,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const workload = await startWorkloadEndpoint(vault, log);
   /** One set of inbound authorizers for runtimes and gateways, so JWKS caches are shared. */
   const inboundAuth = new InboundAuth({ accessKeys });
-  const runtimes = new RuntimeHost(store, log, { auth: inboundAuth, workerEnv: (runtime) => workload.envFor(runtime) });
+  const runtimes = new RuntimeHost(store, log, {
+    auth: inboundAuth,
+    workerEnv: (runtime) => workload.envFor(runtime),
+    workerCaller: (runtime, pid, subject) => workload.serves(runtime, pid, subject),
+  });
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
   const gateways = createGateways({ sql: store.sql, log, baseUrl: () => baseUrl, vault, auth: inboundAuth });

@@ -8,6 +8,8 @@
 export const VAULT_URL_ENV = 'TOOLPORT_VAULT_URL';
 /** The worker's workload token: names its runtime to the vault (not a credential for anything else). */
 export const WORKLOAD_TOKEN_ENV = 'TOOLPORT_WORKLOAD_TOKEN';
+/** This process and its parent: the vault finds the session (and so the caller) a worker serves by its pid. */
+export const WORKER_PID_HEADER = 'x-toolport-worker-pid';
 
 /** Why a credential could not be had; `authorizationUrl` is set when a user must first grant access. */
 export class CredentialError extends Error {
@@ -20,11 +22,15 @@ export class CredentialError extends Error {
   }
 }
 
-/** Which token a tool needs: `m2m` (client credentials) or `user` (the consent `userId` gave). */
+/** Which token a tool needs: `m2m` (client credentials) or `user` (acting for a user who consented). */
 export interface AccessTokenOptions {
   provider: string;
   scopes?: string[];
   flow: 'm2m' | 'user';
+  /**
+   * For `user` in a runtime without inbound auth: whose consent to use. In an authenticated runtime the vault uses
+   * the session's caller and refuses any other user.
+   */
   userId?: string;
 }
 
@@ -38,7 +44,7 @@ async function askVault(path: string, body: unknown): Promise<Record<string, unk
   try {
     response = await fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', [WORKER_PID_HEADER]: `${process.pid},${process.ppid}` },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });

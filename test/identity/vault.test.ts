@@ -10,6 +10,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { loadMasterKey, Vault, VaultError } from '../../src/identity/index.js';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.js';
+import { startTestIssuer } from '../helpers/issuer.js';
 import { toolport } from '../helpers/cli.js';
 import { GREET_COMMAND, connectRuntime, invocationUrl, testPlatform, textOf } from '../helpers/platform.js';
 
@@ -264,7 +265,7 @@ describe("Identity's vault", () => {
 
   it('lets tools in a runtime worker use the credentials granted to their runtime, over the workload endpoint', async () => {
     await api(platform, 'DELETE', '/api/credentials/providers/corp');
-    assert.equal((await api(platform, 'POST', '/api/credentials/providers', oauthProvider(oauth, { runtimes: ['tooled'] }))).status, 201);
+    assert.equal((await api(platform, 'POST', '/api/credentials/providers', oauthProvider(oauth, { runtimes: ['tooled', 'guarded-tools'] }))).status, 201);
     await platform.control.createRuntime('tooled', { module: 'test/fixtures/vault-tools.ts', env: { UPSTREAM_URL: oauth.url }, sessions: { warmPool: 0 } });
     await platform.control.createRuntime('plain', { module: 'test/fixtures/vault-tools.ts', sessions: { warmPool: 0 } });
     const { client, transport } = await connectRuntime(platform, 'tooled');
@@ -292,6 +293,39 @@ describe("Identity's vault", () => {
     }
     const unauthenticated = await fetch(`${platform.url}/api/credentials/providers`);
     assert.equal(unauthenticated.status, 401, 'the control-plane routes need the admin token');
+  });
+
+  it("in an authenticated runtime, a tool's user tokens are its caller's and nobody else's", async () => {
+    const issuer = await startTestIssuer();
+    try {
+      await platform.control.createRuntime('guarded-tools', {
+        module: 'test/fixtures/vault-tools.ts',
+        env: { UPSTREAM_URL: oauth.url },
+        sessions: { warmPool: 0 },
+        auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['vault-test'] } },
+      });
+      const token = await issuer.mint({ sub: 'alice', aud: 'vault-test' });
+      const client = new Client({ name: 'alice', version: '1' });
+      const transport = new StreamableHTTPClientTransport(invocationUrl(platform, 'guarded-tools'), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+      await client.connect(transport);
+      try {
+        const call = async (args: Record<string, unknown>): Promise<Record<string, string>> =>
+          JSON.parse(textOf(await client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user', ...args } }))) as Record<string, string>;
+        const first = await call({});
+        assert.equal(first.code, 'consent_required', 'no userId given: the vault acts for the caller, alice');
+        assert.equal((await consent(first.authorizationUrl ?? '', 'alice')).status, 200);
+        assert.equal((await call({})).sub, 'alice');
+        assert.deepEqual(await call({ userId: 'bob' }), {
+          code: 'forbidden',
+          message: 'this session acts for its caller "alice" only; it cannot ask for the tokens of "bob"',
+        });
+      } finally {
+        await transport.terminateSession();
+        await client.close();
+      }
+    } finally {
+      await issuer.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { z } from 'zod';
 import { BodyTooLargeError, readBody } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
-import { VAULT_URL_ENV, WORKLOAD_TOKEN_ENV } from '../../tools/index.js';
+import { VAULT_URL_ENV, WORKER_PID_HEADER, WORKLOAD_TOKEN_ENV } from '../../tools/index.js';
 import { bearerToken } from '../challenge.js';
 import { VAULT_STATUS, VaultError } from './errors.js';
 import type { Vault } from './vault.js';
@@ -25,6 +25,8 @@ export interface WorkloadEndpoint {
   url: string;
   /** The environment the runtime host adds to every worker of `runtime` (none unless a credential grants it). */
   envFor(runtime: string): Record<string, string>;
+  /** Records whose session a worker serves (`subject` undefined once it ends): its `user` tokens are that caller's. */
+  serves(runtime: string, pid: number, subject: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export interface WorkloadEndpoint {
 export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<WorkloadEndpoint> {
   const tokens = new Map<string, string>(); // runtime → token
   const runtimes = new Map<string, string>(); // sha256(token) → runtime
+  const callers = new Map<number, { runtime: string; subject: string }>(); // worker pid → the caller it serves
   const server = createServer((req, res) => {
     serve(req, res).catch((error: Error) => {
       log.error('workload endpoint failed', { error: error.stack });
@@ -72,6 +75,7 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
         const request = validated(tokenRequestSchema, parsed);
         Object.assign(facts, { provider: request.provider, flow: request.flow });
         await vault.assertRuntimeMay(request.provider, runtime);
+        if (request.flow === 'user') request.userId = userFor(runtime, req.headers[WORKER_PID_HEADER], request.userId);
         reply(res, 200, { accessToken: await vault.accessToken(request) });
       }
       log.info('workload credential', { ...facts, status: 200 });
@@ -80,6 +84,23 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
       log.info('workload credential', { ...facts, status: VAULT_STATUS[error.code], code: error.code });
       reply(res, VAULT_STATUS[error.code], { error: { code: error.code, message: error.message, ...(error.authorizationUrl ? { authorizationUrl: error.authorizationUrl } : {}) } });
     }
+  }
+
+  /**
+   * The user a `user` token is for. A worker whose session has an authenticated caller acts for that caller only (a
+   * tool cannot be talked into fetching someone else's token); a worker of an open runtime names the user itself.
+   */
+  function userFor(runtime: string, pidHeader: string | string[] | undefined, requested: string | undefined): string {
+    const pids = String(pidHeader ?? '').split(',').map(Number);
+    const caller = pids.map((pid) => callers.get(pid)).find((entry) => entry?.runtime === runtime);
+    if (caller) {
+      if (requested !== undefined && requested !== caller.subject) {
+        throw new VaultError('forbidden', `this session acts for its caller "${caller.subject}" only; it cannot ask for the tokens of "${requested}"`);
+      }
+      return caller.subject;
+    }
+    if (requested === undefined) throw new VaultError('invalid', 'flow "user" needs userId here: the session has no authenticated caller to act for');
+    return requested;
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -98,6 +119,10 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
         runtimes.set(hash(token), runtime);
       }
       return { [VAULT_URL_ENV]: url, [WORKLOAD_TOKEN_ENV]: token };
+    },
+    serves(runtime, pid, subject) {
+      if (subject === undefined) callers.delete(pid);
+      else callers.set(pid, { runtime, subject });
     },
     async close() {
       server.closeAllConnections();
