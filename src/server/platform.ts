@@ -170,7 +170,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   baseUrl = url;
   // The issuer URL is the edge's own, known only now.
-  await authorizationServer.attach(url);
+  authorizationServer.attach(url);
   // Gateways start once the edge listens: targets that are runtimes are reached through it.
   await gateways.host.start();
   return {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
 import type Provider from 'oidc-provider';
-import { ConfigError, type IdentityConfig } from '../../config/index.js';
+import { ConfigError, identityConfigSchema, type IdentityConfig } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Store } from '../../store/index.js';
 import { sweepExpired } from './adapter.js';
@@ -62,6 +62,7 @@ export class Identity {
   private interactions?: Interactions;
   private cognito?: CognitoEndpoint;
   private signingKeys: JWK[] = [];
+  private cookieKey = '';
   private issuerUrl = '';
   private sweeper?: NodeJS.Timeout;
   /** The first M2M client of the config, for the ready-to-paste token command `toolport up` prints. */
@@ -82,17 +83,22 @@ export class Identity {
   static async open(options: IdentityOptions): Promise<Identity> {
     const env = options.env ?? process.env;
     const config = options.config;
-    const seconds = (ms: number | undefined, fallback: number): number => Math.max(1, Math.round((ms ?? fallback * 1000) / 1000));
+    // Without a config file the schema's defaults apply (1h access and ID tokens, 30d refresh, 1m codes).
+    const { tokens, registration } = config ?? identityConfigSchema.parse({});
+    const seconds = (ms: number): number => Math.max(1, Math.round(ms / 1000));
     const lifetimes: TokenLifetimes = {
-      accessToken: seconds(config?.tokens.accessToken, 3600),
-      idToken: seconds(config?.tokens.idToken, 3600),
-      refreshToken: seconds(config?.tokens.refreshToken, 30 * 86400),
-      authorizationCode: seconds(config?.tokens.authorizationCode, 60),
+      accessToken: seconds(tokens.accessToken),
+      idToken: seconds(tokens.idToken),
+      refreshToken: seconds(tokens.refreshToken),
+      authorizationCode: seconds(tokens.authorizationCode),
     };
     const { masterKey } = options;
     // A retired key stays published until every token it could have signed has expired.
     const keys = new KeyRing(options.store.sql, masterKey, Math.max(lifetimes.accessToken, lifetimes.idToken) + 3600);
-    const identity = new Identity(options.store, keys, masterKey, lifetimes, config?.registration ?? true, options.log.child({ part: 'identity' }));
+    const identity = new Identity(options.store, keys, masterKey, lifetimes, registration, options.log.child({ part: 'identity' }));
+    // Keys are read (and unsealed) now, before the edge listens, so a wrong master key stops start-up cleanly.
+    identity.signingKeys = await keys.signingJwks();
+    identity.cookieKey = await keys.cookieKey();
     if (config) {
       await identity.directory.applyConfig(declarations(config, env));
       const m2m = config.clients.find((client) => client.grants.includes('client_credentials') && client.secret);
@@ -102,30 +108,28 @@ export class Identity {
   }
 
   /** Starts serving at `{baseUrl}/identity` (the platform knows its URL only after it listens). */
-  async attach(baseUrl: string): Promise<void> {
+  attach(baseUrl: string): void {
     this.issuerUrl = `${baseUrl}${IDENTITY_PATH}`;
-    const cookieKey = await this.keys.cookieKey();
-    this.interactions = new Interactions(() => this.current(), this.directory, cookieKey, IDENTITY_PATH, this.log);
+    this.interactions = new Interactions(() => this.current(), this.directory, this.cookieKey, IDENTITY_PATH, this.log);
     this.cognito = new CognitoEndpoint(
       this.store.sql,
       this.directory,
       { issuer: () => this.issuerUrl, signingKey: () => this.signingKeys[0] as JWK, lifetimes: this.lifetimes },
       this.log,
     );
-    await this.build(cookieKey);
+    this.build();
     this.sweeper = setInterval(() => void sweepExpired(this.store.sql).catch((error: Error) => this.log.warn('sweeping expired identity records failed', { error: error.message })), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
 
   /** (Re)builds oidc-provider over the stored keys; all other state lives in the store, so nothing is lost. */
-  private async build(cookieKey: string): Promise<void> {
-    this.signingKeys = await this.keys.signingJwks();
+  private build(): void {
     const provider = createProvider({
       issuer: this.issuerUrl,
       sql: this.store.sql,
       directory: this.directory,
       signingKeys: this.signingKeys,
-      cookieKey,
+      cookieKey: this.cookieKey,
       lifetimes: this.lifetimes,
       registration: this.registration,
     });
@@ -159,7 +163,8 @@ export class Identity {
   /** Makes a new signing key current; older keys stay in the JWKS so live tokens keep verifying. */
   async rotateKeys(): Promise<{ kid: string }> {
     const kid = await this.keys.rotate();
-    await this.build(await this.keys.cookieKey());
+    this.signingKeys = await this.keys.signingJwks();
+    this.build();
     this.log.info('signing key rotated', { kid });
     return { kid };
   }
@@ -189,9 +194,9 @@ export class Identity {
       return true;
     }
     // oidc-provider derives its mount path from originalUrl minus url, as under Express.
-    const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
-    const original = req.url ?? '';
-    Object.assign(req, { originalUrl: path.startsWith(IDENTITY_PATH) ? original : `${IDENTITY_PATH}${inner}${query}`, url: `${inner}${query}` });
+    const raw = req.url ?? '';
+    const query = raw.includes('?') ? raw.slice(raw.indexOf('?')) : '';
+    Object.assign(req, { originalUrl: `${IDENTITY_PATH}${inner}${query}`, url: `${inner}${query}` });
     if (!this.serve) throw new Error('identity is not attached yet');
     await this.serve(req, res);
     return true;
