@@ -249,8 +249,12 @@ describe('conversion rules on a document made for the corner cases', () => {
     const dir = await mkdtemp(join(tmpdir(), 'toolport-openapi-'));
     try {
       await writeFile(join(dir, 'broken.yaml'), 'openapi: 3.0.0\ninfo: { title: x\n  password: hunter2\n');
-      await rejectsWith(driver({ source: join(dir, 'broken.yaml') }), 'invalid', /neither valid JSON nor YAML: [^\n]*line 2[^\n]*$/);
-      await assert.rejects(driver({ source: join(dir, 'broken.yaml') }), (error: Error) => !error.message.includes('hunter2'));
+      await writeFile(join(dir, 'broken.json'), '{"openapi": "3.0.0", "password": hunter2}');
+      await rejectsWith(driver({ source: join(dir, 'broken.yaml') }), 'invalid', /is not valid YAML: [^\n]*line 2[^\n]*$/);
+      await rejectsWith(driver({ source: join(dir, 'broken.json') }), 'invalid', /is not valid JSON: Unexpected token 'h'$/);
+      for (const file of ['broken.yaml', 'broken.json']) {
+        await assert.rejects(driver({ source: join(dir, file) }), (error: Error) => !error.message.includes('hunter2'), 'the document text is never quoted');
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

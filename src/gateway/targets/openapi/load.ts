@@ -76,13 +76,15 @@ export function causeOf(error: unknown): string {
 }
 
 function parseDocument(text: string, location: string): Record<string, unknown> {
+  // JSON.parse is far faster on the megabyte-sized JSON documents; YAML covers the rest.
+  const json = text.trimStart().startsWith('{');
   let parsed: unknown;
   try {
-    // JSON.parse is far faster on the megabyte-sized JSON documents; YAML covers the rest (and JSON too).
-    parsed = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1000 });
+    parsed = json ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 1000 });
   } catch (error) {
-    // First line only: YAML errors go on to quote the offending lines, and the file may not be an OpenAPI document at all.
-    throw new TargetError('invalid', `the OpenAPI document ${location} is neither valid JSON nor YAML: ${(error as Error).message.split('\n')[0]}`);
+    // The reason and position only: both parsers go on to quote the text, and the file may be anything.
+    const reason = (error as Error).message.split(/\n|, (?:\.\.\.)?"/)[0];
+    throw new TargetError('invalid', `the OpenAPI document ${location} is not valid ${json ? 'JSON' : 'YAML'}: ${reason}`);
   }
   if (!isRecord(parsed)) throw new TargetError('invalid', `the OpenAPI document ${location} is not an object`);
   return parsed;
