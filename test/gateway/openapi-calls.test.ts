@@ -107,7 +107,7 @@ describe('calls against a local Swagger Petstore', () => {
     assert.equal(inventory.isError, undefined);
     await inQuery.close();
 
-    const overriding = await driver({ source: `${petstore.url}/api/v3/openapi.json`, headers: { api_key: 'static-loses' } }, { credentials: credentials({ API_KEY: API_KEY }) });
+    const overriding = await driver({ source: `${petstore.url}/api/v3/openapi.json`, headers: { Api_Key: 'static-loses' } }, { credentials: credentials({ API_KEY: API_KEY }) });
     await overriding.callTool('getInventory', {}, context());
     assert.equal(lastRequest().headers.api_key, API_KEY, 'credentials override a static header of the same name');
     await overriding.close();

@@ -22,7 +22,8 @@ export function buildRequest(operation: Operation, args: Record<string, unknown>
   let path = operation.path;
   const query: string[] = [];
   const cookies: string[] = [];
-  const headers: Record<string, string> = { ...extras.staticHeaders, accept: operation.accept };
+  // Header names are case-insensitive: lower-cased throughout, so a later source replaces an earlier one.
+  const headers: Record<string, string> = { ...lowerCaseNames(extras.staticHeaders), accept: operation.accept };
   for (const binding of operation.parameters) {
     const value = args[binding.key];
     if (value === undefined || value === null) {
@@ -40,7 +41,7 @@ export function buildRequest(operation: Operation, args: Record<string, unknown>
     if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) throw new TargetError('invalid', `header "${name}" of ${operation.tool.name} has characters an HTTP header cannot carry`);
   }
   for (const [name, value] of Object.entries(extras.credentialQuery)) query.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
-  for (const [name, value] of Object.entries(extras.credentialHeaders)) headers[name.toLowerCase()] = value;
+  Object.assign(headers, lowerCaseNames(extras.credentialHeaders));
   const request: UpstreamRequest = { url: `${server.replace(/\/+$/, '')}${path}${query.length > 0 ? `?${query.join('&')}` : ''}`, method: operation.method, headers };
   const body = operation.body;
   const value = body ? args[body.key] : undefined;
@@ -56,6 +57,10 @@ export function buildRequest(operation: Operation, args: Record<string, unknown>
     throw new TargetError('invalid', `missing required request body "${body.key}" for ${operation.tool.name}`);
   }
   return request;
+}
+
+function lowerCaseNames(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
 function text(value: unknown): string {
