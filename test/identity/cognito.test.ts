@@ -109,4 +109,12 @@ describe('Cognito InitiateAuth with the AWS SDK', () => {
     });
     assert.equal((await failure({ ClientId: 'nobody', AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'testuser', PASSWORD: 'x' } })).name, 'ResourceNotFoundException');
   });
+
+  test('deleting a user ends its refresh tokens', async () => {
+    await identityApi(platform, 'POST', '/users', { username: 'leaver', password: 'leaver-password' });
+    const signedIn = await initiate({ ClientId: 'quick', AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'leaver', PASSWORD: 'leaver-password' } });
+    assert.equal((await identityApi(platform, 'DELETE', '/users/leaver')).status, 204);
+    const refresh = await failure({ ClientId: 'quick', AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: signedIn.AuthenticationResult?.RefreshToken as string } });
+    assert.deepEqual(refresh, { name: 'NotAuthorizedException', message: 'Invalid Refresh Token' });
+  });
 });

@@ -185,6 +185,22 @@ describe('browser sign-in with authorization_code + PKCE', () => {
     assert.equal((await refresh(issued.body.refresh_token as string)).body.error, 'invalid_grant');
   });
 
+  test('denying consent sends access_denied back to the client', async () => {
+    const page = await context.newPage();
+    try {
+      const url = `${issuer}/auth?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: 'openid gateway/read', resource, code_challenge: pkcePair().challenge, code_challenge_method: 'S256', state: 'no' })}`;
+      await page.goto(url);
+      await page.click('#deny');
+      await page.waitForURL((u) => u.href.startsWith(redirectUri), { timeout: 15_000 });
+      const landed = new URL(page.url());
+      assert.equal(landed.searchParams.get('error'), 'access_denied');
+      assert.equal(landed.searchParams.get('state'), 'no');
+      assert.equal(landed.searchParams.get('code'), null);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('a code exchanged with the wrong PKCE verifier is refused', async () => {
     const { challenge } = pkcePair();
     const landed = await authorize({ challenge });

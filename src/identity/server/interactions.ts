@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
-import { readBody } from '../../http/index.js';
+import { BodyTooLargeError, readBody } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Directory } from './directory.js';
 import { consentPage, errorPage, loginPage, PAGE_HEADERS } from './views.js';
@@ -53,7 +53,13 @@ export class Interactions {
       return this.render(res, details);
     }
     if (req.method !== 'POST') return this.send(res, 405, errorPage('method_not_allowed'));
-    const form = new URLSearchParams((await readBody(req, MAX_FORM_BYTES)).toString('utf8'));
+    let form: URLSearchParams;
+    try {
+      form = new URLSearchParams((await readBody(req, MAX_FORM_BYTES)).toString('utf8'));
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return this.send(res, 413, errorPage('request_too_large'));
+      throw error;
+    }
     if (!this.sameOrigin(req) || !this.validCsrf(uid, form.get('csrf'))) {
       return this.send(res, 403, errorPage('forbidden', 'The form was not submitted from this sign-in page.'));
     }
