@@ -164,6 +164,13 @@ describe('request serialisation, servers at every level, redirects and binary an
     assert.equal(request.rawQuery, 'fields=id,name&sort=name|date');
   });
 
+  it('a query credential replaces an argument of the same name, never joins it', async () => {
+    const withKey = await driver({ source: `${echo.url}/specs/serialisation.yaml` }, { credentials: credentials({}, { fields: 'from-vault' }) });
+    await withKey.callTool('labelPath', { ids: ['a'], fields: ['caller', 'supplied'] }, context());
+    assert.equal(echo.requests.at(-1)?.rawQuery, 'fields=from-vault');
+    await withKey.close();
+  });
+
   it('matrix path, deepObject query, JSON-encoded query; the path item server wins over the document one', async () => {
     const request = await sent('matrixPath', { point: { x: 1, y: 2 }, filter: { color: 'red', size: 'L' }, where: { a: [1] } });
     assert.equal(request.path, '/v3/points/;x=1;y=2');

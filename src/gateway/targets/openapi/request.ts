@@ -31,7 +31,10 @@ export function buildRequest(operation: Operation, args: Record<string, unknown>
       continue;
     }
     if (binding.in === 'path') path = path.split(`{${binding.name}}`).join(pathValue(binding, value));
-    else if (binding.in === 'query') query.push(...queryPairs(binding, value));
+    else if (binding.in === 'query') {
+      // A query credential from the vault wins over an argument of the same name.
+      if (!(binding.name in extras.credentialQuery)) query.push(...queryPairs(binding, value));
+    }
     else if (binding.in === 'header') headers[binding.name.toLowerCase()] = binding.json ? JSON.stringify(value) : simpleValue(value, binding.explode);
     else cookies.push(`${binding.name}=${encodeURIComponent(binding.json ? JSON.stringify(value) : simpleValue(value, false))}`);
   }
