@@ -46,7 +46,8 @@ describe('authorization server', () => {
       assert.equal(document.token_endpoint, `${issuer}/token`);
       assert.equal(document.registration_endpoint, `${issuer}/reg`);
       assert.deepEqual(document.code_challenge_methods_supported, ['S256']);
-      assert.ok((document.grant_types_supported as string[]).includes('client_credentials'));
+      assert.deepEqual(document.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials']);
+      assert.deepEqual(document.response_types_supported, ['code'], 'OAuth 2.1: no implicit or hybrid flows');
       assert.ok(document.introspection_endpoint && document.revocation_endpoint);
     }
     const jwks = (await (await fetch(documents[0]?.jwks_uri as string)).json()) as { keys: Record<string, unknown>[] };

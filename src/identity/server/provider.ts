@@ -79,6 +79,8 @@ export function createProvider(settings: ProviderSettings): Provider {
     },
     claims: { openid: ['sub'], profile: ['preferred_username'], email: ['email', 'email_verified'] },
     scopes: [...OIDC_SCOPES],
+    // OAuth 2.1: the authorization code flow only (no implicit or hybrid response types).
+    responseTypes: ['code'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     // HMAC algorithms would key signatures with client secrets, which are stored only as hashes.
     enabledJWA: {
