@@ -212,6 +212,22 @@ describe('a SigV4-protected runtime', () => {
     assert.ok(!logLines.some((line) => line.includes(key.secretAccessKey)), 'the secret is never logged');
   });
 
+  it("signs with credentials from AWS's default provider chain (here: the environment)", async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = key.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = key.secretAccessKey;
+    try {
+      const response = await sigv4Fetch({ region: 'us-east-1' })(url(), { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) });
+      assert.equal(response.status, 200);
+      await response.body?.cancel();
+    } finally {
+      for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('refuses an unsigned request', async () => {
     const response = await fetch(url(), { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) });
     assert.deepEqual(await refusal(response), { status: 401, message: 'this resource requires AWS Signature V4 (Authorization: AWS4-HMAC-SHA256 ...) for service bedrock-agentcore' });
