@@ -28,7 +28,7 @@ export interface ProviderSettings {
 }
 
 /** Resource-server scopes are `{identifier}/{scope}`; a token without a `resource` parameter is for that server. */
-export const RESOURCE_SERVER_URN = 'urn:toolport:resource-server:';
+const RESOURCE_SERVER_URN = 'urn:toolport:resource-server:';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const REGISTRATION_GRANTS = new Set(['authorization_code', 'refresh_token']);
 const STATIC_SCOPES = new Set<string>(OIDC_SCOPES);
@@ -67,7 +67,8 @@ export function createProvider(settings: ProviderSettings): Provider {
   const issuerPath = new URL(settings.issuer).pathname.replace(/\/$/, '');
   const configuration: Configuration = {
     adapter: (name: string) => (name === 'Client' ? clientAdapter(directory) : new SqlAdapter(settings.sql, name)),
-    jwks: { keys: settings.signingKeys as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
+    // jose's and oidc-provider's JWK types differ only in optional members.
+    jwks: { keys: settings.signingKeys } as Configuration['jwks'],
     cookies: { keys: [settings.cookieKey], long: { httpOnly: true, sameSite: 'lax' }, short: { httpOnly: true, sameSite: 'lax' } },
     async findAccount(_ctx, sub) {
       const user = await directory.userBySub(sub);
