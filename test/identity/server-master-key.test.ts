@@ -1,9 +1,11 @@
+// Secrets at rest: the master key (env or 0600 file), AES-256-GCM sealing, scrypt hashes of passwords and client secrets.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadMasterKey, open, seal } from '../../src/identity/master-key.js';
+import { hashSecret, verifySecret } from '../../src/identity/server/passwords.js';
 
 test('master key file is created 0600 on first start and reused after', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'toolport-mk-'));
@@ -34,4 +36,14 @@ test('seal/open round-trips and refuses another key or an altered value', () => 
   assert.throws(() => open(Buffer.alloc(32, 2), sealed), /another master key/);
   const altered = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'BB' : 'AA');
   assert.throws(() => open(key, altered), /altered/);
+});
+
+test('secrets are scrypt-hashed with per-hash salt; a burst of checks all complete, wrong ones fail', async () => {
+  const hash = await hashSecret('correct horse battery');
+  assert.match(hash, /^scrypt\$131072\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+  assert.notEqual(await hashSecret('correct horse battery'), hash, 'a fresh salt each time');
+  // More checks than may run at once: they queue for the KDF slots instead of allocating 128 MiB each together.
+  const results = await Promise.all(Array.from({ length: 5 }, (_, i) => verifySecret(i % 2 ? 'correct horse battery' : 'wrong', hash)));
+  assert.deepEqual(results, [false, true, false, true, false]);
+  assert.equal(await verifySecret('anything', 'not-a-hash'), false);
 });
