@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import { BodyTooLargeError, readBody } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Directory } from './directory.js';
+import { resourceLabel } from './provider.js';
 import { consentPage, errorPage, loginPage, PAGE_HEADERS } from './views.js';
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -98,7 +99,7 @@ export class Interactions {
     // Everything the client asks for, including what an earlier grant already covers: the user approves the whole.
     const scopes = typeof details.params.scope === 'string' ? details.params.scope.split(' ').filter(Boolean) : [];
     const resource = details.params.resource;
-    const resources = (Array.isArray(resource) ? resource : resource ? [resource] : []).map(String);
+    const resources = (Array.isArray(resource) ? resource : resource ? [resource] : []).map((r) => resourceLabel(String(r)));
     return this.send(
       res,
       200,

@@ -29,6 +29,11 @@ export interface ProviderSettings {
 
 /** Resource-server scopes are `{identifier}/{scope}`; a token without a `resource` parameter is for that server. */
 const RESOURCE_SERVER_URN = 'urn:toolport:resource-server:';
+
+/** How a resource indicator is shown to people: a resource server by its identifier, anything else as is. */
+export function resourceLabel(indicator: string): string {
+  return indicator.startsWith(RESOURCE_SERVER_URN) ? decodeURIComponent(indicator.slice(RESOURCE_SERVER_URN.length)) : indicator;
+}
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const REGISTRATION_GRANTS = new Set(['authorization_code', 'refresh_token']);
 const STATIC_SCOPES = new Set<string>(OIDC_SCOPES);
@@ -36,7 +41,7 @@ const STATIC_SCOPES = new Set<string>(OIDC_SCOPES);
 /** Maps a `resource` indicator to the server it names: a declared resource server, or a runtime/gateway URL here. */
 async function resolveResourceServer(settings: ProviderSettings, indicator: string): Promise<{ audience: string; scopes: string[] }> {
   const servers = await settings.directory.listResourceServers();
-  const identifier = indicator.startsWith(RESOURCE_SERVER_URN) ? decodeURIComponent(indicator.slice(RESOURCE_SERVER_URN.length)) : indicator;
+  const identifier = resourceLabel(indicator);
   const declared = servers.find((server) => server.identifier === identifier);
   if (declared) return { audience: declared.identifier, scopes: declared.fullScopes };
   // A runtime or gateway of this platform (RFC 8707 §2): same port, addressed by the issuer's host or a loopback name.
