@@ -11,11 +11,15 @@
  */
 import { connect, type AuthOptions } from '../../src/client/index.js';
 
+type ListedTool = { name: string; inputSchema: Record<string, unknown> };
+
 /** The tool each scenario expects to see called, with its arguments (from the scenarios' own server fixtures). */
-const SCENARIO_CALLS: Record<string, { tool: string; args: Record<string, unknown> }> = {
-  tools_call: { tool: 'add_numbers', args: { a: 5, b: 3 } },
-  'sse-retry': { tool: 'test_reconnection', args: {} },
-  'elicitation-sep1034-client-defaults': { tool: 'test_client_elicitation_defaults', args: {} },
+const SCENARIO_CALLS: Record<string, { tool: string; args: (tools: ListedTool[]) => Record<string, unknown> }> = {
+  tools_call: { tool: 'add_numbers', args: () => ({ a: 5, b: 3 }) },
+  'sse-retry': { tool: 'test_reconnection', args: () => ({}) },
+  'elicitation-sep1034-client-defaults': { tool: 'test_client_elicitation_defaults', args: () => ({}) },
+  // The scenario checks that a JSON Schema 2020-12 input schema reaches the client unaltered: echo what was listed.
+  'json-schema-2020-12-preservation': { tool: 'json_schema_echo', args: (tools) => ({ schema: tools.find((tool) => tool.name === 'json_schema_2020_12_tool')?.inputSchema }) },
 };
 
 /** Credentials some auth scenarios hand to the client (MCP_CONFORMANCE_CONTEXT). */
@@ -54,13 +58,15 @@ async function main(): Promise<void> {
   const scenario = process.env.MCP_CONFORMANCE_SCENARIO;
   const serverUrl = process.argv[2];
   if (!scenario || !serverUrl) throw new Error('usage: MCP_CONFORMANCE_SCENARIO=<scenario> client.ts <server-url>');
-  const connection = await connect({ target: serverUrl, auth: authFor(scenario), clientName: 'toolport-conformance-client', timeoutMs: 20_000 });
+  // 'auto': 2026-07-28 where the scenario server speaks it, else a 2025-11-25 session, as a user's client would.
+  const connection = await connect({ target: serverUrl, auth: authFor(scenario), protocol: 'auto', clientName: 'toolport-conformance-client', timeoutMs: 20_000 });
   try {
     const { tools } = await connection.client.listTools();
     const planned = SCENARIO_CALLS[scenario];
     // Auth scenarios' servers expose one tool behind the token; calling it proves the token is accepted.
-    const call = planned ?? (tools[0] ? { tool: tools[0].name, args: {} } : undefined);
-    if (call) await connection.client.callTool({ name: call.tool, arguments: call.args });
+    const tool = tools.find((listed) => listed.name === planned?.tool) ?? (planned ? undefined : tools[0]);
+    if (planned && !tool) throw new Error(`scenario ${scenario}: the server lists no tool ${planned.tool}`);
+    if (tool) await connection.client.callTool({ name: tool.name, arguments: planned ? planned.args(tools as ListedTool[]) : {} });
   } catch (error) {
     throw connection.explain(error);
   } finally {

@@ -4,6 +4,9 @@
  *
  *   node22 .../conformance/dist/index.js client --command "node --import tsx examples/conformance/client.ts" --suite <suite> -o <dir>
  *
+ * or with `--requirements <revision>` instead of `--suite`: the client scenarios a revision requires (plus its
+ * not_scored ones), each at that revision's wire.
+ *
  * (it appends the scenario server's URL to the command and sets MCP_CONFORMANCE_SCENARIO / MCP_CONFORMANCE_CONTEXT).
  * Each scenario writes `<dir>/<scenario>-<timestamp>/checks.json` (auth scenarios under `<dir>/auth/`); those files
  * are the source of truth, and the CLI's summary lines name every scenario it ran, so one that left no results still
@@ -14,7 +17,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { conformanceCli, runCli, type Check, type ConformanceResult, type FailedScenario } from './run-conformance.js';
+import { conformanceCli, runCli, type Check, type ConformanceResult, type ConformanceRevision, type FailedScenario } from './run-conformance.js';
 
 /** Client suites of the CLI (`core` holds the lifecycle scenarios and every `auth` one). */
 export type ClientSuite = 'core' | 'auth';
@@ -26,7 +29,8 @@ const TIMESTAMP = /-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/;
 
 /** Options for {@link runClientConformance}. */
 export interface ClientConformanceOptions {
-  suite: ClientSuite;
+  /** What to run: a suite, or a revision's requirement set. */
+  run: { suite: ClientSuite } | { requirements: ConformanceRevision };
   /** Kill the suite after this long; scenarios without results then count as failed. Default 150 s. */
   timeoutMs?: number;
   /** Per-scenario timeout handed to the CLI. Default 60 s: scenarios run in parallel on a shared machine. */
@@ -50,14 +54,15 @@ async function readClientResults(dir: string, root = dir): Promise<Map<string, C
   return results;
 }
 
-/** Runs a client suite against the Toolport client; a scenario fails on any FAILURE or WARNING check, or no results. */
+/** Runs client scenarios against the Toolport client; a scenario fails on any FAILURE or WARNING check, or no results. */
 export async function runClientConformance(options: ClientConformanceOptions): Promise<ConformanceResult> {
   const timeoutMs = options.timeoutMs ?? 150_000;
-  const outputDir = await mkdtemp(join(tmpdir(), `conformance-client-${options.suite}-`));
+  const selection = 'suite' in options.run ? ['--suite', options.run.suite] : ['--requirements', options.run.requirements];
+  const outputDir = await mkdtemp(join(tmpdir(), 'conformance-client-'));
   let output = '';
   try {
     const run = await runCli(
-      [conformanceCli, 'client', '--command', CLIENT_COMMAND, '--suite', options.suite, '--timeout', String(options.scenarioTimeoutMs ?? 60_000), '-o', outputDir],
+      [conformanceCli, 'client', '--command', CLIENT_COMMAND, ...selection, '--timeout', String(options.scenarioTimeoutMs ?? 60_000), '-o', outputDir],
       repoRoot,
       timeoutMs,
       (chunk) => {

@@ -14,7 +14,7 @@ const SUITE_TIMEOUT_MS = 160_000;
 
 describe('conformance suite client scenarios against the Toolport client', { timeout: SUITE_TIMEOUT_MS + 15_000 }, () => {
   it('passes every core and auth client scenario except the expected failures', { timeout: SUITE_TIMEOUT_MS + 10_000 }, async (t) => {
-    const result = await runClientConformance({ suite: 'core', timeoutMs: SUITE_TIMEOUT_MS, signal: t.signal });
+    const result = await runClientConformance({ run: { suite: 'core' }, timeoutMs: SUITE_TIMEOUT_MS, signal: t.signal });
     t.diagnostic(`client core suite: ${result.passed.length} passed, ${result.failed.length} failed`);
     const difference = differenceFromExpected(result, expected.core);
     assert.equal(difference, undefined, difference ?? '');
