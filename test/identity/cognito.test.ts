@@ -110,6 +110,13 @@ describe('Cognito InitiateAuth with the AWS SDK', () => {
     assert.equal((await failure({ ClientId: 'nobody', AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'testuser', PASSWORD: 'x' } })).name, 'ResourceNotFoundException');
   });
 
+  test('repeated wrong passwords lock the name for a while, even for the right password', async () => {
+    await identityApi(platform, 'POST', '/users', { username: 'guessed', password: 'guessed-password' });
+    const attempt = (password: string) => failure({ ClientId: 'quick', AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'guessed', PASSWORD: password } });
+    for (let i = 0; i < 6; i++) assert.equal((await attempt(`wrong-${i}`)).message, 'Incorrect username or password.');
+    assert.deepEqual(await attempt('guessed-password'), { name: 'NotAuthorizedException', message: 'Password attempts exceeded' });
+  });
+
   test('deleting a user ends its refresh tokens', async () => {
     await identityApi(platform, 'POST', '/users', { username: 'leaver', password: 'leaver-password' });
     const signedIn = await initiate({ ClientId: 'quick', AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'leaver', PASSWORD: 'leaver-password' } });

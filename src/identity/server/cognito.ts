@@ -7,6 +7,7 @@ import type { Logger } from '../../log/index.js';
 import type { Sql } from '../../store/index.js';
 import { SqlAdapter } from './adapter.js';
 import type { Directory, UserView } from './directory.js';
+import { SignInThrottled } from './throttle.js';
 import type { TokenLifetimes } from './provider.js';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
@@ -104,7 +105,10 @@ export class CognitoEndpoint {
       const password = required(params, 'PASSWORD');
       if (secret !== undefined) checkSecretHash(secret, clientId, params.SECRET_HASH, [username]);
       // Cognito answers an unknown user like a wrong password unless "prevent user existence errors" is off.
-      const user = await this.directory.authenticate(username, password);
+      const user = await this.directory.authenticate(username, password).catch((error: unknown) => {
+        if (error instanceof SignInThrottled) throw new CognitoError('NotAuthorizedException', 'Password attempts exceeded');
+        throw error;
+      });
       if (!user) throw new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
       const authTime = Math.floor(Date.now() / 1000);
       const originJti = randomUUID();

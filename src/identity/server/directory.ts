@@ -3,6 +3,7 @@ import { ConfigError } from '../../config/index.js';
 import { StoreError, type Sql } from '../../store/index.js';
 import { open, seal } from '../master-key.js';
 import { generateSecret, hashSecret, verifySecret } from './passwords.js';
+import { SignInThrottle } from './throttle.js';
 
 /** Grants a Toolport client may hold; `password` is Cognito's USER_PASSWORD_AUTH at /identity/cognito. */
 export const CLIENT_GRANTS = ['client_credentials', 'authorization_code', 'refresh_token', 'password'] as const;
@@ -105,6 +106,7 @@ const VERIFIED_MAX = 1_000;
 export class Directory {
   /** clientId → `${stored hash}\n${presented secret}` that verified, with when; bounded and short-lived. */
   private readonly verified = new Map<string, { proof: string; at: number }>();
+  private readonly throttle = new SignInThrottle();
 
   constructor(
     private readonly sql: Sql,
@@ -146,12 +148,21 @@ export class Directory {
     return row ? userView(row) : undefined;
   }
 
-  /** The user when the password matches; undefined for an unknown user or a wrong password (callers cannot tell which). */
+  /**
+   * The user when the password matches; undefined for an unknown user or a wrong password (callers cannot tell
+   * which). Throws SignInThrottled while the name is locked after repeated failures.
+   */
   async authenticate(username: string, password: string): Promise<UserView | undefined> {
+    this.throttle.check(username);
     const row = await this.sql.get<UserRow>('SELECT * FROM identity_users WHERE username = ?', [username]);
     // An unknown user still pays for one hash, so timing does not reveal which usernames exist.
     const ok = await verifySecret(password, row?.password_hash ?? (await unknownUserHash()));
-    return row && ok ? userView(row) : undefined;
+    if (!row || !ok) {
+      this.throttle.failed(username);
+      return undefined;
+    }
+    this.throttle.succeeded(username);
+    return userView(row);
   }
 
   async deleteUser(username: string): Promise<void> {

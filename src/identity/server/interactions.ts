@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import { BodyTooLargeError, readBody } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Directory } from './directory.js';
+import { SignInThrottled } from './throttle.js';
 import { resourceLabel } from './provider.js';
 import { consentPage, errorPage, loginPage, PAGE_HEADERS } from './views.js';
 
@@ -70,7 +71,15 @@ export class Interactions {
     if (action === 'login') {
       if (details.prompt.name !== 'login') return this.render(res, details);
       const username = form.get('username') ?? '';
-      const user = await this.directory.authenticate(username, form.get('password') ?? '');
+      let user;
+      try {
+        user = await this.directory.authenticate(username, form.get('password') ?? '');
+      } catch (error) {
+        if (!(error instanceof SignInThrottled)) throw error;
+        this.log.info('sign-in refused', { uid, reason: 'throttled' });
+        res.setHeader('retry-after', String(error.retryAfterSeconds));
+        return this.send(res, 429, loginPage({ ...this.formTargets(uid), client: await this.clientName(details), username, error: `Too many failed attempts. Try again in ${error.retryAfterSeconds} seconds.` }));
+      }
       if (!user) {
         this.log.info('sign-in refused', { uid, reason: 'unknown user or wrong password' });
         return this.send(res, 401, loginPage({ ...this.formTargets(uid), client: await this.clientName(details), username, error: 'Wrong username or password.' }));
