@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
-import { PHASES, type BenchResult } from '../../src/client/index.js';
+import { PHASES, renderBenchHtml, summarize, type BenchResult } from '../../src/client/index.js';
 import { progressLine } from '../../src/cli/bench-command.js';
 import { eventually, GREET_COMMAND, invocationUrl, testPlatform } from '../helpers/platform.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
@@ -134,6 +134,28 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     assert.deepEqual(problems, []);
     const source = await readFile(html, 'utf8');
     assert.doesNotMatch(source, /<script(?![^>]*application\/json)|<link|src=|@import/i, 'no scripts, stylesheets or external assets');
+    await page.close();
+  });
+
+  it('renders names and errors from the targets as text, never as markup', async () => {
+    const hostile = '</script><script>window.injected=1</script><img src=x onerror="window.injected=2">';
+    const samples = Object.fromEntries(PHASES.map((phase) => [phase, [1, 2, 3]])) as BenchResult['samples'];
+    const result: BenchResult = {
+      target: hostile,
+      url: `http://127.0.0.1/${hostile}`,
+      tool: hostile,
+      phases: Object.fromEntries(PHASES.map((phase) => [phase, summarize(samples[phase])])) as BenchResult['phases'],
+      samples,
+      errors: [`iteration 4: ${hostile}`],
+    };
+    const file = join(dir, 'hostile.html');
+    await writeFile(file, renderBenchHtml([result], { command: `toolport bench ${hostile}`, generatedAt: new Date(0), iterations: 4 }));
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(file).href);
+    assert.equal(await page.evaluate(() => (window as unknown as { injected?: number }).injected), undefined, 'no markup from a target name ran');
+    assert.equal(await page.$$eval('img', (images) => images.length), 0);
+    assert.ok((await page.textContent('h1'))?.includes(hostile), 'the name is shown as text');
+    assert.deepEqual(JSON.parse(await page.$eval('#bench-data', (script) => script.textContent ?? '')), [result]);
     await page.close();
   });
 
