@@ -19,6 +19,9 @@ interface BenchFlags extends AuthFlags {
   json?: boolean;
 }
 
+/** Flags whose value is a secret, masked in the command line a report shows. */
+const SECRET_FLAG = /^--(token|client-secret|password)$/;
+
 const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : '-');
 
 /** The seed's table (mean ± stddev) plus median, p95, min and max, one block per target, with ratios to the first. */
@@ -117,8 +120,9 @@ export function registerBenchCommand(program: Command): void {
       }
       const intervalMs = duration(flags.interval, '--interval');
       const load = loadOptions(flags);
-      // Every target gets the same auth flags; progress notifications of timed calls are not printed.
-      const targets = await Promise.all([target, ...(flags.compare ?? [])].map(async (t) => ({ ...(await connectOptionsFrom(t, flags)), onProgress: undefined })));
+      // Every target gets the same auth (read once: a password is prompted for once); timed calls print no progress.
+      const first = { ...(await connectOptionsFrom(target, flags)), onProgress: undefined };
+      const targets = [first, ...(flags.compare ?? []).map((other) => ({ ...first, target: other }))];
       const tty = process.stderr.isTTY === true;
       const results = await runBench(
         {
@@ -136,7 +140,7 @@ export function registerBenchCommand(program: Command): void {
       if (tty) process.stderr.write('\r\x1b[2K');
       if (flags.html) {
         // The command shown in the report must not carry a secret: it is meant to be shared.
-        const shown = process.argv.slice(2).map((arg, i, all) => (/^--(token|client-secret|password)$/.test(all[i - 1] ?? '') ? '***' : arg));
+        const shown = process.argv.slice(2).map((arg, i, all) => (SECRET_FLAG.test(all[i - 1] ?? '') ? '***' : arg.replace(/^(--(?:token|client-secret|password)=).+/, '$1***')));
         await writeFile(flags.html, renderBenchHtml(results, { command: `toolport ${shown.join(' ')}`, generatedAt: new Date(), iterations }));
         process.stderr.write(`report written to ${flags.html}\n`);
       }

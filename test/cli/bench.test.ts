@@ -159,17 +159,19 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     await page.close();
   });
 
-  it('bounds the load phase by --max-calls, and without --tool times the read-only tool that needs no arguments, with a bearer token', async () => {
+  it('bounds the load phase by --max-calls; without --tool times the read-only tool that needs no arguments; keeps the token out of the report', async () => {
     const run = await toolport(['bench', 'runtime:greet', '--iterations', '1', '--concurrency', '2', '--duration', '30s', '--max-calls', '12', '--tool', 'greet_user', '--args', '{"name":"x"}', '--server', platform.url, '--json']);
     assert.equal(run.code, 0, run.stderr);
     const [result] = JSON.parse(run.stdout) as BenchResult[];
     assert.equal(result?.load?.calls, 12, 'exactly --max-calls calls, long before --duration');
     assert.ok((result?.load?.elapsedMs ?? Infinity) < 10_000);
 
-    const listing = await toolport(['bench', invocationUrl(platform, 'greet').href.replace('greet', 'secure'), '--iterations', '1', '--concurrency', '1', '--duration', '300ms', '--json'], {
-      TOOLPORT_TOKEN: await issuer.mint({ aud: 'toolport', sub: 'bench' }),
-    });
+    const token = await issuer.mint({ aud: 'toolport', sub: 'bench' });
+    const report = join(dir, 'secure.html');
+    const listing = await toolport(['bench', invocationUrl(platform, 'secure').href, '--iterations', '1', '--concurrency', '1', '--duration', '300ms', `--token=${token}`, '--json', '--html', report]);
     assert.equal(listing.code, 0, listing.stderr);
+    const html = await readFile(report, 'utf8');
+    assert.ok(!html.includes(token) && html.includes('--token=***'), 'the report shows the command without the token');
     const [secured] = JSON.parse(listing.stdout) as BenchResult[];
     assert.equal(secured?.tool, 'whoami', 'without --tool the read-only tool without arguments is timed');
     assert.equal(secured?.load?.operation, 'tools/call whoami');
