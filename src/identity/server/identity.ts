@@ -9,7 +9,7 @@ import { CognitoEndpoint } from './cognito.js';
 import { Directory, type IdentityDeclarations } from './directory.js';
 import { Interactions } from './interactions.js';
 import { KeyRing } from './keys.js';
-import { createProvider, type TokenLifetimes } from './provider.js';
+import { createProvider, loadOidcProvider, type OidcModule, type TokenLifetimes } from './provider.js';
 
 /** Where the authorization server lives on the platform's edge. */
 export const IDENTITY_PATH = '/identity';
@@ -63,6 +63,7 @@ export class Identity {
   private cognito?: CognitoEndpoint;
   private signingKeys: JWK[] = [];
   private cookieKey = '';
+  private oidc?: OidcModule;
   private issuerUrl = '';
   private sweeper?: NodeJS.Timeout;
   /** The first M2M client of the config, for the ready-to-paste token command `toolport up` prints. */
@@ -99,6 +100,7 @@ export class Identity {
     // Keys are read (and unsealed) now, before the edge listens, so a wrong master key stops start-up cleanly.
     identity.signingKeys = await keys.signingJwks();
     identity.cookieKey = await keys.cookieKey();
+    identity.oidc = await loadOidcProvider();
     if (config) {
       await identity.directory.applyConfig(declarations(config, env));
       const m2m = config.clients.find((client) => client.grants.includes('client_credentials') && client.secret);
@@ -124,7 +126,7 @@ export class Identity {
 
   /** (Re)builds oidc-provider over the stored keys; all other state lives in the store, so nothing is lost. */
   private build(): void {
-    const provider = createProvider({
+    const provider = createProvider(this.oidc as OidcModule, {
       issuer: this.issuerUrl,
       sql: this.store.sql,
       directory: this.directory,

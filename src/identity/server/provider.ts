@@ -1,11 +1,35 @@
 import type { JWK } from 'jose';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC, type UnknownObject } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC, UnknownObject } from 'oidc-provider';
 import type { Sql } from '../../store/index.js';
 import { SqlAdapter } from './adapter.js';
 import { OIDC_SCOPES, type Directory, type ClientMetadata } from './directory.js';
 import { errorPage, PAGE_HEADERS, page } from './views.js';
 
 type Client = InstanceType<Provider['Client']>;
+/** The oidc-provider module: the Provider class and its OAuth error classes. */
+export type OidcModule = typeof import('oidc-provider');
+type OidcErrors = OidcModule['errors'];
+
+let loading: Promise<OidcModule> | undefined;
+/**
+ * Imports oidc-provider once. Its import prints a warning on Node releases below 22 LTS; Toolport supports Node 20
+ * (its tests run there), so that one line is kept off stderr, where CLI users and tests read Toolport's own errors.
+ */
+export function loadOidcProvider(): Promise<OidcModule> {
+  loading ??= (async () => {
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      if (!(typeof args[0] === 'string' && args[0].startsWith('oidc-provider WARNING: Unsupported runtime'))) warn(...args);
+    };
+    try {
+      return await import('oidc-provider');
+    } finally {
+      console.warn = warn;
+    }
+  })();
+  return loading;
+}
 
 /** Token lifetimes in seconds. */
 export interface TokenLifetimes {
@@ -39,7 +63,7 @@ const REGISTRATION_GRANTS = new Set(['authorization_code', 'refresh_token']);
 const STATIC_SCOPES = new Set<string>(OIDC_SCOPES);
 
 /** Maps a `resource` indicator to the server it names: a declared resource server, or a runtime/gateway URL here. */
-async function resolveResourceServer(settings: ProviderSettings, indicator: string): Promise<{ audience: string; scopes: string[] }> {
+async function resolveResourceServer(settings: ProviderSettings, errors: OidcErrors, indicator: string): Promise<{ audience: string; scopes: string[] }> {
   const servers = await settings.directory.listResourceServers();
   const identifier = resourceLabel(indicator);
   const declared = servers.find((server) => server.identifier === identifier);
@@ -66,8 +90,9 @@ function clientResourceScopes(client: Client, all: string[]): string[] {
   return all.filter((scope) => allowed.has(scope));
 }
 
-/** oidc-provider configured as Toolport's authorization server. */
-export function createProvider(settings: ProviderSettings): Provider {
+/** oidc-provider (the module from `loadOidcProvider`) configured as Toolport's authorization server. */
+export function createProvider(oidc: OidcModule, settings: ProviderSettings): Provider {
+  const { default: Provider, errors } = oidc;
   const { directory, lifetimes } = settings;
   const issuerPath = new URL(settings.issuer).pathname.replace(/\/$/, '');
   const configuration: Configuration = {
@@ -169,7 +194,7 @@ export function createProvider(settings: ProviderSettings): Provider {
           return identifier === undefined ? undefined : `${RESOURCE_SERVER_URN}${encodeURIComponent(identifier)}`;
         },
         async getResourceServerInfo(ctx, indicator, client) {
-          const server = await resolveResourceServer(settings, indicator);
+          const server = await resolveResourceServer(settings, errors, indicator);
           const allowed = clientResourceScopes(client, server.scopes);
           if (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials') {
             const requested = requestedResourceScopes(ctx);
