@@ -12,6 +12,7 @@ import { progressLine } from '../../src/cli/bench-command.js';
 import { eventually, GREET_COMMAND, invocationUrl, testPlatform } from '../helpers/platform.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { createLogger } from '../../src/log/index.js';
 import { toolport } from '../helpers/cli.js';
 
 const two = (value: number): string => value.toFixed(2);
@@ -21,6 +22,7 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
   let issuer: TestIssuer;
   let browser: Browser;
   let dir: string;
+  const logLines: string[] = [];
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'toolport-bench-test-'));
@@ -37,7 +39,7 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
         '  - { name: demo, targets: [{ name: greet, type: mcp, runtime: upstream }] }',
       ].join('\n'),
     );
-    platform = await testPlatform({ config });
+    platform = await testPlatform({ config, logger: createLogger('info', (line) => logLines.push(line)) });
     await platform.control.createRuntime('secure', {
       command: GREET_COMMAND,
       auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['toolport'] } },
@@ -175,6 +177,19 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     const [secured] = JSON.parse(listing.stdout) as BenchResult[];
     assert.equal(secured?.tool, 'whoami', 'without --tool the read-only tool without arguments is timed');
     assert.equal(secured?.load?.operation, 'tools/call whoami');
+  });
+
+  it('interleaves compared targets A B A B, one fresh session per iteration', async () => {
+    const from = logLines.length;
+    const run = await toolport(['bench', 'runtime:greet', '--compare', 'runtime:upstream', '--iterations', '3', '--server', platform.url, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    // Each iteration ends its session with a DELETE; the runtime logs one line per request, in arrival order.
+    const ended = logLines
+      .slice(from)
+      .map((line) => JSON.parse(line) as { msg: string; runtime?: string; method?: string })
+      .filter((entry) => entry.msg === 'invocation' && entry.method === 'DELETE')
+      .map((entry) => entry.runtime);
+    assert.deepEqual(ended, ['greet', 'upstream', 'greet', 'upstream', 'greet', 'upstream']);
   });
 
   it('prints the seed table with the load phase, reports failures, and refuses bad flags', async () => {
