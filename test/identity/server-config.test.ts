@@ -35,6 +35,13 @@ test('toolport.yaml declares users, resource servers and clients; env:NAME secre
       const claims = claimsOf(token.body.access_token as string);
       assert.equal((claims.exp as number) - (claims.iat as number), 300, 'tokens.accessToken applies');
       assert.equal(first.identity.m2mTokenCommand(), `npx toolport identity token --client cfg-m2m --secret "$TEST_IDENTITY_SECRET" --scope 'gateway/read' --server ${first.url}`);
+      // A declared loopback redirect URI matches on any port (RFC 8252 §7.3): the sign-in starts instead of an error page.
+      const authorize = (redirectUri: string): Promise<Response> =>
+        fetch(`${first.url}/identity/auth?${new URLSearchParams({ response_type: 'code', client_id: 'cfg-cli', redirect_uri: redirectUri, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })}`, { redirect: 'manual' });
+      const otherPort = await authorize('http://127.0.0.1:49152/callback');
+      assert.equal(otherPort.status, 303);
+      assert.match(otherPort.headers.get('location') ?? '', /\/identity\/interaction\//);
+      assert.equal((await authorize('http://127.0.0.1:49152/elsewhere')).status, 400, 'the path must still match');
       // Made through the API: a restart with a changed config must leave it alone.
       assert.equal((await identityApi(first, 'POST', '/users', { username: 'bob', password: 'bob-password-1' })).status, 201);
     } finally {
