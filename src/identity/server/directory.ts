@@ -212,21 +212,20 @@ export class Directory {
     if (!CLIENT_ID.test(clientId)) invalid('clientId', 'use 1-128 letters, digits or . _ : -');
     const secret = input.secret === true ? generateSecret() : typeof input.secret === 'string' ? input.secret : undefined;
     await this.checkClient(input, secret);
-    const metadata = clientMetadata(clientId, input, secret !== undefined);
-    const createdAt = new Date().toISOString();
+    const row: ClientRow = {
+      client_id: clientId,
+      metadata: JSON.stringify(clientMetadata(clientId, input, secret !== undefined)),
+      secret_hash: secret === undefined ? null : await hashSecret(secret),
+      sealed_secret: secret !== undefined && input.grants.includes('password') ? seal(this.masterKey, secret) : null,
+      origin,
+      created_at: new Date().toISOString(),
+    };
     const inserted = await this.sql.run(
       'INSERT INTO identity_clients (client_id, metadata, secret_hash, sealed_secret, origin, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO NOTHING',
-      [
-        clientId,
-        JSON.stringify(metadata),
-        secret === undefined ? null : await hashSecret(secret),
-        secret !== undefined && input.grants.includes('password') ? seal(this.masterKey, secret) : null,
-        origin,
-        createdAt,
-      ],
+      [row.client_id, row.metadata, row.secret_hash, row.sealed_secret, row.origin, row.created_at],
     );
     if (!inserted) throw new StoreError('conflict', `a client "${clientId}" exists; delete it first or pick another id`);
-    const view = clientView({ client_id: clientId, metadata: JSON.stringify(metadata), secret_hash: secret === undefined ? null : 'x', sealed_secret: null, origin, created_at: createdAt });
+    const view = clientView(row);
     return input.secret === true && secret !== undefined ? { ...view, secret } : view;
   }
 
