@@ -45,6 +45,8 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
       auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['toolport'] } },
       sessions: { warmPool: 1 },
     });
+    // Declares no read-only tool, so a bench without --tool times no call and loads it with tools/list.
+    await platform.control.createRuntime('conformance', { command: ['node', '--import', 'tsx', 'examples/conformance/server.ts'], sessions: { warmPool: 1 } });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -161,7 +163,7 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     await page.close();
   });
 
-  it('bounds the load phase by --max-calls; without --tool times the read-only tool that needs no arguments; keeps the token out of the report', async () => {
+  it('bounds the load phase by --max-calls; without --tool times a read-only tool without arguments, else loads with tools/list; keeps the token out of the report', async () => {
     const run = await toolport(['bench', 'runtime:greet', '--iterations', '1', '--concurrency', '2', '--duration', '30s', '--max-calls', '12', '--tool', 'greet_user', '--args', '{"name":"x"}', '--server', platform.url, '--json']);
     assert.equal(run.code, 0, run.stderr);
     const [result] = JSON.parse(run.stdout) as BenchResult[];
@@ -177,6 +179,14 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     const [secured] = JSON.parse(listing.stdout) as BenchResult[];
     assert.equal(secured?.tool, 'whoami', 'without --tool the read-only tool without arguments is timed');
     assert.equal(secured?.load?.operation, 'tools/call whoami');
+
+    const untimed = await toolport(['bench', 'runtime:conformance', '--iterations', '1', '--concurrency', '1', '--duration', '300ms', '--server', platform.url, '--json']);
+    assert.equal(untimed.code, 0, untimed.stderr);
+    const [listed] = JSON.parse(untimed.stdout) as BenchResult[];
+    assert.equal(listed?.tool, null, 'no tool is called by guessing');
+    assert.equal(listed?.phases.call_tool.n, 0);
+    assert.equal(listed?.load?.operation, 'tools/list');
+    assert.ok((listed?.load?.calls ?? 0) > 0 && listed?.load?.errors === 0);
   });
 
   it('interleaves compared targets A B A B, one fresh session per iteration', async () => {
