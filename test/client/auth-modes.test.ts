@@ -123,7 +123,11 @@ describe('client auth modes against Toolport Identity', () => {
     assert.match(await greet(await open(auth), 'Alice'), /Hello, Alice!/);
     const later = Date.now() + 2 * 3_600_000;
     assert.match(await greet(await open({ ...auth, password: 'not used: the refresh token is', now: () => later }), 'later'), /Hello, later!/);
-    await assert.rejects(open({ ...auth, username: 'alice', password: 'wrong', cache: false } as AuthOptions), /Cognito sign-in refused by .*NotAuthorizedException.*check --username\/--password/);
+    // Without the cache, a wrong password reaches Cognito's check.
+    await assert.rejects(
+      connect({ target: 'runtime:secure', server: platform.url, auth: { ...auth, password: 'wrong', cache: false } }),
+      /Cognito sign-in refused by .*NotAuthorizedException.*check --username\/--password/,
+    );
   });
 
   it('oauth: authorization code + PKCE in the browser, the loopback server catches the code; refresh rotates when the token expires', async () => {
