@@ -122,6 +122,23 @@ describe('browser sign-in with authorization_code + PKCE', () => {
     }
   });
 
+  test('the login form refuses a post from another site, or without its token', async () => {
+    const page = await context.newPage();
+    try {
+      await page.goto(`${issuer}/auth?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: 'openid', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' })}`);
+      const csrf = await page.inputValue('input[name=csrf]');
+      const action = new URL(await page.getAttribute('form', 'action') as string, page.url()).href;
+      // The browser's own interaction cookies, so only the Origin or the token differs from a real submission.
+      const cookie = (await context.cookies(action)).map((c) => `${c.name}=${c.value}`).join('; ');
+      const post = (origin: string, token: string): Promise<Response> =>
+        fetch(action, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf: token, username: 'testuser', password: 'MyPassword123!' }), redirect: 'manual' });
+      assert.equal((await post('http://evil.example', csrf)).status, 403);
+      assert.equal((await post(new URL(issuer).origin, 'forged')).status, 403);
+    } finally {
+      await page.close();
+    }
+  });
+
   let refreshToken = '';
   test('login + consent in the browser yields a code; the token opens the runtime it was asked for', async () => {
     const { verifier, challenge } = pkcePair();

@@ -147,10 +147,13 @@ export class Interactions {
     return actual.length === expected.length && timingSafeEqual(actual, expected);
   }
 
-  /** Browsers send Origin on form posts; one naming another site means a cross-site submission. */
+  /**
+   * Browsers send Origin on form posts; one naming another host means a cross-site submission. The scheme is not
+   * compared, so the pages keep working behind a TLS-terminating proxy.
+   */
   private sameOrigin(req: IncomingMessage): boolean {
     const origin = req.headers.origin;
-    return origin === undefined || origin === `http://${req.headers.host ?? ''}`;
+    return origin === undefined || URL.parse(origin)?.host === req.headers.host;
   }
 }
 
