@@ -2,9 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, configJsonSchema } from '../config/index.js';
 import { ApiError } from './api-client.js';
 import { printJson } from './output.js';
-import { ConnectionError } from '../client/index.js';
+import { AuthError, ConnectionError } from '../client/index.js';
 import { ModelError } from '../agent/model.js';
 import { registerAgentCommand } from './agent-command.js';
+import { registerAuthCommands } from './auth-commands.js';
 import { registerBenchCommand } from './bench-command.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerGatewayCommands } from './gateway-commands.js';
@@ -66,6 +67,7 @@ registerRuntimeCommands(program);
 registerGatewayCommands(program);
 registerIdentityCommands(program);
 registerMcpCommands(program);
+registerAuthCommands(program);
 registerBenchCommand(program);
 registerConfigCommand(program);
 registerAgentCommand(program);
@@ -77,7 +79,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof ConfigError || error instanceof ApiError || error instanceof ConnectionError || error instanceof UsageError || error instanceof ModelError) {
+  if (error instanceof ConfigError || error instanceof ApiError || error instanceof ConnectionError || error instanceof AuthError || error instanceof UsageError || error instanceof ModelError) {
     process.stderr.write(`toolport: ${error.message}\n`);
     process.exit(1);
   }
