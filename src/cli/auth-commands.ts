@@ -3,7 +3,17 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { decodeJwt } from 'jose';
 import { parseDuration } from '../config/index.js';
-import { AUTH_MODES, TokenCache, createCredentials, resolveTarget, type AuthMode, type AuthOptions, type ConnectOptions } from '../client/index.js';
+import {
+  AUTH_MODES,
+  PROTOCOL_CHOICES,
+  TokenCache,
+  createCredentials,
+  resolveTarget,
+  type AuthMode,
+  type AuthOptions,
+  type ConnectOptions,
+  type ProtocolChoice,
+} from '../client/index.js';
 import { printJson } from './output.js';
 import { UsageError } from './mcp-commands.js';
 
@@ -53,7 +63,7 @@ export function authFlags(command: Command): Command {
     .option('--redirect-uri <url>', 'loopback redirect for oauth/mcp sign-in (default http://127.0.0.1:<free port>/callback)')
     .option('--no-browser', 'print the sign-in URL instead of opening a browser')
     .option('--timeout <duration>', 'per-request timeout, e.g. 90s or 10m (default: none)')
-    .option('--protocol <revision>', 'legacy (default): a 2025-11-25 session; auto: 2026-07-28 where the server speaks it, else 2025-11-25');
+    .option('--protocol <revision>', 'auto (default): 2026-07-28 where the server speaks it, else a 2025-11-25 session; 2025-11-25 or 2026-07-28 forces one');
 }
 
 /** `--auth` when given, else what the other flags imply. */
@@ -112,6 +122,8 @@ export async function authFromFlags(flags: AuthFlags): Promise<AuthOptions> {
   };
 }
 
+const isProtocolChoice = (value: string): value is ProtocolChoice => (PROTOCOL_CHOICES as readonly string[]).includes(value);
+
 /** Everything `connect` needs from a verb's target and flags; progress notifications go to stderr. */
 export async function connectOptionsFrom(target: string, flags: AuthFlags): Promise<ConnectOptions> {
   let timeoutMs: number | undefined;
@@ -122,10 +134,11 @@ export async function connectOptionsFrom(target: string, flags: AuthFlags): Prom
       throw new UsageError(`--timeout: ${(error as Error).message}`);
     }
   }
-  if (flags.protocol !== undefined && flags.protocol !== 'auto' && flags.protocol !== 'legacy') throw new UsageError(`--protocol must be auto or legacy, got "${flags.protocol}"`);
+  const protocol = flags.protocol;
+  if (protocol !== undefined && !isProtocolChoice(protocol)) throw new UsageError(`--protocol must be one of ${PROTOCOL_CHOICES.join(', ')}, got "${protocol}"`);
   return {
     target,
-    ...(flags.protocol ? { protocol: flags.protocol } : {}),
+    ...(protocol ? { protocol } : {}),
     ...(flags.server ? { server: flags.server } : {}),
     ...(flags.qualifier ? { qualifier: flags.qualifier } : {}),
     auth: await authFromFlags(flags),

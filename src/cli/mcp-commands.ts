@@ -168,17 +168,20 @@ export function registerMcpCommands(program: Command): void {
     },
   );
 
-  targetOptions(program.command('ping <target>').description('check an endpoint answers (initialize + ping), with timings')).action(
+  targetOptions(program.command('ping <target>').description('check an endpoint answers (connect + ping, or server/discover in 2026-07-28), with timings')).action(
     async (target: string, flags: TargetFlags) => {
       const started = performance.now();
-      const timings = await withConnection(target, flags, async ({ client, url }) => {
+      const report = await withConnection(target, flags, async ({ client, url }) => {
         const connected = performance.now();
-        await client.ping();
-        return { url: url.href, server: client.getServerVersion()?.name, initializeMs: connected - started, pingMs: performance.now() - connected };
+        // 2026-07-28 has no ping; server/discover is its cheapest round trip that every server must answer.
+        const check = client.getProtocolEra() === 'modern' ? 'server/discover' : 'ping';
+        await (check === 'ping' ? client.ping() : client.discover());
+        return { url: url.href, server: client.getServerVersion()?.name, protocolVersion: client.getNegotiatedProtocolVersion() ?? null, check, connectMs: connected - started, checkMs: performance.now() - connected };
       });
-      const rounded = { ...timings, initializeMs: Math.round(timings.initializeMs * 10) / 10, pingMs: Math.round(timings.pingMs * 10) / 10 };
+      const rounded = { ...report, connectMs: Math.round(report.connectMs * 10) / 10, checkMs: Math.round(report.checkMs * 10) / 10 };
       if (flags.json) return printJson(rounded);
-      process.stdout.write(`ok: ${rounded.server ?? 'server'} at ${rounded.url} — initialize ${rounded.initializeMs} ms, ping ${rounded.pingMs} ms\n`);
+      const instead = rounded.check === 'ping' ? '' : ` (${rounded.protocolVersion} has no ping)`;
+      process.stdout.write(`ok: ${rounded.server ?? 'server'} at ${rounded.url}, ${rounded.protocolVersion} — connect ${rounded.connectMs} ms, ${rounded.check} ${rounded.checkMs} ms${instead}\n`);
     },
   );
 }

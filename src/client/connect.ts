@@ -41,12 +41,22 @@ export interface ConnectOptions extends TargetOptions {
   /** Told when a reaped session was replaced by a new one. */
   onSessionReplaced?: (event: SessionReplaced) => void;
   /**
-   * Protocol revision: 'legacy' (default for now) always opens a 2025-11-25 session (AgentCore today); 'auto'
-   * speaks 2026-07-28 with servers that do and falls back to 2025-11-25 otherwise.
+   * Protocol revision: 'auto' (default) speaks 2026-07-28 with servers that do and falls back to a 2025-11-25
+   * session otherwise (AgentCore today); '2025-11-25' or '2026-07-28' forces one.
    */
-  protocol?: 'auto' | 'legacy';
+  protocol?: ProtocolChoice;
   /** Base fetch (tests inject); default undici with no header or body timeout. */
   fetch?: FetchLike;
+}
+
+/** The protocol revisions a caller may force, or 'auto' to negotiate. */
+export const PROTOCOL_CHOICES = ['auto', '2025-11-25', '2026-07-28'] as const;
+export type ProtocolChoice = (typeof PROTOCOL_CHOICES)[number];
+
+/** The SDK's negotiation mode for a choice: probe with server/discover, pin 2026-07-28, or only the 2025 handshake. */
+function negotiationMode(protocol: ProtocolChoice): 'auto' | 'legacy' | { pin: string } {
+  if (protocol === '2025-11-25') return 'legacy';
+  return protocol === 'auto' ? 'auto' : { pin: protocol };
 }
 
 /** A connected MCP client and what it is connected to. */
@@ -77,7 +87,7 @@ class ToolportClient extends Client {
     private readonly defaults: Pick<ConnectOptions, 'timeoutMs' | 'onProgress' | 'protocol'>,
   ) {
     // 'auto' probes with server/discover: 2026-07-28 where the server speaks it, else the 2025-11-25 handshake.
-    super(info, { versionNegotiation: { mode: defaults.protocol ?? 'legacy' } });
+    super(info, { versionNegotiation: { mode: negotiationMode(defaults.protocol ?? 'auto') } });
   }
 
   private withDefaults(options: RequestOptions | undefined): RequestOptions {
@@ -109,7 +119,10 @@ function serverMessage(text: string): string {
 export function explain(url: URL, error: unknown, context: { target?: string; auth?: AuthOptions; credentials?: Credentials | undefined } = {}): Error {
   if (error instanceof AuthError || error instanceof ConnectionError) return error;
   const raw = (error as Error).message ?? String(error);
-  const message = serverMessage(raw);
+  // A 2025-11-25 request failure carries the server's body in its message; the 2026-07-28 server/discover probe's
+  // says only "Version negotiation failed: …" and keeps the body in data.text. Both explain with the server's words.
+  const body = (error as { data?: { text?: unknown } }).data?.text;
+  const message = serverMessage(typeof body === 'string' && body ? body : raw);
   const status = (error as { data?: { status?: number }; status?: number }).data?.status ?? (error as { status?: number }).status;
   const mode = context.auth?.mode ?? 'none';
   if (status === 401 || /\b401\b|invalid_token|Unauthorized|bearer token/i.test(raw)) {

@@ -65,21 +65,27 @@ describe('toolport MCP verbs (tools, call, ping) against runtimes', () => {
     const table = await toolport(['bench', 'runtime:greet', '--iterations', '2', '--server', platform.url]);
     assert.match(table.stdout, /^PHASE +MEAN ± SD +MEDIAN +P95 +MIN +MAX +N/m);
     assert.match(table.stdout, /^call_tool +[\d.]+ ± [\d.]+/m, 'without --tool, a read-only tool that needs no arguments (whoami) is timed');
-    const worker = platform.runtimes.listSessions('greet').length;
-    assert.equal(worker, 0, 'every bench iteration ended its session');
+    // 2026-07-28 iterations open no session: what stays is the runtime's one shared stateless worker.
+    const left = platform.runtimes.listSessions('greet').map((session) => session.id);
+    assert.ok(left.every((id) => id.startsWith('stateless-greet-')), `every bench iteration ended its session, left: ${left.join(', ')}`);
   });
 
-  it('pings with timings', async () => {
-    const ping = await toolport(['ping', 'runtime:greet', '--server', platform.url, '--json']);
-    const timings = JSON.parse(ping.stdout) as { server: string; initializeMs: number; pingMs: number };
-    assert.equal(timings.server, 'greet');
-    assert.ok(timings.initializeMs > 0 && timings.pingMs > 0);
+  it('pings with timings: server/discover in 2026-07-28 (which has no ping), ping in a 2025-11-25 session', async () => {
+    const modern = await toolport(['ping', 'runtime:greet', '--server', platform.url, '--json']);
+    const discovered = JSON.parse(modern.stdout) as { server: string; protocolVersion: string; check: string; connectMs: number; checkMs: number };
+    assert.deepEqual([discovered.server, discovered.protocolVersion, discovered.check], ['greet', '2026-07-28', 'server/discover']);
+    assert.ok(discovered.connectMs > 0 && discovered.checkMs > 0);
+    const legacy = await toolport(['ping', 'runtime:greet', '--server', platform.url, '--protocol', '2025-11-25']);
+    assert.equal(legacy.code, 0, legacy.stderr);
+    assert.match(legacy.stdout, /^ok: greet at .*, 2025-11-25 — connect [\d.]+ ms, ping [\d.]+ ms\n$/);
   });
 
-  it('sends a bearer token to a protected runtime and explains a missing one', async () => {
+  it('sends a bearer token to a protected runtime and explains a missing one in the same words in both eras', async () => {
     const denied = await toolport(['tools', 'runtime:secure', '--server', platform.url]);
     assert.equal(denied.code, 1);
-    assert.match(denied.stderr, /401 .*requires a bearer token.*--token or set TOOLPORT_TOKEN/);
+    assert.match(denied.stderr, /^toolport: 401 from \S+: \S.*requires a bearer token.* — pass --token or set TOOLPORT_TOKEN/);
+    const deniedInSession = await toolport(['tools', 'runtime:secure', '--server', platform.url, '--protocol', '2025-11-25']);
+    assert.equal(deniedInSession.stderr, denied.stderr);
     const token = await issuer.mint({ sub: 'cli-user', aud: 'toolport' });
     const allowed = await toolport(['call', 'runtime:secure', 'greet_user', '--args', '{"name":"Token"}', '--server', platform.url], { TOOLPORT_TOKEN: token });
     assert.equal(allowed.code, 0, allowed.stderr);
