@@ -46,6 +46,9 @@ program
       const { byName, byArn } = runtimeEndpoints(platform.url, runtime.name);
       lines.push(`  runtime ${runtime.name.padEnd(12)} ${byName}`, `    by ARN             ${byArn}`);
     }
+    for (const gateway of await platform.gatewayService.listGateways()) {
+      lines.push(`  gateway ${gateway.name.padEnd(12)} ${platform.url}${gateway.endpoint}`);
+    }
     lines.push(`  identity            ${platform.identity.issuer}   (OAuth 2.1 / OpenID Connect issuer)`, `    discovery          ${platform.identity.issuer}/.well-known/openid-configuration`);
     const m2mToken = platform.identity.m2mTokenCommand();
     if (m2mToken) lines.push(`    M2M token          ${m2mToken}`);

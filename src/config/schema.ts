@@ -16,7 +16,10 @@ export const authSchema = z.union([
   z.object({
     jwt: z
       .object({
-        discoveryUrl: z.string().url().describe("The issuer's OpenID discovery URL (.../.well-known/openid-configuration)"),
+        discoveryUrl: z
+          .string()
+          .refine((value) => value.startsWith('/') || URL.canParse(value), 'an http(s) URL, or a path such as /identity/.well-known/openid-configuration')
+          .describe("The issuer's OpenID discovery URL (.../.well-known/openid-configuration); a path (/identity/...) means this platform's own Identity"),
         allowedClients: z.array(z.string()).optional().describe('Accept tokens whose client_id (or azp) is one of these'),
         allowedAudiences: z.array(z.string()).optional().describe('Accept tokens whose aud includes one of these'),
         allowedScopes: z.array(z.string()).optional().describe('Require at least one of these scopes (403 otherwise)'),

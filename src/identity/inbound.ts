@@ -12,6 +12,8 @@ export type InboundAuthSpec = 'none' | { jwt: JwtAuthorizerConfig } | { sigv4: S
 export interface InboundAuthDeps {
   accessKeys?: AccessKeyLookup;
   sigv4?: SigV4Options;
+  /** This platform's base URL, against which a path-only `discoveryUrl` (its own Identity) resolves. */
+  selfUrl?: () => string;
 }
 
 /** The parts of an HTTP request an authorizer may look at. `body()` reads (once) only when a scheme signs it. */
@@ -64,12 +66,20 @@ export class InboundAuth {
     const key = JSON.stringify(spec);
     let authorizer = this.cache.get(key);
     if (!authorizer) {
-      if ('jwt' in spec) authorizer = new BearerJwt(spec.jwt);
+      if ('jwt' in spec) authorizer = new BearerJwt({ ...spec.jwt, discoveryUrl: this.resolveDiscovery(spec.jwt.discoveryUrl) });
       else if (this.deps.accessKeys) authorizer = new SigV4Authorizer(spec.sigv4, this.deps.accessKeys, this.deps.sigv4);
       else throw new AuthError('misconfigured', 'sigv4 needs the access keys of Toolport Identity; this host was started without them');
       this.cache.set(key, authorizer);
     }
     return authorizer;
+  }
+
+  /** `/identity/...` names this platform's own issuer, so a config need not repeat the host and port it runs on. */
+  private resolveDiscovery(discoveryUrl: string): string {
+    if (!discoveryUrl.startsWith('/')) return discoveryUrl;
+    const self = this.deps.selfUrl?.();
+    if (!self) throw new AuthError('misconfigured', `the discovery URL ${discoveryUrl} is a path, but this host does not know its own URL`);
+    return new URL(discoveryUrl, self).href;
   }
 
   /** Checks a request against `spec`; undefined principal when the resource is open. Throws AuthError. */

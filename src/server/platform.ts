@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ControlPlane, handleApi, runtimeRoutes, type ApiRoutes } from '../control/index.js';
-import { createGateways, gatewayRoutes, type GatewayHost } from '../gateway/index.js';
+import { createGateways, gatewayRoutes, type GatewayHost, type GatewayService } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { RuntimeHost } from '../runtime/index.js';
 import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
@@ -35,6 +35,8 @@ export interface Platform {
   /** SigV4 access keys issued by Identity. */
   accessKeys: AccessKeys;
   gateways: GatewayHost;
+  /** Gateway and target management (what `/api/gateways` serves). */
+  gatewayService: GatewayService;
   /** Identity's authorization server at `{url}/identity`. */
   identity: Identity;
   config: Config | undefined;
@@ -67,7 +69,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const accessKeys = new AccessKeys(store.sql, masterKey);
   const workload = await startWorkloadEndpoint(vault, log);
   /** One set of inbound authorizers for runtimes and gateways, so JWKS caches are shared. */
-  const inboundAuth = new InboundAuth({ accessKeys });
+  const inboundAuth = new InboundAuth({ accessKeys, selfUrl: () => baseUrl });
   const runtimes = new RuntimeHost(store, log, {
     auth: inboundAuth,
     workerEnv: (runtime) => workload.envFor(runtime),
@@ -183,6 +185,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     vault,
     accessKeys,
     gateways: gateways.host,
+    gatewayService: gateways.service,
     identity: authorizationServer,
     config,
     async close() {
