@@ -1,4 +1,5 @@
-import type { JWK } from 'jose';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type Provider from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC, UnknownObject } from 'oidc-provider';
 import type { Sql } from '../../store/index.js';
@@ -247,11 +248,48 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
   };
   const provider = new Provider(settings.issuer, configuration);
   provider.proxy = false;
+  provider.use(introspectJwtAccessTokens(settings));
   // Client secrets are stored as scrypt hashes (the metadata's client_secret holds the hash), never in clear.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret?: string }, actual: string) {
     return this.clientSecret ? directory.verifyClientSecret(this.clientId, this.clientSecret, actual) : false;
   };
   return provider;
+}
+
+/**
+ * RFC 7662 for this issuer's own JWT access tokens. oidc-provider does not store JWT-format tokens and refuses to
+ * introspect them (400 unsupported_token_type) after it has authenticated the calling client; this middleware answers
+ * those requests instead: `{active: true, ...claims}` when the token verifies against the provider's own signing keys
+ * (signature, issuer, expiry), `{active: false}` otherwise. The endpoint's policy holds here too: a public client
+ * learns about its own tokens only.
+ */
+function introspectJwtAccessTokens(settings: ProviderSettings): Parameters<Provider['use']>[0] {
+  // Node derives the public key from each private JWK; oidc-provider publishes exactly these keys in its JWKS.
+  const publicKeys = new Map<string | undefined, KeyObject>(settings.signingKeys.map((jwk) => [jwk.kid, createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })]));
+  const verify = async (token: string): Promise<JWTPayload | undefined> => {
+    try {
+      const { payload, protectedHeader } = await jwtVerify(token, async (header) => {
+        const key = publicKeys.get(header.kid);
+        if (!key) throw new Error('unknown kid');
+        return key;
+      }, { issuer: settings.issuer, algorithms: ['RS256'] });
+      // Access tokens only (RFC 9068 typ, or Cognito's token_use): an ID token is no credential for a resource.
+      return protectedHeader.typ === 'at+jwt' || payload.token_use === 'access' ? payload : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return async (ctx, next) => {
+    await next();
+    const body = ctx.body as { error?: unknown } | undefined;
+    const client = ctx.oidc?.client;
+    if (ctx.oidc?.route !== 'introspection' || ctx.status !== 400 || body?.error !== 'unsupported_token_type' || !client) return;
+    const token = ctx.oidc.params?.token;
+    const claims = typeof token === 'string' ? await verify(token) : undefined;
+    const allowed = claims !== undefined && (client.clientAuthMethod !== 'none' || claims.client_id === client.clientId);
+    ctx.status = 200;
+    ctx.body = allowed ? { ...claims, active: true, token_type: 'Bearer' } : { active: false };
+  };
 }
 
 /** oidc-provider's Client storage over the directory: declared clients read from it, registered ones written to it. */
