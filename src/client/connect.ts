@@ -135,6 +135,9 @@ export function explain(url: URL, error: unknown, context: { target?: string; au
     return new ConnectionError(`the authorization server of ${url.origin} refused to register this client (${message}) — pass --client-id of a client registered there (and --scope)`);
   }
   if (status === 403 || /\b403\b|insufficient_scope/i.test(raw)) return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`);
+  if (/Unsupported protocol version|did not offer pinned protocol version/i.test(raw)) {
+    return new ConnectionError(`${url.href}: ${message} — the server does not speak the revision forced by --protocol: leave it at auto to use the one it does`);
+  }
   if (/ECONNREFUSED|fetch failed/i.test(raw)) return new ConnectionError(`cannot reach ${url.origin}: is the server running? (start it with: toolport up)`);
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return new ConnectionError(`${url.href}: no answer within ${(error.data as { timeout?: number } | undefined)?.timeout} ms — raise --timeout`);
   return new ConnectionError(`${url.href}: ${message}`);

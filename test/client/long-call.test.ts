@@ -6,7 +6,8 @@ import { GREET_COMMAND, testPlatform, textOf } from '../helpers/platform.js';
 /**
  * The suite's one tool call past a minute (the MCP SDK's default request timeout is 60 s; a seed's users saw calls
  * "over a minute hanging"). It sends no progress until it ends, so nothing resets a timer: only a client without a
- * hidden cap gets the answer.
+ * hidden cap gets the answer. It runs through a Toolport runtime with its default request timeout, so it is also the
+ * runtime's proof that it cuts no call at 60 s (test/runtime/streaming.test.ts checks the timeout it does enforce).
  */
 const LONG_CALL_MS = 62_000;
 
@@ -19,7 +20,7 @@ describe('a tool call longer than 60 s', () => {
   });
   after(() => platform.stop());
 
-  it(`completes a silent ${LONG_CALL_MS / 1000} s call through connect() with default options`, { timeout: LONG_CALL_MS + 30_000 }, async () => {
+  it(`completes a silent ${LONG_CALL_MS / 1000} s call through connect() with default options and a runtime with default limits`, { timeout: LONG_CALL_MS + 30_000 }, async () => {
     const connection = await connect({ target: 'runtime:greet', server: platform.url });
     try {
       const started = Date.now();

@@ -63,7 +63,7 @@ describe('client resilience over real HTTP (Toolport runtime behind a faulty pro
   it('re-initializes transparently once the runtime reaped an idle session', async () => {
     const replaced: SessionReplaced[] = [];
     // A 2025-11-25 session, as AgentCore serves them today (2026-07-28 has no sessions to lose).
-    const connection = await connect({ target: 'runtime:brief', server: platform.url, protocol: 'legacy', onSessionReplaced: (event) => replaced.push(event) });
+    const connection = await connect({ target: 'runtime:brief', server: platform.url, protocol: '2025-11-25', onSessionReplaced: (event) => replaced.push(event) });
     try {
       assert.equal(textOf(await connection.client.callTool({ name: 'echo', arguments: { text: 'before' } })), 'before');
       assert.equal(platform.runtimes.listSessions('brief').length, 1);
@@ -95,8 +95,8 @@ describe('client resilience over real HTTP (Toolport runtime behind a faulty pro
     }
   });
 
-  it('negotiates 2026-07-28 with a server that speaks it when asked to (protocol auto), and works the same', async () => {
-    const connection = await connect({ target: proxy.url(greetPath), protocol: 'auto', retry: FAST_RETRY });
+  it('speaks 2026-07-28 by default with a server that does, and retries the same', async () => {
+    const connection = await connect({ target: proxy.url(greetPath), retry: FAST_RETRY });
     try {
       assert.equal(connection.client.getNegotiatedProtocolVersion(), '2026-07-28');
       proxy.inject('tools/list', 'status-503');
