@@ -12,7 +12,7 @@ export interface ReportContext {
 
 const PHASE_TEXT: Record<Phase, string> = {
   connection: 'TCP (and TLS) handshake of a fresh connection',
-  initialize: 'opening the session: initialize (2025-11-25), or server/discover (2026-07-28 with --protocol auto)',
+  initialize: 'opening the connection: server/discover (2026-07-28), or initialize (2025-11-25; under auto after a refused server/discover)',
   list_tools: 'tools/list',
   call_tool: 'tools/call',
   total: 'connection + initialize + tools/list + tools/call',
