@@ -5,28 +5,50 @@
 // Run: npm run bench   (= npm run build && node --import tsx bench/runtime.bench.ts)
 // Prints a table and writes the same results to docs/benchmarks.md, between the runtime-bench markers.
 // Everything targets 127.0.0.1; every loop is bounded in count and time; every process started here is stopped.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/client';
 import { createLogger } from '../src/log/index.js';
 import { startPlatform, type Platform } from '../src/server/index.js';
+import {
+  CLK_TCK,
+  DOC,
+  GREET,
+  ROOT,
+  callGreet,
+  connect,
+  cpuMsOf,
+  disconnect,
+  int,
+  listTools,
+  loadAverage,
+  machine as machineInfo,
+  mb,
+  mdTable,
+  ms,
+  ratio,
+  rssOf,
+  sdkVersion,
+  selfRssAfterGc,
+  signed,
+  sleep,
+  startDirectServer,
+  stats,
+  stopChild,
+  textTable,
+  verdict,
+  warnings,
+  writeDoc,
+  type Connection,
+  type Machine,
+  type Stats,
+} from './lib.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const GREET = join(ROOT, 'examples/greet/server.js');
-const DOC = join(ROOT, 'docs/benchmarks.md');
 const START_MARK = '<!-- runtime-bench:start -->';
 const END_MARK = '<!-- runtime-bench:end -->';
-
-const int = (name: string, fallback: number): number => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
 
 /**
  * Idle workers kept for the runtime (the schema allows up to 64). Enough for the whole initialize burst; a larger pool only
@@ -50,68 +72,14 @@ const LEVELS = [1, 8, 32] as const;
 const SESSIONS = 32;
 const THROUGHPUT_MS = int('BENCH_THROUGHPUT_MS', 3000);
 const THROUGHPUT_WARMUP_MS = 500;
-const REQUEST_TIMEOUT_MS = 10_000;
 const POOL_WAIT_MS = 90_000;
 /** The pool counts as settled when all children together used at most QUIET_CPU_MS of CPU in a QUIET_WINDOW_MS window. */
 const QUIET_WINDOW_MS = 400;
 const QUIET_CPU_MS = 30;
 /** Hard stop for the whole run: past it the bench cleans up and exits non-zero. */
 const RUN_LIMIT_MS = 240_000;
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-// undici (under the SDK client's fetch) adds one abort listener per request to the transport's signal and drops it
-// when the Request is garbage-collected, so >1,500 quick requests on one session between GCs trip Node's
-// MaxListenersExceededWarning. It is not a leak (a GC frees them all); count the warnings instead of printing each.
-let listenerWarnings = 0;
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (warning.name === 'MaxListenersExceededWarning') listenerWarnings++;
-  else console.error(`${warning.name}: ${warning.message}`);
-});
 
 // ---------------------------------------------------------------- measurement helpers
-
-interface Stats {
-  n: number;
-  p50: number;
-  p95: number;
-}
-
-function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = (p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN;
-  return { n: sorted.length, p50: rank(0.5), p95: rank(0.95) };
-}
-
-/** Resident set size of a process in bytes, from /proc/PID/status (VmRSS); undefined once it is gone. */
-function rssOf(pid: number): number | undefined {
-  try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Number(kb) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** User + system CPU time of a process in ms, from /proc/PID/stat. */
-function cpuMsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
 
 /** Seconds since a process started, from /proc/PID/stat (starttime) and /proc/uptime. */
 function ageSecondsOf(pid: number): number {
@@ -124,75 +92,7 @@ function ageSecondsOf(pid: number): number {
   }
 }
 
-function selfRssAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage.rss();
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-const mb = (bytes: number): string => (bytes / 1048576).toFixed(1);
-const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
-const ratio = (b: number, a: number): string => (a > 0 && Number.isFinite(b) ? `${(b / a).toFixed(2)}×` : 'n/a');
-const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
-
 // ---------------------------------------------------------------- the two targets
-
-interface Connection {
-  client: Client;
-  transport: StreamableHTTPClientTransport;
-}
-
-async function connect(url: URL): Promise<{ connection: Connection; ms: number }> {
-  const transport = new StreamableHTTPClientTransport(url);
-  const client = new Client({ name: 'toolport-bench', version: '1.0.0' });
-  // The GET stream a 2025 session opens after initialize may race a DELETE; that is not a bench failure.
-  client.onerror = () => undefined;
-  const started = performance.now();
-  await client.connect(transport, { timeout: REQUEST_TIMEOUT_MS });
-  return { connection: { client, transport }, ms: performance.now() - started };
-}
-
-/** Ends a session the way a client does: DELETE (sessionful servers) then close. */
-async function disconnect({ client, transport }: Connection): Promise<void> {
-  await transport.terminateSession().catch(() => undefined);
-  await client.close().catch(() => undefined);
-}
-
-const GREETING = 'Hello, Bench! Nice to meet you. This is a test message.';
-
-async function callGreet(client: Client): Promise<void> {
-  const result = await client.callTool({ name: 'greet_user', arguments: { name: 'Bench' } }, { timeout: REQUEST_TIMEOUT_MS });
-  const first = result.content[0];
-  if (result.isError || first?.type !== 'text' || first.text !== GREETING) throw new Error(`unexpected greet_user result: ${JSON.stringify(result)}`);
-}
-
-async function listTools(client: Client): Promise<void> {
-  const { tools } = await client.listTools(undefined, { timeout: REQUEST_TIMEOUT_MS });
-  if (!tools.some((tool) => tool.name === 'greet_user')) throw new Error('tools/list did not include greet_user');
-}
-
-async function startDirectServer(): Promise<{ child: ChildProcess; url: URL }> {
-  const child = spawn(process.execPath, [GREET, '--http', '--port', '0', '--host', '127.0.0.1'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-  const url = await new Promise<URL>((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`direct greet server did not start in 20 s: ${seen}`)), 20_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString('utf8');
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+\S*)/.exec(seen);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(new URL(match[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`direct greet server exited with ${code} before listening: ${seen}`));
-    });
-  });
-  child.stderr?.resume();
-  return { child, url };
-}
 
 /**
  * Waits until the warm pool is full and its workers have finished starting. A stdio worker joins the pool as soon as
@@ -277,7 +177,7 @@ async function initPhase(platform: Platform, urlA: URL, urlB: URL, pairs: number
 }
 
 /** One request kind on an established session, interleaved A,B, after a warm-up. */
-async function opPhase(a: Client, b: Client, op: (client: Client) => Promise<void>): Promise<{ a: Stats; b: Stats; edge: Stats }> {
+async function opPhase(a: Client, b: Client, op: (client: Client) => Promise<unknown>): Promise<{ a: Stats; b: Stats; edge: Stats }> {
   for (let i = 0; i < OP_WARMUP; i++) {
     await op(a);
     await op(b);
@@ -349,7 +249,7 @@ interface Memory {
 
 interface Results {
   date: string;
-  machine: { cpus: number; model: string; memGb: number; load: string; loadAtEnd: string };
+  machine: Machine;
   node: string;
   sdk: string;
   poolFillSeconds: number;
@@ -417,26 +317,10 @@ function memoryRows(r: Results): string[][] {
   ];
 }
 
-function textTable(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function mdTable(head: string[], rows: string[][]): string {
-  const esc = (c: string): string => c.replaceAll('|', '\\|');
-  return [
-    `| ${head.map(esc).join(' | ')} |`,
-    `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
-    ...rows.map((row) => `| ${row.map(esc).join(' | ')} |`),
-  ].join('\n');
-}
-
 function goals(r: Results): string[] {
   const call = r.call.b.p50 - r.call.a.p50;
   const burst = stats(r.burst.b).p50;
   const paced = stats(r.paced.b).p50;
-  const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
   return [
     `Runtime adds ≤ 1 ms p50 to tools/call: B−A = ${signed(call)} ms → ${verdict(call <= 1)}.`,
     `New isolated session initialize p50 ≤ 25 ms with the warm pool: ${ms(paced)} ms paced → ${verdict(paced <= 25)}; ${ms(burst)} ms in a back-to-back burst → ${verdict(burst <= 25)}.`,
@@ -520,28 +404,12 @@ ${mdTable(['', 'value'], memoryRows(r))}
 ${r.listenerWarnings > 0 ? `- The SDK client raised ${r.listenerWarnings} MaxListenersExceededWarning(s) (undici keeps one abort listener per request on the transport's signal until GC; freed by GC, not a leak).\n` : ''}${END_MARK}`;
 }
 
-async function writeDoc(section: string): Promise<void> {
-  let doc = existsSync(DOC) ? await readFile(DOC, 'utf8') : '# Benchmarks\n';
-  const start = doc.indexOf(START_MARK);
-  const end = doc.indexOf(END_MARK);
-  if (start >= 0 && end > start) doc = doc.slice(0, start) + section + doc.slice(end + END_MARK.length);
-  else doc = `${doc.trimEnd()}\n\n${section}\n`;
-  await mkdir(dirname(DOC), { recursive: true });
-  await writeFile(DOC, doc);
-}
-
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
   const runStarted = performance.now();
-  const machine = {
-    cpus: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
-    model: os.cpus()[0]?.model ?? 'unknown CPU',
-    memGb: Math.round(os.totalmem() / 2 ** 30),
-    load: os.loadavg().map((l) => l.toFixed(2)).join(' / '),
-    loadAtEnd: '',
-  };
-  const sdk = (JSON.parse(readFileSync(join(ROOT, 'node_modules/@modelcontextprotocol/client/package.json'), 'utf8')) as { version: string }).version;
+  const machine = machineInfo();
+  const sdk = sdkVersion();
   console.error(`runtime bench: ${machine.cpus} cores, ${machine.model}, node ${process.version}, load ${machine.load}`);
 
   const dataDir = await mkdtemp(join(os.tmpdir(), 'toolport-bench-'));
@@ -558,12 +426,7 @@ async function main(): Promise<void> {
     await Promise.all(open.splice(0).map((connection) => disconnect(connection)));
     await platform?.close().catch((error: Error) => console.error(`platform close: ${error.message}`));
     platform = undefined;
-    if (direct && direct.child.exitCode === null) {
-      const exited = new Promise((done) => direct?.child.once('exit', done));
-      direct.child.kill('SIGTERM');
-      await Promise.race([exited, sleep(3000)]);
-      if (direct.child.exitCode === null) direct.child.kill('SIGKILL');
-    }
+    await stopChild(direct?.child);
     await rm(dataDir, { recursive: true, force: true });
   }
 
@@ -617,7 +480,7 @@ async function main(): Promise<void> {
 
     const [a0, b0] = [clientsA[0] as Client, clientsB[0] as Client];
     console.error(`tools/list: ${OP_WARMUP}+${OP_N} pairs`);
-    const list = await opPhase(a0, b0, listTools);
+    const list = await opPhase(a0, b0, (client) => listTools(client, 'greet_user'));
     console.error(`tools/call: ${OP_WARMUP}+${OP_N} pairs`);
     const call = await opPhase(a0, b0, callGreet);
 
@@ -634,7 +497,7 @@ async function main(): Promise<void> {
       throughput.push({ level, a: ta, b: tb });
     }
 
-    machine.loadAtEnd = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+    machine.loadAtEnd = loadAverage();
     const results: Results = {
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       machine,
@@ -645,7 +508,7 @@ async function main(): Promise<void> {
       paced,
       list,
       call,
-      listenerWarnings,
+      listenerWarnings: warnings.listener,
       throughput,
       memory,
       durationSeconds: (performance.now() - runStarted) / 1000,
@@ -660,7 +523,7 @@ async function main(): Promise<void> {
     console.log(textTable(['memory', 'value'], memoryRows(results)));
     console.log('');
     for (const goal of goals(results)) console.log(`- ${goal}`);
-    await writeDoc(markdown(results));
+    await writeDoc(markdown(results), { start: START_MARK, end: END_MARK });
     console.log(`\nwrote ${DOC} (section Runtime)`);
   } finally {
     clearTimeout(guard);

@@ -1,0 +1,497 @@
+// Gateway benchmark: the same tools reached directly, through the runtime, and through the gateway with an mcp, a
+// function and an openapi target, side by side in one run, with the real MCP SDK client; plus tools/list of 2,480
+// tools from a live MCP server against the gateway fronting it, and the gateway process's RSS.
+//
+// Run: npm run bench   (builds, runs bench/runtime.bench.ts, then: node --import tsx bench/gateway.bench.ts)
+// Prints tables and writes the same results to docs/benchmarks.md, between the gateway-bench markers.
+// Toolport runs as its own process (`bin/toolport.js up`, from dist/), like the direct server, so neither side shares
+// an event loop with the clients. Everything targets 127.0.0.1; every loop is bounded in count and time; every
+// process started here is stopped.
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/client';
+import {
+  DOC,
+  GREET,
+  GREETING,
+  REQUEST_TIMEOUT_MS,
+  ROOT,
+  connect,
+  cpuMsOf,
+  disconnect,
+  int,
+  listTools,
+  loadAverage,
+  machine as machineInfo,
+  mb,
+  mdTable,
+  ms,
+  ratio,
+  rssOf,
+  sdkVersion,
+  signed,
+  sleep,
+  spawnListening,
+  startDirectServer,
+  stats,
+  stopChild,
+  textTable,
+  verdict,
+  warnings,
+  writeDoc,
+  type Connection,
+  type Machine,
+  type Stats,
+} from './lib.js';
+
+const START_MARK = '<!-- gateway-bench:start -->';
+const END_MARK = '<!-- gateway-bench:end -->';
+
+const INIT_WARMUP = 3;
+const INIT_N = int('BENCH_GW_INIT_N', 30);
+/** Idle runtime workers: more than the initialize phase takes, so no new session waits for a worker to start. */
+const WARM_POOL = 40;
+const OP_WARMUP = 50;
+const OP_N = int('BENCH_GW_OP_N', 500);
+const LEVELS = [1, 8, 32] as const;
+const SESSIONS = 32;
+const THROUGHPUT_MS = int('BENCH_GW_THROUGHPUT_MS', 2000);
+const THROUGHPUT_WARMUP_MS = 300;
+const BIG_LIST_WARMUP = 5;
+const BIG_LIST_N = int('BENCH_GW_LIST_N', 40);
+const BIG_TOOLS = 2480;
+/** Waiting for processes to go quiet (worker start-ups, catalog syncs) before measuring. */
+const QUIET_WINDOW_MS = 400;
+const QUIET_CPU_MS = 30;
+const QUIET_WAIT_MS = 60_000;
+/** Hard stop for the whole run: past it the bench cleans up and exits non-zero. */
+const RUN_LIMIT_MS = 300_000;
+
+// ---------------------------------------------------------------- what is compared
+
+/** One way of reaching a tool: an MCP endpoint and the tool's name and arguments there. */
+interface Side {
+  key: string;
+  label: string;
+  url: URL;
+  tool: string;
+  args: Record<string, unknown>;
+  /** Throws unless `text` is the tool's expected answer. */
+  check: (text: string) => void;
+  /** Tool a tools/list on this endpoint must include. */
+  listed: string;
+}
+
+const greetCheck = (text: string): void => {
+  if (text !== GREETING) throw new Error(`unexpected greeting: ${text}`);
+};
+const petCheck = (text: string): void => {
+  if (!text.includes('"Rex"')) throw new Error(`unexpected getPetById answer: ${text}`);
+};
+
+async function call(client: Client, side: Side): Promise<void> {
+  const result = await client.callTool({ name: side.tool, arguments: side.args }, { timeout: REQUEST_TIMEOUT_MS });
+  const first = result.content[0];
+  if (result.isError || first?.type !== 'text') throw new Error(`${side.key}: ${side.tool} failed: ${JSON.stringify(result)}`);
+  side.check(first.text);
+}
+
+// ---------------------------------------------------------------- Toolport as a process
+
+interface Toolport {
+  child: ChildProcess;
+  url: string;
+  adminToken: string;
+}
+
+async function startToolport(dataDir: string): Promise<Toolport> {
+  const { child, url } = await spawnListening(
+    [join(ROOT, 'bin/toolport.js'), 'up', '--port', '0', '--data-dir', dataDir],
+    'toolport up',
+    /Toolport is up at (http:\/\/127\.0\.0\.1:\d+)/,
+  );
+  // The admin token is written to the data dir on first start (the same one `up` prints).
+  const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+  return { child, url: url.origin, adminToken };
+}
+
+async function api(toolport: Toolport, method: string, path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${toolport.url}/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${toolport.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} /api${path} answered ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Pids of a process and all its descendants, from /proc/PID/task/PID/children. */
+function processTree(pid: number): number[] {
+  const pids = [pid];
+  for (let i = 0; i < pids.length && i < 10_000; i++) {
+    const current = pids[i] as number;
+    try {
+      const children = readFileSync(`/proc/${current}/task/${current}/children`, 'utf8').trim();
+      if (children) pids.push(...children.split(' ').map(Number));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return pids;
+}
+
+/** Waits until a process tree stops using CPU (runtime workers started, catalogs synced). */
+async function waitQuiet(pid: number, what: string): Promise<void> {
+  const started = performance.now();
+  const cpu = (): number => processTree(pid).reduce((sum, p) => sum + cpuMsOf(p), 0);
+  let last = cpu();
+  while (performance.now() - started < QUIET_WAIT_MS) {
+    await sleep(QUIET_WINDOW_MS);
+    const now = cpu();
+    if (now - last <= QUIET_CPU_MS) return;
+    last = now;
+  }
+  console.error(`  Toolport still busy after ${QUIET_WAIT_MS / 1000} s (${what}); going on`);
+}
+
+// ---------------------------------------------------------------- phases
+
+/** New-session initialize (client.connect), interleaved over the endpoints, each session closed before the next round. */
+async function initPhase(urls: URL[]): Promise<number[][]> {
+  const samples = urls.map((): number[] => []);
+  for (let i = 0; i < INIT_WARMUP + INIT_N; i++) {
+    const opened: Connection[] = [];
+    for (const [index, url] of urls.entries()) {
+      const { connection, ms: took } = await connect(url);
+      opened.push(connection);
+      if (i >= INIT_WARMUP) samples[index]?.push(took);
+    }
+    await Promise.all(opened.map((connection) => disconnect(connection)));
+  }
+  return samples;
+}
+
+/** One request kind per side on established sessions, interleaved round-robin, after a warm-up. */
+async function opPhase(clients: Client[], op: (client: Client, index: number) => Promise<unknown>, n: number, warmup: number): Promise<Stats[]> {
+  const samples = clients.map((): number[] => []);
+  for (let i = 0; i < warmup + n; i++) {
+    for (const [index, client] of clients.entries()) {
+      const t = performance.now();
+      await op(client, index);
+      if (i >= warmup) samples[index]?.push(performance.now() - t);
+    }
+  }
+  return samples.map(stats);
+}
+
+interface Throughput {
+  callsPerSecond: number;
+  latency: Stats;
+}
+
+/** Calls the side's tool in a closed loop on every given session for `durationMs`. */
+async function runLoad(clients: Client[], side: Side, durationMs: number): Promise<Throughput> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  const end = started + durationMs;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await call(client, side);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { callsPerSecond: latencies.length / ((performance.now() - started) / 1000), latency: stats(latencies) };
+}
+
+// ---------------------------------------------------------------- report
+
+interface Results {
+  date: string;
+  machine: Machine;
+  node: string;
+  sdk: string;
+  sides: Side[];
+  init: { direct: Stats; runtime: Stats; gateway: Stats };
+  list: Stats[];
+  call: Stats[];
+  /** Plain HTTP GET of the same pet from the pet store: the openapi target's "direct". */
+  rest: Stats;
+  throughput: { level: number; bySide: Throughput[] }[];
+  bigList: { live: Stats; gateway: Stats; livePages: number; gatewayPages: number };
+  rss: { idle: number; loaded: number; afterLoad: number };
+  durationSeconds: number;
+}
+
+const LATENCY_HEAD = ['latency (ms)', 'n', 'p50', 'p95', 'p50 ÷ direct', 'p50 − direct', 'p95 − direct'];
+
+function latencyRows(r: Results): string[][] {
+  const row = (name: string, s: Stats, direct: Stats): string[] => [name, String(s.n), ms(s.p50), ms(s.p95), ratio(s.p50, direct.p50), signed(s.p50 - direct.p50), signed(s.p95 - direct.p95)];
+  const rows = [
+    row('initialize: direct', r.init.direct, r.init.direct),
+    row('initialize: runtime', r.init.runtime, r.init.direct),
+    row('initialize: gateway', r.init.gateway, r.init.direct),
+  ];
+  for (const [i, side] of r.sides.entries()) rows.push(row(`tools/list: ${side.label}`, r.list[i] as Stats, r.list[0] as Stats));
+  for (const [i, side] of r.sides.entries()) rows.push(row(`tools/call ${side.tool}: ${side.label}`, r.call[i] as Stats, r.call[0] as Stats));
+  rows.push(row('GET /api/pets/1 on the pet store, plain HTTP (no MCP)', r.rest, r.call[0] as Stats));
+  return rows;
+}
+
+const THROUGHPUT_HEAD = ['calls/s (p50 ms)', ...LEVELS.map((level) => `${level} client${level > 1 ? 's' : ''}`), `÷ direct at ${LEVELS.join(' / ')}`];
+
+function throughputRows(r: Results): string[][] {
+  return r.sides.map((side, i) => {
+    const at = (level: number): Throughput | undefined => r.throughput.find((t) => t.level === level)?.bySide[i];
+    const cell = (level: number): string => `${at(level)?.callsPerSecond.toFixed(0) ?? 'n/a'} (${ms(at(level)?.latency.p50 ?? NaN)})`;
+    const ratios = LEVELS.map((level) => {
+      const direct = r.throughput.find((t) => t.level === level)?.bySide[0]?.callsPerSecond ?? NaN;
+      return ratio(at(level)?.callsPerSecond ?? NaN, direct);
+    }).join(' / ');
+    return [side.label, ...LEVELS.map(cell), ratios];
+  });
+}
+
+function bigListRows(r: Results): string[][] {
+  const { live, gateway, livePages, gatewayPages } = r.bigList;
+  return [
+    [`live MCP server (fixture process, ${livePages} page${livePages > 1 ? 's' : ''})`, String(live.n), ms(live.p50), ms(live.p95), '1.00×'],
+    [`gateway in front of it (stored catalog, ${gatewayPages} page${gatewayPages > 1 ? 's' : ''})`, String(gateway.n), ms(gateway.p50), ms(gateway.p95), ratio(gateway.p50, live.p50)],
+  ];
+}
+
+function goals(r: Results): string[] {
+  const direct = (r.call[0] as Stats).p50;
+  const added = r.sides.slice(1).map((side, i) => ({ side, delta: (r.call[i + 1] as Stats).p50 - direct }));
+  const gatewayMcp = added.find(({ side }) => side.key === 'gateway-mcp');
+  const { live, gateway } = r.bigList;
+  return [
+    `Gateway adds ≤ 1 ms p50 to tools/call over a direct connection (mcp target in front of the same greet server): ${signed(gatewayMcp?.delta ?? NaN)} ms → ${verdict((gatewayMcp?.delta ?? Infinity) <= 1)}.` +
+      ` Other rows, for reference: ${added
+        .filter(({ side }) => side.key !== 'gateway-mcp')
+        .map(({ side, delta }) => `${side.label} ${signed(delta)} ms`)
+        .join('; ')}.`,
+    `tools/list of ${BIG_TOOLS} tools faster through the gateway than from a live server: p50 ${ms(gateway.p50)} ms vs ${ms(live.p50)} ms (${ratio(gateway.p50, live.p50)}) → ${verdict(gateway.p50 < live.p50)}.`,
+  ];
+}
+
+function markdown(r: Results): string {
+  const m = r.machine;
+  return `${START_MARK}
+## Gateway
+
+The same tools reached side by side in one run, interleaved request by request, with the real MCP SDK client
+(\`@modelcontextprotocol/client\` ${r.sdk}, \`Client\` + \`StreamableHTTPClientTransport\`, 2025-11-25 sessions):
+
+${r.sides.map((side) => `- **${side.label}:** \`${side.url.pathname}\`, tool \`${side.tool}\``).join('\n')}
+
+The direct server is \`node examples/greet/server.js --http\`; Toolport is \`node bin/toolport.js up\` in its own process (runtime
+\`greet\` with a warm pool of ${WARM_POOL}; gateway \`bench\` with an mcp target in front of the direct greet server, a function target
+\`examples/gateway-function/tools.ts\` and an openapi target on \`examples/openapi-petstore\`; gateway \`catalog\` in front of a live
+fixture server with the ${BIG_TOOLS} tools of \`../shared/data/tool-retrieval/tools.jsonl\`).
+
+Command: \`npm run bench\` (builds, runs the runtime bench, then \`node --import tsx bench/gateway.bench.ts\`; rewrites this section).
+Machine: ${m.cpus} cores (\`nproc\`), ${m.model}, ${m.memGb} GB RAM; load average (1 / 5 / 15 min) ${m.load} at start, ${m.loadAtEnd} at end.
+Date: ${r.date}. Node ${r.node}. Whole run: ${r.durationSeconds.toFixed(0)} s.
+
+### Goals
+
+${goals(r)
+  .map((g) => `- ${g}`)
+  .join('\n')}
+
+### Latency (127.0.0.1)
+
+${mdTable(LATENCY_HEAD, latencyRows(r))}
+
+- *initialize* is \`client.connect()\` on a fresh client (\`initialize\` + \`notifications/initialized\`), ${INIT_N} rounds after ${INIT_WARMUP} warm-up;
+  each round's sessions are closed (DELETE) outside the timing. The gateway's initialize does not depend on its targets.
+- tools/list and tools/call: ${OP_N} rounds after ${OP_WARMUP} warm-up, one established session per row, round-robin over the rows.
+  The gateway's tools/list answers with its whole merged catalog (greet, function and pet store tools); the others list one server's tools.
+- The function target runs \`tools.ts\` in a child process of Toolport; the openapi target turns a call into an HTTP request to the pet store.
+
+### Throughput (tools/call, closed loop, ${(THROUGHPUT_MS / 1000).toFixed(0)} s per level after ${THROUGHPUT_WARMUP_MS} ms warm-up)
+
+${mdTable(THROUGHPUT_HEAD, throughputRows(r))}
+
+- N clients = N sessions each calling in a loop. The runtime gives each session its own worker process; the gateway's mcp target
+  shares one upstream connection to the direct server. All processes share the machine's ${m.cpus} cores with the clients.
+
+### tools/list of ${BIG_TOOLS} tools (every page, ${BIG_LIST_N} times after ${BIG_LIST_WARMUP} warm-up, interleaved)
+
+${mdTable(['', 'n', 'p50 ms', 'p95 ms', '÷ live'], bigListRows(r))}
+
+### Memory
+
+- Toolport process RSS (VmRSS, the edge with both gateways and the runtime's control; runtime workers are separate processes, not included):
+  ${mb(r.rss.idle)} MB after setup, ${mb(r.rss.loaded)} MB with ${SESSIONS} sessions open on each endpoint, ${mb(r.rss.afterLoad)} MB after the throughput runs.
+${warnings.listener > 0 ? `- The SDK client raised ${warnings.listener} MaxListenersExceededWarning(s) (undici keeps one abort listener per request on the transport's signal until GC; freed by GC, not a leak).\n` : ''}${END_MARK}`;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const runStarted = performance.now();
+  const machine = machineInfo();
+  const sdk = sdkVersion();
+  console.error(`gateway bench: ${machine.cpus} cores, ${machine.model}, node ${process.version}, load ${machine.load}`);
+
+  const dataDir = await mkdtemp(join(os.tmpdir(), 'toolport-gw-bench-'));
+  const children: (ChildProcess | undefined)[] = [];
+  let toolport: Toolport | undefined;
+  const open: Connection[] = [];
+  const guard = setTimeout(() => {
+    console.error(`bench exceeded ${RUN_LIMIT_MS / 1000} s; stopping`);
+    process.exitCode = 1;
+    void cleanup().finally(() => process.exit(1));
+  }, RUN_LIMIT_MS);
+  guard.unref();
+  async function cleanup(): Promise<void> {
+    await Promise.all(open.splice(0).map((connection) => disconnect(connection)));
+    // SIGINT: `toolport up` closes the platform (and its workers) on it.
+    if (toolport) await stopChild(toolport.child, 'SIGINT');
+    await Promise.all(children.map((child) => stopChild(child)));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+
+  try {
+    const direct = await startDirectServer();
+    children.push(direct.child);
+    const petstore = await spawnListening([join(ROOT, 'examples/openapi-petstore/server.js'), '--port', '0'], 'pet store');
+    children.push(petstore.child);
+    // One page for the live server: its fastest answer, the strictest comparison for the gateway.
+    const fixture = await spawnListening(['--import', 'tsx', join(ROOT, 'bench/catalog-fixture.ts'), String(BIG_TOOLS)], 'catalog fixture');
+    children.push(fixture.child);
+    toolport = await startToolport(dataDir);
+    const tp = toolport;
+    await api(tp, 'POST', '/runtimes', { name: 'greet', command: [process.execPath, GREET], cwd: ROOT, sessions: { warmPool: WARM_POOL, maxSessions: 128 } });
+    await api(tp, 'POST', '/gateways', {
+      name: 'bench',
+      auth: 'none',
+      targets: [
+        { name: 'greet', type: 'mcp', url: direct.url.href },
+        { name: 'functions', type: 'function', module: join(ROOT, 'examples/gateway-function/tools.ts') },
+        { name: 'petstore', type: 'openapi', source: join(ROOT, 'examples/openapi-petstore/openapi.yaml'), baseUrl: petstore.url.href },
+      ],
+    });
+    await api(tp, 'POST', '/gateways', { name: 'catalog', auth: 'none', targets: [{ name: 'api', type: 'mcp', url: fixture.url.href }] });
+    await waitQuiet(tp.child.pid ?? -1, 'setup');
+
+    const gateway = new URL(`${tp.url}/gateways/bench/mcp`);
+    const sides: Side[] = [
+      { key: 'direct', label: 'direct', url: direct.url, tool: 'greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'greet_user' },
+      { key: 'runtime', label: 'runtime', url: new URL(`${tp.url}/runtimes/greet/invocations?qualifier=DEFAULT`), tool: 'greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'greet_user' },
+      { key: 'gateway-mcp', label: 'gateway → mcp', url: gateway, tool: 'greet___greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'greet___greet_user' },
+      { key: 'gateway-function', label: 'gateway → function', url: gateway, tool: 'functions___greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'functions___greet_user' },
+      { key: 'gateway-openapi', label: 'gateway → openapi', url: gateway, tool: 'petstore___getPetById', args: { petId: 1 }, check: petCheck, listed: 'petstore___getPetById' },
+    ];
+    console.error(sides.map((side) => `  ${side.label}: ${side.url.href} ${side.tool}`).join('\n'));
+
+    console.error(`initialize: ${INIT_WARMUP}+${INIT_N} rounds`);
+    const [initDirect = [], initRuntime = [], initGateway = []] = await initPhase([sides[0]?.url as URL, sides[1]?.url as URL, gateway]);
+    await waitQuiet(tp.child.pid ?? -1, 'refill after initialize');
+    const rssIdle = rssOf(tp.child.pid ?? -1) ?? NaN;
+
+    console.error(`opening ${SESSIONS} sessions per endpoint`);
+    const sessions: Client[][] = [];
+    for (const side of sides) {
+      const clients: Client[] = [];
+      for (let i = 0; i < SESSIONS; i++) {
+        const { connection } = await connect(side.url);
+        open.push(connection);
+        clients.push(connection.client);
+        await call(connection.client, side);
+      }
+      sessions.push(clients);
+    }
+    await waitQuiet(tp.child.pid ?? -1, 'refill after opening sessions');
+    const rssLoaded = rssOf(tp.child.pid ?? -1) ?? NaN;
+    const first = sessions.map((clients) => clients[0] as Client);
+
+    console.error(`tools/list: ${OP_WARMUP}+${OP_N} rounds`);
+    const list = await opPhase(first, (client, i) => listTools(client, sides[i]?.listed), OP_N, OP_WARMUP);
+    console.error(`tools/call: ${OP_WARMUP}+${OP_N} rounds`);
+    const petUrl = new URL('pets/1', `${petstore.url.href}/`);
+    const [restClient] = first;
+    const callStats = await opPhase([...first, restClient as Client], async (client, i) => {
+      const side = sides[i];
+      if (side) return call(client, side);
+      const response = await fetch(petUrl);
+      petCheck(await response.text());
+    }, OP_N, OP_WARMUP);
+    const rest = callStats.pop() as Stats;
+
+    const throughput: Results['throughput'] = [];
+    for (const level of LEVELS) {
+      const bySide: Throughput[] = [];
+      for (const [i, side] of sides.entries()) {
+        console.error(`throughput: ${side.label}, ${level} client(s), ${THROUGHPUT_MS} ms`);
+        const clients = (sessions[i] ?? []).slice(0, level);
+        await runLoad(clients, side, THROUGHPUT_WARMUP_MS);
+        bySide.push(await runLoad(clients, side, THROUGHPUT_MS));
+      }
+      throughput.push({ level, bySide });
+    }
+    const rssAfterLoad = rssOf(tp.child.pid ?? -1) ?? NaN;
+
+    console.error(`tools/list of ${BIG_TOOLS} tools: ${BIG_LIST_WARMUP}+${BIG_LIST_N} rounds`);
+    const live = (await connect(fixture.url)).connection;
+    const fronted = (await connect(new URL(`${tp.url}/gateways/catalog/mcp`))).connection;
+    open.push(live, fronted);
+    const pages = { live: 0, gateway: 0 };
+    const listAll = async (client: Client, which: keyof typeof pages): Promise<void> => {
+      const listed = await listTools(client);
+      if (listed.tools !== BIG_TOOLS) throw new Error(`${which}: expected ${BIG_TOOLS} tools, listed ${listed.tools}`);
+      pages[which] = listed.pages;
+    };
+    const [bigLive, bigGateway] = await opPhase(
+      [live.client, fronted.client],
+      (client, i) => listAll(client, i === 0 ? 'live' : 'gateway'),
+      BIG_LIST_N,
+      BIG_LIST_WARMUP,
+    );
+
+    machine.loadAtEnd = loadAverage();
+    const results: Results = {
+      date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      machine,
+      node: process.version,
+      sdk,
+      sides,
+      init: { direct: stats(initDirect), runtime: stats(initRuntime), gateway: stats(initGateway) },
+      list,
+      call: callStats,
+      rest,
+      throughput,
+      bigList: { live: bigLive as Stats, gateway: bigGateway as Stats, livePages: pages.live, gatewayPages: pages.gateway },
+      rss: { idle: rssIdle, loaded: rssLoaded, afterLoad: rssAfterLoad },
+      durationSeconds: (performance.now() - runStarted) / 1000,
+    };
+    console.log('');
+    console.log(textTable(LATENCY_HEAD, latencyRows(results)));
+    console.log('');
+    console.log(textTable(THROUGHPUT_HEAD, throughputRows(results)));
+    console.log('');
+    console.log(textTable([`tools/list, ${BIG_TOOLS} tools`, 'n', 'p50 ms', 'p95 ms', '÷ live'], bigListRows(results)));
+    console.log('');
+    console.log(`Toolport RSS: ${mb(rssIdle)} MB after setup, ${mb(rssLoaded)} MB with ${SESSIONS} sessions per endpoint, ${mb(rssAfterLoad)} MB after load`);
+    for (const goal of goals(results)) console.log(`- ${goal}`);
+    if (process.env.BENCH_NO_WRITE) return;
+    await writeDoc(markdown(results), { start: START_MARK, end: END_MARK });
+    console.log(`\nwrote ${DOC} (section Gateway)`);
+  } finally {
+    clearTimeout(guard);
+    await cleanup();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exitCode = 1;
+});

@@ -1,0 +1,240 @@
+// Helpers shared by the benchmarks (bench/*.bench.ts): percentiles, /proc readings, MCP SDK client sessions, the
+// direct greet server, text and Markdown tables, and rewriting one bench's section of docs/benchmarks.md.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const GREET = join(ROOT, 'examples/greet/server.js');
+export const DOC = join(ROOT, 'docs/benchmarks.md');
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/** A positive integer from the environment (to shorten or lengthen a run), else `fallback`. */
+export const int = (name: string, fallback: number): number => {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+};
+
+export const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/**
+ * undici (under the SDK client's fetch) adds one abort listener per request to the transport's signal and drops it
+ * when the Request is garbage-collected, so >1,500 quick requests on one session between GCs trip Node's
+ * MaxListenersExceededWarning. It is not a leak (a GC frees them all); count the warnings instead of printing each.
+ */
+export const warnings = { listener: 0 };
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'MaxListenersExceededWarning') warnings.listener++;
+  else console.error(`${warning.name}: ${warning.message}`);
+});
+
+// ---------------------------------------------------------------- measurement
+
+export interface Stats {
+  n: number;
+  p50: number;
+  p95: number;
+}
+
+export function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = (p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN;
+  return { n: sorted.length, p50: rank(0.5), p95: rank(0.95) };
+}
+
+/** Resident set size of a process in bytes, from /proc/PID/status (VmRSS); undefined once it is gone. */
+export function rssOf(pid: number): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** User + system CPU time of a process in ms, from /proc/PID/stat. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+export function selfRssAfterGc(): number {
+  gc();
+  gc();
+  return process.memoryUsage.rss();
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+export const mb = (bytes: number): string => (bytes / 1048576).toFixed(1);
+export const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');
+export const ratio = (b: number, a: number): string => (a > 0 && Number.isFinite(b) ? `${(b / a).toFixed(2)}×` : 'n/a');
+export const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
+export const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+
+/** The machine a run happened on; `loadAtEnd` is filled in when it ends. */
+export interface Machine {
+  cpus: number;
+  model: string;
+  memGb: number;
+  load: string;
+  loadAtEnd: string;
+}
+
+export const loadAverage = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+
+export function machine(): Machine {
+  return {
+    cpus: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
+    model: os.cpus()[0]?.model ?? 'unknown CPU',
+    memGb: Math.round(os.totalmem() / 2 ** 30),
+    load: loadAverage(),
+    loadAtEnd: '',
+  };
+}
+
+export function sdkVersion(): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'node_modules/@modelcontextprotocol/client/package.json'), 'utf8')) as { version: string }).version;
+}
+
+// ---------------------------------------------------------------- MCP sessions
+
+export interface Connection {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+}
+
+export async function connect(url: URL): Promise<{ connection: Connection; ms: number }> {
+  const transport = new StreamableHTTPClientTransport(url);
+  const client = new Client({ name: 'toolport-bench', version: '1.0.0' });
+  // The GET stream a 2025 session opens after initialize may race a DELETE; that is not a bench failure.
+  client.onerror = () => undefined;
+  const started = performance.now();
+  await client.connect(transport, { timeout: REQUEST_TIMEOUT_MS });
+  return { connection: { client, transport }, ms: performance.now() - started };
+}
+
+/** Ends a session the way a client does: DELETE (sessionful servers) then close. */
+export async function disconnect({ client, transport }: Connection): Promise<void> {
+  await transport.terminateSession().catch(() => undefined);
+  await client.close().catch(() => undefined);
+}
+
+export const GREETING = 'Hello, Bench! Nice to meet you. This is a test message.';
+
+/** Calls greet_user (under `name`, e.g. a gateway's prefixed name) and checks the greeting. */
+export async function callGreet(client: Client, name = 'greet_user'): Promise<void> {
+  const result = await client.callTool({ name, arguments: { name: 'Bench' } }, { timeout: REQUEST_TIMEOUT_MS });
+  const first = result.content[0];
+  if (result.isError || first?.type !== 'text' || first.text !== GREETING) throw new Error(`unexpected ${name} result: ${JSON.stringify(result)}`);
+}
+
+/** Lists tools, following nextCursor; checks that `expected` (when given) is among them. */
+export async function listTools(client: Client, expected?: string): Promise<{ tools: number; pages: number }> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  // Bounded: a list of more than 100 pages is a bench failure, not something to follow forever.
+  while (pages < 100) {
+    const { tools, nextCursor } = await client.listTools(cursor === undefined ? undefined : { cursor }, { timeout: REQUEST_TIMEOUT_MS });
+    pages++;
+    for (const tool of tools) names.push(tool.name);
+    cursor = nextCursor;
+    if (cursor === undefined) break;
+  }
+  if (cursor !== undefined) throw new Error('tools/list still had a nextCursor after 100 pages');
+  if (expected !== undefined && !names.includes(expected)) throw new Error(`tools/list did not include ${expected}`);
+  return { tools: names.length, pages };
+}
+
+/** Starts a child process and resolves with the first URL its stderr/stdout announces (`listening on http://…`). */
+export async function spawnListening(args: string[], what: string, pattern = /listening on (http:\/\/127\.0\.0\.1:\d+\S*)/): Promise<{ child: ChildProcess; url: URL }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<URL>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in 20 s: ${seen}`)), 20_000);
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString('utf8');
+      const match = pattern.exec(seen);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(new URL(match[1]));
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code} before listening: ${seen}`));
+    });
+  });
+  child.stderr?.resume();
+  child.stdout?.resume();
+  return { child, url };
+}
+
+/** The greet example server over Streamable HTTP (`examples/greet/server.js --http`) on a free loopback port. */
+export function startDirectServer(): Promise<{ child: ChildProcess; url: URL }> {
+  return spawnListening([GREET, '--http', '--port', '0', '--host', '127.0.0.1'], 'direct greet server');
+}
+
+/** Stops a child started here: `signal` (SIGTERM), then SIGKILL after 3 s. */
+export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill(signal);
+  await Promise.race([exited, sleep(3000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+// ---------------------------------------------------------------- report
+
+export function textTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function mdTable(head: string[], rows: string[][]): string {
+  const esc = (c: string): string => c.replaceAll('|', '\\|');
+  return [
+    `| ${head.map(esc).join(' | ')} |`,
+    `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...rows.map((row) => `| ${row.map(esc).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** Replaces the text between `markers` in docs/benchmarks.md with `section` (appends it when the markers are missing). */
+export async function writeDoc(section: string, markers: { start: string; end: string }): Promise<void> {
+  let doc = existsSync(DOC) ? await readFile(DOC, 'utf8') : '# Benchmarks\n';
+  const start = doc.indexOf(markers.start);
+  const end = doc.indexOf(markers.end);
+  if (start >= 0 && end > start) doc = doc.slice(0, start) + section + doc.slice(end + markers.end.length);
+  else doc = `${doc.trimEnd()}\n\n${section}\n`;
+  await mkdir(dirname(DOC), { recursive: true });
+  await writeFile(DOC, doc);
+}
