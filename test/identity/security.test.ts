@@ -123,7 +123,7 @@ describe('security table', () => {
     context = await browser.newContext();
     const signIn = { username: 'testuser', password: 'MyPassword123!' };
     const codeFor = async (challenge: string, withSignIn: boolean): Promise<string> =>
-      (await authorizeInBrowser(context, authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }), browserFlow.redirectUri, withSignIn ? signIn : undefined)).searchParams.get('code') as string;
+      (await authorizeInBrowser(context, authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }), browserFlow.redirectUri, withSignIn ? { signIn } : {})).searchParams.get('code') as string;
     const exchange = async (withSignIn: boolean): Promise<string> => {
       const { verifier, challenge } = pkcePair();
       const code = await codeFor(challenge, withSignIn);
@@ -284,6 +284,11 @@ describe('security table', () => {
       name: 'client_credentials for a scope the client lacks',
       send: async () => oauthOutcome(await clientCredentials(issuer, 'm2m', secret, { scope: 'billing/read' })),
       expected: { status: 400, error: 'invalid_scope' },
+    },
+    {
+      name: 'a resource indicator that is neither a resource server nor a runtime of this platform',
+      send: async () => oauthOutcome(await clientCredentials(issuer, 'm2m', secret, { resource: 'https://elsewhere.example/api' })),
+      expected: { status: 400, error: 'invalid_target' },
     },
     // The SigV4 authorizer in front of a runtime.
     {

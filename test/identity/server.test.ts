@@ -1,5 +1,6 @@
 // Toolport's authorization server over real HTTP: discovery, client_credentials tokens that open JWT-protected
-// runtimes (audience by client or by RFC 8707 resource), refusals, key rotation, and restarts on SQLite and PostgreSQL.
+// runtimes (audience by client or by RFC 8707 resource), a wrong audience, key rotation, and restarts on SQLite and
+// PostgreSQL. The other refusals are rows of security.test.ts.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -94,20 +95,6 @@ describe('authorization server', () => {
     const refused = await invokeStatus(platform, 'by-audience', other.body.access_token);
     assert.equal(refused.status, 401);
     assert.match(refused.challenge ?? '', /error="invalid_token"/);
-  });
-
-  test('refuses a wrong secret, an unknown client, a scope the client lacks and a foreign resource', async () => {
-    const wrong = await clientCredentials(issuer, 'm2m', `${secret}x`);
-    assert.equal(wrong.status, 401);
-    assert.equal(wrong.body.error, 'invalid_client');
-    assert.equal((await clientCredentials(issuer, 'nobody', secret)).body.error, 'invalid_client');
-    await identityApi(platform, 'POST', '/resource-servers', { identifier: 'billing', scopes: ['read'] });
-    const scope = await clientCredentials(issuer, 'm2m', secret, { scope: 'billing/read' });
-    assert.equal(scope.status, 400);
-    assert.equal(scope.body.error, 'invalid_scope');
-    const foreign = await clientCredentials(issuer, 'm2m', secret, { resource: 'https://elsewhere.example/api' });
-    assert.equal(foreign.status, 400);
-    assert.equal(foreign.body.error, 'invalid_target');
   });
 
   test('key rotation signs with a new key while tokens of the old one keep working', async () => {

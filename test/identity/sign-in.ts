@@ -2,18 +2,20 @@
 import assert from 'node:assert/strict';
 import type { BrowserContext } from 'playwright-core';
 
+/** How a browser authorization goes: who signs in (a signed-in context skips it), and what consent must look like. */
+export interface BrowserAuthorization {
+  signIn?: { username: string; password: string };
+  /** When given, asserts whether the consent page appeared. */
+  consent?: boolean;
+  /** When given, the consent page must show this (the scopes asked for). */
+  consentShows?: RegExp;
+}
+
 /**
- * Opens an authorization URL, signs in when `signIn` is given (a context already signed in skips it), allows consent
- * when asked (loopback clients are asked every time, RFC 8252 §8.6), and resolves to the callback URL it lands on.
- * `consent`, when given, asserts whether the consent page appeared.
+ * Opens an authorization URL, signs in when asked to, allows consent when the page asks (loopback clients are asked
+ * every time, RFC 8252 §8.6), and resolves to the callback URL it lands on.
  */
-export async function authorizeInBrowser(
-  context: BrowserContext,
-  url: string,
-  redirectUri: string,
-  signIn?: { username: string; password: string },
-  consent?: boolean,
-): Promise<URL> {
+export async function authorizeInBrowser(context: BrowserContext, url: string, redirectUri: string, { signIn, consent, consentShows }: BrowserAuthorization = {}): Promise<URL> {
   const page = await context.newPage();
   try {
     await page.goto(url);
@@ -25,7 +27,10 @@ export async function authorizeInBrowser(
     const landed = page.waitForURL((u) => u.href.startsWith(redirectUri), { timeout: 15_000 });
     const asked = await Promise.race([landed.then(() => false), page.waitForSelector('#allow', { timeout: 15_000 }).then(() => true)]);
     if (consent !== undefined) assert.equal(asked, consent, 'the consent page appears when expected');
-    if (asked) await page.click('#allow');
+    if (asked) {
+      if (consentShows) assert.match(await page.content(), consentShows);
+      await page.click('#allow');
+    }
     await landed;
     return new URL(page.url());
   } finally {
