@@ -160,7 +160,8 @@ export async function listTools(client: Client, expected?: string): Promise<{ to
   let pages = 0;
   // Bounded: a list of more than 100 pages is a bench failure, not something to follow forever.
   while (pages < 100) {
-    const { tools, nextCursor } = await client.listTools(cursor === undefined ? undefined : { cursor }, { timeout: REQUEST_TIMEOUT_MS });
+    // One request per page (client.listTools() would walk the pages itself and hide how many there were).
+    const { tools, nextCursor } = await client.request({ method: 'tools/list', params: cursor === undefined ? {} : { cursor } }, { timeout: REQUEST_TIMEOUT_MS });
     pages++;
     for (const tool of tools) names.push(tool.name);
     cursor = nextCursor;

@@ -7,7 +7,7 @@ import type { Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import { GatewayError } from './errors.js';
 import type { LiveGateway } from './live.js';
-import type { GatewayStore } from './store.js';
+import type { CallRecord, GatewayStore } from './store.js';
 import { TargetError, type CallContext } from './targets/types.js';
 
 const validators = new AjvJsonSchemaValidator();
@@ -52,7 +52,9 @@ export interface Caller {
 
 /** Runs tool calls for one gateway and records each in the audit log. */
 export class CallRunner {
-  /** Audit writes still in flight; close waits for them so a shutdown loses no record. */
+  /** Audit records not yet handed to the store: written as one batch per event-loop turn, off the call's path. */
+  private queued: CallRecord[] = [];
+  /** Audit batches still being written; flush waits for them so a shutdown or a read of the log loses no record. */
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
@@ -136,27 +138,37 @@ export class CallRunner {
   ): void {
     const { principal, clientName } = call.caller;
     const client = principal?.clientId ?? clientName;
+    if (this.queued.length === 0) setImmediate(() => this.writeQueued());
+    this.queued.push({
+      requestId: call.requestId,
+      at: new Date().toISOString(),
+      gateway: gateway.name,
+      ...(principal ? { subject: principal.subject } : {}),
+      ...(client ? { client } : {}),
+      tool: call.name,
+      ...(call.target ? { target: call.target } : {}),
+      status: call.status,
+      latencyMs: Math.round((performance.now() - call.started) * 100) / 100,
+      ...(call.error ? { error: call.error } : {}),
+      ...(gateway.row.spec.audit.arguments ? { arguments: call.args } : {}),
+    });
+  }
+
+  /** Hands the queued audit records to the store in one transaction. */
+  private writeQueued(): void {
+    const batch = this.queued;
+    if (batch.length === 0) return;
+    this.queued = [];
     const write = this.store
-      .recordCall({
-        requestId: call.requestId,
-        at: new Date().toISOString(),
-        gateway: gateway.name,
-        ...(principal ? { subject: principal.subject } : {}),
-        ...(client ? { client } : {}),
-        tool: call.name,
-        ...(call.target ? { target: call.target } : {}),
-        status: call.status,
-        latencyMs: Math.round((performance.now() - call.started) * 100) / 100,
-        ...(call.error ? { error: call.error } : {}),
-        ...(gateway.row.spec.audit.arguments ? { arguments: call.args } : {}),
-      })
-      .catch((error: Error) => this.log.error('could not write the gateway audit log', { gateway: gateway.name, error: error.message }))
+      .recordCalls(batch)
+      .catch((error: Error) => this.log.error('could not write the gateway audit log', { gateways: [...new Set(batch.map((record) => record.gateway))], records: batch.length, error: error.message }))
       .finally(() => this.pending.delete(write));
     this.pending.add(write);
   }
 
-  /** Resolves once every audit record written so far is stored. */
+  /** Resolves once every audit record so far is stored. */
   async flush(): Promise<void> {
+    this.writeQueued();
     await Promise.all([...this.pending]);
   }
 }

@@ -213,6 +213,11 @@ export class GatewayHost {
     return transport.handleRequest(request, { parsedBody: body });
   }
 
+  /** Resolves once every tool call answered so far is in the audit log (read it after this). */
+  flushCalls(): Promise<void> {
+    return this.calls.flush();
+  }
+
   /** Sessions open on a gateway (tests, status). */
   sessionCount(name: string): number {
     return [...this.sessions.values()].filter((session) => session.gateway === name).length;

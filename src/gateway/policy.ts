@@ -29,6 +29,11 @@ export class Policy {
     this.rules = Object.entries(permissions).map(([pattern, rule]) => ({ pattern: patternRegex(pattern), rule }));
   }
 
+  /** True when no rule restricts any tool: every caller may call everything (lists need no filtering). */
+  get unrestricted(): boolean {
+    return this.rules.length === 0;
+  }
+
   /** Whether `caller` (undefined on an open gateway) may call the tool named `tool`. */
   allows(tool: string, caller: Principal | undefined): boolean {
     const matching = this.rules.filter(({ pattern }) => pattern.test(tool));

@@ -8,8 +8,11 @@ import type { CallRunner, Caller } from './calls.js';
 import type { LiveGateway } from './live.js';
 import { TargetError, type CallContext } from './targets/types.js';
 
-/** Items per `tools/list` (and other list) page; clients follow `nextCursor`. */
-export const PAGE_SIZE = 500;
+/**
+ * Items per `tools/list` (and other list) page; clients follow `nextCursor`. Large, since every page is a round trip
+ * and the pages come from memory: 2,000 tools are ~1 MB of JSON.
+ */
+export const PAGE_SIZE = 2000;
 
 function paged<T>(items: readonly T[], cursor: string | undefined): { items: T[]; nextCursor?: string } {
   try {
@@ -80,8 +83,9 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
   const callable = (name: string): boolean => gateway.policy.allows(name, caller().principal);
 
   server.setRequestHandler('tools/list', async (request) => {
-    const tools = gateway.catalog.tools.filter((tool) => callable(tool.name));
-    if (gateway.search) tools.unshift(gateway.search.definition);
+    // Without permission rules the stored catalog is the list as it is (no copy of thousands of tools per request).
+    const visible = gateway.policy.unrestricted ? gateway.catalog.tools : gateway.catalog.tools.filter((tool) => callable(tool.name));
+    const tools = gateway.search ? [gateway.search.definition, ...visible] : visible;
     const { items, nextCursor } = paged(tools, request.params?.cursor);
     return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
   });

@@ -130,6 +130,7 @@ export class GatewayService {
   async listCalls(gateway: string, limit: number): Promise<CallRecord[]> {
     await this.row(gateway);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ConfigError('limit must be a whole number from 1 to 10000');
+    await this.host.flushCalls();
     return this.store.listCalls(gateway, limit);
   }
 

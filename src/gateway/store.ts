@@ -170,23 +170,26 @@ export class GatewayStore {
     }));
   }
 
-  async recordCall(call: CallRecord): Promise<void> {
-    await this.sql.run(
-      `INSERT INTO gateway_calls (request_id, at, gateway, subject, client, tool, target, status, latency_ms, error, arguments)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        call.requestId,
-        call.at,
-        call.gateway,
-        call.subject,
-        call.client,
-        call.tool,
-        call.target,
-        call.status,
-        call.latencyMs,
-        call.error,
-        call.arguments === undefined ? undefined : JSON.stringify(call.arguments),
-      ],
+  /** Stores audit records in one transaction (the call path queues them and writes a batch per event-loop turn). */
+  async recordCalls(calls: readonly CallRecord[]): Promise<void> {
+    await this.sql.batch(
+      calls.map((call) => ({
+        sql: `INSERT INTO gateway_calls (request_id, at, gateway, subject, client, tool, target, status, latency_ms, error, arguments)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        params: [
+          call.requestId,
+          call.at,
+          call.gateway,
+          call.subject,
+          call.client,
+          call.tool,
+          call.target,
+          call.status,
+          call.latencyMs,
+          call.error,
+          call.arguments === undefined ? undefined : JSON.stringify(call.arguments),
+        ],
+      })),
     );
   }
 
