@@ -73,8 +73,10 @@ async function openTimedConnection(url: URL, timeoutMs: number): Promise<{ ms: n
  */
 function benchTool(tools: { name: string; annotations?: { readOnlyHint?: boolean }; inputSchema: { required?: unknown } }[], named?: string): string | undefined {
   if (named) {
-    const prefixed = tools.filter((tool) => tool.name.endsWith(`___${named}`));
-    return tools.some((tool) => tool.name === named) || prefixed.length !== 1 ? named : prefixed[0]?.name;
+    if (tools.some((tool) => tool.name === named)) return named;
+    const prefixed = tools.filter((tool) => tool.name.endsWith(`___${named}`)).map((tool) => tool.name);
+    if (prefixed.length > 1) throw new Error(`--tool ${named} matches ${prefixed.join(', ')} here: name a tool that only one target has`);
+    return prefixed[0] ?? named;
   }
   // A benchmark must not fire tools with side effects by guessing.
   return tools.find((tool) => tool.annotations?.readOnlyHint === true && !(tool.inputSchema.required as string[] | undefined)?.length)?.name;
