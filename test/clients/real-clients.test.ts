@@ -15,25 +15,35 @@ const NODE22 = process.env.CONFORMANCE_NODE ?? join('node_modules', 'node-linux-
 const INSPECTOR = join('node_modules', '@modelcontextprotocol', 'inspector', 'clients', 'launcher', 'build', 'index.js');
 const GREETING = 'Hello, Ada! Nice to meet you. This is a test message.';
 
+/** One protected endpoint the clients are pointed at, and the name its greeting tool has there. */
+interface Endpoint {
+  kind: 'runtime' | 'gateway';
+  url: string;
+  tool: string;
+}
+
 /**
- * The MCP clients people already use, each against a JWT-protected Toolport runtime over real HTTP: the official
- * Inspector CLI, the Strands Agents TypeScript SDK, the Vercel AI SDK and LangChain's MCP adapters.
+ * The MCP clients people already use, each against a JWT-protected Toolport runtime and a JWT-protected gateway over
+ * real HTTP: the official Inspector CLI, the Strands Agents TypeScript SDK, the Vercel AI SDK and LangChain's adapters.
  */
-describe('real MCP clients against a JWT-protected runtime', () => {
+describe('real MCP clients against a JWT-protected runtime and gateway', () => {
   let issuer: TestIssuer;
   let platform: Awaited<ReturnType<typeof testPlatform>>;
-  let url: string;
   let headers: Record<string, string>;
+  const endpoints: Endpoint[] = [];
 
   before(async () => {
     issuer = await startTestIssuer();
     platform = await testPlatform();
-    await platform.control.createRuntime('greet', {
-      command: GREET_COMMAND,
-      auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedClients: ['agents'], allowedScopes: ['runtime/invoke'] } },
-      sessions: { warmPool: 1 },
-    });
-    url = invocationUrl(platform, 'greet').href;
+    const jwt = { discoveryUrl: issuer.discoveryUrl, allowedClients: ['agents'], allowedScopes: ['runtime/invoke'] };
+    await platform.control.createRuntime('greet', { command: GREET_COMMAND, auth: { jwt }, sessions: { warmPool: 1 } });
+    // The gateway reaches its target runtime over loopback without the caller's token, so that runtime is open.
+    await platform.control.createRuntime('backend', { command: GREET_COMMAND, sessions: { warmPool: 1 } });
+    await platform.gatewayService.createGateway('agents', { auth: { jwt }, targets: [{ name: 'greet', type: 'mcp', runtime: 'backend' }] });
+    endpoints.push(
+      { kind: 'runtime', url: invocationUrl(platform, 'greet').href, tool: 'greet_user' },
+      { kind: 'gateway', url: `${platform.url}/gateways/agents/mcp`, tool: 'greet___greet_user' },
+    );
     headers = { Authorization: `Bearer ${await issuer.mint({ sub: 'agent', client_id: 'agents', scope: 'runtime/invoke' })}` };
   });
   after(async () => {
@@ -41,7 +51,7 @@ describe('real MCP clients against a JWT-protected runtime', () => {
     await issuer.close();
   });
 
-  const inspector = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+  const inspector = async (url: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
     try {
       const { stdout, stderr } = await run(NODE22, [INSPECTOR, '--cli', url, '--transport', 'http', ...args], { timeout: 60_000 });
       return { code: 0, stdout, stderr };
@@ -51,57 +61,63 @@ describe('real MCP clients against a JWT-protected runtime', () => {
     }
   };
 
-  it('the MCP Inspector CLI lists and calls tools with a bearer header, and is refused without one', async () => {
-    const listed = await inspector('--header', `Authorization: ${headers.Authorization}`, '--method', 'tools/list');
-    assert.equal(listed.code, 0, listed.stderr);
-    const tools = (JSON.parse(listed.stdout) as { tools: { name: string }[] }).tools.map((tool) => tool.name);
-    assert.ok(tools.includes('greet_user'), tools.join(','));
-    const called = await inspector('--header', `Authorization: ${headers.Authorization}`, '--method', 'tools/call', '--tool-name', 'greet_user', '--tool-arg', 'name=Ada');
-    assert.equal(called.code, 0, called.stderr);
-    assert.equal((JSON.parse(called.stdout) as { content: { text: string }[] }).content[0]?.text, GREETING);
-    // Without a token the Inspector follows the runtime's 401 to its OAuth metadata; --stored-auth-only stops it there.
-    const refused = await inspector('--stored-auth-only', '--method', 'tools/list');
-    assert.notEqual(refused.code, 0);
-    assert.match(refused.stderr, /auth_required.*this resource requires a bearer token/);
-  });
+  for (const kind of ['runtime', 'gateway'] as const) {
+    const endpoint = (): Endpoint => endpoints.find((e) => e.kind === kind) as Endpoint;
 
-  it("the Strands Agents SDK's MCP client loads the tools and calls one", async () => {
-    const [client] = await McpClient.loadServers({ greet: { url, headers, transport: 'streamable-http' } });
-    assert.ok(client);
-    try {
-      const tools = await client.listTools();
-      const greet = tools.find((tool) => tool.name === 'greet_user');
-      assert.ok(greet, tools.map((tool) => tool.name).join(','));
-      const result = JSON.stringify(await client.callTool(greet, { name: 'Ada' }));
-      assert.match(result, /Hello, Ada! Nice to meet you/);
-    } finally {
-      await client.disconnect();
-    }
-  });
+    it(`the MCP Inspector CLI lists and calls tools of the ${kind} with a bearer header, and is refused without one`, async () => {
+      const { url, tool } = endpoint();
+      const listed = await inspector(url, '--header', `Authorization: ${headers.Authorization}`, '--method', 'tools/list');
+      assert.equal(listed.code, 0, listed.stderr);
+      const tools = (JSON.parse(listed.stdout) as { tools: { name: string }[] }).tools.map((t) => t.name);
+      assert.ok(tools.includes(tool), tools.join(','));
+      const called = await inspector(url, '--header', `Authorization: ${headers.Authorization}`, '--method', 'tools/call', '--tool-name', tool, '--tool-arg', 'name=Ada');
+      assert.equal(called.code, 0, called.stderr);
+      assert.equal((JSON.parse(called.stdout) as { content: { text: string }[] }).content[0]?.text, GREETING);
+      // Without a token the Inspector follows the 401 to the OAuth metadata; --stored-auth-only stops it there.
+      const refused = await inspector(url, '--stored-auth-only', '--method', 'tools/list');
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /auth_required.*this resource requires a bearer token/);
+    });
 
-  it("the Vercel AI SDK's MCP client loads the tools and calls one", async () => {
-    const client = await createMCPClient({ transport: { type: 'http', url, headers } });
-    try {
-      const tools = await client.tools();
-      assert.ok('greet_user' in tools && 'echo' in tools, Object.keys(tools).join(','));
-      const greet = tools.greet_user as unknown as { execute(args: unknown, options: unknown): Promise<{ content: { text: string }[] }> };
-      const result = await greet.execute({ name: 'Ada' }, { toolCallId: 'call-1', messages: [] });
-      assert.equal(result.content[0]?.text, GREETING);
-    } finally {
-      await client.close();
-    }
-  });
+    it(`the Strands Agents SDK's MCP client loads the ${kind}'s tools and calls one`, async () => {
+      const { url, tool } = endpoint();
+      const [client] = await McpClient.loadServers({ [kind]: { url, headers, transport: 'streamable-http' } });
+      assert.ok(client);
+      try {
+        const tools = await client.listTools();
+        const greet = tools.find((t) => t.name === tool);
+        assert.ok(greet, tools.map((t) => t.name).join(','));
+        assert.match(JSON.stringify(await client.callTool(greet, { name: 'Ada' })), /Hello, Ada! Nice to meet you/);
+      } finally {
+        await client.disconnect();
+      }
+    });
 
-  it("LangChain's MCP adapters load the tools and call one", async () => {
-    const client = new MultiServerMCPClient({ mcpServers: { greet: { url, headers, transport: 'http' } }, useStandardContentBlocks: true });
-    try {
-      const tools = await client.getTools();
-      const greet = tools.find((tool) => tool.name.endsWith('greet_user'));
-      assert.ok(greet, tools.map((tool) => tool.name).join(','));
-      const result = JSON.stringify(await greet.invoke({ name: 'Ada' }));
-      assert.match(result, /Hello, Ada! Nice to meet you/);
-    } finally {
-      await client.close();
-    }
-  });
+    it(`the Vercel AI SDK's MCP client loads the ${kind}'s tools and calls one`, async () => {
+      const { url, tool } = endpoint();
+      const client = await createMCPClient({ transport: { type: 'http', url, headers } });
+      try {
+        const tools = await client.tools();
+        assert.ok(tool in tools, Object.keys(tools).join(','));
+        const greet = tools[tool] as unknown as { execute(args: unknown, options: unknown): Promise<{ content: { text: string }[] }> };
+        const result = await greet.execute({ name: 'Ada' }, { toolCallId: 'call-1', messages: [] });
+        assert.equal(result.content[0]?.text, GREETING);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it(`LangChain's MCP adapters load the ${kind}'s tools and call one`, async () => {
+      const { url, tool } = endpoint();
+      const client = new MultiServerMCPClient({ mcpServers: { [kind]: { url, headers, transport: 'http' } }, useStandardContentBlocks: true });
+      try {
+        const tools = await client.getTools();
+        const greet = tools.find((t) => t.name.endsWith(tool));
+        assert.ok(greet, tools.map((t) => t.name).join(','));
+        assert.match(JSON.stringify(await greet.invoke({ name: 'Ada' })), /Hello, Ada! Nice to meet you/);
+      } finally {
+        await client.close();
+      }
+    });
+  }
 });
