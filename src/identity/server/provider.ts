@@ -187,6 +187,9 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
             wanted = clientResourceScopes(client, [...all.keys()]);
             if (wanted.length) (ctx.oidc.params as UnknownObject).scope = wanted.join(' ');
           }
+          // Cognito refuses a scope no resource server defines; silently dropping it would mint a token for nothing.
+          const unknown = ctx.oidc.params?.grant_type === 'client_credentials' ? wanted.find((scope) => !all.has(scope)) : undefined;
+          if (unknown) throw new errors.InvalidScope(`no resource server defines the scope ${unknown}; see toolport identity resource-server list`, unknown);
           const identifiers = new Set(wanted.map((scope) => all.get(scope)?.identifier).filter((id): id is string => id !== undefined));
           if (identifiers.size > 1) {
             throw new errors.InvalidScope(`the scopes belong to ${identifiers.size} resource servers; ask for one server's scopes per token, or name it with the resource parameter`, wanted.join(' '));
