@@ -8,7 +8,8 @@ import { startFakeModel, type FakeModel, type ModelMove, type ModelTurn } from '
 function greeter(turn: ModelTurn): ModelMove {
   const done = turn.toolResults.at(-1);
   if (done !== undefined) return { text: `The tool said: ${done}` };
-  return { call: { name: 'greet_user', arguments: { name: /greet (\w+)/i.exec(turn.prompt)?.[1] ?? 'nobody' } } };
+  const tool = turn.tools.find((name) => name.endsWith('greet_user')) ?? 'greet_user';
+  return { call: { name: tool, arguments: { name: /greet (\w+)/i.exec(turn.prompt)?.[1] ?? 'nobody' } } };
 }
 
 describe('toolport agent', () => {
@@ -17,6 +18,7 @@ describe('toolport agent', () => {
   before(async () => {
     platform = await testPlatform();
     await platform.control.createRuntime('greet', { command: GREET_COMMAND, sessions: { warmPool: 0 } });
+    await platform.gatewayService.createGateway('tools', { auth: 'none', search: true, targets: [{ name: 'greet', type: 'mcp', runtime: 'greet' }] });
     model = await startFakeModel(greeter);
   });
   after(async () => {
@@ -50,6 +52,20 @@ describe('toolport agent', () => {
     assert.equal(run.stdout, 'The tool said: Hello, Grace! Nice to meet you. This is a test message.\n');
     assert.match(run.stderr, /model openai-chat:gpt-test/);
     assert.match(run.stderr, /1\. greet_user\(\{"name":"Grace"\}\) ok \d+ ms → Hello, Grace!/);
+  });
+
+  it("with more tools than --max-tools, offers the gateway's search tool, its best hits and call_tool", async () => {
+    const before = model.turns.length;
+    const run = await toolport(['agent', 'Please greet Lin', '--gateway', 'tools', '--server', platform.url, '--model', 'openai-chat:gpt-test', '--max-tools', '3', '--json'], env());
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as { answer: string; toolMode: string; toolsOffered: string[]; trace: { tool: string }[] };
+    assert.equal(result.toolMode, 'search');
+    assert.equal(result.toolsOffered[0], 'x_amz_bedrock_agentcore_search');
+    assert.ok(result.toolsOffered.includes('greet___greet_user') && result.toolsOffered.at(-1) === 'call_tool', result.toolsOffered.join(','));
+    assert.ok(result.toolsOffered.length <= 12, 'the search tool, at most ten hits and call_tool');
+    assert.deepEqual(result.trace.map((call) => call.tool), ['greet___greet_user']);
+    assert.match(result.answer, /Hello, Lin!/);
+    assert.ok(model.turns.slice(before)[0]?.tools.includes('greet___greet_user'));
   });
 
   it('names the missing key, the unknown provider and the missing target', async () => {
