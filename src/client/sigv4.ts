@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, QueryParameterBag } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { queryParameters } from '../http/index.js';
 
 /** How to sign: region, service and credentials (explicit, or AWS's default provider chain). */
 export interface SigV4SigningOptions {
@@ -20,15 +21,6 @@ export interface SigV4SigningOptions {
    * the same second then carry different signatures, so a verifier that refuses replays accepts both.
    */
   invocationId?: boolean;
-}
-
-function queryOf(url: URL): QueryParameterBag {
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    const existing = query[name];
-    query[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
-  }
-  return query;
 }
 
 /** Builds the signer once per options (the signing key is cached inside it per day and region). */
@@ -58,7 +50,7 @@ async function sign(signer: SignatureV4, options: SigV4SigningOptions, input: Re
       hostname: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
-      query: queryOf(url),
+      query: queryParameters(url),
       headers,
       ...(body?.length ? { body } : {}),
     },

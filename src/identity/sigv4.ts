@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest, QueryParameterBag } from '@smithy/types';
+import type { HttpRequest } from '@smithy/types';
+import { queryParameters } from '../http/index.js';
 import type { AccessKeyLookup } from './access-keys.js';
 import { AuthError } from './errors.js';
 import type { InboundAuthorizer, InboundRequest } from './inbound.js';
@@ -32,15 +33,6 @@ const invalid = (message: string): AuthError => new AuthError('invalid_token', m
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
-}
-
-function queryOf(url: URL): QueryParameterBag {
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    const existing = query[name];
-    query[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
-  }
-  return query;
 }
 
 /**
@@ -144,7 +136,7 @@ export class SigV4Authorizer implements InboundAuthorizer {
       hostname: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
-      query: queryOf(url),
+      query: queryParameters(url),
       headers,
       body: body.length ? body : undefined,
     };
