@@ -9,27 +9,10 @@ import type { Browser } from 'playwright-core';
 import type { FetchLike } from '@modelcontextprotocol/client';
 import { connect, TokenCache, type AuthOptions, type ConnectOptions } from '../../src/client/index.js';
 import { GREET_COMMAND, testPlatform, textOf } from '../helpers/platform.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, signInWithBrowser } from '../helpers/browser.js';
 import { identityApi } from '../identity/server-helpers.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
-
-/** Signs in on Identity's login page and allows the consent, as a person would. */
-async function signInWithBrowser(browser: Browser, url: URL): Promise<void> {
-  const page = await browser.newPage();
-  try {
-    await page.goto(url.href);
-    await page.fill('#username', 'alice');
-    await page.fill('#password', 'wonderland-1');
-    await page.click('#sign-in');
-    // Identity asks for consent unless the client is already allowed what it asks for.
-    await page.locator('#allow').or(page.getByText('Signed in')).first().waitFor({ timeout: 15_000 });
-    if (await page.$('#allow')) await page.click('#allow');
-    await page.getByText('Signed in').waitFor({ timeout: 15_000 });
-  } finally {
-    await page.close();
-  }
-}
 
 describe('client auth modes against Toolport Identity', () => {
   let platform: Platform;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { GREET_COMMAND, testPlatform } from '../helpers/platform.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, signInWithBrowser } from '../helpers/browser.js';
 import { toolport, type CliRun } from '../helpers/cli.js';
 import { identityApi } from '../identity/server-helpers.js';
 
@@ -98,20 +98,7 @@ describe('toolport auth flags, token, login and logout', () => {
 
   it('login: browser sign-in from the printed URL (--no-browser), then verbs reuse the token without a browser', async () => {
     const flags = ['--server', platform.url, '--auth', 'oauth', '--discovery-url', discoveryUrl, '--client-id', 'cli', '--scope', 'gateway/read'];
-    const login = await toolportWithSignIn(['login', 'runtime:secure', ...flags, '--no-browser'], env(), async (url) => {
-      const page = await browser.newPage();
-      try {
-        await page.goto(url.href);
-        await page.fill('#username', 'alice');
-        await page.fill('#password', 'wonderland-1');
-        await page.click('#sign-in');
-        await page.locator('#allow').or(page.getByText('Signed in')).first().waitFor({ timeout: 15_000 });
-        if (await page.$('#allow')) await page.click('#allow');
-        await page.getByText('Signed in').waitFor({ timeout: 15_000 });
-      } finally {
-        await page.close();
-      }
-    });
+    const login = await toolportWithSignIn(['login', 'runtime:secure', ...flags, '--no-browser'], env(), (url) => signInWithBrowser(browser, url));
     assert.equal(login.code, 0, login.stderr);
     assert.match(login.stderr, /Sign in at this URL/);
     assert.match(login.stdout, new RegExp(`^signed in to ${platform.url}/identity \\(oauth\\); token cached, expires \\d{4}-`));

@@ -22,3 +22,23 @@ export function launchBrowser(): Promise<Browser> {
     ],
   });
 }
+
+/**
+ * Signs in on Identity's login page as `alice` (the client tests' user) and allows the consent, as a person would,
+ * until the client's loopback catcher says "Signed in".
+ */
+export async function signInWithBrowser(browser: Browser, url: URL, user = { username: 'alice', password: 'wonderland-1' }): Promise<void> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(url.href);
+    await page.fill('#username', user.username);
+    await page.fill('#password', user.password);
+    await page.click('#sign-in');
+    // Identity asks for consent unless the client is already allowed what it asks for.
+    await page.locator('#allow').or(page.getByText('Signed in')).first().waitFor({ timeout: 15_000 });
+    if (await page.$('#allow')) await page.click('#allow');
+    await page.getByText('Signed in').waitFor({ timeout: 15_000 });
+  } finally {
+    await page.close();
+  }
+}
