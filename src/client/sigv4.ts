@@ -3,7 +3,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { queryParameters } from '../http/index.js';
+import { signableUrl } from '../http/index.js';
 
 /** How to sign: region, service and credentials (explicit, or AWS's default provider chain). */
 export interface SigV4SigningOptions {
@@ -46,11 +46,7 @@ async function sign(signer: SignatureV4, options: SigV4SigningOptions, input: Re
   const signed = await signer.sign(
     {
       method: request.method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query: queryParameters(url),
+      ...signableUrl(url),
       headers,
       ...(body?.length ? { body } : {}),
     },

@@ -1,2 +1,3 @@
 export { toFetchRequest, sendFetchResponse, readBody, BodyTooLargeError } from './bridge.js';
-export { queryParameters } from './query.js';
+export { signableUrl } from './query.js';
+export type { SignableUrl } from './query.js';

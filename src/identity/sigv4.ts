@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
-import { queryParameters } from '../http/index.js';
+import { signableUrl } from '../http/index.js';
 import type { AccessKeyLookup } from './access-keys.js';
 import { AuthError } from './errors.js';
 import type { InboundAuthorizer, InboundRequest } from './inbound.js';
@@ -132,11 +132,7 @@ export class SigV4Authorizer implements InboundAuthorizer {
     const { url } = request;
     const toSign: HttpRequest = {
       method: request.method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query: queryParameters(url),
+      ...signableUrl(url),
       headers,
       body: body.length ? body : undefined,
     };
