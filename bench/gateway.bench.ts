@@ -19,6 +19,7 @@ import {
   GREETING,
   REQUEST_TIMEOUT_MS,
   ROOT,
+  closedLoop,
   connect,
   cpuMsOf,
   disconnect,
@@ -197,19 +198,8 @@ interface Throughput {
 
 /** Calls the side's tool in a closed loop on every given session for `durationMs`. */
 async function runLoad(clients: Client[], side: Side, durationMs: number): Promise<Throughput> {
-  const latencies: number[] = [];
-  const started = performance.now();
-  const end = started + durationMs;
-  await Promise.all(
-    clients.map(async (client) => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        await call(client, side);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { callsPerSecond: latencies.length / ((performance.now() - started) / 1000), latency: stats(latencies) };
+  const { latencies, seconds } = await closedLoop(clients, durationMs, (client) => call(client, side));
+  return { callsPerSecond: latencies.length / seconds, latency: stats(latencies) };
 }
 
 // ---------------------------------------------------------------- report

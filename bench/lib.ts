@@ -85,6 +85,23 @@ export function selfRssAfterGc(): number {
   return process.memoryUsage.rss();
 }
 
+/** Closed-loop load: every client calls back to back until `durationMs` is up; each call's latency (ms) and the seconds it took. */
+export async function closedLoop<C>(clients: C[], durationMs: number, call: (client: C) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  const end = started + durationMs;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await call(client);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 export const mb = (bytes: number): string => (bytes / 1048576).toFixed(1);
 export const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');

@@ -19,6 +19,7 @@ import {
   GREET,
   ROOT,
   callGreet,
+  closedLoop,
   connect,
   cpuMsOf,
   disconnect,
@@ -209,26 +210,14 @@ interface Throughput {
 
 /** Calls greet_user in a closed loop on every given session for `durationMs`. */
 async function runLoad(clients: Client[], durationMs: number, serverPids: number[]): Promise<Throughput> {
-  const latencies: number[] = [];
   const serverBefore = serverPids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
   const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const end = started + durationMs;
-  await Promise.all(
-    clients.map(async (client) => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        await callGreet(client);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
+  const { latencies, seconds } = await closedLoop(clients, durationMs, (client) => callGreet(client));
   const cpu = process.cpuUsage(cpuBefore);
   const serverCpu = serverPids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - serverBefore;
   const calls = latencies.length;
   return {
-    callsPerSecond: calls / elapsed,
+    callsPerSecond: calls / seconds,
     latency: stats(latencies),
     localCpuPerCall: (cpu.user + cpu.system) / 1000 / calls,
     serverCpuPerCall: serverCpu / calls,
