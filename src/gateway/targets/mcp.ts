@@ -54,7 +54,9 @@ function targetError(spec: McpTargetSpec, error: unknown): TargetError | Protoco
   if (error instanceof TargetError || error instanceof ProtocolError) return error;
   const message = (error as Error).message ?? String(error);
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
-    return new TargetError('timeout', `target "${spec.name}" did not answer in time`, message);
+    // Worded as the gateway's own deadline (guard.ts): whichever timer fires first, the caller reads the same thing.
+    const { timeout } = (error.data ?? {}) as { timeout?: number };
+    return new TargetError('timeout', `target "${spec.name}" did not answer ${timeout === undefined ? 'in time' : `within ${timeout} ms`}`, message);
   }
   return new TargetError('unreachable', `target "${spec.name}" (${describe(spec)}) cannot be reached`, message);
 }
