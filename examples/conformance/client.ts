@@ -5,7 +5,8 @@
  * The suite runs `<command> <server-url>` once per scenario, with the scenario's name in MCP_CONFORMANCE_SCENARIO and,
  * for scenarios that hand out credentials, a JSON object in MCP_CONFORMANCE_CONTEXT. It judges what goes over the
  * wire, so this program only has to behave as a user of the library would: connect (signing in when the server
- * asks), list the tools, call the one the scenario is about, and close. Exit 0 when that worked.
+ * asks, answering elicitations with the schema's defaults), list the tools, call the ones the scenario is about (the
+ * calls it hands out in MCP_CONFORMANCE_CONTEXT.toolCalls, else its own), and close. Exit 0 when that worked.
  *
  * Run by hand: MCP_CONFORMANCE_SCENARIO=tools_call node --import tsx examples/conformance/client.ts http://127.0.0.1:N/mcp
  */
@@ -22,10 +23,19 @@ const SCENARIO_CALLS: Record<string, { tool: string; args: (tools: ListedTool[])
   'json-schema-2020-12-preservation': { tool: 'json_schema_echo', args: (tools) => ({ schema: tools.find((tool) => tool.name === 'json_schema_2020_12_tool')?.inputSchema }) },
 };
 
+/** Scenarios whose checks need every listed tool called once (SEP-2322: each tool is one multi-round-trip case). */
+const CALL_EVERY_TOOL = new Set(['sep-2322-client-request-state']);
+
 /** Credentials some auth scenarios hand to the client (MCP_CONFORMANCE_CONTEXT). */
 interface ScenarioContext {
   client_id?: string;
   client_secret?: string;
+  /** The calls to make, in order (http-custom-headers: arguments mirrored into Mcp-Param-* headers). */
+  toolCalls?: { name: string; arguments: Record<string, unknown> }[];
+}
+
+function scenarioContext(): ScenarioContext {
+  return JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as ScenarioContext;
 }
 
 /**
@@ -42,16 +52,33 @@ function followAuthorizationUrl(url: URL): void {
 /** The library's `mcp` auth mode (the spec's discovery, registration and PKCE), unattended, tokens in memory only. */
 function authFor(scenario: string): AuthOptions {
   if (!scenario.startsWith('auth/')) return { mode: 'none' };
-  const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as ScenarioContext;
+  const context = scenarioContext();
   return {
     mode: 'mcp',
     openBrowser: false,
     onAuthorizationUrl: followAuthorizationUrl,
     cache: false,
     loginTimeoutMs: 20_000,
+    // The suite's stand-in for a client metadata document this client would publish (SEP-991); authorization servers
+    // that advertise client_id_metadata_document_supported get it as the client id, the others a registration.
+    clientMetadataUrl: 'https://conformance-test.local/client-metadata.json',
     ...(context.client_id ? { clientId: context.client_id } : {}),
     ...(context.client_secret ? { clientSecret: context.client_secret } : {}),
   };
+}
+
+/** The tool calls a scenario is about, in order. */
+function plannedCalls(scenario: string, tools: ListedTool[]): { name: string; arguments: Record<string, unknown> }[] {
+  const handedOut = scenarioContext().toolCalls;
+  if (handedOut) return handedOut;
+  if (CALL_EVERY_TOOL.has(scenario)) return tools.map((tool) => ({ name: tool.name, arguments: {} }));
+  const planned = SCENARIO_CALLS[scenario];
+  if (!planned) {
+    // Auth scenarios' servers expose one tool behind the token; calling it proves the token is accepted.
+    return tools[0] ? [{ name: tools[0].name, arguments: {} }] : [];
+  }
+  if (!tools.some((listed) => listed.name === planned.tool)) throw new Error(`scenario ${scenario}: the server lists no tool ${planned.tool}`);
+  return [{ name: planned.tool, arguments: planned.args(tools) }];
 }
 
 async function main(): Promise<void> {
@@ -59,14 +86,19 @@ async function main(): Promise<void> {
   const serverUrl = process.argv[2];
   if (!scenario || !serverUrl) throw new Error('usage: MCP_CONFORMANCE_SCENARIO=<scenario> client.ts <server-url>');
   // 'auto': 2026-07-28 where the scenario server speaks it, else a 2025-11-25 session, as a user's client would.
-  const connection = await connect({ target: serverUrl, auth: authFor(scenario), protocol: 'auto', clientName: 'toolport-conformance-client', timeoutMs: 20_000 });
+  const connection = await connect({
+    target: serverUrl,
+    auth: authFor(scenario),
+    protocol: 'auto',
+    clientName: 'toolport-conformance-client',
+    timeoutMs: 20_000,
+    // What an unattended user would answer: accept, with the values the server proposes (SEP-1034 defaults).
+    elicitation: 'accept-defaults',
+  });
   try {
+    // Listing first also gives the client the input schemas it mirrors x-mcp-header parameters from (SEP-2243).
     const { tools } = await connection.client.listTools();
-    const planned = SCENARIO_CALLS[scenario];
-    // Auth scenarios' servers expose one tool behind the token; calling it proves the token is accepted.
-    const tool = tools.find((listed) => listed.name === planned?.tool) ?? (planned ? undefined : tools[0]);
-    if (planned && !tool) throw new Error(`scenario ${scenario}: the server lists no tool ${planned.tool}`);
-    if (tool) await connection.client.callTool({ name: tool.name, arguments: planned ? planned.args(tools as ListedTool[]) : {} });
+    for (const call of plannedCalls(scenario, tools as ListedTool[])) await connection.client.callTool(call);
   } catch (error) {
     throw connection.explain(error);
   } finally {

@@ -19,9 +19,14 @@ import { AuthError, type AuthOptions } from './auth/types.js';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './resilience.js';
 import { withSessionRecovery, type SessionReplaced } from './session-recovery.js';
 import { signingFetch } from './auth/sigv4-fetch.js';
+import { withScopeStepUp } from './auth/step-up-fetch.js';
+import { installHandlers, type ClientHandlers } from './handlers.js';
 
-/** How to reach and authenticate to an MCP endpoint. */
-export interface ConnectOptions extends TargetOptions {
+/**
+ * How to reach and authenticate to an MCP endpoint, and which client features (elicitation, sampling, roots) to
+ * offer the server: each is declared as a capability only when its handler is given.
+ */
+export interface ConnectOptions extends TargetOptions, ClientHandlers {
   target: string;
   /** Bearer token sent as `Authorization: Bearer …` (never logged); shorthand for `auth: { mode: 'bearer', token }`. */
   token?: string;
@@ -171,13 +176,14 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   try {
     credentials = createCredentials(auth, url);
     const signed = auth.mode === 'sigv4' ? signingFetch(base.fetch, url, auth) : base.fetch;
-    const fetchFn = withSessionRecovery(withRetries(signed, { ...DEFAULT_RETRY, ...options.retry }), options.onSessionReplaced);
+    const fetchFn = withScopeStepUp(withSessionRecovery(withRetries(signed, { ...DEFAULT_RETRY, ...options.retry }), options.onSessionReplaced), url, credentials);
     transport = new StreamableHTTPClientTransport(url, { fetch: fetchFn, ...(credentials ? { authProvider: authProviderFor(credentials) } : {}) });
   } catch (error) {
     await base.close();
     throw explain(url, error, { target: options.target, auth, credentials });
   }
   const client = new ToolportClient({ name: options.clientName ?? 'toolport-cli', version: '0.1.0' }, options);
+  installHandlers(client, options);
   try {
     await client.connect(transport);
   } catch (error) {
