@@ -1,6 +1,9 @@
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { connect, type Connection } from '../client/index.js';
+import { ELICITATION_POLICIES, connect, type ClientHandlers, type Connection, type ElicitationPolicy } from '../client/index.js';
 import { authFlags, connectOptionsFrom, type AuthFlags } from './auth-commands.js';
+import { terminalElicitation } from './elicit-prompt.js';
 import { printJson, printTable } from './output.js';
 
 export interface TargetFlags extends AuthFlags {
@@ -10,6 +13,29 @@ export interface TargetFlags extends AuthFlags {
 interface CallFlags extends TargetFlags {
   args?: string;
   arg?: string[];
+  elicit?: string;
+  root?: string[];
+}
+
+const ELICIT_CHOICES = ['prompt', ...ELICITATION_POLICIES];
+
+/**
+ * How `call` answers a server's elicitation: as --elicit says; without it, by asking on a terminal, and otherwise
+ * not at all — the capability is then not declared, so the server knows nobody is there to answer.
+ */
+export function elicitationFrom(flag: string | undefined, interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY)): ClientHandlers['elicitation'] {
+  if (flag !== undefined && !ELICIT_CHOICES.includes(flag)) throw new UsageError(`--elicit must be one of ${ELICIT_CHOICES.join(', ')}, got "${flag}"`);
+  if (flag === 'prompt' && !interactive) throw new UsageError('--elicit prompt needs a terminal; pass --elicit accept-defaults, decline or cancel');
+  if (flag === undefined || flag === 'prompt') return interactive ? terminalElicitation(process.stdin, process.stderr) : undefined;
+  return flag as ElicitationPolicy;
+}
+
+/** `--root` values (directories or URIs) as the roots offered to the server. */
+export function rootsFrom(values: string[]): NonNullable<ClientHandlers['roots']> {
+  return values.map((value) => {
+    const uri = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : pathToFileURL(resolve(value)).href;
+    return { uri, name: basename(new URL(uri).pathname) || uri };
+  });
 }
 
 /** The target, auth and output flags of every verb that talks to an MCP endpoint. */
@@ -17,9 +43,9 @@ export function targetOptions(command: Command): Command {
   return authFlags(command).option('--json', 'print one JSON document');
 }
 
-/** Connects as the flags say, runs `use`, and always closes the session. */
-export async function withConnection<T>(target: string, flags: TargetFlags, use: (connection: Connection) => Promise<T>): Promise<T> {
-  const connection = await connect(await connectOptionsFrom(target, flags));
+/** Connects as the flags say (offering the client features given), runs `use`, and always closes the session. */
+export async function withConnection<T>(target: string, flags: TargetFlags, use: (connection: Connection) => Promise<T>, features: ClientHandlers = {}): Promise<T> {
+  const connection = await connect({ ...(await connectOptionsFrom(target, flags)), ...features });
   try {
     return await use(connection);
   } catch (error) {
@@ -79,7 +105,10 @@ export function registerMcpCommands(program: Command): void {
   targetOptions(program.command('call <target> <tool>').description('call a tool'))
     .option('--args <json>', 'arguments as a JSON object')
     .option('--arg <name=value>', 'one argument, typed by the tool schema (repeat)', (v: string, all: string[] = []) => [...all, v])
+    .option('--elicit <answer>', `how to answer the tool's questions: ${ELICIT_CHOICES.join(', ')} (default: prompt on a terminal, else none)`)
+    .option('--root <dir|uri>', 'a root the server may ask for (repeat)', (v: string, all: string[] = []) => [...all, v])
     .action(async (target: string, tool: string, flags: CallFlags) => {
+      const features: ClientHandlers = { elicitation: elicitationFrom(flags.elicit), ...(flags.root?.length ? { roots: rootsFrom(flags.root) } : {}) };
       const result = await withConnection(target, flags, async ({ client }) => {
         let args: Record<string, unknown> = {};
         try {
@@ -94,7 +123,7 @@ export function registerMcpCommands(program: Command): void {
         }
         // No client-side cut-off unless --timeout: long tool calls are the server's to bound (its request timeout).
         return client.callTool({ name: tool, arguments: args });
-      });
+      }, features);
       if (flags.json) return printJson(result);
       process.stdout.write(`${textOf(result as Parameters<typeof textOf>[0])}\n`);
       if (result.isError) process.exitCode = 1;
