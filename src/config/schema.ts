@@ -151,6 +151,13 @@ export const gatewaySpecSchema = z
       .prefault({})
       .describe('What the audit log keeps'),
     maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest MCP request body; larger gets 413'),
+    pageSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(20_000)
+      .default(5000)
+      .describe('Items per tools/list (and other list) page; clients follow nextCursor past it. Every page is a round trip'),
     targets: z.array(z.lazy(() => gatewayTargetSchema)).default([]).describe('What the gateway fronts: mcp, openapi or function targets'),
   })
   .strict()

@@ -18,6 +18,7 @@ import type { Logger } from '../log/index.js';
 import { SessionEventStore, sendJsonRpcError } from '../runtime/index.js';
 import { CallRunner, type Caller } from './calls.js';
 import { LiveGateway, type DriverFactory } from './live.js';
+import { ToolListPages, plainToolsList, type PlainListRequest } from './list-cache.js';
 import { createGatewayServer } from './server.js';
 import type { GatewayStore } from './store.js';
 
@@ -38,6 +39,7 @@ interface LegacySession {
 interface Served {
   live: LiveGateway;
   modern: McpHttpHandler;
+  lists: ToolListPages;
   unsubscribe: () => void;
 }
 
@@ -96,7 +98,7 @@ export class GatewayHost {
       onerror: (error) => this.log.debug('gateway request refused', { gateway: name, error: error.message }),
     });
     const unsubscribe = live.onChange(() => modern.notify.toolsChanged());
-    this.served.set(name, { live, modern, unsubscribe });
+    this.served.set(name, { live, modern, lists: new ToolListPages(live), unsubscribe });
     return live;
   }
 
@@ -162,6 +164,14 @@ export class GatewayHost {
           return sendJsonRpcError(res, 400, { code: -32700, message: 'Parse error: the request body is not valid JSON' });
         }
       }
+      const cached = this.cachedToolList(served, plainToolsList(req.method, req.headers, body), principal);
+      if (cached) {
+        res.writeHead(200, cached.headers);
+        res.cork();
+        for (const part of cached.body) res.write(part);
+        res.end();
+        return;
+      }
       // Cancel in-flight work (and the target calls behind it) when the client goes away.
       const abort = new AbortController();
       res.on('close', () => abort.abort());
@@ -176,6 +186,26 @@ export class GatewayHost {
       if (error instanceof BodyTooLargeError) return sendJsonRpcError(res, 413, { code: -32600, message: `${error.message}; send less or raise the gateway's maxBodyBytes` });
       throw error;
     }
+  }
+
+  /** A plain tools/list answered from the gateway's serialised pages, when the caller may see them (see list-cache.ts). */
+  private cachedToolList(served: Served, request: PlainListRequest | undefined, principal: Principal | undefined): { body: Buffer[]; headers: Record<string, string> } | undefined {
+    if (!request) return undefined;
+    if (request.sessionId !== undefined) {
+      const session = this.sessions.get(request.sessionId);
+      if (!session || session.gateway !== served.live.name || session.owner !== ownerOf(principal)) return undefined;
+      session.lastSeen = Date.now();
+    }
+    const body = served.lists.response(request);
+    if (body === undefined) return undefined;
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(body.reduce((sum, part) => sum + part.length, 0)),
+        ...(request.sessionId !== undefined ? { 'mcp-session-id': request.sessionId } : {}),
+      },
+    };
   }
 
   /** 2025-11-25: `initialize` opens a session; later requests must carry its id and come from the same caller. */

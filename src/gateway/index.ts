@@ -16,7 +16,6 @@ export type { TargetStatus } from './live.js';
 export type { CallRecord } from './store.js';
 export { DEFAULT_SEARCH_TOOL } from './search-tool.js';
 export { SEPARATOR, MAX_NAME_LENGTH } from './catalog.js';
-export { PAGE_SIZE } from './server.js';
 
 /** Identity's vault as the gateway uses it: outbound credentials for a target's `credentials:` block. */
 export interface CredentialSource {

@@ -1,6 +1,8 @@
 // One gateway as it runs: its settings, a driver and guard per target, and the merged catalog loaded from the
 // store (cache-first). Sync fetches a target's live catalog, stores it, and tells connected clients when it changed; a
 // target that is down keeps its last catalog, marked stale, without touching the others.
+import type { Tool } from '@modelcontextprotocol/server';
+import type { Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import { GatewayCatalog, prepareCatalog } from './catalog.js';
 import { TargetGuard, type CircuitState } from './guard.js';
@@ -60,6 +62,13 @@ export class LiveGateway {
 
   get name(): string {
     return this.row.name;
+  }
+
+  /** What `tools/list` shows a caller: the search tool first (when on), then every tool the caller may call. */
+  toolsVisibleTo(caller: Principal | undefined): Tool[] {
+    // Without permission rules the stored catalog is the list as it is (no copy of thousands of tools per request).
+    const visible = this.policy.unrestricted ? this.catalog.tools : this.catalog.tools.filter((tool) => this.policy.allows(tool.name, caller));
+    return this.search ? [this.search.definition, ...visible] : visible;
   }
 
   /** Loads targets and their stored catalogs; serves at once from the store, syncing only what is due. */

@@ -8,15 +8,15 @@ import type { CallRunner, Caller } from './calls.js';
 import type { LiveGateway } from './live.js';
 import { TargetError, type CallContext } from './targets/types.js';
 
-/**
- * Items per `tools/list` (and other list) page; clients follow `nextCursor`. Large, since every page is a round trip
- * and the pages come from memory: 2,000 tools are ~1 MB of JSON.
- */
-export const PAGE_SIZE = 2000;
+/** The gateway as it names itself to callers (`initialize`, 2026-07-28 result `_meta`). */
+export function gatewayServerInfo(gateway: string): { name: string; version: string } {
+  return { name: `toolport-gateway-${gateway}`, version: '0.1.0' };
+}
 
-function paged<T>(items: readonly T[], cursor: string | undefined): { items: T[]; nextCursor?: string } {
+/** One page of a list (the gateway's `pageSize` items; clients follow `nextCursor`). */
+function paged<T>(gateway: LiveGateway, items: readonly T[], cursor: string | undefined): { items: T[]; nextCursor?: string } {
   try {
-    return page(items, cursor, PAGE_SIZE);
+    return page(items, cursor, gateway.row.spec.pageSize);
   } catch (error) {
     if (error instanceof InvalidCursorError) throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message, { code: 'invalid_cursor' });
     throw error;
@@ -74,19 +74,15 @@ async function forward<T>(
 /** Builds the MCP server a caller talks to; `caller` is fixed for its lifetime (a session or a request). */
 export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, caller: () => Caller): Server {
   const server = new Server(
-    { name: `toolport-gateway-${gateway.name}`, version: '0.1.0' },
+    gatewayServerInfo(gateway.name),
     {
       capabilities: { tools: { listChanged: true }, resources: {}, prompts: {}, completions: {} },
       ...(gateway.row.spec.description ? { instructions: gateway.row.spec.description } : {}),
     },
   );
-  const callable = (name: string): boolean => gateway.policy.allows(name, caller().principal);
 
   server.setRequestHandler('tools/list', async (request) => {
-    // Without permission rules the stored catalog is the list as it is (no copy of thousands of tools per request).
-    const visible = gateway.policy.unrestricted ? gateway.catalog.tools : gateway.catalog.tools.filter((tool) => callable(tool.name));
-    const tools = gateway.search ? [gateway.search.definition, ...visible] : visible;
-    const { items, nextCursor } = paged(tools, request.params?.cursor);
+    const { items, nextCursor } = paged(gateway, gateway.toolsVisibleTo(caller().principal), request.params?.cursor);
     return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
@@ -109,12 +105,12 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
   });
 
   server.setRequestHandler('resources/list', async (request) => {
-    const { items, nextCursor } = paged(gateway.catalog.resources, request.params?.cursor);
+    const { items, nextCursor } = paged(gateway, gateway.catalog.resources, request.params?.cursor);
     return { resources: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
   server.setRequestHandler('resources/templates/list', async (request) => {
-    const { items, nextCursor } = paged(gateway.catalog.resourceTemplates, request.params?.cursor);
+    const { items, nextCursor } = paged(gateway, gateway.catalog.resourceTemplates, request.params?.cursor);
     return { resourceTemplates: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
@@ -127,7 +123,7 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
   });
 
   server.setRequestHandler('prompts/list', async (request) => {
-    const { items, nextCursor } = paged(gateway.catalog.prompts, request.params?.cursor);
+    const { items, nextCursor } = paged(gateway, gateway.catalog.prompts, request.params?.cursor);
     return { prompts: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 

@@ -102,6 +102,7 @@ describe('gateway catalogs', () => {
       const created = await api(platform, 'POST', '/gateways', {
         name: 'big',
         search: true,
+        pageSize: 2000,
         targets: [
           { name: 'api', type: 'mcp', url: big.url },
           { name: 'more', type: 'mcp', url: more.url },
@@ -116,7 +117,7 @@ describe('gateway catalogs', () => {
       assert.equal(all.length, 3081, 'every tool plus the search tool');
       assert.equal(new Set(all).size, all.length, 'names are unique across pages');
       assert.ok(listMs < 2_000, `listing 3,081 tools took ${listMs.toFixed(0)} ms`);
-      // Walk the pages by hand: 2,000 per page, each with the cursor of the one before.
+      // Walk the pages by hand: the gateway's pageSize (2,000) per page, each with the cursor of the one before.
       let cursor: string | undefined;
       const sizes: number[] = [];
       do {

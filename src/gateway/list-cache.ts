@@ -1,0 +1,107 @@
+// `tools/list` from pre-serialised pages. The catalog only changes at sync, so its pages are turned into JSON once
+// per change and a plain list request is answered with that text as one `application/json` response, without the
+// per-request MCP server, the SSE stream or the session's event store. Anything less plain (a restricted caller, an
+// unknown cursor, a header the SDK would refuse or other fields) goes through the SDK as before, so the two paths
+// cannot disagree on what is valid; test/gateway/list-cache.test.ts checks they answer alike.
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  SERVER_INFO_META_KEY,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  isJsonContentType,
+} from '@modelcontextprotocol/server';
+import { page } from './catalog.js';
+import type { GatewayCatalog } from './catalog.js';
+import type { LiveGateway } from './live.js';
+import { gatewayServerInfo } from './server.js';
+
+/** The stateless revision: a request carries its version in headers and in the `_meta` envelope. */
+const MODERN_VERSION = '2026-07-28';
+const LEGACY_VERSIONS = new Set(SUPPORTED_PROTOCOL_VERSIONS.filter((version) => version < MODERN_VERSION));
+
+/** A `tools/list` request plain enough to answer from the cache. */
+export interface PlainListRequest {
+  id: string | number;
+  cursor: string | undefined;
+  /** 2025-11-25 requests name their session; 2026-07-28 ones are stateless. */
+  sessionId: string | undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A 2026-07-28 envelope as the SDK's own client sends it: version, client info and capabilities. */
+function isModernEnvelope(meta: Record<string, unknown>): boolean {
+  const info = meta[CLIENT_INFO_META_KEY];
+  return (
+    meta[PROTOCOL_VERSION_META_KEY] === MODERN_VERSION &&
+    isObject(info) &&
+    typeof info.name === 'string' &&
+    typeof info.version === 'string' &&
+    isObject(meta[CLIENT_CAPABILITIES_META_KEY])
+  );
+}
+
+/** The request when it is a single, plain `tools/list` the SDK would accept as is; otherwise undefined. */
+export function plainToolsList(method: string | undefined, headers: IncomingHttpHeaders, body: unknown): PlainListRequest | undefined {
+  if (method !== 'POST' || !isObject(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/list') return undefined;
+  const { id, params = {} } = body;
+  if ((typeof id !== 'string' && typeof id !== 'number') || !isObject(params)) return undefined;
+  if (Object.keys(params).some((key) => key !== 'cursor' && key !== '_meta')) return undefined;
+  const { cursor, _meta: meta = {} } = params;
+  if ((cursor !== undefined && typeof cursor !== 'string') || !isObject(meta)) return undefined;
+  const accept = header(headers, 'accept') ?? '';
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream') || !isJsonContentType(header(headers, 'content-type') ?? null)) return undefined;
+  const sessionId = header(headers, 'mcp-session-id');
+  const version = header(headers, 'mcp-protocol-version');
+  if (sessionId !== undefined) {
+    if (PROTOCOL_VERSION_META_KEY in meta || (version !== undefined && !LEGACY_VERSIONS.has(version))) return undefined;
+  } else if (version !== MODERN_VERSION || header(headers, 'mcp-method') !== 'tools/list' || headers['mcp-name'] !== undefined || !isModernEnvelope(meta)) {
+    return undefined;
+  }
+  return { id, cursor, sessionId };
+}
+
+/** One gateway's `tools/list` pages as JSON text, rebuilt after each catalog change; only unrestricted lists are cached. */
+export class ToolListPages {
+  private source: GatewayCatalog | undefined;
+  /** By cursor ('' for the first page): the `"tools":[...]` and `"nextCursor"` members of the result, encoded once. */
+  private readonly pages = new Map<string, Buffer>();
+
+  constructor(private readonly gateway: LiveGateway) {}
+
+  /** The whole JSON-RPC response to a plain request (UTF-8 parts, in order), or undefined when the SDK path must answer it. */
+  response(request: PlainListRequest): Buffer[] | undefined {
+    if (!this.gateway.policy.unrestricted) return undefined;
+    const members = this.members(request.cursor ?? '');
+    if (members === undefined) return undefined;
+    const modern = request.sessionId === undefined
+      ? `,"resultType":"complete","ttlMs":0,"cacheScope":"private","_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: gatewayServerInfo(this.gateway.name) })}`
+      : '';
+    return [Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(request.id)},"result":{`), members, Buffer.from(`${modern}}}`)];
+  }
+
+  /** Serialises every page of the current catalog once; a cursor the gateway never handed out is not in the map. */
+  private members(wanted: string): Buffer | undefined {
+    if (this.source !== this.gateway.catalog) {
+      this.source = this.gateway.catalog;
+      this.pages.clear();
+      const tools = this.gateway.toolsVisibleTo(undefined);
+      let cursor: string | undefined;
+      do {
+        const current: { items: unknown[]; nextCursor?: string } = page(tools, cursor, this.gateway.row.spec.pageSize);
+        this.pages.set(cursor ?? '', Buffer.from(`"tools":${JSON.stringify(current.items)}${current.nextCursor ? `,"nextCursor":${JSON.stringify(current.nextCursor)}` : ''}`));
+        cursor = current.nextCursor;
+      } while (cursor !== undefined);
+    }
+    return this.pages.get(wanted);
+  }
+}
