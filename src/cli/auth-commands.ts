@@ -35,6 +35,7 @@ export interface AuthFlags {
   password?: string;
   cognitoEndpoint?: string;
   redirectUri?: string;
+  clientMetadataUrl?: string;
   browser?: boolean;
   timeout?: string;
   protocol?: string;
@@ -61,6 +62,7 @@ export function authFlags(command: Command): Command {
     .option('--password <password>', 'Cognito password (env TOOLPORT_PASSWORD; prompted on a terminal)')
     .option('--cognito-endpoint <url>', "Cognito API endpoint, e.g. Toolport's http://127.0.0.1:8080/identity/cognito")
     .option('--redirect-uri <url>', 'loopback redirect for oauth/mcp sign-in (default http://127.0.0.1:<free port>/callback)')
+    .option('--client-metadata-url <url>', "mcp: HTTPS URL of this client's metadata document (SEP-991), the client id where the authorization server accepts one")
     .option('--no-browser', 'print the sign-in URL instead of opening a browser')
     .option('--timeout <duration>', 'per-request timeout, e.g. 90s or 10m (default: none)')
     .option('--protocol <revision>', 'auto (default): 2026-07-28 where the server speaks it, else a 2025-11-25 session; 2025-11-25 or 2026-07-28 forces one');
@@ -118,6 +120,7 @@ export async function authFromFlags(flags: AuthFlags): Promise<AuthOptions> {
     ...(password ? { password } : {}),
     ...(flags.cognitoEndpoint ? { cognitoEndpoint: flags.cognitoEndpoint } : {}),
     ...(flags.redirectUri ? { redirectUri: flags.redirectUri } : {}),
+    ...(flags.clientMetadataUrl ? { clientMetadataUrl: flags.clientMetadataUrl } : {}),
     openBrowser: flags.browser !== false,
   };
 }

@@ -1,8 +1,7 @@
-import { extractWWWAuthenticateParams } from '@modelcontextprotocol/client';
 import { decodeJwt } from 'jose';
 import { clientCredentialsGrant, browserLogin, refreshGrant } from './oauth.js';
 import { cognitoPasswordSignIn, cognitoPool, cognitoRefresh } from './cognito.js';
-import { McpOAuthProvider } from './mcp-provider.js';
+import { challengeFrom, McpOAuthProvider, type Challenge } from './mcp-provider.js';
 import { TokenCache, tokenSetSchema, type TokenSet } from './token-cache.js';
 import { AuthError, required, type AuthOptions } from './types.js';
 
@@ -15,6 +14,8 @@ export interface Credentials {
   token(): Promise<string | undefined>;
   /** After a 401 (from `response`, when known): renew once — refresh, or run the grant again. */
   onUnauthorized?(response?: Response): Promise<void>;
+  /** After a 403 `insufficient_scope` challenge: authorize again for the wider scope it names. */
+  onInsufficientScope?(challenge: Challenge): Promise<void>;
   /** Obtains a fresh token even when a cached one is still valid (`toolport login`). */
   login(): Promise<{ accessToken: string; expiresAt?: number; issuer?: string; tokenType?: string; scope?: string }>;
   /** Deletes what the cache holds for this issuer, client and scopes (`toolport logout`); true when there was something. */
@@ -99,8 +100,14 @@ class GrantCredentials implements Credentials {
   }
 }
 
-/** `mcp` mode: the SDK's `auth()` through {@link McpOAuthProvider}, renewed before expiry and on a 401 challenge. */
+/**
+ * `mcp` mode: the SDK's `auth()` through {@link McpOAuthProvider}. The first sign-in waits for the endpoint's 401, whose
+ * challenge names the protected-resource metadata and the scope (MCP authorization §Authorization Server Discovery);
+ * tokens are renewed before expiry, and a 403 `insufficient_scope` steps up once to the wider scope.
+ */
 class McpCredentials implements Credentials {
+  private inflight: Promise<void> | undefined;
+
   constructor(
     private readonly provider: McpOAuthProvider,
     private readonly now: () => number,
@@ -110,21 +117,25 @@ class McpCredentials implements Credentials {
     return this.provider.current()?.issuer;
   }
 
-  async token(): Promise<string> {
+  async token(): Promise<string | undefined> {
     await this.provider.load();
     const current = this.provider.current();
     if (current && (current.expiresAt === undefined || current.expiresAt - EXPIRY_SKEW_MS > this.now())) return current.accessToken;
-    await this.provider.authorize();
-    return required(this.provider.current()?.accessToken, 'a token from the authorization server', 'mcp');
+    // Without a token to refresh, send none: the 401 that follows says where and how to sign in.
+    if (!current || !this.provider.canRefresh()) return undefined;
+    await this.once(() => this.provider.authorize());
+    return this.provider.current()?.accessToken;
   }
 
   async onUnauthorized(response?: Response): Promise<void> {
-    const challenge = response ? extractWWWAuthenticateParams(response) : {};
+    // The token was refused: the endpoint may have moved to another authorization server (SEP-2352), so discover again.
     await this.provider.invalidateCredentials('tokens');
-    await this.provider.authorize({
-      ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}),
-      ...(challenge.scope ? { scope: challenge.scope } : {}),
-    });
+    await this.provider.invalidateCredentials('discovery');
+    await this.once(() => this.provider.authorize(response ? challengeFrom(response) : {}));
+  }
+
+  async onInsufficientScope(challenge: Challenge): Promise<void> {
+    await this.once(() => this.provider.stepUp(challenge));
   }
 
   async login(): Promise<{ accessToken: string; expiresAt?: number; issuer?: string }> {
@@ -136,6 +147,14 @@ class McpCredentials implements Credentials {
 
   forget(): Promise<boolean> {
     return this.provider.forget();
+  }
+
+  /** One sign-in at a time: concurrent requests that all need one share it. */
+  private once(signIn: () => Promise<void>): Promise<void> {
+    this.inflight ??= signIn().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
   }
 }
 

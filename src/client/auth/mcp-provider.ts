@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
   auth,
-  type FetchLike,
+  computeScopeUnion,
+  extractWWWAuthenticateParams,
+  isStrictScopeSuperset,
+  type OAuthClientInformationContext,
   type OAuthClientMetadata,
   type OAuthClientProvider,
   type OAuthDiscoveryState,
@@ -13,14 +16,34 @@ import { presentAuthorizationUrl, startLoopback, type Loopback } from './loopbac
 import { AuthError, type AuthOptions } from './types.js';
 import type { TokenCache } from './token-cache.js';
 
-/** What `mcp` mode keeps per endpoint: the registered client, the tokens, and where discovery led. */
+/**
+ * What `mcp` mode keeps per endpoint: the client registered with each authorization server (keyed by issuer, so a
+ * server that moves to another one gets a registration of its own: SEP-2352), the tokens (stamped with their issuer),
+ * the scope last asked for, and where discovery led.
+ */
 const mcpStateSchema = z.object({
-  clientInformation: z.record(z.string(), z.unknown()).optional(),
+  clients: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   tokens: z.record(z.string(), z.unknown()).optional(),
   expiresAt: z.number().optional(),
+  scope: z.string().optional(),
   discoveryState: z.record(z.string(), z.unknown()).optional(),
 });
 type McpState = z.infer<typeof mcpStateSchema>;
+
+/** What a 401 or 403 challenge (RFC 6750 §3) tells the client: where the metadata is and which scope is missing. */
+export interface Challenge {
+  resourceMetadataUrl?: URL;
+  scope?: string;
+}
+
+/** The challenge in a 401/403 response's `WWW-Authenticate` header, with its `error` code. */
+export function challengeFrom(response: Response): Challenge & { error?: string } {
+  const { resourceMetadataUrl, scope, error } = extractWWWAuthenticateParams(response);
+  return { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}), ...(scope ? { scope } : {}), ...(error ? { error } : {}) };
+}
+
+/** One issuer spelled with or without its trailing slash is one authorization server (the SDK compares the same way). */
+const issuerKey = (issuer: string): string => issuer.replace(/\/$/, '');
 
 /**
  * The MCP authorization spec's client (401 → RFC 9728 protected-resource metadata → RFC 8414 authorization-server
@@ -57,17 +80,27 @@ export class McpOAuthProvider implements OAuthClientProvider {
     };
   }
 
+  /** A URL-based client id (SEP-991), used instead of registration where the authorization server supports it. */
+  get clientMetadataUrl(): string | undefined {
+    return this.options.clientMetadataUrl;
+  }
+
   state(): string {
     return this.pendingState;
   }
 
-  clientInformation(): StoredOAuthClientInformation | undefined {
-    if (this.options.clientId) return { client_id: this.options.clientId, ...(this.options.clientSecret ? { client_secret: this.options.clientSecret } : {}) };
-    return this.stored.clientInformation as StoredOAuthClientInformation | undefined;
+  clientInformation(context?: OAuthClientInformationContext): StoredOAuthClientInformation | undefined {
+    // A pre-registered client is registered with whichever authorization server the endpoint names.
+    if (this.options.clientId) return { client_id: this.options.clientId, ...(this.options.clientSecret ? { client_secret: this.options.clientSecret } : {}), ...(context ? { issuer: context.issuer } : {}) };
+    // The SDK always names the authorization server it resolved; a client of another one is no client here.
+    return context ? (this.stored.clients?.[issuerKey(context.issuer)] as StoredOAuthClientInformation | undefined) : undefined;
   }
 
-  async saveClientInformation(clientInformation: StoredOAuthClientInformation): Promise<void> {
-    this.stored.clientInformation = clientInformation as Record<string, unknown>;
+  async saveClientInformation(clientInformation: StoredOAuthClientInformation, context?: OAuthClientInformationContext): Promise<void> {
+    if (this.options.clientId) return;
+    const issuer = context?.issuer ?? clientInformation.issuer;
+    if (!issuer) throw new AuthError('login_failed', 'a client registration without its authorization server cannot be kept: start the login again');
+    this.stored.clients = { ...this.stored.clients, [issuerKey(issuer)]: clientInformation as Record<string, unknown> };
     await this.persist();
   }
 
@@ -105,7 +138,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
   }
 
   async invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): Promise<void> {
-    if (scope === 'all' || scope === 'client') delete this.stored.clientInformation;
+    if (scope === 'all' || scope === 'client') delete this.stored.clients;
     if (scope === 'all' || scope === 'tokens') {
       delete this.stored.tokens;
       delete this.stored.expiresAt;
@@ -129,23 +162,52 @@ export class McpOAuthProvider implements OAuthClientProvider {
     return { accessToken: tokens.access_token, ...(this.stored.expiresAt !== undefined ? { expiresAt: this.stored.expiresAt } : {}), ...(tokens.issuer ? { issuer: tokens.issuer } : {}) };
   }
 
+  /** Whether a refresh token is stored (renewal needs no browser). */
+  canRefresh(): boolean {
+    return Boolean(this.tokens()?.refresh_token);
+  }
+
   /**
-   * Runs the SDK's `auth()`: refresh when a refresh token is stored, otherwise discovery, registration and a browser
-   * sign-in whose code the loopback server catches, then the code exchange.
+   * Signs in after a 401 (or ahead of expiry): the scope is `--scope` when given, else the challenge's, else the one
+   * asked for last; without any, the SDK takes the protected-resource metadata's `scopes_supported` (MCP
+   * authorization §Scope Selection Strategy).
    */
-  async authorize(challenge: { resourceMetadataUrl?: URL; scope?: string; fetchFn?: FetchLike } = {}): Promise<void> {
+  async authorize(challenge: Challenge = {}): Promise<void> {
     await this.load();
+    await this.run({ ...challenge, scope: this.options.scope ?? challenge.scope ?? this.stored.scope });
+  }
+
+  /**
+   * Re-authorizes after a 403 `insufficient_scope` (MCP authorization §Scope Challenge Handling): asks for the union
+   * of what was asked for before, what the token holds and what the challenge names (SEP-2350), skipping the refresh
+   * grant when that union is wider than the token (a refresh cannot widen a grant, RFC 6749 §6).
+   */
+  async stepUp(challenge: Challenge): Promise<void> {
+    await this.load();
+    const granted = this.tokens()?.scope;
+    const scope = computeScopeUnion(this.stored.scope ?? this.options.scope, granted, challenge.scope);
+    await this.run({ ...challenge, ...(scope ? { scope } : {}) }, isStrictScopeSuperset(scope, granted));
+  }
+
+  /**
+   * Runs the SDK's `auth()`: refresh when a refresh token is stored, otherwise discovery, registration (or the
+   * URL-based client id) and a browser sign-in whose code the loopback server catches, then the code exchange.
+   */
+  private async run(challenge: Challenge, forceReauthorization = false): Promise<void> {
+    if (challenge.scope) {
+      this.stored.scope = challenge.scope;
+      await this.persist();
+    }
     this.pendingState = randomBytes(16).toString('base64url');
     this.loopback = await startLoopback(this.options.redirectUri, this.pendingState);
     try {
-      const scope = this.options.scope ?? challenge.scope;
       const base = {
         serverUrl: this.serverUrl,
         ...(challenge.resourceMetadataUrl ? { resourceMetadataUrl: challenge.resourceMetadataUrl } : {}),
-        ...(scope ? { scope } : {}),
-        ...(challenge.fetchFn ?? this.options.fetch ? { fetchFn: (challenge.fetchFn ?? this.options.fetch) as FetchLike } : {}),
+        ...(challenge.scope ? { scope: challenge.scope } : {}),
+        ...(this.options.fetch ? { fetchFn: this.options.fetch } : {}),
       };
-      let result = await auth(this, base);
+      let result = await auth(this, { ...base, forceReauthorization });
       if (result === 'REDIRECT') {
         const callback = await this.loopback.waitForCode(this.options.loginTimeoutMs);
         result = await auth(this, { ...base, authorizationCode: callback.code, ...(callback.iss ? { iss: callback.iss } : {}) });

@@ -30,6 +30,12 @@ export interface AuthOptions {
   region?: string;
   /** oauth, mcp: loopback redirect, e.g. `http://127.0.0.1:3000/callback` for a client registered with that URI. */
   redirectUri?: string;
+  /**
+   * mcp: an HTTPS URL serving this client's metadata document (SEP-991), used as the client id by authorization
+   * servers that advertise `client_id_metadata_document_supported` instead of registering dynamically. The document
+   * must list the loopback redirect URI.
+   */
+  clientMetadataUrl?: string;
   /** oauth, mcp: open the system browser (default true); the URL is always printed too. */
   openBrowser?: boolean;
   /** oauth, mcp: where the authorization URL is shown (default: stderr). */
