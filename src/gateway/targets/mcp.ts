@@ -7,10 +7,16 @@ import {
   Client,
   ProtocolError,
   CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
   SERVER_INFO_META_KEY,
   SdkError,
   SdkErrorCode,
   StreamableHTTPClientTransport,
+  isCallToolResult,
+  isInputRequiredResult,
+  type CallToolResult,
+  type JSONRPCMessage,
   type Transport,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
@@ -61,6 +67,39 @@ function targetError(spec: McpTargetSpec, error: unknown): TargetError | Protoco
   return new TargetError('unreachable', `target "${spec.name}" (${describe(spec)}) cannot be reached`, message);
 }
 
+/** The first stateless revision: its requests carry the version, client info and capabilities in `_meta`. */
+const MODERN_VERSION = '2026-07-28';
+
+/** A forwarded `tools/call` waiting for its answer on the shared upstream session. */
+interface PendingCall {
+  settle(outcome: { result: Record<string, unknown> } | { error: unknown }): void;
+  onProgress: CallContext['onProgress'];
+}
+
+/** The shared upstream session: the SDK client (connect, lists, notifications) and the transport calls go over. */
+interface Upstream {
+  client: Client;
+  transport: Transport;
+  /** Forwarded calls by their JSON-RPC id (strings, so they never meet the SDK client's numeric ids). */
+  calls: Map<string, PendingCall>;
+}
+
+/** Hands a message to the forwarded call it answers or reports progress for; false when it is not one of theirs. */
+function routeToCall(calls: Map<string, PendingCall>, message: JSONRPCMessage): boolean {
+  if ('method' in message) {
+    const params = message.params as { progressToken?: unknown; progress?: number; total?: number; message?: string } | undefined;
+    const call = message.method === 'notifications/progress' && typeof params?.progressToken === 'string' ? calls.get(params.progressToken) : undefined;
+    if (!call || typeof params?.progress !== 'number') return false;
+    call.onProgress?.({ progress: params.progress, ...(params.total === undefined ? {} : { total: params.total }), ...(params.message ? { message: params.message } : {}) });
+    return true;
+  }
+  const call = typeof message.id === 'string' ? calls.get(message.id) : undefined;
+  if (!call) return false;
+  if ('error' in message) call.settle({ error: new ProtocolError(message.error.code, message.error.message, message.error.data) });
+  else call.settle({ result: message.result });
+  return true;
+}
+
 /** The upstream names itself in a result's `_meta` (2026-07-28); toward the caller the gateway is the server. */
 function asGatewayResult<T extends { _meta?: Record<string, unknown> }>(result: T): T {
   if (!result._meta || !(SERVER_INFO_META_KEY in result._meta)) return result;
@@ -70,12 +109,16 @@ function asGatewayResult<T extends { _meta?: Record<string, unknown> }>(result: 
 }
 
 class McpTarget implements TargetDriver {
-  private connection: Promise<Client> | undefined;
+  private connection: Promise<Upstream> | undefined;
+  private readonly clientInfo: { name: string; version: string };
+  private lastCallId = 0;
 
   constructor(
     private readonly spec: McpTargetSpec,
     private readonly deps: DriverDeps,
-  ) {}
+  ) {
+    this.clientInfo = { name: `toolport-gateway/${spec.name}`, version: '0.1.0' };
+  }
 
   private transport(): Transport {
     const { spec, deps } = this;
@@ -110,14 +153,15 @@ class McpTarget implements TargetDriver {
   }
 
   /** The shared upstream session, opened on first use. */
-  private client(signal: AbortSignal): Promise<Client> {
+  private upstream(signal: AbortSignal): Promise<Upstream> {
     this.connection ??= (async () => {
       // An upstream's list_changed (a 2025 notification or a 2026 subscriptions/listen event) makes the gateway re-sync.
       const changed = { autoRefresh: false, debounceMs: 200, onChanged: () => this.deps.onCatalogChange?.() };
-      const client = new Client(
-        { name: `toolport-gateway/${this.spec.name}`, version: '0.1.0' },
-        { versionNegotiation: { mode: 'auto' }, listMaxPages: MAX_LIST_PAGES, listChanged: { tools: changed, prompts: changed, resources: changed } },
-      );
+      const client = new Client(this.clientInfo, {
+        versionNegotiation: { mode: 'auto' },
+        listMaxPages: MAX_LIST_PAGES,
+        listChanged: { tools: changed, prompts: changed, resources: changed },
+      });
       const transport = this.transport();
       try {
         await client.connect(transport, { signal, timeout: SYNC_TIMEOUT_MS });
@@ -125,11 +169,18 @@ class McpTarget implements TargetDriver {
         await client.close().catch(() => undefined);
         throw error;
       }
+      // Forwarded calls' answers are taken off the transport before the SDK client sees them (see forwardCall).
+      const calls = new Map<string, PendingCall>();
+      const toClient = transport.onmessage;
+      transport.onmessage = (message, extra) => {
+        if (!routeToCall(calls, message)) toClient?.call(transport, message, extra);
+      };
       // A stdio server that exited, or an HTTP connection the client gave up on, is reopened by the next call.
       client.onclose = () => {
+        for (const call of calls.values()) call.settle({ error: new TargetError('unreachable', `target "${this.spec.name}" closed the connection during the call`) });
         if (this.connection === current) this.connection = undefined;
       };
-      return client;
+      return { client, transport, calls };
     })();
     const current = this.connection;
     current.catch(() => {
@@ -139,24 +190,28 @@ class McpTarget implements TargetDriver {
   }
 
   /** Runs `use` on the shared session; a session the upstream forgot is reopened and the call made once more. */
-  private async withClient<T>(signal: AbortSignal, use: (client: Client) => Promise<T>): Promise<T> {
+  private async withUpstream<T>(signal: AbortSignal, use: (upstream: Upstream) => Promise<T>): Promise<T> {
     try {
-      return await use(await this.client(signal));
+      return await use(await this.upstream(signal));
     } catch (error) {
       if (!isSessionGone(error) || signal.aborted) throw targetError(this.spec, error);
       await this.reset();
       try {
-        return await use(await this.client(signal));
+        return await use(await this.upstream(signal));
       } catch (retryError) {
         throw targetError(this.spec, retryError);
       }
     }
   }
 
+  private withClient<T>(signal: AbortSignal, use: (client: Client) => Promise<T>): Promise<T> {
+    return this.withUpstream(signal, (upstream) => use(upstream.client));
+  }
+
   private async reset(): Promise<void> {
     const stale = this.connection;
     this.connection = undefined;
-    await stale?.then((client) => client.close()).catch(() => undefined);
+    await stale?.then((upstream) => upstream.client.close()).catch(() => undefined);
   }
 
   async catalog(signal: AbortSignal): Promise<TargetCatalog> {
@@ -201,9 +256,58 @@ class McpTarget implements TargetDriver {
   }
 
   async callTool(name: string, args: Record<string, unknown>, context: CallContext) {
-    return this.withClient(context.signal, async (client) => {
-      const result = await client.callTool({ name, arguments: args, ...this.inputParams(context) }, this.options(context));
-      return asGatewayResult(result as Awaited<ReturnType<TargetDriver['callTool']>>);
+    return this.withUpstream(context.signal, async (upstream) => asGatewayResult(await this.forwardCall(upstream, name, args, context)));
+  }
+
+  /**
+   * Sends one `tools/call` straight over the session's transport and takes its answer off the transport: the hot
+   * path skips the SDK client's request bookkeeping and result re-validation (the transport still frames, signs and
+   * resumes the exchange; the result is checked for its shape here and by the caller's own client). Progress goes to
+   * the caller; cancelling aborts the request (2026-07-28) or sends `notifications/cancelled` (2025-11-25).
+   */
+  private forwardCall(upstream: Upstream, name: string, args: Record<string, unknown>, context: CallContext): Promise<CallToolResult> {
+    const id = `toolport-${++this.lastCallId}`;
+    const version = upstream.client.getNegotiatedProtocolVersion();
+    const modern = version !== undefined && version >= MODERN_VERSION;
+    const { input, onProgress, signal } = context;
+    const meta = {
+      ...(modern
+        ? { [PROTOCOL_VERSION_META_KEY]: version, [CLIENT_INFO_META_KEY]: this.clientInfo, [CLIENT_CAPABILITIES_META_KEY]: input?.clientCapabilities ?? {} }
+        : {}),
+      ...(onProgress ? { progressToken: id } : {}),
+    };
+    const params = {
+      name,
+      arguments: args,
+      ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}),
+      ...(modern && input?.inputResponses ? { inputResponses: input.inputResponses } : {}),
+      ...(modern && input?.requestState !== undefined ? { requestState: input.requestState } : {}),
+    };
+    return new Promise<CallToolResult>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (!upstream.calls.delete(id)) return;
+        if (!modern) void upstream.transport.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the caller cancelled' } }).catch(() => undefined);
+        reject(signal.reason);
+      };
+      upstream.calls.set(id, {
+        onProgress,
+        settle: (outcome) => {
+          upstream.calls.delete(id);
+          signal.removeEventListener('abort', onAbort);
+          if ('error' in outcome) return reject(outcome.error);
+          const { result } = outcome;
+          if (isInputRequiredResult(result)) return resolve(result as unknown as CallToolResult);
+          if (!isCallToolResult(result)) return reject(new TargetError('upstream', `target "${this.spec.name}" answered tools/call with something that is not a tool result`, JSON.stringify(result).slice(0, 500)));
+          // `resultType: complete` is 2026-07-28 wire framing; the gateway's own server frames the answer for its caller.
+          const { resultType: _complete, ...rest } = result as CallToolResult & { resultType?: string };
+          resolve(rest);
+        },
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+      const streamEnded = (): void => upstream.calls.get(id)?.settle({ error: new TargetError('unreachable', `target "${this.spec.name}" ended its response without answering`) });
+      upstream.transport
+        .send({ jsonrpc: '2.0', id, method: 'tools/call', params }, { requestSignal: signal, onRequestStreamEnd: streamEnded })
+        .catch((error: unknown) => upstream.calls.get(id)?.settle({ error }));
     });
   }
 
