@@ -49,10 +49,19 @@ function followAuthorizationUrl(url: URL): void {
     .catch((error: unknown) => process.stderr.write(`authorization URL ${url.origin}: ${(error as Error).message}\n`));
 }
 
-/** The library's `mcp` auth mode (the spec's discovery, registration and PKCE), unattended, tokens in memory only. */
+/** Scenarios of the client-credentials extension (SEP-1046) that Toolport's `m2m` mode speaks: a machine client. */
+const M2M_SCENARIOS = new Set(['auth/client-credentials-basic']);
+
+/**
+ * The library's `mcp` auth mode (the spec's discovery, registration and PKCE), unattended, tokens in memory only; for
+ * a machine-client scenario, `m2m` with the credentials handed out, the issuer found through the server's metadata.
+ */
 function authFor(scenario: string): AuthOptions {
   if (!scenario.startsWith('auth/')) return { mode: 'none' };
   const context = scenarioContext();
+  if (M2M_SCENARIOS.has(scenario)) {
+    return { mode: 'm2m', cache: false, ...(context.client_id ? { clientId: context.client_id } : {}), ...(context.client_secret ? { clientSecret: context.client_secret } : {}) };
+  }
   return {
     mode: 'mcp',
     openBrowser: false,

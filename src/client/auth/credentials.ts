@@ -188,9 +188,10 @@ export function createCredentials(options: AuthOptions, serverUrl: URL): Credent
     case 'bearer':
       return bearerCredentials(required(options.token, '--token, --token-file or env TOOLPORT_TOKEN', 'bearer'));
     case 'm2m': {
-      const issuer = issuerKey(options);
+      // Without --discovery-url or --token-url the endpoint's metadata names the issuer: tokens are kept per endpoint.
+      const issuer = options.discoveryUrl || options.tokenUrl ? issuerKey(options) : `m2m:${serverUrl.origin}${serverUrl.pathname}`;
       const clientId = required(options.clientId, '--client-id', 'm2m');
-      const grant = () => clientCredentialsGrant(options, now());
+      const grant = () => clientCredentialsGrant(options, now(), serverUrl);
       // Client credentials issue no refresh token (RFC 6749 §4.4.3): renewing means asking again.
       return new GrantCredentials(issuer, cache, TokenCache.key({ issuer, clientId, scope: options.scope }), now, grant);
     }

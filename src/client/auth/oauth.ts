@@ -1,5 +1,6 @@
 import {
   ClientCredentialsProvider,
+  discoverOAuthServerInfo,
   exchangeAuthorization,
   fetchToken,
   refreshAuthorization,
@@ -74,9 +75,30 @@ function tokenRequestFailed(issuer: string, what: string, error: unknown, fix: s
   return new AuthError('token_request_failed', `${what} refused by issuer ${issuer} (${detail}) — ${fix}`);
 }
 
-/** `m2m`: the client credentials grant (RFC 6749 §4.4), client authenticated as the issuer advertises. */
-export async function clientCredentialsGrant(options: AuthOptions, now: number): Promise<TokenSet> {
-  const metadata = await issuerMetadata(options);
+/**
+ * `m2m` against an MCP endpoint without `--discovery-url` or `--token-url`: the authorization server its RFC 9728
+ * protected-resource metadata names (the MCP client-credentials extension, SEP-1046), and the resource it says it is.
+ */
+async function endpointIssuer(serverUrl: URL, fetchFn: FetchLike | undefined): Promise<{ metadata: AuthorizationServerMetadata; resource?: string }> {
+  const fix = 'pass --discovery-url or --token-url';
+  let info: Awaited<ReturnType<typeof discoverOAuthServerInfo>>;
+  try {
+    info = await discoverOAuthServerInfo(serverUrl, fetchFn ? { fetchFn } : {});
+  } catch (error) {
+    throw new AuthError('discovery_failed', `cannot discover the authorization server of ${serverUrl.href} (${(error as Error).message}) — ${fix}`);
+  }
+  if (!info.authorizationServerMetadata) throw new AuthError('discovery_failed', `${serverUrl.href} names no authorization server that publishes metadata — ${fix}`);
+  return { metadata: info.authorizationServerMetadata, ...(info.resourceMetadata?.resource ? { resource: info.resourceMetadata.resource } : {}) };
+}
+
+/**
+ * `m2m`: the client credentials grant (RFC 6749 §4.4), client authenticated as the issuer advertises. The issuer is
+ * `--discovery-url`/`--token-url`, else the one the MCP endpoint `serverUrl` names.
+ */
+export async function clientCredentialsGrant(options: AuthOptions, now: number, serverUrl?: URL): Promise<TokenSet> {
+  const explicit = options.discoveryUrl || options.tokenUrl || !serverUrl;
+  const { metadata, resource } = explicit ? { metadata: await issuerMetadata(options), resource: undefined } : await endpointIssuer(serverUrl, options.fetch);
+  const resourceIndicator = options.resource ?? resource;
   const clientId = required(options.clientId, '--client-id', 'm2m');
   const provider = new ClientCredentialsProvider({
     clientId,
@@ -85,7 +107,7 @@ export async function clientCredentialsGrant(options: AuthOptions, now: number):
     ...(options.scope ? { scope: options.scope } : {}),
   });
   try {
-    const tokens = await fetchToken(provider, metadata.issuer, { metadata, ...(options.scope ? { scope: options.scope } : {}), ...(options.resource ? { resource: new URL(options.resource) } : {}), ...(options.fetch ? { fetchFn: options.fetch } : {}) });
+    const tokens = await fetchToken(provider, metadata.issuer, { metadata, ...(options.scope ? { scope: options.scope } : {}), ...(resourceIndicator ? { resource: new URL(resourceIndicator) } : {}), ...(options.fetch ? { fetchFn: options.fetch } : {}) });
     return tokenSetFrom(tokens, metadata.issuer, clientId, now);
   } catch (error) {
     throw tokenRequestFailed(metadata.issuer, 'client credentials', error, 'check --client-id, --client-secret and --scope');
