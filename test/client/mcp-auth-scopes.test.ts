@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { connect, type AuthOptions } from '../../src/client/index.js';
+import { connect, createCredentials, type AuthOptions } from '../../src/client/index.js';
 import { readBody, sendFetchResponse, toFetchRequest } from '../../src/http/bridge.js';
 import { textOf } from '../helpers/platform.js';
 
@@ -164,6 +164,13 @@ describe('mcp auth mode: scopes from challenges', () => {
     } finally {
       await connection.close();
     }
+  });
+
+  it('login, with no request to prompt it, asks the endpoint for its challenge first and signs in for that scope', async () => {
+    const credentials = createCredentials(auth, new URL(`${resource.base}/mcp`));
+    const { accessToken } = (await credentials?.login()) ?? { accessToken: '' };
+    assert.deepEqual(log.authorizationScopes, ['files:read'], 'the 401\'s scope, as a connection would ask for');
+    assert.deepEqual([...(grantedScopes.get(accessToken) ?? [])], ['files:read']);
   });
 
   it('a scope the issuer never grants gets one step-up per call, then the 403 comes back instead of a loop', async () => {

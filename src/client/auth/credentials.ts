@@ -141,7 +141,7 @@ class McpCredentials implements Credentials {
   async login(): Promise<{ accessToken: string; expiresAt?: number; issuer?: string }> {
     await this.provider.load();
     await this.provider.invalidateCredentials('tokens');
-    await this.provider.authorize();
+    await this.provider.authorize(await this.provider.probeChallenge());
     return required(this.provider.current(), 'a token from the authorization server', 'mcp');
   }
 

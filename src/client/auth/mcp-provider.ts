@@ -162,6 +162,26 @@ export class McpOAuthProvider implements OAuthClientProvider {
     return { accessToken: tokens.access_token, ...(this.stored.expiresAt !== undefined ? { expiresAt: this.stored.expiresAt } : {}), ...(tokens.issuer ? { issuer: tokens.issuer } : {}) };
   }
 
+  /**
+   * The endpoint's own challenge, asked for ahead of a sign-in no request prompted (`toolport login`): an
+   * unauthenticated request whose 401 names the protected-resource metadata and scope (MCP authorization §Protected
+   * Resource Metadata Discovery Requirements). Anything but a 401 leaves discovery to the well-known locations.
+   */
+  async probeChallenge(): Promise<Challenge> {
+    const fetchFn = this.options.fetch ?? fetch;
+    const response = await fetchFn(this.serverUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'ping' }),
+      signal: AbortSignal.timeout(15_000),
+    }).catch(() => undefined);
+    if (!response) return {};
+    await response.body?.cancel();
+    if (response.status !== 401) return {};
+    const { error: _ignored, ...challenge } = challengeFrom(response);
+    return challenge;
+  }
+
   /** Whether a refresh token is stored (renewal needs no browser). */
   canRefresh(): boolean {
     return Boolean(this.tokens()?.refresh_token);
