@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { ELICITATION_POLICIES, connect, type ClientHandlers, type Connection, type ElicitationPolicy } from '../client/index.js';
+import { ELICITATION_POLICIES, connect, missingFeatureFix, type ClientHandlers, type Connection, type ElicitationPolicy } from '../client/index.js';
 import { authFlags, connectOptionsFrom, type AuthFlags } from './auth-commands.js';
 import { terminalElicitation } from './elicit-prompt.js';
 import { printJson, printTable } from './output.js';
@@ -125,8 +125,12 @@ export function registerMcpCommands(program: Command): void {
         return client.callTool({ name: tool, arguments: args });
       }, features);
       if (flags.json) return printJson(result);
-      process.stdout.write(`${textOf(result as Parameters<typeof textOf>[0])}\n`);
-      if (result.isError) process.exitCode = 1;
+      const output = textOf(result as Parameters<typeof textOf>[0]);
+      process.stdout.write(`${output}\n`);
+      if (!result.isError) return;
+      process.exitCode = 1;
+      const fix = missingFeatureFix(output);
+      if (fix) process.stderr.write(`toolport: ${fix}\n`);
     });
 
   targetOptions(program.command('resources <target>').description('list resources')).action(async (target: string, flags: TargetFlags) => {

@@ -20,7 +20,7 @@ import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './resilience.js';
 import { withSessionRecovery, type SessionReplaced } from './session-recovery.js';
 import { signingFetch } from './auth/sigv4-fetch.js';
 import { withScopeStepUp } from './auth/step-up-fetch.js';
-import { installHandlers, type ClientHandlers } from './handlers.js';
+import { installHandlers, missingFeatureFix, type ClientHandlers } from './handlers.js';
 
 /**
  * How to reach and authenticate to an MCP endpoint, and which client features (elicitation, sampling, roots) to
@@ -120,13 +120,6 @@ function serverMessage(text: string): string {
   }
 }
 
-/** What to do when a tool asks for a client feature this connection did not offer (SEP-2322 input requests). */
-const MISSING_FEATURE_FIX: Record<string, string> = {
-  'elicitation/create': 'the tool asks its user for input: run on a terminal to be asked, or pass --elicit accept-defaults|decline|cancel (library: the elicitation option)',
-  'sampling/createMessage': "the tool asks for the client's model: connect with a sampling handler",
-  'roots/list': 'the tool asks for the roots it may use: pass --root <dir> (library: the roots option)',
-};
-
 /** Turns a failure into a message naming what happened and what to do (never the token itself). */
 export function explain(url: URL, error: unknown, context: { target?: string; auth?: AuthOptions; credentials?: Credentials | undefined } = {}): Error {
   if (error instanceof AuthError || error instanceof ConnectionError) return error;
@@ -150,8 +143,8 @@ export function explain(url: URL, error: unknown, context: { target?: string; au
   if (/Unsupported protocol version|did not offer pinned protocol version/i.test(raw)) {
     return new ConnectionError(`${url.href}: ${message} — the server does not speak the revision forced by --protocol: leave it at auto to use the one it does`);
   }
-  const missing = /Cannot request input '[^']*' \((elicitation\/create|sampling\/createMessage|roots\/list)\)/.exec(raw)?.[1];
-  if (missing) return new ConnectionError(`${url.href}: ${message} — ${MISSING_FEATURE_FIX[missing]}`);
+  const fix = missingFeatureFix(raw);
+  if (fix) return new ConnectionError(`${url.href}: ${message} — ${fix}`);
   if (/ECONNREFUSED|fetch failed/i.test(raw)) return new ConnectionError(`cannot reach ${url.origin}: is the server running? (start it with: toolport up)`);
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return new ConnectionError(`${url.href}: no answer within ${(error.data as { timeout?: number } | undefined)?.timeout} ms — raise --timeout`);
   return new ConnectionError(`${url.href}: ${message}`);

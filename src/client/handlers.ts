@@ -72,3 +72,19 @@ export function installHandlers(client: Client, handlers: ClientHandlers): void 
   if (sampling) client.setRequestHandler('sampling/createMessage', async (request, ctx) => sampling(request.params, { signal: ctx.mcpReq.signal }));
   if (roots) client.setRequestHandler('roots/list', async () => ({ roots }));
 }
+
+/** What to do when a tool asked for a client feature this connection did not offer (SEP-2322 input requests). */
+const MISSING_FEATURE_FIX: Record<string, string> = {
+  'elicitation/create': 'the tool asks its user for input: run on a terminal to be asked, or pass --elicit accept-defaults|decline|cancel (library: the elicitation option)',
+  'sampling/createMessage': "the tool asks for the client's model: connect with a sampling handler",
+  'roots/list': 'the tool asks for the roots it may use: pass --root <dir> (library: the roots option)',
+};
+
+/**
+ * The fix for a server's "Cannot request input … (method)" refusal — an error at 2026-07-28, a tool error at
+ * 2025-11-25 (the SDK server's shim) — or undefined for any other message.
+ */
+export function missingFeatureFix(message: string): string | undefined {
+  const method = /Cannot request input '[^']*' \((elicitation\/create|sampling\/createMessage|roots\/list)\)/.exec(message)?.[1];
+  return method ? MISSING_FEATURE_FIX[method] : undefined;
+}

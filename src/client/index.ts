@@ -1,7 +1,7 @@
 /** Client: reach any remote MCP server (Toolport runtime, AgentCore runtime, any URL) with the MCP SDK. */
 export { connect, ConnectionError, PROTOCOL_CHOICES } from './connect.js';
 export type { Connection, ConnectOptions, ProtocolChoice } from './connect.js';
-export { ELICITATION_POLICIES, schemaDefaults } from './handlers.js';
+export { ELICITATION_POLICIES, missingFeatureFix, schemaDefaults } from './handlers.js';
 export type { ClientHandlers, ElicitationHandler, ElicitationPolicy, HandlerContext, SamplingHandler } from './handlers.js';
 export { AUTH_MODES, AuthError } from './auth/types.js';
 export type { AuthMode, AuthOptions } from './auth/types.js';

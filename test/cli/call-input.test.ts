@@ -24,9 +24,15 @@ describe('toolport call answering a tool that asks for input', () => {
   }
 
   it('without a terminal or --elicit offers no elicitation, and says how to answer', async () => {
-    const run = await toolport(['call', server.url, 'deploy', '--protocol', '2026-07-28']);
-    assert.equal(run.code, 1);
-    assert.match(run.stderr, /do not declare the required capability — the tool asks its user for input: run on a terminal to be asked, or pass --elicit accept-defaults\|decline\|cancel/);
+    const fix = 'the tool asks its user for input: run on a terminal to be asked, or pass --elicit accept-defaults|decline|cancel';
+    const modern = await toolport(['call', server.url, 'deploy', '--protocol', '2026-07-28']);
+    assert.equal(modern.code, 1);
+    assert.ok(modern.stderr.includes(`do not declare the required capability — ${fix}`), modern.stderr);
+    // 2025-11-25: the server reports it as the tool's error.
+    const legacy = await toolport(['call', server.url, 'deploy', '--protocol', '2025-11-25']);
+    assert.equal(legacy.code, 1);
+    assert.match(legacy.stdout, /^Cannot request input 'form' \(elicitation\/create\)/);
+    assert.ok(legacy.stderr.includes(`toolport: ${fix}`), legacy.stderr);
   });
 
   it('refuses --elicit prompt without a terminal, and an unknown answer', async () => {
