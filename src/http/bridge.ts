@@ -14,7 +14,11 @@ export function toFetchRequest(req: IncomingMessage, body: Buffer | undefined, s
   return new Request(url, init);
 }
 
-/** Writes a fetch `Response` to a Node response, streaming the body chunk by chunk (SSE is never buffered). */
+/**
+ * Writes a fetch `Response` to a Node response, streaming the body chunk by chunk (SSE is never held back). What is
+ * ready in the same turn of the event loop leaves in one socket write: an SSE answer is then two writes (headers with
+ * the priming event, later the message with the end of the stream) instead of one per piece.
+ */
 export async function sendFetchResponse(res: ServerResponse, response: Response, extraHeaders: Record<string, string> = {}): Promise<void> {
   const headers: Record<string, string | string[]> = { ...extraHeaders };
   response.headers.forEach((value, name) => {
@@ -25,13 +29,27 @@ export async function sendFetchResponse(res: ServerResponse, response: Response,
     res.end();
     return;
   }
-  if (headers['content-type']?.toString().startsWith('text/event-stream')) res.flushHeaders();
+  let corked = false;
+  const batch = (): void => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    setImmediate(() => {
+      corked = false;
+      res.uncork();
+    });
+  };
+  if (headers['content-type']?.toString().startsWith('text/event-stream')) {
+    batch();
+    res.flushHeaders();
+  }
   // Read the web stream directly (cheaper than Readable.fromWeb); cancelling it tells the SDK the caller left.
   const reader = response.body.getReader();
   res.on('close', () => void reader.cancel().catch(() => undefined));
   for (;;) {
     const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
     if (done || res.destroyed) break;
+    batch();
     res.write(value);
   }
   res.end();
