@@ -68,7 +68,7 @@ export class CallRunner {
     args: Record<string, unknown>,
     caller: Caller,
     signal: AbortSignal,
-    extras: Pick<CallContext, 'onProgress' | 'input'> = {},
+    extras: Pick<CallContext, 'onProgress' | 'log' | 'input'> = {},
   ): Promise<CallToolResult> {
     const requestId = randomUUID();
     const started = performance.now();
@@ -99,7 +99,7 @@ export class CallRunner {
     caller: Caller,
     signal: AbortSignal,
     requestId: string,
-    extras: Pick<CallContext, 'onProgress' | 'input'>,
+    extras: Pick<CallContext, 'onProgress' | 'log' | 'input'>,
     routed: (target: string) => void,
   ): Promise<CallToolResult> {
     const allowed = (tool: string): boolean => gateway.policy.allows(tool, caller.principal);
@@ -127,6 +127,7 @@ export class CallRunner {
         ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
         ...(caller.messageId !== undefined ? { mcpMessageId: caller.messageId } : {}),
         ...(extras.onProgress ? { onProgress: extras.onProgress } : {}),
+        ...(extras.log ? { log: extras.log } : {}),
         ...(extras.input ? { input: extras.input } : {}),
       }),
     );

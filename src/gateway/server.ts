@@ -1,12 +1,21 @@
 // The gateway as an MCP server: one SDK `Server` per 2025-11-25 session or per 2026-07-28 request, whose handlers
 // answer lists from the stored catalog (paginated, filtered by permissions) and forward calls to targets.
 import { randomUUID } from 'node:crypto';
-import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  LOG_LEVEL_META_KEY,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type LoggingLevel,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { GatewayError } from './errors.js';
 import { InvalidCursorError, page } from './catalog.js';
 import type { CallRunner, Caller } from './calls.js';
 import type { LiveGateway } from './live.js';
-import { TargetError, type CallContext } from './targets/types.js';
+import { TargetError, logSeverity, type CallContext } from './targets/types.js';
 
 /** The gateway as it names itself to callers (`initialize`, 2026-07-28 result `_meta`). */
 export function gatewayServerInfo(gateway: string): { name: string; version: string } {
@@ -28,6 +37,24 @@ function progressForwarder(ctx: ServerContext): CallContext['onProgress'] {
   const token = ctx.mcpReq._meta?.progressToken;
   if (token === undefined) return undefined;
   return (progress) => void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...progress } }).catch(() => undefined);
+}
+
+/**
+ * Forwards a target's log messages for this call to the caller, at or above the caller's level: 2026-07-28 names it
+ * in the request's envelope, 2025-11-25 sets it per session with `logging/setLevel`. Without a level nothing is
+ * forwarded (and the call does no logging work at all).
+ */
+function logForwarder(ctx: ServerContext, sessionLevel: LoggingLevel | undefined): CallContext['log'] {
+  const level = ((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY] as LoggingLevel | undefined) ?? sessionLevel;
+  if (level === undefined) return undefined;
+  const threshold = logSeverity(level);
+  return {
+    level,
+    forward: ({ level: messageLevel, logger, data }) => {
+      if (logSeverity(messageLevel) < threshold) return;
+      void ctx.mcpReq.notify({ method: 'notifications/message', params: { level: messageLevel, data, ...(typeof logger === 'string' ? { logger } : {}) } }).catch(() => undefined);
+    },
+  };
 }
 
 /** What a target needs to ask this caller for input (SEP-2322): its capabilities, and on a retry its answers. */
@@ -76,10 +103,18 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
   const server = new Server(
     gatewayServerInfo(gateway.name),
     {
-      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {}, completions: {} },
+      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {}, completions: {}, logging: {} },
       ...(gateway.row.spec.description ? { instructions: gateway.row.spec.description } : {}),
     },
   );
+
+  // This server serves one 2025-11-25 session (or one 2026-07-28 request, where the SDK refuses logging/setLevel and
+  // the level rides in the envelope), so the level kept here is this caller's alone.
+  let sessionLogLevel: LoggingLevel | undefined;
+  server.setRequestHandler('logging/setLevel', async (request) => {
+    sessionLogLevel = request.params.level;
+    return {};
+  });
 
   server.setRequestHandler('tools/list', async (request) => {
     const { items, nextCursor } = paged(gateway, gateway.toolsVisibleTo(caller().principal), request.params?.cursor);
@@ -97,8 +132,9 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
       ...(!base.clientName && envelopeClient ? { clientName: envelopeClient } : {}),
     };
     const onProgress = progressForwarder(ctx);
+    const log = logForwarder(ctx, sessionLogLevel);
     const input = inputOf(ctx, who);
-    const result = await calls.call(gateway, name, args, who, ctx.mcpReq.signal, { ...(onProgress ? { onProgress } : {}), ...(input ? { input } : {}) });
+    const result = await calls.call(gateway, name, args, who, ctx.mcpReq.signal, { ...(onProgress ? { onProgress } : {}), ...(log ? { log } : {}), ...(input ? { input } : {}) });
     if (isInputRequired(result)) return result;
     const outputSchema = (gateway.search?.name === name ? gateway.search.definition : gateway.catalog.tool(name))?.outputSchema;
     return server.projectCallToolResult(result, outputSchema);

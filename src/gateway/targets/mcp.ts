@@ -2,12 +2,14 @@
 // loopback HTTP, or a stdio command. One upstream session per target, shared by every caller (the caller's token is
 // never forwarded, so nothing caller-specific rides on it), opened lazily and re-opened when the upstream forgets it
 // (HTTP 404) or the process exits. The SDK client negotiates the upstream's revision (2026-07-28 or 2025-11-25).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
 import {
   Client,
   ProtocolError,
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
+  LOG_LEVEL_META_KEY,
   PROTOCOL_VERSION_META_KEY,
   SERVER_INFO_META_KEY,
   SdkError,
@@ -17,11 +19,13 @@ import {
   isInputRequiredResult,
   type CallToolResult,
   type JSONRPCMessage,
+  type LoggingLevel,
+  type LoggingMessageNotificationParams,
   type Transport,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { McpTargetSpec } from './schema.js';
-import { TargetError, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
+import { TargetError, logSeverity, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
 
 export { mcpTargetSchema, type McpTargetSpec } from './schema.js';
 
@@ -74,6 +78,7 @@ const MODERN_VERSION = '2026-07-28';
 interface PendingCall {
   settle(outcome: { result: Record<string, unknown> } | { error: unknown }): void;
   onProgress: CallContext['onProgress'];
+  log: CallContext['log'];
 }
 
 /** The shared upstream session: the SDK client (connect, lists, notifications) and the transport calls go over. */
@@ -82,11 +87,32 @@ interface Upstream {
   transport: Transport;
   /** Forwarded calls by their JSON-RPC id (strings, so they never meet the SDK client's numeric ids). */
   calls: Map<string, PendingCall>;
+  /** 2025-11-25 upstreams: the lowest level the gateway asked the shared session for, once some caller wanted logs. */
+  logLevel?: LoggingLevel;
+  /** The `logging/setLevel` requests sent so far, in order (levels only go down, so the last one stands). */
+  levelRequests: Promise<void>;
 }
+
+/**
+ * The forwarded call whose response stream a message arrived on. Over Streamable HTTP an upstream sends the
+ * notifications of a request on that request's own response stream (transports §sending-messages), and the SDK
+ * transport reads each stream in a task started by `send`, so a call sent inside `run(id)` sees its stream's
+ * messages with `id` here. Only calls whose caller asked for logs are sent that way.
+ */
+const callStream = new AsyncLocalStorage<string>();
 
 /** Hands a message to the forwarded call it answers or reports progress for; false when it is not one of theirs. */
 function routeToCall(calls: Map<string, PendingCall>, message: JSONRPCMessage): boolean {
   if ('method' in message) {
+    if (message.method === 'notifications/message') {
+      // A log message goes only to the caller whose call's stream carried it. One that cannot be tied to a call (the
+      // session's standalone stream, a stdio upstream, a call whose caller set no level) goes to nobody: the upstream
+      // session is shared by every caller.
+      const id = callStream.getStore();
+      const call = id === undefined ? undefined : calls.get(id);
+      if (call?.log && message.params) call.log.forward(message.params as LoggingMessageNotificationParams);
+      return true;
+    }
     const params = message.params as { progressToken?: unknown; progress?: number; total?: number; message?: string } | undefined;
     const call = message.method === 'notifications/progress' && typeof params?.progressToken === 'string' ? calls.get(params.progressToken) : undefined;
     if (!call || typeof params?.progress !== 'number') return false;
@@ -180,7 +206,7 @@ class McpTarget implements TargetDriver {
         for (const call of calls.values()) call.settle({ error: new TargetError('unreachable', `target "${this.spec.name}" closed the connection during the call`) });
         if (this.connection === current) this.connection = undefined;
       };
-      return { client, transport, calls };
+      return { client, transport, calls, levelRequests: Promise.resolve() };
     })();
     const current = this.connection;
     current.catch(() => {
@@ -256,7 +282,31 @@ class McpTarget implements TargetDriver {
   }
 
   async callTool(name: string, args: Record<string, unknown>, context: CallContext) {
-    return this.withUpstream(context.signal, async (upstream) => asGatewayResult(await this.forwardCall(upstream, name, args, context)));
+    return this.withUpstream(context.signal, async (upstream) => {
+      if (context.log) await this.lowerLogLevel(upstream, context.log.level);
+      return asGatewayResult(await this.forwardCall(upstream, name, args, context));
+    });
+  }
+
+  /**
+   * A 2025-11-25 upstream has one log level for the shared session, so it is set to the lowest level any caller has
+   * asked for (each caller's own level is applied as messages are forwarded). A 2026-07-28 upstream gets the caller's
+   * level in each call's envelope instead. Logging is best effort: a failed `logging/setLevel` does not fail the call.
+   */
+  private async lowerLogLevel(upstream: Upstream, level: LoggingLevel): Promise<void> {
+    const version = upstream.client.getNegotiatedProtocolVersion();
+    if ((version !== undefined && version >= MODERN_VERSION) || !upstream.client.getServerCapabilities()?.logging) return;
+    if (upstream.logLevel !== undefined && logSeverity(upstream.logLevel) <= logSeverity(level)) return upstream.levelRequests;
+    upstream.logLevel = level;
+    upstream.levelRequests = upstream.levelRequests
+      .then(() => upstream.client.setLoggingLevel(level, { timeout: this.deps.timeoutMs }))
+      .then(
+        () => undefined,
+        () => {
+          if (upstream.logLevel === level) upstream.logLevel = undefined; // the next caller who wants logs tries again
+        },
+      );
+    return upstream.levelRequests;
   }
 
   /**
@@ -269,11 +319,12 @@ class McpTarget implements TargetDriver {
     const id = `toolport-${++this.lastCallId}`;
     const version = upstream.client.getNegotiatedProtocolVersion();
     const modern = version !== undefined && version >= MODERN_VERSION;
-    const { input, onProgress, signal } = context;
+    const { input, onProgress, log, signal } = context;
     const meta = {
       ...(modern
         ? { [PROTOCOL_VERSION_META_KEY]: version, [CLIENT_INFO_META_KEY]: this.clientInfo, [CLIENT_CAPABILITIES_META_KEY]: input?.clientCapabilities ?? {} }
         : {}),
+      ...(modern && log ? { [LOG_LEVEL_META_KEY]: log.level } : {}),
       ...(onProgress ? { progressToken: id } : {}),
     };
     const params = {
@@ -291,6 +342,7 @@ class McpTarget implements TargetDriver {
       };
       upstream.calls.set(id, {
         onProgress,
+        log,
         settle: (outcome) => {
           upstream.calls.delete(id);
           signal.removeEventListener('abort', onAbort);
@@ -305,9 +357,8 @@ class McpTarget implements TargetDriver {
       });
       signal.addEventListener('abort', onAbort, { once: true });
       const streamEnded = (): void => upstream.calls.get(id)?.settle({ error: new TargetError('unreachable', `target "${this.spec.name}" ended its response without answering`) });
-      upstream.transport
-        .send({ jsonrpc: '2.0', id, method: 'tools/call', params }, { requestSignal: signal, onRequestStreamEnd: streamEnded })
-        .catch((error: unknown) => upstream.calls.get(id)?.settle({ error }));
+      const send = (): Promise<void> => upstream.transport.send({ jsonrpc: '2.0', id, method: 'tools/call', params }, { requestSignal: signal, onRequestStreamEnd: streamEnded });
+      (log ? callStream.run(id, send) : send()).catch((error: unknown) => upstream.calls.get(id)?.settle({ error }));
     });
   }
 

@@ -3,6 +3,8 @@ import type {
   CompleteRequestParams,
   CompleteResult,
   GetPromptResult,
+  LoggingLevel,
+  LoggingMessageNotificationParams,
   Prompt,
   ReadResourceResult,
   Resource,
@@ -34,10 +36,29 @@ export interface CallContext {
   /** Forwards `notifications/progress` to the caller when it asked for progress. */
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
   /**
+   * Set only when the caller asked for log messages (2025-11-25 `logging/setLevel`, 2026-07-28 the envelope's log
+   * level): drivers ask the upstream for `level` and hand `forward` the messages the upstream sent for this call.
+   */
+  log?: CallLog;
+  /**
    * Multi-round-trip input (2026-07-28, SEP-2322) for targets that can ask the caller for input: the caller's
    * declared client capabilities, and on a retry the caller's `inputResponses` and the target's echoed `requestState`.
    */
   input?: { clientCapabilities?: Record<string, unknown>; inputResponses?: Record<string, unknown>; requestState?: string };
+}
+
+/** A caller's log level and where its call's log messages go (the caller's own stream, filtered at `level`). */
+export interface CallLog {
+  level: LoggingLevel;
+  forward(message: LoggingMessageNotificationParams): void;
+}
+
+/** Log levels from least to most severe (spec 2025-11-25 server/utilities/logging; RFC 5424 severities). */
+const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+/** The rank of a log level (higher is more severe); -1 for anything that is not one. */
+export function logSeverity(level: unknown): number {
+  return LOG_LEVELS.indexOf(level as LoggingLevel);
 }
 
 /**
