@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { Server, WebStandardStreamableHTTPServerTransport, createMcpHandler, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
+import { Server, WebStandardStreamableHTTPServerTransport, createMcpHandler, type CallToolResult, type ServerContext, type Tool } from '@modelcontextprotocol/server';
 import { readBody, sendFetchResponse, toFetchRequest } from '../../src/http/index.js';
 
-/** What a fixture tool does when called; default: echoes its name and arguments as text. */
-export type ToolBehaviour = (name: string, args: Record<string, unknown>, signal: AbortSignal) => Promise<CallToolResult>;
+/** What a fixture tool does when called; default: echoes its name and arguments as text. `log` is the SDK's per-call logger. */
+export type ToolBehaviour = (name: string, args: Record<string, unknown>, signal: AbortSignal, log: ServerContext['mcpReq']['log']) => Promise<CallToolResult>;
 
 export interface Upstream {
   url: string;
@@ -38,6 +38,8 @@ export async function startUpstream(options: {
   pageSize?: number;
   /** Speak only 2025-11-25 with sessions (no server/discover), like servers on older SDKs. */
   legacyOnly?: boolean;
+  /** Declare the `logging` capability (2025-11-25 logging/setLevel; 2026-07-28 the envelope's log level). */
+  logging?: boolean;
 }): Promise<Upstream> {
   const state = { tools: options.tools, sessionsOpened: 0 };
   const calls: Upstream['calls'] = [];
@@ -46,7 +48,7 @@ export async function startUpstream(options: {
   const pageSize = options.pageSize ?? 1000;
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
   const build = (): Server => {
-    const server = new Server({ name: 'fixture-upstream', version: '1.0.0' }, { capabilities: { tools: { listChanged: true } } });
+    const server = new Server({ name: 'fixture-upstream', version: '1.0.0' }, { capabilities: { tools: { listChanged: true }, ...(options.logging ? { logging: {} } : {}) } });
     server.setRequestHandler('tools/list', async (request) => {
       const start = Number(request.params?.cursor ?? 0);
       const next = start + pageSize;
@@ -55,7 +57,7 @@ export async function startUpstream(options: {
     server.setRequestHandler('tools/call', async (request, ctx) => {
       const args = request.params.arguments ?? {};
       calls.push({ name: request.params.name, args });
-      return behaviour(request.params.name, args, ctx.mcpReq.signal);
+      return behaviour(request.params.name, args, ctx.mcpReq.signal, ctx.mcpReq.log);
     });
     return server;
   };
