@@ -38,15 +38,22 @@ export interface ClientConformanceOptions {
   signal?: AbortSignal;
 }
 
+/** A scenario's checks, and the end of what our client wrote to stderr (why it stopped, when it failed). */
+interface ScenarioResult {
+  checks: Check[];
+  stderr: string;
+}
+
 /** Every checks.json under `dir`, keyed by scenario (its directory path relative to `dir`, minus the timestamp). */
-async function readClientResults(dir: string, root = dir): Promise<Map<string, Check[]>> {
-  const results = new Map<string, Check[]>();
+async function readClientResults(dir: string, root = dir): Promise<Map<string, ScenarioResult>> {
+  const results = new Map<string, ScenarioResult>();
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue;
     const path = join(dir, entry.name);
     const file = join(path, 'checks.json');
     if (TIMESTAMP.test(entry.name) && existsSync(file)) {
-      results.set(relative(root, path).replace(TIMESTAMP, ''), JSON.parse(await readFile(file, 'utf8')) as Check[]);
+      const stderr = await readFile(join(path, 'stderr.txt'), 'utf8').catch(() => '');
+      results.set(relative(root, path).replace(TIMESTAMP, ''), { checks: JSON.parse(await readFile(file, 'utf8')) as Check[], stderr: stderr.trim().slice(-600) });
     } else {
       for (const [scenario, checks] of await readClientResults(path, root)) results.set(scenario, checks);
     }
@@ -77,14 +84,15 @@ export async function runClientConformance(options: ClientConformanceOptions): P
     const passed: string[] = [];
     const failed: FailedScenario[] = [];
     for (const scenario of scenarios) {
-      const checks = results.get(scenario);
-      if (!checks) {
+      const result = results.get(scenario);
+      if (!result) {
         failed.push({ scenario, detail: `no results (${run.timedOut ? `suite killed after ${timeoutMs} ms` : `CLI exited with code ${run.code}`})` });
         continue;
       }
-      const bad = checks.filter((check) => check.status === 'FAILURE' || check.status === 'WARNING');
+      const bad = result.checks.filter((check) => check.status === 'FAILURE' || check.status === 'WARNING');
+      const said = result.stderr ? `\nthe client's stderr ends: ${result.stderr}` : '';
       if (bad.length === 0) passed.push(scenario);
-      else failed.push({ scenario, detail: bad.map((check) => `${check.id} [${check.status}]: ${check.errorMessage ?? ''}`).join('\n') });
+      else failed.push({ scenario, detail: bad.map((check) => `${check.id} [${check.status}]: ${check.errorMessage ?? ''}`).join('\n') + said });
     }
     return { passed, failed };
   } finally {

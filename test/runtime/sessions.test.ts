@@ -154,9 +154,10 @@ describe('runtime sessions: one isolated worker per session', () => {
   });
 
   it('ends a session at its maximum lifetime even while it is busy', async () => {
+    // The lifetime counts from initialize, so the clock starts before connecting (a slow start-up is not early ending).
+    const started = Date.now();
     const { client } = await connectRuntime(platform, 'brief');
     const { pid } = await whoami(client);
-    const started = Date.now();
     // Keep the session active the whole time: idleness is not what ends it.
     await assert.rejects(
       (async () => {
