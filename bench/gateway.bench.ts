@@ -319,27 +319,23 @@ ${mdTable(THROUGHPUT_HEAD, throughputRows(r))}
 
 ${mdTable(['', 'n', 'p50 ms', 'p95 ms', '÷ live'], bigListRows(r))}
 
-### Where the time goes (profiled with \`BENCH_CPU_PROF=DIR\` on this machine, 2026-11-22; not re-measured by the bench)
+### Where the time goes (profiled with \`BENCH_CPU_PROF=DIR\` and \`strace -c\` on this machine, 2026-12-04; not re-measured by the bench)
 
-- **mcp target.** A forwarded call is one more complete MCP exchange: the gateway's SDK client (one upstream connection per target,
-  one HTTP request per call, checked with a counting proxy) to a server that, like the direct one, builds a fresh \`McpServer\` per
-  request. So gateway → mcp costs about the direct call *plus* the gateway's own share, and cannot come within 1 ms of the direct
-  call by construction; the gateway's own share is what the function and openapi rows show (their targets are cheaper than an MCP hop).
-- **The gateway's own share** (Toolport process, CPU profile of a bench run): most of it is HTTP plumbing shared with the runtime —
-  socket writes (\`writev\`: the SSE response's headers are flushed, then the event and the end are written), the Node↔fetch
-  bridge (\`toFetchRequest\` / \`sendFetchResponse\`), the SDK's \`WebStandardStreamableHTTPServerTransport\` and zod checks of each
-  JSON-RPC message. The gateway's own code (routing, policy, cached compiled input validators, audit) is a few percent of it.
-- **${BIG_TOOLS}-tool tools/list.** The gateway does no per-request work for it (the catalog is in memory, the list is not copied),
-  but answers in 2 pages of 2,000 where the fixture answers in one, and keeps each page in the session's event store (so a dropped
-  SSE stream can resume). The client's parsing and validation of ~1.3 MB of tools is the same on both sides and is most of either
-  number, so the two come out close.
-- **Changed after profiling:** audit-log rows are queued and written in one transaction per event-loop turn (one SQLite commit per
-  batch instead of one synchronous commit per call; the calls API flushes the queue before reading); \`tools/list\` pages hold 2,000
-  items instead of 500 (2 round trips for ${BIG_TOOLS} tools instead of 5; \`nextCursor\` still pages larger catalogs); a gateway without
-  permission rules answers lists from its in-memory catalog without copying or filtering it per request. Compiled input-schema
-  validators were already cached per tool, the catalog was already in memory (replaced on sync), and open gateways do no auth work.
-- **Before those changes** (same bench, load average ~6): tools/call p50 − direct was +4.40 ms (mcp), +1.29 ms (function),
-  +1.30 ms (openapi); ${BIG_TOOLS}-tool tools/list p50 was 132 ms through the gateway (5 pages) vs 85 ms from the live server (1.55×).
+- **2,480-tool tools/list.** A plain \`tools/list\` on a gateway without permission rules is answered before the SDK from pages
+  serialised once per catalog change (\`src/gateway/list-cache.ts\`), as one sized \`application/json\` body: no per-request server,
+  no SSE framing, nothing kept in the session's event store, and one page up to the gateway's \`pageSize\` (default 5,000). What is
+  left on either side is mostly the SDK client parsing and validating ~1.2 MB of tools, the same for both.
+- **mcp target.** A forwarded call is a second MCP exchange: the gateway's inbound SDK path (shared with the function and openapi
+  rows) plus one HTTP request to the upstream. The call now goes straight over the upstream session's SDK transport (no SDK
+  \`Client\` request bookkeeping or result re-validation), and a response's pieces ready in one event-loop turn leave in one socket
+  write (\`strace\`: 4.0 → 3.1 write syscalls per forwarded call, inbound and outbound together). The 1 ms goal is still not met, and
+  this is why: an experiment (not kept) that answered plain \`tools/call\` before the SDK, as one JSON body, took gateway → function
+  from about +1.4 to +0.4 ms and gateway → mcp from about +3.4 to +2.2 ms over direct (alternating runs): the upstream HTTP exchange alone
+  (undici's fetch, the transport's JSON-RPC parse) costs more than 1 ms on this machine. Meeting the goal would take hand-written
+  MCP on both sides of the gateway instead of the SDK's, giving up its per-revision result framing, cancellation and input-required
+  handling for callers; not done.
+- **The gateway's own code** (routing, policy, cached compiled input validators, audit rows written in one transaction per
+  event-loop turn) is a few percent of the Toolport process's CPU profile; the rest is HTTP plumbing and the SDK.
 
 ### Memory
 
