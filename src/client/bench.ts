@@ -148,6 +148,11 @@ export async function runBench(bench: BenchOptions, onProgress?: (progress: Benc
   if (bench.load) {
     for (const [index, result] of results.entries()) {
       const target = targets[index] as BenchTarget;
+      // Loading a tool no iteration could reach would only count the same error thousands of times.
+      if (bench.tool && result.tool === null) {
+        result.errors.push(`load phase skipped: no iteration reached --tool ${bench.tool}`);
+        continue;
+      }
       result.load = await runLoad(target, { ...bench.load, tool: result.tool ?? bench.tool, args: bench.args }, (done, total) =>
         onProgress?.({ stage: 'load', done, total, target: result.target }),
       );

@@ -217,6 +217,12 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     assert.equal(failed?.errors.length, 2);
     assert.match(failed?.errors[0] ?? '', /^iteration 1: 401 from http:\/\/127.0.0.1:\d+: .* — pass --token/);
 
+    // A named tool no iteration reached is not loaded: one clear line instead of thousands of failed calls.
+    const unreached = await toolport(['bench', 'runtime:secure', '--iterations', '1', '--tool', 'whoami', '--concurrency', '2', '--duration', '300ms', '--server', platform.url, '--json']);
+    const [skipped] = JSON.parse(unreached.stdout) as BenchResult[];
+    assert.equal(skipped?.load, undefined, 'no load phase');
+    assert.deepEqual(skipped?.errors.slice(1), ['load phase skipped: no iteration reached --tool whoami']);
+
     for (const [flags, message] of [
       [['--iterations', '0'], /--iterations must be a whole number from 1 to 100000, got 0/],
       [['--concurrency', '0'], /--concurrency must be a whole number from 1 to 1000, got 0/],
