@@ -4,28 +4,11 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { connect, createCredentials, type AuthOptions } from '../../src/client/index.js';
-import { readBody, sendFetchResponse, toFetchRequest } from '../../src/http/bridge.js';
+import { serveFetch } from '../helpers/fetch-server.js';
 import { textOf } from '../helpers/platform.js';
-
-/** Serves a fetch-style handler on a free loopback port. */
-async function serveFetch(handle: (request: Request) => Promise<Response>): Promise<{ base: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      const body = req.method === 'POST' ? await readBody(req, 1_000_000) : undefined;
-      await sendFetchResponse(res, await handle(toFetchRequest(req, body)));
-    })().catch((error: unknown) => res.destroy(error as Error));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response => Response.json(body, { status, headers });
 

@@ -1,12 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { McpServer, WebStandardStreamableHTTPServerTransport, createMcpHandler } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { connect } from '../../src/client/index.js';
-import { readBody, sendFetchResponse, toFetchRequest } from '../../src/http/bridge.js';
+import { serveFetch } from '../helpers/fetch-server.js';
 import { textOf } from '../helpers/platform.js';
 
 /**
@@ -15,21 +13,6 @@ import { textOf } from '../helpers/platform.js';
  * test/fixtures/legacy-only-server.ts over stdio) and a 2026-07-28 server that refuses initialize (like
  * test/fixtures/modern-only-server.ts).
  */
-
-/** Serves a fetch-style handler on a free loopback port. */
-async function serveFetch(handle: (request: Request) => Promise<Response>): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      const body = req.method === 'POST' ? await readBody(req, 1_000_000) : undefined;
-      await sendFetchResponse(res, await handle(toFetchRequest(req, body)));
-    })().catch((error: unknown) => res.destroy(error as Error));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => undefined),
-  };
-}
 
 function textTool(name: string, version: string, tool: string, transform: (text: string) => string): McpServer {
   const server = new McpServer({ name, version }, { capabilities: { tools: {} } });
@@ -64,7 +47,7 @@ describe("connect()'s default protocol against single-revision servers", () => {
   });
 
   it('falls back to a 2025-11-25 session with a server that speaks only that, without being told', async () => {
-    const connection = await connect({ target: legacy.url });
+    const connection = await connect({ target: `${legacy.base}/mcp` });
     try {
       assert.equal(connection.client.getNegotiatedProtocolVersion(), '2025-11-25');
       assert.equal(connection.client.getServerVersion()?.name, 'legacy-only');
@@ -75,7 +58,7 @@ describe("connect()'s default protocol against single-revision servers", () => {
   });
 
   it('speaks 2026-07-28 with a server that speaks only that', async () => {
-    const connection = await connect({ target: modern.url });
+    const connection = await connect({ target: `${modern.base}/mcp` });
     try {
       assert.equal(connection.client.getNegotiatedProtocolVersion(), '2026-07-28');
       assert.equal(connection.client.getServerVersion()?.name, 'modern-only');
@@ -87,7 +70,7 @@ describe("connect()'s default protocol against single-revision servers", () => {
 
   it('fails with a clear error when forced to the revision the server does not speak', async () => {
     const fix = /the server does not speak the revision forced by --protocol: leave it at auto/;
-    await assert.rejects(connect({ target: modern.url, protocol: '2025-11-25' }), fix);
-    await assert.rejects(connect({ target: legacy.url, protocol: '2026-07-28' }), fix);
+    await assert.rejects(connect({ target: `${modern.base}/mcp`, protocol: '2025-11-25' }), fix);
+    await assert.rejects(connect({ target: `${legacy.base}/mcp`, protocol: '2026-07-28' }), fix);
   });
 });
