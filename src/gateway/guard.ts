@@ -3,6 +3,7 @@
 import { ProtocolError } from '@modelcontextprotocol/server';
 import type { TargetSpec } from './targets/spec.js';
 import { TargetError } from './targets/types.js';
+import { Deadline } from './deadline.js';
 import { GatewayError } from './errors.js';
 
 type GuardSpec = Pick<TargetSpec, 'name' | 'timeout' | 'maxConcurrency' | 'breaker'>;
@@ -52,7 +53,8 @@ export class TargetGuard {
     }
     const trial = state === 'half-open';
     if (trial) this.trialRunning = true;
-    const signal = AbortSignal.any([outer, AbortSignal.timeout(this.spec.timeout)]);
+    const deadline = new Deadline(this.spec.timeout, outer);
+    const { signal } = deadline;
     try {
       await this.acquire(signal);
       try {
@@ -68,6 +70,7 @@ export class TargetGuard {
       if (!outer.aborted && countsAgainstTarget(failure)) this.recordFailure(trial);
       throw failure;
     } finally {
+      deadline.clear();
       if (trial) this.trialRunning = false;
     }
   }

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { Agent, fetch } from 'undici';
+import { Deadline } from '../deadline.js';
 import { causeOf, loadDocument, type LoadedDocument } from './openapi/load.js';
 import { buildOperations, requireServers, type CallableOperation } from './openapi/operations.js';
 import { buildRequest } from './openapi/request.js';
@@ -58,7 +59,10 @@ class OpenApiTarget implements TargetDriver {
   }
 
   async catalog(signal: AbortSignal): Promise<TargetCatalog> {
-    if (!this.#freshFromCreate) await this.reload(AbortSignal.any([signal, AbortSignal.timeout(SOURCE_TIMEOUT_MS)]));
+    if (!this.#freshFromCreate) {
+      const deadline = new Deadline(SOURCE_TIMEOUT_MS, signal);
+      await this.reload(deadline.signal).finally(() => deadline.clear());
+    }
     this.#freshFromCreate = false;
     return { tools: [...this.#operations.values()].map((operation) => operation.tool) };
   }
@@ -71,19 +75,21 @@ class OpenApiTarget implements TargetDriver {
     const request = buildRequest(operation, args, operation.server, { staticHeaders: this.spec.headers ?? {}, credentialHeaders, credentialQuery });
     // Errors and results name the URL without its query: credentials may travel there.
     const shownUrl = request.url.replace(/\?.*$/, '');
-    const timeout = AbortSignal.timeout(this.deps.timeoutMs);
+    const deadline = new Deadline(this.deps.timeoutMs, context.signal);
     try {
       const response = await fetch(request.url, {
         method: request.method,
         headers: request.headers,
         ...(request.body !== undefined ? { body: request.body } : {}),
-        signal: AbortSignal.any([context.signal, timeout]),
+        signal: deadline.signal,
         redirect: 'manual',
         dispatcher: this.#agent,
       });
       return await toToolResult(response as unknown as Response, shownUrl, this.spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
     } catch (error) {
-      throw this.#failure(error, timeout, context.signal, `${request.method} ${shownUrl}`);
+      throw this.#failure(error, deadline.expired, context.signal, `${request.method} ${shownUrl}`);
+    } finally {
+      deadline.clear();
     }
   }
 

@@ -73,5 +73,7 @@ export async function invokeHttpFunction(
     }
     if (call.signal.aborted) throw call.signal.reason;
     throw new TargetError('unreachable', `cannot reach the function endpoint ${new URL(url).origin}: ${reasonOf(error)}`);
+  } finally {
+    deadline.clear();
   }
 }

@@ -146,6 +146,8 @@ export class FunctionProcess {
         );
       }
       throw new TargetError('upstream', `${this.what} refused the call to ${params.name}: ${(error as Error).message}`);
+    } finally {
+      deadline.clear();
     }
   }
 
