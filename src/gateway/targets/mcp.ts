@@ -335,6 +335,8 @@ class McpTarget implements TargetDriver {
       ...(modern && input?.requestState !== undefined ? { requestState: input.requestState } : {}),
     };
     return new Promise<CallToolResult>((resolve, reject) => {
+      // An abort that came first would never reach the listener below.
+      if (signal.aborted) return reject(signal.reason);
       const onAbort = (): void => {
         if (!upstream.calls.delete(id)) return;
         if (!modern) void upstream.transport.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the caller cancelled' } }).catch(() => undefined);
