@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { CognitoIdentityProviderClient, InitiateAuthCommand, type InitiateAuthCommandOutput } from '@aws-sdk/client-cognito-identity-provider';
+import type { InitiateAuthCommandInput, InitiateAuthCommandOutput } from '@aws-sdk/client-cognito-identity-provider';
 import { AuthError, required, type AuthOptions } from './types.js';
 import type { TokenSet } from './token-cache.js';
 
@@ -21,9 +21,15 @@ export function cognitoPool(options: AuthOptions): { region: string; issuer: str
   return { region, issuer };
 }
 
-function client(options: AuthOptions, region: string): CognitoIdentityProviderClient {
+/**
+ * One InitiateAuth call. AWS's Cognito client is loaded here, on first use: it takes ~0.4 s to import, which every
+ * other command and auth mode would otherwise pay at start-up.
+ */
+async function initiateAuth(options: AuthOptions, region: string, input: InitiateAuthCommandInput): Promise<InitiateAuthCommandOutput> {
+  const { CognitoIdentityProviderClient, InitiateAuthCommand } = await import('@aws-sdk/client-cognito-identity-provider');
   // InitiateAuth is unauthenticated (smithy noAuth), so no AWS credentials are looked up or needed.
-  return new CognitoIdentityProviderClient({ region, ...(options.cognitoEndpoint ? { endpoint: options.cognitoEndpoint } : {}), maxAttempts: 2 });
+  const client = new CognitoIdentityProviderClient({ region, ...(options.cognitoEndpoint ? { endpoint: options.cognitoEndpoint } : {}), maxAttempts: 2 });
+  return client.send(new InitiateAuthCommand(input));
 }
 
 function tokenSet(output: InitiateAuthCommandOutput, issuer: string, clientId: string, now: number, previousRefresh?: string): TokenSet {
@@ -63,7 +69,7 @@ export async function cognitoPasswordSignIn(options: AuthOptions, now: number): 
   const params: Record<string, string> = { USERNAME: username, PASSWORD: required(options.password, '--password (or env TOOLPORT_PASSWORD)', 'password') };
   if (options.clientSecret) params.SECRET_HASH = secretHash(username, clientId, options.clientSecret);
   try {
-    const output = await client(options, region).send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: params }));
+    const output = await initiateAuth(options, region, { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: params });
     return tokenSet(output, issuer, clientId, now);
   } catch (error) {
     throw explain(error, issuer);
@@ -76,7 +82,7 @@ export async function cognitoRefresh(options: AuthOptions, current: TokenSet, no
   const params: Record<string, string> = { REFRESH_TOKEN: required(current.refreshToken, 'a refresh token', 'password') };
   if (options.clientSecret && options.username) params.SECRET_HASH = secretHash(options.username, current.clientId, options.clientSecret);
   try {
-    const output = await client(options, region).send(new InitiateAuthCommand({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: current.clientId, AuthParameters: params }));
+    const output = await initiateAuth(options, region, { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: current.clientId, AuthParameters: params });
     return tokenSet(output, issuer, current.clientId, now, current.refreshToken);
   } catch (error) {
     throw explain(error, issuer);
