@@ -145,7 +145,13 @@ export function explain(url: URL, error: unknown, context: { target?: string; au
   }
   const fix = missingFeatureFix(raw);
   if (fix) return new ConnectionError(`${url.href}: ${message} — ${fix}`);
-  if (/ECONNREFUSED|fetch failed/i.test(raw)) return new ConnectionError(`cannot reach ${url.origin}: is the server running? (start it with: toolport up)`);
+  if (/ECONNREFUSED|fetch failed/i.test(raw)) {
+    // fetch says only "fetch failed"; the socket's own code (refused, reset, closed), at the end of the cause chain, says why.
+    let cause: unknown = error;
+    for (let depth = 0; depth < 5 && (cause as { cause?: unknown }).cause; depth++) cause = (cause as { cause: unknown }).cause;
+    const why = cause === error ? undefined : ((cause as { code?: string }).code ?? (cause as Error).message);
+    return new ConnectionError(`cannot reach ${url.origin}${why ? ` (${why})` : ''}: is the server running? (start it with: toolport up)`);
+  }
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return new ConnectionError(`${url.href}: no answer within ${(error.data as { timeout?: number } | undefined)?.timeout} ms — raise --timeout`);
   return new ConnectionError(`${url.href}: ${message}`);
 }
