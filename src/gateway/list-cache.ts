@@ -11,6 +11,7 @@ import {
   SERVER_INFO_META_KEY,
   SUPPORTED_PROTOCOL_VERSIONS,
   isJsonContentType,
+  type Tool,
 } from '@modelcontextprotocol/server';
 import { page } from './catalog.js';
 import type { GatewayCatalog } from './catalog.js';
@@ -75,6 +76,11 @@ export class ToolListPages {
   private source: GatewayCatalog | undefined;
   /** By cursor ('' for the first page): the `"tools":[...]` and `"nextCursor"` members of the result, encoded once. */
   private readonly pages = new Map<string, Buffer>();
+  /**
+   * Pages the SDK must answer for 2025-11-25 sessions: it rewrites an output schema whose root is not an object for
+   * those callers, so a page holding such a tool is not the same text for both revisions.
+   */
+  private readonly modernOnly = new Set<string>();
 
   constructor(private readonly gateway: LiveGateway) {}
 
@@ -82,7 +88,7 @@ export class ToolListPages {
   response(request: PlainListRequest): Buffer[] | undefined {
     if (!this.gateway.policy.unrestricted) return undefined;
     const members = this.members(request.cursor ?? '');
-    if (members === undefined) return undefined;
+    if (members === undefined || (request.sessionId !== undefined && this.modernOnly.has(request.cursor ?? ''))) return undefined;
     const modern = request.sessionId === undefined
       ? `,"resultType":"complete","ttlMs":0,"cacheScope":"private","_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: gatewayServerInfo(this.gateway.name) })}`
       : '';
@@ -94,11 +100,13 @@ export class ToolListPages {
     if (this.source !== this.gateway.catalog) {
       this.source = this.gateway.catalog;
       this.pages.clear();
+      this.modernOnly.clear();
       const tools = this.gateway.toolsVisibleTo(undefined);
       let cursor: string | undefined;
       do {
-        const current: { items: unknown[]; nextCursor?: string } = page(tools, cursor, this.gateway.row.spec.pageSize);
+        const current: { items: Tool[]; nextCursor?: string } = page(tools, cursor, this.gateway.row.spec.pageSize);
         this.pages.set(cursor ?? '', Buffer.from(`"tools":${JSON.stringify(current.items)}${current.nextCursor ? `,"nextCursor":${JSON.stringify(current.nextCursor)}` : ''}`));
+        if (current.items.some((tool) => tool.outputSchema !== undefined && tool.outputSchema.type !== 'object')) this.modernOnly.add(cursor ?? '');
         cursor = current.nextCursor;
       } while (cursor !== undefined);
     }

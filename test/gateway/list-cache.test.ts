@@ -114,6 +114,25 @@ describe('tools/list from pre-serialised pages', () => {
     assert.match(badCursor.message.error?.message ?? '', /invalid cursor/);
   });
 
+  it('leaves a page with a non-object output schema to the SDK for 2025-11-25 sessions, which rewrites it for them', async () => {
+    const listing = await startUpstream({ tools: [{ name: 'names', description: 'Lists names', inputSchema: { type: 'object' }, outputSchema: { type: 'array', items: { type: 'string' } } } as never] });
+    try {
+      const created = await api(platform, 'POST', '/gateways', { name: 'arrays', targets: [{ name: 'up', type: 'mcp', url: listing.url }] });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const modern = await postList(gatewayUrl(platform, 'arrays'), modernHeaders, { id: 1, params: { _meta: ENVELOPE } });
+      assert.ok(modern.cached, '2026-07-28 callers get the stored definition from the cache');
+      const client = new Client({ name: 'list-cache-test', version: '1.0.0' }, { versionNegotiation: { mode: 'legacy' } });
+      const transport = new StreamableHTTPClientTransport(gatewayUrl(platform, 'arrays'));
+      await client.connect(transport);
+      const legacyList = await postList(gatewayUrl(platform, 'arrays'), { 'mcp-session-id': transport.sessionId as string, 'mcp-protocol-version': '2025-11-25' }, { id: 2 });
+      await client.close();
+      assert.equal(legacyList.cached, false, 'the SDK answers the 2025-11-25 session');
+      assert.deepEqual(legacyList.message.result?.tools.map((tool) => tool.name), ['up___names']);
+    } finally {
+      await listing.close();
+    }
+  });
+
   it('does not serve a cached list on a gateway with permission rules (each caller sees what it may call)', async () => {
     const created = await api(platform, 'POST', '/gateways', {
       name: 'guarded',
