@@ -1,4 +1,4 @@
-// A live MCP server with the 2,480 real API tools of ../shared/data/tool-retrieval/tools.jsonl, for the gateway
+// A live MCP server with the 2,480 real API tools of data/tool-retrieval/tools.jsonl, for the gateway
 // bench's big tools/list (the gateway tests' fixture server, in its own process so it has its own event loop).
 // Usage: node --import tsx bench/catalog-fixture.ts [pageSize]   Prints "listening on http://127.0.0.1:PORT/mcp".
 import { realTools, startUpstream } from '../test/gateway/upstream.js';

@@ -286,7 +286,7 @@ ${r.sides.map((side) => `- **${side.label}:** \`${side.url.pathname}\`, tool \`$
 The direct server is \`node examples/greet/server.js --http\`; Toolport is \`node bin/toolport.js up\` in its own process (runtime
 \`greet\` with a warm pool of ${WARM_POOL}; gateway \`bench\` with an mcp target in front of the direct greet server, a function target
 \`examples/gateway-function/tools.ts\` and an openapi target on \`examples/openapi-petstore\`; gateway \`catalog\` in front of a live
-fixture server with the ${BIG_TOOLS} tools of \`../shared/data/tool-retrieval/tools.jsonl\`).
+fixture server with the ${BIG_TOOLS} tools of \`data/tool-retrieval/tools.jsonl\`).
 
 Command: \`npm run bench\` (builds, runs the runtime bench, then \`node --import tsx bench/gateway.bench.ts\`; rewrites this section).
 Machine: ${m.cpus} cores (\`nproc\`), ${m.model}, ${m.memGb} GB RAM; load average (1 / 5 / 15 min) ${m.load} at start, ${m.loadAtEnd} at end.

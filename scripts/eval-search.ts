@@ -34,10 +34,10 @@ export interface Evaluation {
 /** Targets the ranker must meet on the dev split. */
 export const TARGETS = { r5: 0.7, mrr: 0.75 } as const;
 
-/** The data directory: TOOL_RETRIEVAL_DIR, else ../shared/data/tool-retrieval relative to the repository root. */
+/** The data directory: TOOL_RETRIEVAL_DIR (e.g. a held-out split), else the vendored data/tool-retrieval. */
 export function dataDir(): string {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  return process.env.TOOL_RETRIEVAL_DIR ?? resolve(root, '../shared/data/tool-retrieval');
+  return process.env.TOOL_RETRIEVAL_DIR ?? resolve(root, 'data/tool-retrieval');
 }
 
 function readJsonl<T>(path: string): T[] {

@@ -260,7 +260,7 @@ describe('calls against a local Redocly Museum API (3.1, HTTP basic credentials,
 
   before(async () => {
     museum = await startMuseum({ user: 'curator', password: 'tea-party' });
-    target = await driver({ source: '../shared/data/openapi/redocly-museum.openapi.yaml', baseUrl: museum.url }, { credentials: credentials({ Authorization: basic }) });
+    target = await driver({ source: 'data/openapi/redocly-museum.openapi.yaml', baseUrl: museum.url }, { credentials: credentials({ Authorization: basic }) });
   });
   after(async () => {
     await target.close();

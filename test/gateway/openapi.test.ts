@@ -1,4 +1,4 @@
-// OpenAPI documents → MCP tools: the four published documents in ../shared/data/openapi (see its README and
+// OpenAPI documents → MCP tools: the four published documents in data/openapi (see its README and
 // licences) and small documents made for the corner cases. Calls are in openapi-calls.test.ts, the gateway in
 // openapi-gateway.test.ts.
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ const TOOL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** The published documents' tools, converted once per file and shared by the tests that look at them. */
 const published = new Map<string, Promise<Map<string, Tool>>>();
 function publishedTools(file: string): Promise<Map<string, Tool>> {
-  const tools = published.get(file) ?? toolsOf({ source: `../shared/data/openapi/${file}` });
+  const tools = published.get(file) ?? toolsOf({ source: `data/openapi/${file}` });
   published.set(file, tools);
   return tools;
 }

@@ -131,9 +131,9 @@ export function textTools(...names: string[]): Tool[] {
   }));
 }
 
-/** The 2,480 real API tools of the tool-retrieval dataset (../shared/data/tool-retrieval/tools.jsonl). */
+/** The 2,480 real API tools of the tool-retrieval dataset (data/tool-retrieval/tools.jsonl). */
 export function realTools(): Tool[] {
-  const file = new URL('../../../shared/data/tool-retrieval/tools.jsonl', import.meta.url);
+  const file = new URL('../../data/tool-retrieval/tools.jsonl', import.meta.url);
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
