@@ -10,6 +10,7 @@ import type { FetchLike } from '@modelcontextprotocol/client';
 import { connect, TokenCache, type AuthOptions, type ConnectOptions } from '../../src/client/index.js';
 import { GREET_COMMAND, testPlatform, textOf } from '../helpers/platform.js';
 import { launchBrowser, signInWithBrowser } from '../helpers/browser.js';
+import { Teardown } from '../helpers/teardown.js';
 import { identityApi } from '../identity/server-helpers.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
@@ -30,9 +31,12 @@ describe('client auth modes against Toolport Identity', () => {
     return fetch(input, init);
   };
 
-  before(async () => {
+  const teardown = new Teardown();
+  before(() => teardown.setup(async () => {
     cacheDir = await mkdtemp(join(tmpdir(), 'toolport-tokens-'));
+    teardown.add(() => rm(cacheDir, { recursive: true, force: true }));
     platform = await testPlatform();
+    teardown.add(() => platform.stop());
     issuer = `${platform.url}/identity`;
     discoveryUrl = `${issuer}/.well-known/openid-configuration`;
     assert.equal((await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read', 'write'] })).status, 201);
@@ -45,12 +49,9 @@ describe('client auth modes against Toolport Identity', () => {
     await platform.control.createRuntime('others', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedClients: ['someone-else'] } } });
     await platform.control.createRuntime('spec', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedAudiences: [`${platform.url}/runtimes/spec/invocations`], allowedScopes: ['gateway/read'] } } });
     browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser.close();
-    await platform.stop();
-    await rm(cacheDir, { recursive: true, force: true });
-  });
+    teardown.add(() => browser.close());
+  }));
+  after(() => teardown.run());
 
   const cache = (): TokenCache => new TokenCache(cacheDir);
   const open = (auth: Omit<AuthOptions, 'cache' | 'fetch'>, extra: Partial<ConnectOptions> = {}) =>

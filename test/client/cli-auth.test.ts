@@ -10,6 +10,7 @@ import type { Browser } from 'playwright-core';
 import { GREET_COMMAND, testPlatform } from '../helpers/platform.js';
 import { launchBrowser, signInWithBrowser } from '../helpers/browser.js';
 import { toolport, type CliRun } from '../helpers/cli.js';
+import { Teardown } from '../helpers/teardown.js';
 import { identityApi } from '../identity/server-helpers.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
@@ -45,9 +46,12 @@ describe('toolport auth flags, token, login and logout', () => {
   const env = (): Record<string, string> => ({ TOOLPORT_HOME: home });
   const m2mFlags = (): string[] => ['--server', platform.url, '--auth', 'm2m', '--discovery-url', discoveryUrl, '--client-id', 'm2m', '--scope', 'gateway/read'];
 
-  before(async () => {
+  const teardown = new Teardown();
+  before(() => teardown.setup(async () => {
     home = await mkdtemp(join(tmpdir(), 'toolport-home-'));
+    teardown.add(() => rm(home, { recursive: true, force: true }));
     platform = await testPlatform();
+    teardown.add(() => platform.stop());
     discoveryUrl = `${platform.url}/identity/.well-known/openid-configuration`;
     await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read', 'write'] });
     await identityApi(platform, 'POST', '/users', { username: 'alice', password: 'wonderland-1' });
@@ -58,12 +62,9 @@ describe('toolport auth flags, token, login and logout', () => {
     await platform.control.createRuntime('signed', { command: GREET_COMMAND, sessions, auth: { sigv4: { region: 'us-east-1' } } });
     aws = await platform.accessKeys.create({ owner: 'cli-test', description: 'client sigv4 mode' });
     browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser.close();
-    await platform.stop();
-    await rm(home, { recursive: true, force: true });
-  });
+    teardown.add(() => browser.close());
+  }));
+  after(() => teardown.run());
 
   it('m2m: token prints a JWT, MCP verbs use the cached one, logout forgets it', async () => {
     const token = await toolport(['token', 'runtime:secure', ...m2mFlags()], { ...env(), TOOLPORT_CLIENT_SECRET: m2mSecret });
