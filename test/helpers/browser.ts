@@ -1,6 +1,6 @@
 import { chromium, type Browser } from 'playwright-core';
 
-/** Debian's Chromium (installed by .ci/run); playwright-core never downloads a browser. */
+/** Debian's Chromium (checked, or installed, by scripts/prerequisites.mjs); playwright-core never downloads a browser. */
 export const CHROMIUM = process.env.TOOLPORT_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
