@@ -2,7 +2,7 @@ import {
   Client,
   SdkError,
   SdkErrorCode,
-  StreamableHTTPClientTransport,
+  type StreamableHTTPClientTransport,
   type FetchLike,
   type Implementation,
   type Progress,
@@ -21,6 +21,7 @@ import { withSessionRecovery, type SessionReplaced } from './session-recovery.js
 import { signingFetch } from './auth/sigv4-fetch.js';
 import { withScopeStepUp } from './auth/step-up-fetch.js';
 import { installHandlers, missingFeatureFix, type ClientHandlers } from './handlers.js';
+import { AnswerAwareTransport } from './answer-transport.js';
 
 /**
  * How to reach and authenticate to an MCP endpoint, and which client features (elicitation, sampling, roots) to
@@ -185,7 +186,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     credentials = createCredentials(auth, url);
     const signed = auth.mode === 'sigv4' ? signingFetch(base.fetch, url, auth) : base.fetch;
     const fetchFn = withScopeStepUp(withSessionRecovery(withRetries(signed, { ...DEFAULT_RETRY, ...options.retry }), options.onSessionReplaced), url, credentials);
-    transport = new StreamableHTTPClientTransport(url, { fetch: fetchFn, ...(credentials ? { authProvider: authProviderFor(credentials) } : {}) });
+    transport = new AnswerAwareTransport(url, { fetch: fetchFn, ...(credentials ? { authProvider: authProviderFor(credentials) } : {}) });
   } catch (error) {
     await base.close();
     throw explain(url, error, { target: options.target, auth, credentials });

@@ -1,5 +1,6 @@
 /** Client: reach any remote MCP server (Toolport runtime, AgentCore runtime, any URL) with the MCP SDK. */
 export { connect, ConnectionError, PROTOCOL_CHOICES } from './connect.js';
+export { CLOSED_BEFORE_ANSWER } from './answer-transport.js';
 export type { Connection, ConnectOptions, ProtocolChoice } from './connect.js';
 export { ELICITATION_POLICIES, missingFeatureFix, schemaDefaults } from './handlers.js';
 export type { ClientHandlers, ElicitationHandler, ElicitationPolicy, HandlerContext, SamplingHandler } from './handlers.js';
