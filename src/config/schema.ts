@@ -151,6 +151,13 @@ export const gatewaySpecSchema = z
       .prefault({})
       .describe('What the audit log keeps'),
     maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest MCP request body; larger gets 413'),
+    maxSessions: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(1000)
+      .describe('Concurrent 2025-11-25 sessions before initialize gets 429 with Retry-After (2026-07-28 requests hold none)'),
     pageSize: z
       .number()
       .int()
