@@ -73,7 +73,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const runtimes = new RuntimeHost(store, log, {
     auth: inboundAuth,
     workerEnv: (runtime) => workload.envFor(runtime),
-    workerCaller: (runtime, pid, subject) => workload.serves(runtime, pid, subject),
+    workerCaller: (credential, serving) => workload.serves(credential, serving),
   });
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
