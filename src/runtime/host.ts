@@ -10,7 +10,7 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/server';
 import type { RuntimeSpec } from '../config/index.js';
-import { BodyTooLargeError, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { BodyTooLargeError, decodePathPart, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
@@ -69,7 +69,7 @@ export interface SessionInfo {
 
 /** Parses `{name}` or an ARN whose resource is `runtime/{name}`. */
 export function runtimeNameOf(ref: string): string {
-  const decoded = decodeURIComponent(ref);
+  const decoded = decodePathPart(ref);
   if (!decoded.startsWith('arn:')) return decoded;
   const match = /:runtime\/([^/]+)$/.exec(decoded);
   if (!match?.[1]) throw new RuntimeError('runtime_not_found', `"${decoded}" is not a runtime ARN (expected ...:runtime/NAME)`);
