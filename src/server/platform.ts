@@ -10,6 +10,7 @@ import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credenti
 import { BadPathError, decodePathPart } from '../http/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { rebindingGuard } from './rebinding.js';
 
 /** How to start the platform (`toolport up`). */
@@ -72,11 +73,31 @@ function requestUrl(req: IncomingMessage): URL {
   return url;
 }
 
-/** Starts store, control plane, runtime host and the HTTP edge; resolves once `/ping` answers. */
+/**
+ * Starts store, control plane, runtime host and the HTTP edge; resolves once `/ping` answers. The data directory is
+ * locked for as long as the platform runs.
+ */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
-  const log = options.logger ?? createLogger();
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const lock = await lockDataDir(dataDir);
+  try {
+    const platform = await startOnLockedDataDir(options, dataDir);
+    return {
+      ...platform,
+      async close() {
+        await platform.close();
+        await lock.release();
+      },
+    };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): Promise<Platform> {
+  const log = options.logger ?? createLogger();
   const config = options.config ? await loadConfig(options.config) : undefined;
   const store = await openStore(options.store ?? join(dataDir, 'toolport.db'));
   const masterKey = await loadMasterKey(dataDir);
