@@ -100,7 +100,7 @@ export function runtimeRoutes(plane: ControlPlane, sessions: SessionLister): Api
       await plane.getRuntime(name);
       return { status: 200, body: { sessions: sessions.listSessions(name) } };
     } else if (sub === 'endpoints' && endpoint) {
-      if (method === 'PUT') return { status: 200, body: await plane.setEndpoint(name, endpoint, (await body()).version) };
+      if (method === 'PUT') return { status: 200, body: await plane.setEndpoint(name, endpoint, await body()) };
       if (method === 'DELETE') return { status: 204, body: await plane.deleteEndpoint(name, endpoint) };
     }
     return undefined;
