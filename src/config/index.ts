@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, runtimeSpecSchema, type Config } from './schema.js';
+import { unknownKeyMessages } from './unknown-keys.js';
 
 export { configSchema, runtimeSpecSchema, resourceName, gatewaySpecSchema } from './schema.js';
 export type { Config, RuntimeEntry, RuntimeSpec, RuntimeSpecInput, GatewayEntry, GatewaySpec } from './schema.js';
@@ -22,20 +23,20 @@ export class ConfigError extends Error {
   }
 }
 
-/** Formats zod issues as `runtimes[0].sessions.idleTimeout: expected ...`, one per line. */
+/** Formats zod issues as `runtimes[0].sessions.idleTimeout: expected ...`, one per line; an unknown key is part of its path. */
 export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.reduce<string>(
-      (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
-      '',
-    ) || '(root)',
-    message: issue.message,
-  }));
+  return error.issues.map((issue) => {
+    const path = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? [...issue.path, ...issue.keys] : issue.path;
+    return {
+      path: path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '') || '(root)',
+      message: issue.message,
+    };
+  });
 }
 
 /** Validates a parsed document against a schema, throwing a ConfigError that names every bad key. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: unknownKeyMessages });
   if (result.success) return result.data;
   const issues = describeIssues(result.error);
   throw new ConfigError(`${what} is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, issues);

@@ -30,7 +30,7 @@ export const authSchema = z.union([
         message: 'give allowedAudiences or allowedClients, or any token from the issuer would be accepted',
         path: ['allowedAudiences'],
       }),
-  }),
+  }).strict(),
   z.object({
     sigv4: z
       .object({
@@ -42,7 +42,7 @@ export const authSchema = z.union([
       })
       .strict()
       .describe('AWS Signature V4 (service bedrock-agentcore) with access keys issued by Toolport Identity'),
-  }),
+  }).strict(),
 ]);
 
 const sessionsSchema = z
@@ -62,8 +62,7 @@ const limitsSchema = z
   })
   .strict();
 
-/** One hosted MCP server: a command (stdio or Streamable HTTP) or a module of `defineTool` tools. */
-export const runtimeSpecSchema = z
+const runtimeSpecShape = z
   .object({
     description: z.string().max(500).optional().describe('Shown in listings'),
     command: z.array(z.string().min(1)).min(1).optional().describe('Program and arguments; {port} is replaced for http'),
@@ -77,35 +76,39 @@ export const runtimeSpecSchema = z
     sessions: sessionsSchema.prefault({}).describe('Session lifecycle'),
     limits: limitsSchema.prefault({}).describe('Per-request and per-worker limits'),
   })
-  .strict()
-  .superRefine((spec, ctx) => {
-    if (!spec.command === !spec.module) {
-      ctx.addIssue({ code: 'custom', path: ['command'], message: 'give exactly one of "command" or "module"' });
-    }
-    if (spec.module && spec.transport !== 'stdio') {
-      ctx.addIssue({ code: 'custom', path: ['transport'], message: 'a module runtime is served over stdio' });
-    }
-    if (spec.transport === 'http' && spec.port !== 'auto' && spec.sessions.maxSessions + spec.sessions.warmPool > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['port'],
-        message: 'a fixed port fits one worker only; use port: auto (the port arrives as $PORT and {port}) or set maxSessions 1, warmPool 0',
-      });
-    }
-  });
+  .strict();
+
+function checkRuntimeSpec(spec: z.output<typeof runtimeSpecShape>, ctx: z.RefinementCtx): void {
+  if (!spec.command === !spec.module) {
+    ctx.addIssue({ code: 'custom', path: ['command'], message: 'give exactly one of "command" or "module"' });
+  }
+  if (spec.module && spec.transport !== 'stdio') {
+    ctx.addIssue({ code: 'custom', path: ['transport'], message: 'a module runtime is served over stdio' });
+  }
+  if (spec.transport === 'http' && spec.port !== 'auto' && spec.sessions.maxSessions + spec.sessions.warmPool > 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['port'],
+      message: 'a fixed port fits one worker only; use port: auto (the port arrives as $PORT and {port}) or set maxSessions 1, warmPool 0',
+    });
+  }
+}
+
+/** One hosted MCP server: a command (stdio or Streamable HTTP) or a module of `defineTool` tools. */
+export const runtimeSpecSchema = runtimeSpecShape.superRefine(checkRuntimeSpec);
 
 /** What a runtime is, as stored and versioned. */
 export type RuntimeSpec = z.output<typeof runtimeSpecSchema>;
 /** What a user writes for a runtime (defaults not yet applied). */
 export type RuntimeSpecInput = z.input<typeof runtimeSpecSchema>;
 
-const runtimeEntrySchema = z.intersection(
-  z.object({
+// One object (not an intersection) so that an unknown key is reported with every known key to compare against.
+const runtimeEntrySchema = runtimeSpecShape
+  .extend({
     name: resourceName.describe('Endpoint /runtimes/{name}/invocations; ARN arn:toolport:runtime:local:000000000000:runtime/{name}'),
     endpoints: z.record(resourceName, z.number().int().positive()).optional().describe('Named endpoints pinned to versions'),
-  }),
-  runtimeSpecSchema,
-);
+  })
+  .superRefine(checkRuntimeSpec);
 
 const permissionRuleSchema = z
   .object({
@@ -134,8 +137,7 @@ const searchSchema = z.union([
     .strict(),
 ]);
 
-/** One gateway: its auth, policy, search and targets (each target\'s tools appear as `{target}___{tool}`). */
-export const gatewaySpecSchema = z
+const gatewaySpecShape = z
   .object({
     description: z.string().max(500).optional().describe('Shown in listings'),
     auth: authSchema.default('none').describe('Inbound authorizer, the same forms as runtimes'),
@@ -151,6 +153,13 @@ export const gatewaySpecSchema = z
       .prefault({})
       .describe('What the audit log keeps'),
     maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest MCP request body; larger gets 413'),
+    maxSessions: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(1000)
+      .describe('Concurrent 2025-11-25 sessions before initialize gets 429 with Retry-After (2026-07-28 requests hold none)'),
     pageSize: z
       .number()
       .int()
@@ -160,19 +169,23 @@ export const gatewaySpecSchema = z
       .describe('Items per tools/list (and other list) page; clients follow nextCursor past it. Every page is a round trip'),
     targets: z.array(z.lazy(() => gatewayTargetSchema)).default([]).describe('What the gateway fronts: mcp, openapi or function targets'),
   })
-  .strict()
-  .superRefine((spec, ctx) => {
-    const seen = new Set<string>();
-    for (const [index, target] of spec.targets.entries()) {
-      if (seen.has(target.name)) ctx.addIssue({ code: 'custom', path: ['targets', index, 'name'], message: `target "${target.name}" is declared twice` });
-      seen.add(target.name);
-    }
-  });
+  .strict();
+
+function checkTargetNames(spec: z.output<typeof gatewaySpecShape>, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  for (const [index, target] of spec.targets.entries()) {
+    if (seen.has(target.name)) ctx.addIssue({ code: 'custom', path: ['targets', index, 'name'], message: `target "${target.name}" is declared twice` });
+    seen.add(target.name);
+  }
+}
+
+/** One gateway: its auth, policy, search and targets (each target\'s tools appear as `{target}___{tool}`). */
+export const gatewaySpecSchema = gatewaySpecShape.superRefine(checkTargetNames);
 
 /** A gateway as stored (defaults applied). */
 export type GatewaySpec = z.output<typeof gatewaySpecSchema>;
 
-const gatewayEntrySchema = z.intersection(z.object({ name: resourceName.describe('Endpoint /gateways/{name}/mcp') }), gatewaySpecSchema);
+const gatewayEntrySchema = gatewaySpecShape.extend({ name: resourceName.describe('Endpoint /gateways/{name}/mcp') }).superRefine(checkTargetNames);
 
 /** Runtimes whose tools may fetch a credential through the vault's workload endpoint. */
 const credentialRuntimes = z

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError, configJsonSchema } from '../config/index.js';
-import { readBody, BodyTooLargeError } from '../http/index.js';
+import { readBody, BodyTooLargeError, decodePathPart } from '../http/index.js';
 import { StoreError } from '../store/index.js';
 import type { ControlPlane } from './service.js';
 
@@ -100,7 +100,7 @@ export function runtimeRoutes(plane: ControlPlane, sessions: SessionLister): Api
       await plane.getRuntime(name);
       return { status: 200, body: { sessions: sessions.listSessions(name) } };
     } else if (sub === 'endpoints' && endpoint) {
-      if (method === 'PUT') return { status: 200, body: await plane.setEndpoint(name, endpoint, (await body()).version) };
+      if (method === 'PUT') return { status: 200, body: await plane.setEndpoint(name, endpoint, await body()) };
       if (method === 'DELETE') return { status: 204, body: await plane.deleteEndpoint(name, endpoint) };
     }
     return undefined;
@@ -119,7 +119,7 @@ export async function handleApi(
     res.setHeader('www-authenticate', 'Bearer realm="toolport-admin"');
     return fail(res, 401, 'unauthorized', 'the control plane needs the admin token: Authorization: Bearer <token> (printed at start, stored in DATA_DIR/admin-token)');
   }
-  const [, prefix, ...parts] = path.split('/').filter(Boolean).map(decodeURIComponent); // ['api', 'runtimes', name, ...]
+  const [, prefix, ...parts] = path.split('/').filter(Boolean).map(decodePathPart); // ['api', 'runtimes', name, ...]
   const method = req.method ?? 'GET';
   try {
     if (prefix === 'schema' && parts[0] === 'config' && method === 'GET') return send(res, 200, configJsonSchema());

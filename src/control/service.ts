@@ -1,4 +1,5 @@
-import { ConfigError, resourceName, runtimeSpecSchema, validate, type Config, type RuntimeSpec } from '../config/index.js';
+import { z } from 'zod';
+import { resourceName, runtimeSpecSchema, validate, type Config, type RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { StoreError, type RuntimeRecord, type RuntimeVersion, type Store } from '../store/index.js';
 
@@ -17,6 +18,9 @@ function canonical(value: unknown): string {
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
   );
 }
+
+/** The body of `PUT /api/runtimes/{name}/endpoints/{endpoint}`. */
+const endpointBody = z.object({ version: z.number().int().min(1).describe('The version the endpoint serves') }).strict();
 
 function checkName(name: unknown): string {
   return validate(resourceName, name, 'runtime name');
@@ -64,11 +68,9 @@ export class ControlPlane {
   }
 
   /** Points a named endpoint (e.g. `prod`) at a version; moving it is always explicit. */
-  async setEndpoint(name: string, endpoint: string, version: unknown): Promise<RuntimeRecord> {
+  async setEndpoint(name: string, endpoint: string, body: unknown): Promise<RuntimeRecord> {
     const pinned = validate(resourceName, endpoint, 'endpoint name');
-    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-      throw new ConfigError('version must be a positive whole number', [{ path: 'version', message: 'expected a positive integer' }]);
-    }
+    const { version } = validate(endpointBody, body, 'the endpoint body');
     const record = await this.store.setEndpoint(name, pinned, version);
     await this.listener.refresh(name);
     return record;

@@ -5,6 +5,7 @@ import { ProtocolError, type CallToolResult, type Tool } from '@modelcontextprot
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
+import { gatewayName } from './catalog.js';
 import { GatewayError } from './errors.js';
 import type { LiveGateway } from './live.js';
 import type { CallRecord, GatewayStore } from './store.js';
@@ -122,7 +123,8 @@ export class CallRunner {
         signal: guarded,
         gateway: gateway.name,
         target: route.target,
-        prefixedName: name,
+        // AgentCore handlers strip the prefix at the first "___": they get the whole name, never a shortened one.
+        prefixedName: live.spec.prefix ? gatewayName(route.target, route.name) : route.name,
         requestId,
         ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
         ...(caller.messageId !== undefined ? { mcpMessageId: caller.messageId } : {}),

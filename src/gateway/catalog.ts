@@ -1,5 +1,6 @@
 // A gateway's merged catalog: every target's stored tools, resources and prompts under gateway names, built from
 // the store so `tools/list` never waits for a live target.
+import { createHash } from 'node:crypto';
 import { UriTemplate, type Prompt, type Resource, type ResourceTemplateType as ResourceTemplate, type Tool } from '@modelcontextprotocol/server';
 import type { CatalogRow } from './store.js';
 import type { TargetCatalog } from './targets/types.js';
@@ -7,21 +8,35 @@ import type { TargetCatalog } from './targets/types.js';
 /** Separates target and tool in gateway names (AgentCore's convention). */
 export const SEPARATOR = '___';
 /**
- * MCP tool names (spec 2025-11-25, server/tools §tool-names): 1-128 characters of A-Z a-z 0-9 _ - . ; prompts follow
- * the same rule here so every gateway name is safe in an `Mcp-Name` header.
+ * Longest name the gateway offers. MCP allows 128 characters (spec 2025-11-25, server/tools §tool-names), but many
+ * clients and model APIs refuse tool names over 64; longer names are shortened (see {@link exposedName}).
  */
-export const MAX_NAME_LENGTH = 128;
+export const MAX_NAME_LENGTH = 64;
+/** Hex digits of SHA-256 that end a shortened name: they keep shortened names distinct. */
+const SHORTENED_HASH_DIGITS = 8;
+/** MCP tool names (server/tools §tool-names): A-Z a-z 0-9 _ - . ; prompts follow the same rule, so every gateway name is safe in an `Mcp-Name` header. */
 const VALID_NAME = /^[A-Za-z0-9_.-]+$/;
 
-/** The gateway name of a target's tool or prompt. */
+/** The gateway name of a target's tool or prompt, before shortening. */
 export function gatewayName(target: string, name: string): string {
   return `${target}${SEPARATOR}${name}`;
 }
 
-/** Why a gateway name cannot be offered, or undefined when it can. */
-function nameProblem(kind: string, name: string, full: string): string | undefined {
-  if (full.length > MAX_NAME_LENGTH) return `${kind} "${name}" left out: "${full}" is ${full.length} characters, over the MCP limit of ${MAX_NAME_LENGTH}`;
+/**
+ * `full` itself when it fits {@link MAX_NAME_LENGTH}; otherwise its first characters, `_` and 8 hex digits of its
+ * SHA-256. Deterministic, so a name stays the same across syncs and replicas; the stored catalog maps it back.
+ */
+export function exposedName(full: string): string {
+  if (full.length <= MAX_NAME_LENGTH) return full;
+  const digest = createHash('sha256').update(full).digest('hex').slice(0, SHORTENED_HASH_DIGITS);
+  return `${full.slice(0, MAX_NAME_LENGTH - SHORTENED_HASH_DIGITS - 1)}_${digest}`;
+}
+
+/** Why a target's tool or prompt cannot be offered, or undefined when it can. */
+function nameProblem(kind: string, name: string, full: string, prefixed: boolean): string | undefined {
   if (!VALID_NAME.test(full)) return `${kind} "${name}" left out: "${full}" has characters outside A-Z a-z 0-9 _ - .`;
+  // Joined to its target, a leading "_" runs into the separator: target "a" + "_b" and target "a_" + "b" read alike.
+  if (prefixed && name.startsWith('_')) return `${kind} "${name}" left out: a name starting with "_" runs into the "${SEPARATOR}" separator of "${full}"`;
   return undefined;
 }
 
@@ -32,30 +47,36 @@ export interface PreparedCatalog {
 }
 
 /**
- * Renames a target's live catalog to gateway names (unless the target opted out of the prefix) and checks every
- * name: a name that is too long, has invalid characters or appears twice is left out and reported (in the target's
- * status), never silently dropped.
+ * Renames a target's live catalog to gateway names (unless the target opted out of the prefix), shortened to
+ * {@link MAX_NAME_LENGTH}, and checks every name: a name that has invalid characters, starts with `_` or appears
+ * twice is left out and reported (in the target's status), never silently dropped.
  */
 export function prepareCatalog(target: string, live: TargetCatalog, prefix = true): PreparedCatalog {
   const problems: string[] = [];
+  const shortened: Record<string, string> = {};
   const rename = <T extends { name: string }>(kind: string, items: T[]): T[] => {
     const seen = new Set<string>();
     const kept: T[] = [];
     for (const item of items) {
       const full = prefix ? gatewayName(target, item.name) : item.name;
-      const problem = seen.has(full) ? `${kind} "${item.name}" left out: the target lists it more than once` : nameProblem(kind, item.name, full);
+      const name = exposedName(full);
+      const problem = seen.has(name) ? `${kind} "${item.name}" left out: the target lists it more than once` : nameProblem(kind, item.name, full, prefix);
       if (problem) problems.push(problem);
-      else kept.push({ ...item, name: full });
-      seen.add(full);
+      else kept.push({ ...item, name });
+      if (!problem && name !== full) shortened[name] = item.name;
+      seen.add(name);
     }
     return kept;
   };
+  const tools = rename('tool', live.tools);
+  const prompts = live.prompts ? rename('prompt', live.prompts) : undefined;
   return {
     catalog: {
-      tools: rename('tool', live.tools),
+      tools,
       ...(live.resources ? { resources: live.resources } : {}),
       ...(live.resourceTemplates ? { resourceTemplates: live.resourceTemplates } : {}),
-      ...(live.prompts ? { prompts: rename('prompt', live.prompts) } : {}),
+      ...(prompts ? { prompts } : {}),
+      ...(Object.keys(shortened).length > 0 ? { shortened } : {}),
     },
     problems,
   };
@@ -84,7 +105,7 @@ export class GatewayCatalog {
   /** `prefixed(target)` says whether the target's names carry `{target}___` (see {@link prepareCatalog}). */
   constructor(rows: readonly CatalogRow[], prefixed: (target: string) => boolean = () => true) {
     for (const { target, catalog } of rows) {
-      const upstreamName = (name: string): string => (prefixed(target) ? name.slice(target.length + SEPARATOR.length) : name);
+      const upstreamName = (name: string): string => catalog.shortened?.[name] ?? (prefixed(target) ? name.slice(target.length + SEPARATOR.length) : name);
       for (const tool of catalog.tools) {
         if (this.toolsByName.has(tool.name)) {
           this.conflict(target, `tool "${tool.name}" left out: target "${this.toolTargets.get(tool.name)?.target}" already offers it`);

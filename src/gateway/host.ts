@@ -24,6 +24,8 @@ import type { GatewayStore } from './store.js';
 
 /** Sessions a client abandons without DELETE are closed after this long without a request. */
 const SESSION_IDLE_MS = 30 * 60_000;
+/** What a 2025-11-25 client refused for too many sessions is told to wait (Retry-After), as runtimes say. */
+const SESSIONS_FULL_RETRY_SECONDS = 5;
 /** How soon a client whose SSE stream dropped should reconnect (the SSE `retry` field). */
 const SSE_RETRY_MS = 1_000;
 
@@ -59,6 +61,8 @@ function declared(body: unknown): Pick<Caller, 'clientName' | 'capabilities'> {
 export class GatewayHost {
   private readonly served = new Map<string, Served>();
   private readonly sessions = new Map<string, LegacySession>();
+  /** Per gateway: initialize requests whose session is not registered yet. */
+  private readonly opening = new Map<string, number>();
   private readonly calls: CallRunner;
   private readonly sweeper: NodeJS.Timeout;
 
@@ -223,6 +227,22 @@ export class GatewayHost {
     if (request.method !== 'POST' || !initializing) {
       return jsonRpcResponse(400, -32000, 'Bad Request: this request needs the Mcp-Session-Id header from the initialize response; send initialize first');
     }
+    const { maxSessions } = live.row.spec;
+    if (this.sessionCount(live.name) + (this.opening.get(live.name) ?? 0) >= maxSessions) {
+      return jsonRpcResponse(429, -32000, `gateway "${live.name}" already has its maximum of ${maxSessions} sessions; retry later or end idle sessions with DELETE`, {
+        'retry-after': String(SESSIONS_FULL_RETRY_SECONDS),
+      });
+    }
+    // Counted until the session is registered, so concurrent initialize requests cannot overshoot the bound.
+    this.opening.set(live.name, (this.opening.get(live.name) ?? 0) + 1);
+    try {
+      return await this.openSession(live, request, body, caller);
+    } finally {
+      this.opening.set(live.name, (this.opening.get(live.name) ?? 1) - 1);
+    }
+  }
+
+  private async openSession(live: LiveGateway, request: Request, body: unknown, caller: Caller): Promise<Response> {
     const session = { ...caller, ...declared(body) };
     const server = createGatewayServer(live, this.calls, () => session);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
@@ -261,6 +281,6 @@ export class GatewayHost {
   }
 }
 
-function jsonRpcResponse(status: number, code: number, message: string): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), { status, headers: { 'content-type': 'application/json' } });
+function jsonRpcResponse(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), { status, headers: { 'content-type': 'application/json', ...headers } });
 }

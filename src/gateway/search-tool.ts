@@ -11,6 +11,11 @@ import { EmbeddingProvider, cosine } from './embeddings.js';
 /** AgentCore's name for the search tool, so agents written for it keep working. */
 export const DEFAULT_SEARCH_TOOL = 'x_amz_bedrock_agentcore_search';
 const RESULTS = 10;
+/**
+ * Longest query accepted (enforced through the input schema before ranking): ranking runs on the event loop and its
+ * cost grows with the query, so an unbounded one stalls every request of the process.
+ */
+export const MAX_QUERY_LENGTH = 1000;
 /** How many lexical candidates the embedding similarity re-ranks. */
 const BLEND_CANDIDATES = 50;
 
@@ -31,7 +36,7 @@ export class SearchTool {
         'with their full definitions (name, description, input schema) in structuredContent.tools; call them by name.',
       inputSchema: {
         type: 'object',
-        properties: { query: { type: 'string', minLength: 1, description: 'What you want to do, e.g. "refund an invoice"' } },
+        properties: { query: { type: 'string', minLength: 1, maxLength: MAX_QUERY_LENGTH, description: 'What you want to do, e.g. "refund an invoice"' } },
         required: ['query'],
       },
       outputSchema: {

@@ -10,7 +10,7 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/server';
 import type { RuntimeSpec } from '../config/index.js';
-import { BodyTooLargeError, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { BodyTooLargeError, decodePathPart, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
@@ -52,8 +52,11 @@ export interface RuntimeIdentity {
   auth?: InboundAuth;
   /** Extra environment for every worker of a runtime (the vault's workload endpoint and token). */
   workerEnv?: (runtime: string) => Record<string, string>;
-  /** Told which caller's subject a worker serves (undefined once its session ends), so the vault acts only for them. */
-  workerCaller?: (runtime: string, pid: number, subject: string | undefined) => void;
+  /**
+   * Told which runtime and caller's subject (none for an open runtime) the worker with this credential serves, and
+   * undefined once its session ends, so the vault acts only for that caller.
+   */
+  workerCaller?: (credential: string, serving: { runtime: string; subject: string | undefined } | undefined) => void;
 }
 
 /** What the host reports about a live session (control plane, tests). */
@@ -69,7 +72,7 @@ export interface SessionInfo {
 
 /** Parses `{name}` or an ARN whose resource is `runtime/{name}`. */
 export function runtimeNameOf(ref: string): string {
-  const decoded = decodeURIComponent(ref);
+  const decoded = decodePathPart(ref);
   if (!decoded.startsWith('arn:')) return decoded;
   const match = /:runtime\/([^/]+)$/.exec(decoded);
   if (!match?.[1]) throw new RuntimeError('runtime_not_found', `"${decoded}" is not a runtime ARN (expected ...:runtime/NAME)`);
@@ -301,10 +304,10 @@ export class RuntimeHost {
   private register(entry: SessionEntry): void {
     const { session } = entry;
     this.sessions.set(session.id, entry);
-    this.workerCaller?.(session.runtime, session.worker.pid, entry.subject);
+    this.workerCaller?.(session.worker.credential, { runtime: session.runtime, subject: entry.subject });
     session.onend = (reason: SessionEnd) => {
       this.sessions.delete(session.id);
-      this.workerCaller?.(session.runtime, session.worker.pid, undefined);
+      this.workerCaller?.(session.worker.credential, undefined);
       void entry.transport?.close().catch(() => undefined);
       this.log.info('session ended', { runtime: session.runtime, session: session.id, reason });
     };

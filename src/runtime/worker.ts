@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { ReadBuffer, serializeMessage, type JSONRPCMessage } from '@modelcontext
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
 
 /** Why a worker stopped, for the error its session's callers see. */
@@ -83,6 +85,8 @@ export class Worker {
   private constructor(
     readonly child: ChildProcess,
     readonly home: string,
+    /** Random, written to HOME at spawn: the vault knows this worker by it (a tool could claim any pid). */
+    readonly credential: string,
     private readonly log: Logger,
   ) {}
 
@@ -90,6 +94,8 @@ export class Worker {
   static async start(spec: RuntimeSpec, log: Logger, startTimeoutMs = 15_000): Promise<Worker> {
     const home = await mkdtemp(join(tmpdir(), 'toolport-worker-'));
     const env = workerEnv(spec, home, log);
+    const credential = randomBytes(32).toString('base64url');
+    await writeFile(join(home, WORKER_CREDENTIAL_FILE), credential, { mode: 0o600 });
     let argv: string[];
     let port: number | undefined;
     if (spec.module) {
@@ -104,7 +110,7 @@ export class Worker {
     }
     const [program, ...args] = argv as [string, ...string[]];
     const child = spawn(program, args, { cwd: spec.cwd ?? process.cwd(), env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const worker = new Worker(child, home, log);
+    const worker = new Worker(child, home, credential, log);
     await worker.attach(spec, port, Date.now() + startTimeoutMs);
     return worker;
   }

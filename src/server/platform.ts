@@ -7,8 +7,10 @@ import { createGateways, gatewayRoutes, type GatewayHost, type GatewayService } 
 import { createLogger, type Logger } from '../log/index.js';
 import { RuntimeHost } from '../runtime/index.js';
 import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
+import { BadPathError, decodePathPart } from '../http/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { rebindingGuard } from './rebinding.js';
 
 /** How to start the platform (`toolport up`). */
@@ -49,16 +51,53 @@ const RESOURCE_METADATA = /^\/\.well-known\/oauth-protected-resource\/runtimes\/
 const GATEWAY_MCP = /^\/gateways\/([^/]+)\/mcp\/?$/;
 const GATEWAY_METADATA = /^\/\.well-known\/oauth-protected-resource\/gateways\/([^/]+)\/mcp\/?$/;
 
-function notFound(res: ServerResponse, path: string): void {
-  res.writeHead(404, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: { code: 'not_found', message: `nothing is served at ${path}; see GET /ping, /api, /runtimes/{name}/invocations, /gateways/{name}/mcp` } }));
+/** Answers with the edge's JSON error shape, `{error: {code, message}}`. */
+function sendEdgeError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ error: { code, message } }));
 }
 
-/** Starts store, control plane, runtime host and the HTTP edge; resolves once `/ping` answers. */
+function notFound(res: ServerResponse, path: string): void {
+  sendEdgeError(res, 404, 'not_found', `nothing is served at ${path}; see GET /ping, /api, /runtimes/{name}/invocations, /gateways/{name}/mcp`);
+}
+
+/**
+ * The request's URL, its path checked once so that no route below meets a malformed escape. The target is read as
+ * a path even when it starts with `//` (a URL parser would take what follows for a host).
+ */
+function requestUrl(req: IncomingMessage): URL {
+  const target = req.url ?? '/';
+  const url = URL.parse(target.startsWith('/') ? `http://localhost${target}` : target);
+  if (!url) throw new BadPathError('the request target is not a valid URL path');
+  for (const part of url.pathname.split('/')) decodePathPart(part);
+  return url;
+}
+
+/**
+ * Starts store, control plane, runtime host and the HTTP edge; resolves once `/ping` answers. The data directory is
+ * locked for as long as the platform runs.
+ */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
-  const log = options.logger ?? createLogger();
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const lock = await lockDataDir(dataDir);
+  try {
+    const platform = await startOnLockedDataDir(options, dataDir);
+    return {
+      ...platform,
+      async close() {
+        await platform.close();
+        await lock.release();
+      },
+    };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): Promise<Platform> {
+  const log = options.logger ?? createLogger();
   const config = options.config ? await loadConfig(options.config) : undefined;
   const store = await openStore(options.store ?? join(dataDir, 'toolport.db'));
   const masterKey = await loadMasterKey(dataDir);
@@ -73,7 +112,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const runtimes = new RuntimeHost(store, log, {
     auth: inboundAuth,
     workerEnv: (runtime) => workload.envFor(runtime),
-    workerCaller: (runtime, pid, subject) => workload.serves(runtime, pid, subject),
+    workerCaller: (credential, serving) => workload.serves(credential, serving),
   });
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
@@ -115,7 +154,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `Forbidden: ${refusal}` } }));
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
     const path = url.pathname;
     if (path === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Healthy' }));
@@ -133,19 +172,20 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
     const gatewayMetadataFor = GATEWAY_METADATA.exec(path);
     if (gatewayMetadataFor?.[1] && req.method === 'GET') {
-      const metadata = await gateways.host.protectedResourceMetadata(decodeURIComponent(gatewayMetadataFor[1]), `http://${req.headers.host ?? host}`);
+      const metadata = await gateways.host.protectedResourceMetadata(decodePathPart(gatewayMetadataFor[1]), `http://${req.headers.host ?? host}`);
       if (!metadata) return notFound(res, path);
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(metadata));
       return;
     }
     const gateway = GATEWAY_MCP.exec(path);
-    if (gateway?.[1]) return gateways.host.handle(req, res, decodeURIComponent(gateway[1]));
+    if (gateway?.[1]) return gateways.host.handle(req, res, decodePathPart(gateway[1]));
     const invocation = INVOCATIONS.exec(path);
     if (invocation?.[1]) return runtimes.handle(req, res, invocation[1], url.searchParams.get('qualifier') ?? 'DEFAULT');
     notFound(res, path);
   };
   const server: Server = createServer((req, res) => {
     route(req, res).catch((error: Error) => {
+      if (error instanceof BadPathError) return sendEdgeError(res, error.status, error.code, error.message);
       log.error('request failed', { path: req.url, error: error.stack });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'internal', message: 'internal error; see the server log' } }));

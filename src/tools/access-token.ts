@@ -3,13 +3,30 @@
  * Tools run in worker processes, so they reach Identity's vault over HTTP with the workload token the runtime host
  * gave their worker; the vault checks which runtime the token belongs to and which credentials that runtime may use.
  */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 /** The vault's workload endpoint, set by the runtime host in every worker's environment. */
 export const VAULT_URL_ENV = 'TOOLPORT_VAULT_URL';
 /** The worker's workload token: names its runtime to the vault (not a credential for anything else). */
 export const WORKLOAD_TOKEN_ENV = 'TOOLPORT_WORKLOAD_TOKEN';
-/** This process and its parent: the vault finds the session (and so the caller) a worker serves by its pid. */
-export const WORKER_PID_HEADER = 'x-toolport-worker-pid';
+/**
+ * The file in the worker's HOME (mode 0600) holding the random credential the runtime host wrote at spawn. The vault
+ * finds the session (and so the caller) a worker serves by it: unlike a pid, a tool cannot claim another worker's.
+ */
+export const WORKER_CREDENTIAL_FILE = '.toolport-worker-credential';
+/** The header that carries the worker credential to the vault. */
+export const WORKER_CREDENTIAL_HEADER = 'x-toolport-worker-credential';
+
+/** The worker credential, or undefined outside a Toolport worker (the vault then refuses `user` tokens). */
+async function workerCredential(): Promise<string | undefined> {
+  try {
+    return (await readFile(join(homedir(), WORKER_CREDENTIAL_FILE), 'utf8')).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Why a credential could not be had; `authorizationUrl` is set when a user must first grant access. */
 export class CredentialError extends Error {
@@ -40,11 +57,12 @@ async function askVault(path: string, body: unknown): Promise<Record<string, unk
   if (!base || !token) {
     throw new CredentialError('no_vault', `${VAULT_URL_ENV} and ${WORKLOAD_TOKEN_ENV} are not set: credentials are available to tools hosted by a Toolport runtime`);
   }
+  const credential = await workerCredential();
   let response: Response;
   try {
     response = await fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', [WORKER_PID_HEADER]: `${process.pid},${process.ppid}` },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(credential ? { [WORKER_CREDENTIAL_HEADER]: credential } : {}) },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });

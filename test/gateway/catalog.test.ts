@@ -79,20 +79,65 @@ describe('gateway catalogs', () => {
     await client.close();
   });
 
-  it('reports tools whose gateway name would be invalid or too long instead of dropping them silently', async () => {
-    const long = `t${'x'.repeat(130)}`;
-    alpha.setTools([...textTools('first'), ...textTools(long), { ...textTools('first')[0]!, description: 'a duplicate' }, ...textTools('has space')]);
+  it('reports tools whose gateway name would be invalid instead of dropping them silently', async () => {
+    alpha.setTools([...textTools('first'), { ...textTools('first')[0]!, description: 'a duplicate' }, ...textTools('has space')]);
     const synced = await api(platform, 'POST', '/gateways/cat/targets/alpha/sync');
     const problems = synced.body.targets[0]?.problems ?? [];
-    assert.equal(problems.length, 3, problems.join('\n'));
-    assert.ok(problems.some((p) => p.includes(long) && /over the MCP limit of 128/.test(p)));
+    assert.equal(problems.length, 2, problems.join('\n'));
     assert.ok(problems.some((p) => /"first".*more than once/.test(p)));
     assert.ok(problems.some((p) => /"has space".*characters outside/.test(p)));
     const listed = await api(platform, 'GET', '/gateways/cat/targets');
-    assert.equal(listed.body.targets.find((t) => t.name === 'alpha')?.problems.length, 3, 'problems stay in the target status');
+    assert.equal(listed.body.targets.find((t) => t.name === 'alpha')?.problems.length, 2, 'problems stay in the target status');
     alpha.setTools(textTools('first', 'second'));
     await api(platform, 'POST', '/gateways/cat/targets/alpha/sync');
   });
+
+  it('a target name ending in "_" is refused: its tools would run into the "___" separator', async () => {
+    const created = await api(platform, 'POST', '/gateways', { name: 'underscored', targets: [{ name: 'a_', type: 'mcp', url: alpha.url }] });
+    assert.equal(created.status, 400);
+    assert.match(created.body.error?.message ?? '', /must not end in "_"/);
+    const added = await api(platform, 'PUT', '/gateways/cat/targets/a_', { type: 'mcp', url: alpha.url });
+    assert.equal(added.status, 400);
+    assert.match(added.body.error?.message ?? '', /must not end in "_"/);
+  });
+
+  for (const era of ['legacy', 'modern'] as Era[]) {
+    it(`${era}: upstream names starting with "_" are reported, not offered; long names are shortened to 64 characters and calls reach the right tool`, async () => {
+      const long = `lookup_${'very_long_segment_'.repeat(6)}end`;
+      const named = await startUpstream({ tools: textTools('_b', 'b', long, `${long}_twin`) });
+      try {
+        const created = await api(platform, 'POST', '/gateways', { name: `names-${era}`, targets: [{ name: 'a', type: 'mcp', url: named.url }] });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const problems = created.body.targets[0]?.problems ?? [];
+        assert.deepEqual(problems, ['tool "_b" left out: a name starting with "_" runs into the "___" separator of "a____b"']);
+        const client = await connectGateway(platform, `names-${era}`, { era });
+        const names = (await client.listTools()).tools.map((t) => t.name).sort();
+        assert.equal(names.length, 3);
+        assert.ok(names.includes('a___b'));
+        const shortened = names.filter((name) => name !== 'a___b');
+        for (const name of shortened) {
+          assert.equal(name.length, 64);
+          assert.equal(name.slice(0, 55), `a___${long}`.slice(0, 55));
+          assert.match(name.slice(55), /^_[0-9a-f]{8}$/);
+        }
+        assert.notEqual(shortened[0], shortened[1], 'names that share their first 55 characters stay distinct');
+        // Deterministic: the same upstream name always gets the same gateway name.
+        const again = await api(platform, 'POST', `/gateways/names-${era}/sync`);
+        assert.equal(again.status, 200);
+        assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), names);
+        for (const name of shortened) {
+          await client.callTool({ name, arguments: { text: 'x' } });
+          assert.ok([long, `${long}_twin`].includes(named.calls.at(-1)?.name ?? ''));
+        }
+        assert.deepEqual(named.calls.map((call) => call.name).sort(), [long, `${long}_twin`]);
+        await client.callTool({ name: 'a___b', arguments: { text: 'x' } });
+        assert.equal(named.calls.at(-1)?.name, 'b');
+        await client.close();
+      } finally {
+        await named.close();
+      }
+    });
+  }
 
   it('pages thousands of tools with nextCursor (2,480 real API tools plus 600 more) and calls one at the end', async () => {
     const real = realTools();

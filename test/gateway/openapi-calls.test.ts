@@ -128,6 +128,19 @@ describe('calls against a local Swagger Petstore', () => {
     await rejectsWith(target.callTool('deletePet', { petId: 1, api_key: 'a\r\nx-injected: 1' }, context()), 'invalid', /header "api_key" of deletePet has characters an HTTP header cannot carry/);
     assert.equal(petstore.requests.length, before);
   });
+
+  it('a path parameter "." or ".." is refused before any request: no undeclared path is reached', async () => {
+    const before = petstore.requests.length;
+    for (const petId of ['..', '.']) {
+      await rejectsWith(target.callTool('getPetById', { petId }, context()), 'invalid', /a path parameter of getPetById is "\." or "\.\.", which would leave the operation's path \/pet\/\{petId\}/);
+    }
+    assert.equal(petstore.requests.length, before);
+    // Dots inside a segment, a slash or an encoded dot are encoded and stay within the operation's path.
+    await target.callTool('getPetById', { petId: '../../user/login' }, context());
+    assert.equal(lastRequest().path, '/api/v3/pet/..%2F..%2Fuser%2Flogin');
+    await target.callTool('getPetById', { petId: '%2e%2e' }, context());
+    assert.equal(lastRequest().path, '/api/v3/pet/%252e%252e');
+  });
 });
 
 describe('request serialisation, servers at every level, redirects and binary answers (a document served by URL)', () => {
@@ -162,6 +175,12 @@ describe('request serialisation, servers at every level, redirects and binary an
     const request = await sent('labelPath', { ids: ['a b', 'c'], fields: ['id', 'name'], sort: ['name', 'date'] });
     assert.equal(request.path, '/v1/items/.a%20b,c');
     assert.equal(request.rawQuery, 'fields=id,name&sort=name|date');
+  });
+
+  it('a label path value "." that would make a ".." segment is refused before any request', async () => {
+    const before = echo.requests.length;
+    await rejectsWith(target.callTool('labelPath', { ids: ['.'] }, context()), 'invalid', /would leave the operation's path/);
+    assert.equal(echo.requests.length, before);
   });
 
   it('a query credential replaces an argument of the same name, never joins it', async () => {

@@ -111,4 +111,19 @@ describe('the search tool with an embedding provider', () => {
     await assert.rejects(client.callTool({ name: 'find', arguments: {} }), /must have required property 'query'/);
     await client.close();
   });
+
+  it('refuses a query over 1000 characters before ranking it, and says so in the schema', async () => {
+    for (const era of ['legacy', 'modern'] as const) {
+      const client = await connectGateway(platform, 'lexical', { era });
+      const { tools } = await client.listTools();
+      const query = (tools.find((tool) => tool.name === 'find')?.inputSchema.properties as Record<string, { maxLength?: number }>).query;
+      assert.equal(query?.maxLength, 1000);
+      const longest = await client.callTool({ name: 'find', arguments: { query: `refund invoice ${'x'.repeat(1000 - 15)}` } });
+      assert.equal((longest.structuredContent as { tools: { name: string }[] }).tools[0]?.name, 'billing___refund_invoice');
+      for (const length of [1001, 200_000]) {
+        await assert.rejects(client.callTool({ name: 'find', arguments: { query: `refund invoice ${'y '.repeat(length)}` } }), /must NOT have more than 1000 characters/);
+      }
+      await client.close();
+    }
+  });
 });

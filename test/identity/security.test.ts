@@ -290,6 +290,19 @@ describe('security table', () => {
       send: async () => oauthOutcome(await clientCredentials(issuer, 'm2m', secret, { resource: 'https://elsewhere.example/api' })),
       expected: { status: 400, error: 'invalid_target' },
     },
+    ...['http://evil.example/callback', 'http://10.0.0.5:8080/cb', 'javascript:alert(1)'].map((uri) => ({
+      name: `dynamic registration with the redirect URI ${uri} (only https or loopback http)`,
+      send: async () => {
+        const response = await fetch(`${issuer}/reg`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/ok', uri], token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'] }),
+        });
+        const body = (await response.json()) as { error: string; error_description?: string };
+        return { status: response.status, error: body.error, message: body.error_description ?? '' };
+      },
+      expected: { status: 400, error: 'invalid_redirect_uri', message: `redirect_uris: ${uri} is refused; use https, or http on 127.0.0.1, [::1] or localhost` },
+    })),
     // The SigV4 authorizer in front of a runtime.
     {
       name: 'SigV4 signed with the wrong secret',
@@ -330,6 +343,15 @@ describe('security table', () => {
   for (const row of rows) {
     test(row.name, async () => assert.deepEqual(await row.send(), row.expected));
   }
+
+  test('dynamic registration accepts https and loopback http redirect URIs', async () => {
+    const response = await fetch(`${issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: ['https://app.example/cb', 'http://localhost:7/cb', 'http://[::1]:7/cb'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'] }),
+    });
+    assert.equal(response.status, 201);
+  });
 
   test('client_credentials for a scope no resource server defines is refused, as Cognito does', async () => {
     const { status, body } = await clientCredentials(issuer, 'm2m', secret, { scope: 'gateway/admin' });

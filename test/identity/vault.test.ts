@@ -327,6 +327,59 @@ describe("Identity's vault", () => {
       await issuer.close();
     }
   });
+
+  it("a worker is known by the credential written at spawn, not by a pid it reports: bob's worker cannot get alice's token", async () => {
+    const issuer = await startTestIssuer();
+    const open = async (user: string) => {
+      const client = new Client({ name: user, version: '1' });
+      const token = await issuer.mint({ sub: user, aud: 'vault-test' });
+      const transport = new StreamableHTTPClientTransport(invocationUrl(platform, 'guarded-tools'), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+      await client.connect(transport);
+      return { client, transport };
+    };
+    const sessions: { client: Client; transport: StreamableHTTPClientTransport }[] = [];
+    try {
+      await platform.control.updateRuntime('guarded-tools', {
+        module: 'test/fixtures/vault-tools.ts',
+        env: { UPSTREAM_URL: oauth.url },
+        sessions: { warmPool: 0 },
+        auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['vault-test'] } },
+      });
+      const alice = await open('alice');
+      sessions.push(alice);
+      const aliceUser = JSON.parse(textOf(await alice.client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user' } }))) as Record<string, string>;
+      if (aliceUser.code === 'consent_required') assert.equal((await consent(aliceUser.authorizationUrl ?? '', 'alice')).status, 200);
+      const alicePid = textOf(await alice.client.callTool({ name: 'worker_pid', arguments: {} }));
+      const bob = await open('bob');
+      sessions.push(bob);
+      const asBob = async (headers: Record<string, string>, body: Record<string, string>): Promise<{ status: number; body: { accessToken?: string; error?: { code: string; message: string } } }> =>
+        JSON.parse(textOf(await bob.client.callTool({ name: 'raw_token_request', arguments: { headers, body } }))) as { status: number; body: { accessToken?: string } };
+      const forAlice = { provider: 'corp', flow: 'user', userId: 'alice' };
+      const games: [string, Record<string, string>][] = [
+        ['no worker header at all', {}],
+        ["alice's worker pid", { 'x-toolport-worker-pid': alicePid }],
+        ["alice's worker pid and its parent", { 'x-toolport-worker-pid': `${alicePid},${process.pid}` }],
+        ['a made-up credential', { 'x-toolport-worker-credential': 'made-up' }],
+      ];
+      for (const [what, headers] of games) {
+        const answer = await asBob(headers, forAlice);
+        assert.equal(answer.status, 403, `${what}: refused`);
+        assert.equal(answer.body.accessToken, undefined, `${what}: no token`);
+        assert.match(answer.body.error?.message ?? '', /known by the credential in its HOME/, what);
+        assert.equal((await asBob(headers, { provider: 'corp', flow: 'user' })).status, 403, `${what}, no userId: an unknown caller gets no user token`);
+      }
+      assert.equal((await asBob({}, { provider: 'corp', flow: 'm2m' })).status, 200, 'machine tokens need only the workload token');
+      const bobOwn = JSON.parse(textOf(await bob.client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user', userId: 'alice' } }))) as Record<string, string>;
+      assert.equal(bobOwn.code, 'forbidden', "with its own credential, bob's worker still acts for bob only");
+      assert.equal((JSON.parse(textOf(await alice.client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user' } }))) as Record<string, string>).sub, 'alice');
+    } finally {
+      for (const { client, transport } of sessions) {
+        await transport.terminateSession();
+        await client.close();
+      }
+      await issuer.close();
+    }
+  });
 });
 
 describe("user federation with Toolport's own Identity (login page in headless Chromium)", () => {

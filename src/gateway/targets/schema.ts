@@ -3,11 +3,13 @@
 import { z } from 'zod';
 import { duration } from '../../config/duration.js';
 
-/** `{target}___{tool}` is split at the first `___`, so a target name must not contain it. */
+/** `{target}___{tool}` is split at the first `___`, so a target name must not contain it nor end in `_`. */
 const targetName = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_-]{0,47}$/, 'a name of 1-48 letters, digits, "_" or "-", starting with a letter')
-  .refine((name) => !name.includes('___'), 'a target name must not contain "___" (it separates target and tool in tool names)');
+  .refine((name) => !name.includes('___'), 'a target name must not contain "___" (it separates target and tool in tool names)')
+  // "a_" + "___" + "b" would read as "a" + "___" + "_b": the join stays unambiguous only if no target name ends in "_".
+  .refine((name) => !name.endsWith('_'), 'a target name must not end in "_" (its tool names would run into the "___" separator)');
 
 /** Outbound credentials from Identity's vault; the caller's own token is never forwarded. */
 export const outboundCredentialsSchema = z

@@ -18,6 +18,8 @@ export interface TargetCatalog {
   resources?: Resource[];
   resourceTemplates?: ResourceTemplate[];
   prompts?: Prompt[];
+  /** Stored catalogs only: the upstream name of every tool or prompt name the gateway shortened (gateway → upstream). */
+  shortened?: Record<string, string>;
 }
 
 /** Per-call facts a driver may pass on (AgentCore's Lambda context carries them) and the hooks it must honour. */
@@ -26,7 +28,7 @@ export interface CallContext {
   signal: AbortSignal;
   gateway: string;
   target: string;
-  /** The prefixed name the caller used: `{target}___{tool}`. */
+  /** The tool's unshortened gateway name, `{target}___{tool}` (its own name on an unprefixed target). */
   prefixedName: string;
   /** The gateway's request id, shown to the caller in errors and kept in the audit log. */
   requestId: string;

@@ -60,6 +60,11 @@ export function resourceLabel(indicator: string): string {
   return indicator.startsWith(RESOURCE_SERVER_URN) ? decodeURIComponent(indicator.slice(RESOURCE_SERVER_URN.length)) : indicator;
 }
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** https anywhere, or http on a loopback host (a native app's local callback, RFC 8252 §7.3). */
+function secureRedirectUri(uri: string): boolean {
+  const url = URL.parse(uri);
+  return url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}
 const REGISTRATION_GRANTS = new Set(['authorization_code', 'refresh_token']);
 const STATIC_SCOPES = new Set<string>(OIDC_SCOPES);
 
@@ -134,6 +139,12 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
         if (registering) {
           if (metadata.token_endpoint_auth_method !== 'none') {
             throw new errors.InvalidClientMetadata('registration is open to public clients only: register with token_endpoint_auth_method "none" and use PKCE');
+          }
+          // OAuth 2.1 §8.4.2 and the MCP authorization spec: redirect URIs are https, or http on a loopback address.
+          const insecure = ((metadata.redirect_uris as string[] | undefined) ?? []).find((uri) => !secureRedirectUri(uri));
+          if (insecure !== undefined) {
+            // A description starting with "redirect_uris" makes it RFC 7591 §3.2.2's invalid_redirect_uri.
+            throw new errors.InvalidClientMetadata(`redirect_uris: ${insecure} is refused; use https, or http on 127.0.0.1, [::1] or localhost`);
           }
           const grants = (metadata.grant_types as string[] | undefined) ?? [];
           if (grants.some((grant) => !REGISTRATION_GRANTS.has(grant))) {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { z } from 'zod';
 import { BodyTooLargeError, readBody } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
-import { VAULT_URL_ENV, WORKER_PID_HEADER, WORKLOAD_TOKEN_ENV } from '../../tools/index.js';
+import { VAULT_URL_ENV, WORKER_CREDENTIAL_FILE, WORKER_CREDENTIAL_HEADER, WORKLOAD_TOKEN_ENV } from '../../tools/index.js';
 import { bearerToken } from '../challenge.js';
 import { VAULT_STATUS, VaultError } from './errors.js';
 import type { Vault } from './vault.js';
@@ -19,14 +19,23 @@ const apiKeyRequestSchema = z.object({ provider: z.string().min(1) });
 
 const hash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
+/** The session a worker serves: its runtime, and the subject of its authenticated caller (none in an open runtime). */
+export interface WorkerServing {
+  runtime: string;
+  subject: string | undefined;
+}
+
 /** The vault's endpoint for tools in worker processes, and the per-runtime workload tokens that open it. */
 export interface WorkloadEndpoint {
   /** Loopback URL of the endpoint. */
   url: string;
   /** The environment the runtime host adds to every worker of `runtime` (none unless a credential grants it). */
   envFor(runtime: string): Record<string, string>;
-  /** Records whose session a worker serves (`subject` undefined once it ends): its `user` tokens are that caller's. */
-  serves(runtime: string, pid: number, subject: string | undefined): void;
+  /**
+   * Records which runtime's session the worker holding `credential` serves, and for which caller's subject (none in an
+   * open runtime); `undefined` once the session ends. Its `user` tokens are that caller's.
+   */
+  serves(credential: string, serving: WorkerServing | undefined): void;
   close(): Promise<void>;
 }
 
@@ -38,7 +47,7 @@ export interface WorkloadEndpoint {
 export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<WorkloadEndpoint> {
   const tokens = new Map<string, string>(); // runtime → token
   const runtimes = new Map<string, string>(); // sha256(token) → runtime
-  const callers = new Map<number, { runtime: string; subject: string }>(); // worker pid → the caller it serves
+  const callers = new Map<string, WorkerServing>(); // sha256(worker credential) → the session it serves
   const server = createServer((req, res) => {
     serve(req, res).catch((error: Error) => {
       log.error('workload endpoint failed', { error: error.stack });
@@ -75,7 +84,7 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
         const request = validated(tokenRequestSchema, parsed);
         Object.assign(facts, { provider: request.provider, flow: request.flow });
         await vault.assertRuntimeMay(request.provider, runtime);
-        if (request.flow === 'user') request.userId = userFor(runtime, req.headers[WORKER_PID_HEADER], request.userId);
+        if (request.flow === 'user') request.userId = userFor(runtime, req.headers[WORKER_CREDENTIAL_HEADER], request.userId);
         reply(res, 200, { accessToken: await vault.accessToken(request) });
       }
       log.info('workload credential', { ...facts, status: 200 });
@@ -87,13 +96,17 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
   }
 
   /**
-   * The user a `user` token is for. A worker whose session has an authenticated caller acts for that caller only (a
-   * tool cannot be talked into fetching someone else's token); a worker of an open runtime names the user itself.
+   * The user a `user` token is for. The worker is known by the credential the host wrote into its HOME at spawn, never
+   * by anything it reports about itself: a caller that is not a worker serving a session of this runtime gets none. A
+   * worker whose session has an authenticated caller acts for that caller only (a tool cannot be talked into fetching
+   * someone else's token); a worker of an open runtime names the user itself.
    */
-  function userFor(runtime: string, pidHeader: string | string[] | undefined, requested: string | undefined): string {
-    const pids = String(pidHeader ?? '').split(',').map(Number);
-    const caller = pids.map((pid) => callers.get(pid)).find((entry) => entry?.runtime === runtime);
-    if (caller) {
+  function userFor(runtime: string, credential: string | string[] | undefined, requested: string | undefined): string {
+    const caller = typeof credential === 'string' ? callers.get(hash(credential)) : undefined;
+    if (caller?.runtime !== runtime) {
+      throw new VaultError('forbidden', `flow "user" is for a worker serving a session of runtime "${runtime}", known by the credential in its HOME (${WORKER_CREDENTIAL_FILE}); this caller is not one`);
+    }
+    if (caller.subject !== undefined) {
       if (requested !== undefined && requested !== caller.subject) {
         throw new VaultError('forbidden', `this session acts for its caller "${caller.subject}" only; it cannot ask for the tokens of "${requested}"`);
       }
@@ -120,9 +133,9 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
       }
       return { [VAULT_URL_ENV]: url, [WORKLOAD_TOKEN_ENV]: token };
     },
-    serves(runtime, pid, subject) {
-      if (subject === undefined) callers.delete(pid);
-      else callers.set(pid, { runtime, subject });
+    serves(credential, serving) {
+      if (serving === undefined) callers.delete(hash(credential));
+      else callers.set(hash(credential), serving);
     },
     async close() {
       server.closeAllConnections();

@@ -17,6 +17,9 @@ export interface UpstreamRequest {
   body?: string | FormData | URLSearchParams;
 }
 
+/** A path segment URL parsing would resolve away (RFC 3986 §5.2.4 dot segments). */
+const DOT_SEGMENT = /^\.\.?$/;
+
 /** Builds the HTTP request for one tool call (OpenAPI 3 §4.8.12.4 serialisation defaults: simple/form, explode for form). */
 export function buildRequest(operation: Operation, args: Record<string, unknown>, server: string, extras: RequestExtras): UpstreamRequest {
   let path = operation.path;
@@ -37,6 +40,11 @@ export function buildRequest(operation: Operation, args: Record<string, unknown>
     }
     else if (binding.in === 'header') headers[binding.name.toLowerCase()] = binding.json ? JSON.stringify(value) : simpleValue(value, binding.explode);
     else cookies.push(`${binding.name}=${encodeURIComponent(binding.json ? JSON.stringify(value) : simpleValue(value, false))}`);
+  }
+  // encodeURIComponent leaves "." as it is (it encodes "%", so "%2e" cannot be made), and URL parsing resolves "."
+  // and ".." segments: a value that makes one would reach a path the operation does not declare, with the target's credentials.
+  if (path.split('/').some((segment) => DOT_SEGMENT.test(segment))) {
+    throw new TargetError('invalid', `a path parameter of ${operation.tool.name} is "." or "..", which would leave the operation's path ${operation.path}`);
   }
   if (cookies.length > 0) headers.cookie = cookies.join('; ');
   for (const [name, value] of Object.entries(headers)) {
