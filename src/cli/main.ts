@@ -37,6 +37,15 @@ program
       ...(flags.host ? { host: flags.host } : {}),
       ...(flags.store ? { store: flags.store } : {}),
     });
+    // "is up" only when every runtime can start; a configured one that cannot fails `up`, an API-made one is reported.
+    const problems = await platform.control.probeRuntimes();
+    for (const { runtime, problem, configured } of problems) {
+      process.stderr.write(`toolport: ${configured ? 'error' : 'warning'}: runtime "${runtime}" cannot start: ${problem}\n`);
+    }
+    if (problems.some((problem) => problem.configured)) {
+      await platform.close();
+      throw new ConfigError(`not starting: fix the runtimes above in ${flags.config ?? 'the config file'}`);
+    }
     const lines = [
       `Toolport is up at ${platform.url} (store: ${platform.store.kind})`,
       `  health         GET  ${platform.url}/ping`,

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { resolveRuntimePaths } from '../config/index.js';
 import { apiTarget, callApi } from './api-client.js';
 import { printJson, printTable } from './output.js';
 
@@ -25,6 +27,7 @@ interface SpecFlags extends ConnectionFlags {
   file?: string;
   command?: string;
   module?: string;
+  cwd?: string;
   transport?: string;
   port?: string;
   path?: string;
@@ -43,11 +46,36 @@ export function connectionOptions(command: Command): Command {
     .option('--json', 'print one JSON document');
 }
 
-/** Builds a runtime spec from `--file` plus individual flags (flags win). */
+/** The path keys given (command, module, cwd) made absolute against `baseDir`; none given changes nothing. */
+function absolutePaths(paths: { command?: string[]; module?: string; cwd?: string }, baseDir: string): Record<string, unknown> {
+  return Object.keys(paths).length ? { ...resolveRuntimePaths(paths, baseDir) } : {};
+}
+
+/** A spec file's keys, its paths made absolute against the file's folder (the rule of toolport.yaml). */
+async function specFile(file: string): Promise<Record<string, unknown>> {
+  const spec = (parseYaml(await readFile(file, 'utf8')) as Record<string, unknown> | null) ?? {};
+  // Keys of the wrong type are left as they are, for the server to name.
+  const { command, module, cwd } = spec;
+  const paths = {
+    ...(Array.isArray(command) && command.every((arg) => typeof arg === 'string') ? { command: command as string[] } : {}),
+    ...(typeof module === 'string' ? { module } : {}),
+    ...(typeof cwd === 'string' ? { cwd } : {}),
+  };
+  return { ...spec, ...absolutePaths(paths, dirname(resolve(file))) };
+}
+
+/**
+ * Builds a runtime spec from `--file` plus individual flags (flags win). Paths in flags resolve against the
+ * caller's working directory and are sent absolute; a command runs there, as it would in the caller's shell.
+ */
 async function specFromFlags(flags: SpecFlags): Promise<Record<string, unknown>> {
-  const spec: Record<string, unknown> = flags.file ? ((parseYaml(await readFile(flags.file, 'utf8')) as Record<string, unknown>) ?? {}) : {};
-  if (flags.command) spec.command = flags.command.split(/\s+/).filter(Boolean);
-  if (flags.module) spec.module = flags.module;
+  const spec: Record<string, unknown> = flags.file ? await specFile(flags.file) : {};
+  const paths = {
+    ...(flags.command ? { command: flags.command.split(/\s+/).filter(Boolean) } : {}),
+    ...(flags.module ? { module: flags.module } : {}),
+    ...(flags.cwd ? { cwd: flags.cwd } : {}),
+  };
+  Object.assign(spec, absolutePaths(paths, process.cwd()));
   if (flags.transport) spec.transport = flags.transport;
   if (flags.port) spec.port = flags.port === 'auto' ? 'auto' : Number(flags.port);
   if (flags.path) spec.path = flags.path;
@@ -65,8 +93,9 @@ async function specFromFlags(flags: SpecFlags): Promise<Record<string, unknown>>
 function specOptions(command: Command): Command {
   return command
     .option('-f, --file <spec>', 'runtime spec as YAML or JSON (same keys as a runtimes entry in toolport.yaml)')
-    .option('--command <cmdline>', 'program and arguments, e.g. "node examples/greet/server.js"')
-    .option('--module <file>', 'a module of defineTool tools')
+    .option('--command <cmdline>', 'program and arguments, run in --cwd (default: the current directory), e.g. "node server.js"')
+    .option('--module <file>', 'a module of defineTool tools (sent as an absolute path)')
+    .option('--cwd <dir>', 'working directory of the workers (default: the current directory)')
     .option('--transport <stdio|http>', 'how the program speaks MCP')
     .option('--port <n|auto>', 'HTTP port of the program ({port} and $PORT carry it)')
     .option('--path <path>', 'HTTP path of the program (default /mcp)')
