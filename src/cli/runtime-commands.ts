@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { resolveRuntimePaths } from '../config/index.js';
 import { apiTarget, callApi } from './api-client.js';
+import { envName, envPair, portOrAuto, wholeNumber } from './options.js';
 import { printJson, printTable } from './output.js';
 
 interface RuntimeView {
@@ -11,7 +12,7 @@ interface RuntimeView {
   arn: string;
   latestVersion: number;
   endpoints: Record<string, number>;
-  spec: { command?: string[]; module?: string; transport: string; description?: string };
+  spec: { command?: string[]; module?: string; transport: string; description?: string; env: Record<string, string>; sessions: Record<string, unknown> };
   updatedAt: string;
 }
 
@@ -29,11 +30,12 @@ interface SpecFlags extends ConnectionFlags {
   module?: string;
   cwd?: string;
   transport?: string;
-  port?: string;
+  port?: number | 'auto';
   path?: string;
-  env?: string[];
-  warmPool?: string;
-  maxSessions?: string;
+  env?: Record<string, string>;
+  unsetEnv?: string[];
+  warmPool?: number;
+  maxSessions?: number;
   idleTimeout?: string;
 }
 
@@ -77,14 +79,12 @@ async function specFromFlags(flags: SpecFlags): Promise<Record<string, unknown>>
   };
   Object.assign(spec, absolutePaths(paths, process.cwd()));
   if (flags.transport) spec.transport = flags.transport;
-  if (flags.port) spec.port = flags.port === 'auto' ? 'auto' : Number(flags.port);
+  if (flags.port !== undefined) spec.port = flags.port;
   if (flags.path) spec.path = flags.path;
-  if (flags.env?.length) {
-    spec.env = { ...(spec.env as object | undefined), ...Object.fromEntries(flags.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) };
-  }
+  if (flags.env) spec.env = { ...(spec.env as object | undefined), ...flags.env };
   const sessions: Record<string, unknown> = { ...(spec.sessions as object | undefined) };
-  if (flags.warmPool) sessions.warmPool = Number(flags.warmPool);
-  if (flags.maxSessions) sessions.maxSessions = Number(flags.maxSessions);
+  if (flags.warmPool !== undefined) sessions.warmPool = flags.warmPool;
+  if (flags.maxSessions !== undefined) sessions.maxSessions = flags.maxSessions;
   if (flags.idleTimeout) sessions.idleTimeout = flags.idleTimeout;
   if (Object.keys(sessions).length) spec.sessions = sessions;
   return spec;
@@ -97,11 +97,11 @@ function specOptions(command: Command): Command {
     .option('--module <file>', 'a module of defineTool tools (sent as an absolute path)')
     .option('--cwd <dir>', 'working directory of the workers (default: the current directory)')
     .option('--transport <stdio|http>', 'how the program speaks MCP')
-    .option('--port <n|auto>', 'HTTP port of the program ({port} and $PORT carry it)')
+    .option('--port <n|auto>', 'HTTP port of the program ({port} and $PORT carry it)', portOrAuto)
     .option('--path <path>', 'HTTP path of the program (default /mcp)')
-    .option('--env <KEY=VALUE>', 'environment for workers; VALUE may be env:NAME (repeat)', (v: string, all: string[] = []) => [...all, v])
-    .option('--warm-pool <n>', 'pre-started workers')
-    .option('--max-sessions <n>', 'concurrent sessions before 429')
+    .option('--env <KEY=VALUE>', 'set a worker variable; VALUE may be env:NAME (repeat). update merges into the current env', envPair)
+    .option('--warm-pool <n>', 'pre-started workers (0-64)', wholeNumber(0, 64))
+    .option('--max-sessions <n>', 'concurrent sessions before 429 (1-10000)', wholeNumber(1, 10_000))
     .option('--idle-timeout <duration>', 'end idle sessions after, e.g. 15m');
 }
 
@@ -121,14 +121,19 @@ export function registerRuntimeCommands(program: Command): void {
       show((await callApi(await apiTarget(flags), 'POST', '/api/runtimes', { name, ...(await specFromFlags(flags)) })) as RuntimeView, flags.json);
     },
   );
-  specOptions(connectionOptions(runtime.command('update <name>').description('make a new immutable version; DEFAULT follows it'))).action(
-    async (name: string, flags: SpecFlags) => {
+  specOptions(connectionOptions(runtime.command('update <name>').description('make a new immutable version; DEFAULT follows it')))
+    .option('--unset-env <NAME>', 'remove a worker variable (repeat)', envName)
+    .action(async (name: string, flags: SpecFlags) => {
       const target = await apiTarget(flags);
       const current = (await callApi(target, 'GET', path(name))) as RuntimeView;
-      const spec = { ...current.spec, ...(await specFromFlags(flags)) };
+      const changes = await specFromFlags(flags);
+      // env and sessions merge key by key, so `--env A=1` or `--warm-pool 0` leaves the rest as it was.
+      const env: Record<string, unknown> = { ...current.spec.env, ...(changes.env as object | undefined) };
+      for (const key of flags.unsetEnv ?? []) delete env[key];
+      const sessions = { ...current.spec.sessions, ...(changes.sessions as object | undefined) };
+      const spec = { ...current.spec, ...changes, env, sessions };
       show((await callApi(target, 'PUT', path(name), spec)) as RuntimeView, flags.json);
-    },
-  );
+    });
   connectionOptions(runtime.command('list').description('list runtimes')).action(async (flags: ConnectionFlags) => {
     const { runtimes } = (await callApi(await apiTarget(flags), 'GET', '/api/runtimes')) as { runtimes: RuntimeView[] };
     if (flags.json) return printJson(runtimes);
@@ -160,7 +165,7 @@ export function registerRuntimeCommands(program: Command): void {
   });
   connectionOptions(runtime.command('endpoint <name> <endpoint> <version>').description('pin a named endpoint (e.g. prod) to a version')).action(
     async (name: string, endpoint: string, version: string, flags: ConnectionFlags) => {
-      show((await callApi(await apiTarget(flags), 'PUT', `${path(name)}/endpoints/${encodeURIComponent(endpoint)}`, { version: Number(version) })) as RuntimeView, flags.json);
+      show((await callApi(await apiTarget(flags), 'PUT', `${path(name)}/endpoints/${encodeURIComponent(endpoint)}`, { version: wholeNumber(1)(version) })) as RuntimeView, flags.json);
     },
   );
 }
