@@ -1,7 +1,8 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, configJsonSchema } from '../config/index.js';
 import { ApiError } from './api-client.js';
 import { printJson } from './output.js';
+import { storeLocation, wholeNumber } from './options.js';
 import { AuthError, ConnectionError } from '../client/index.js';
 import { ModelError } from '../agent/model.js';
 import { registerAgentCommand } from './agent-command.js';
@@ -23,20 +24,29 @@ program
   .command('up')
   .description('start the platform (store, control plane, runtimes) on 127.0.0.1')
   .option('-c, --config <file>', 'toolport.yaml to apply at start')
-  .option('-p, --port <n>', 'port to listen on (default from config, else 8080)')
+  .option('-p, --port <n>', 'port to listen on (default from config, else 8080; 0 picks a free one)', wholeNumber(0, 65535))
   .option('--host <host>', 'address to bind (default 127.0.0.1)')
   .option('-d, --data-dir <dir>', 'where the SQLite file and admin token live', '.toolport')
-  .option('--store <url>', 'postgres://... to use PostgreSQL instead of SQLite')
-  .action(async (flags: { config?: string; port?: string; host?: string; dataDir: string; store?: string }) => {
+  .option('--store <url|file>', 'postgres://... to use PostgreSQL, or a SQLite file (default DATA_DIR/toolport.db)', storeLocation)
+  .action(async (flags: { config?: string; port?: number; host?: string; dataDir: string; store?: string }) => {
     // Loaded on demand: the server pulls in the store drivers and MCP transports, which other verbs never need.
     const { runtimeEndpoints, startPlatform } = await import('../server/index.js');
     const platform = await startPlatform({
       dataDir: flags.dataDir,
       ...(flags.config ? { config: flags.config } : {}),
-      ...(flags.port ? { port: Number(flags.port) } : {}),
+      ...(flags.port === undefined ? {} : { port: flags.port }),
       ...(flags.host ? { host: flags.host } : {}),
       ...(flags.store ? { store: flags.store } : {}),
     });
+    // "is up" only when every runtime can start; a configured one that cannot fails `up`, an API-made one is reported.
+    const problems = await platform.control.probeRuntimes();
+    for (const { runtime, problem, configured } of problems) {
+      process.stderr.write(`toolport: ${configured ? 'error' : 'warning'}: runtime "${runtime}" cannot start: ${problem}\n`);
+    }
+    if (problems.some((problem) => problem.configured)) {
+      await platform.close();
+      throw new ConfigError(`not starting: fix the runtimes above in ${flags.config ?? 'the config file'}`);
+    }
     const lines = [
       `Toolport is up at ${platform.url} (store: ${platform.store.kind})`,
       `  health         GET  ${platform.url}/ping`,
@@ -81,6 +91,11 @@ program.exitOverride();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  // Thrown by an option parser inside an action (commander prints those it meets while parsing itself).
+  if (error instanceof InvalidArgumentError) {
+    process.stderr.write(`toolport: ${error.message}\n`);
+    process.exit(1);
+  }
   if (error instanceof CommanderError) process.exit(error.exitCode);
   if (error instanceof ConfigError || error instanceof ApiError || error instanceof ConnectionError || error instanceof AuthError || error instanceof UsageError || error instanceof ModelError) {
     process.stderr.write(`toolport: ${error.message}\n`);

@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
+import { resolveRuntimePaths } from '../config/index.js';
 import { apiTarget, callApi } from './api-client.js';
+import { envName, envPair, portOrAuto, wholeNumber } from './options.js';
 import { printJson, printTable } from './output.js';
 
 interface RuntimeView {
@@ -9,7 +12,7 @@ interface RuntimeView {
   arn: string;
   latestVersion: number;
   endpoints: Record<string, number>;
-  spec: { command?: string[]; module?: string; transport: string; description?: string };
+  spec: { command?: string[]; module?: string; transport: string; description?: string; env: Record<string, string>; sessions: Record<string, unknown> };
   updatedAt: string;
 }
 
@@ -25,12 +28,14 @@ interface SpecFlags extends ConnectionFlags {
   file?: string;
   command?: string;
   module?: string;
+  cwd?: string;
   transport?: string;
-  port?: string;
+  port?: number | 'auto';
   path?: string;
-  env?: string[];
-  warmPool?: string;
-  maxSessions?: string;
+  env?: Record<string, string>;
+  unsetEnv?: string[];
+  warmPool?: number;
+  maxSessions?: number;
   idleTimeout?: string;
 }
 
@@ -43,20 +48,43 @@ export function connectionOptions(command: Command): Command {
     .option('--json', 'print one JSON document');
 }
 
-/** Builds a runtime spec from `--file` plus individual flags (flags win). */
+/** The path keys given (command, module, cwd) made absolute against `baseDir`; none given changes nothing. */
+function absolutePaths(paths: { command?: string[]; module?: string; cwd?: string }, baseDir: string): Record<string, unknown> {
+  return Object.keys(paths).length ? { ...resolveRuntimePaths(paths, baseDir) } : {};
+}
+
+/** A spec file's keys, its paths made absolute against the file's folder (the rule of toolport.yaml). */
+async function specFile(file: string): Promise<Record<string, unknown>> {
+  const spec = (parseYaml(await readFile(file, 'utf8')) as Record<string, unknown> | null) ?? {};
+  // Keys of the wrong type are left as they are, for the server to name.
+  const { command, module, cwd } = spec;
+  const paths = {
+    ...(Array.isArray(command) && command.every((arg) => typeof arg === 'string') ? { command: command as string[] } : {}),
+    ...(typeof module === 'string' ? { module } : {}),
+    ...(typeof cwd === 'string' ? { cwd } : {}),
+  };
+  return { ...spec, ...absolutePaths(paths, dirname(resolve(file))) };
+}
+
+/**
+ * Builds a runtime spec from `--file` plus individual flags (flags win). Paths in flags resolve against the
+ * caller's working directory and are sent absolute; a command runs there, as it would in the caller's shell.
+ */
 async function specFromFlags(flags: SpecFlags): Promise<Record<string, unknown>> {
-  const spec: Record<string, unknown> = flags.file ? ((parseYaml(await readFile(flags.file, 'utf8')) as Record<string, unknown>) ?? {}) : {};
-  if (flags.command) spec.command = flags.command.split(/\s+/).filter(Boolean);
-  if (flags.module) spec.module = flags.module;
+  const spec: Record<string, unknown> = flags.file ? await specFile(flags.file) : {};
+  const paths = {
+    ...(flags.command ? { command: flags.command.split(/\s+/).filter(Boolean) } : {}),
+    ...(flags.module ? { module: flags.module } : {}),
+    ...(flags.cwd ? { cwd: flags.cwd } : {}),
+  };
+  Object.assign(spec, absolutePaths(paths, process.cwd()));
   if (flags.transport) spec.transport = flags.transport;
-  if (flags.port) spec.port = flags.port === 'auto' ? 'auto' : Number(flags.port);
+  if (flags.port !== undefined) spec.port = flags.port;
   if (flags.path) spec.path = flags.path;
-  if (flags.env?.length) {
-    spec.env = { ...(spec.env as object | undefined), ...Object.fromEntries(flags.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) };
-  }
+  if (flags.env) spec.env = { ...(spec.env as object | undefined), ...flags.env };
   const sessions: Record<string, unknown> = { ...(spec.sessions as object | undefined) };
-  if (flags.warmPool) sessions.warmPool = Number(flags.warmPool);
-  if (flags.maxSessions) sessions.maxSessions = Number(flags.maxSessions);
+  if (flags.warmPool !== undefined) sessions.warmPool = flags.warmPool;
+  if (flags.maxSessions !== undefined) sessions.maxSessions = flags.maxSessions;
   if (flags.idleTimeout) sessions.idleTimeout = flags.idleTimeout;
   if (Object.keys(sessions).length) spec.sessions = sessions;
   return spec;
@@ -65,14 +93,15 @@ async function specFromFlags(flags: SpecFlags): Promise<Record<string, unknown>>
 function specOptions(command: Command): Command {
   return command
     .option('-f, --file <spec>', 'runtime spec as YAML or JSON (same keys as a runtimes entry in toolport.yaml)')
-    .option('--command <cmdline>', 'program and arguments, e.g. "node examples/greet/server.js"')
-    .option('--module <file>', 'a module of defineTool tools')
+    .option('--command <cmdline>', 'program and arguments, run in --cwd (default: the current directory), e.g. "node server.js"')
+    .option('--module <file>', 'a module of defineTool tools (sent as an absolute path)')
+    .option('--cwd <dir>', 'working directory of the workers (default: the current directory)')
     .option('--transport <stdio|http>', 'how the program speaks MCP')
-    .option('--port <n|auto>', 'HTTP port of the program ({port} and $PORT carry it)')
+    .option('--port <n|auto>', 'HTTP port of the program ({port} and $PORT carry it)', portOrAuto)
     .option('--path <path>', 'HTTP path of the program (default /mcp)')
-    .option('--env <KEY=VALUE>', 'environment for workers; VALUE may be env:NAME (repeat)', (v: string, all: string[] = []) => [...all, v])
-    .option('--warm-pool <n>', 'pre-started workers')
-    .option('--max-sessions <n>', 'concurrent sessions before 429')
+    .option('--env <KEY=VALUE>', 'set a worker variable; VALUE may be env:NAME (repeat). update merges into the current env', envPair)
+    .option('--warm-pool <n>', 'pre-started workers (0-64)', wholeNumber(0, 64))
+    .option('--max-sessions <n>', 'concurrent sessions before 429 (1-10000)', wholeNumber(1, 10_000))
     .option('--idle-timeout <duration>', 'end idle sessions after, e.g. 15m');
 }
 
@@ -92,14 +121,19 @@ export function registerRuntimeCommands(program: Command): void {
       show((await callApi(await apiTarget(flags), 'POST', '/api/runtimes', { name, ...(await specFromFlags(flags)) })) as RuntimeView, flags.json);
     },
   );
-  specOptions(connectionOptions(runtime.command('update <name>').description('make a new immutable version; DEFAULT follows it'))).action(
-    async (name: string, flags: SpecFlags) => {
+  specOptions(connectionOptions(runtime.command('update <name>').description('make a new immutable version; DEFAULT follows it')))
+    .option('--unset-env <NAME>', 'remove a worker variable (repeat)', envName)
+    .action(async (name: string, flags: SpecFlags) => {
       const target = await apiTarget(flags);
       const current = (await callApi(target, 'GET', path(name))) as RuntimeView;
-      const spec = { ...current.spec, ...(await specFromFlags(flags)) };
+      const changes = await specFromFlags(flags);
+      // env and sessions merge key by key, so `--env A=1` or `--warm-pool 0` leaves the rest as it was.
+      const env: Record<string, unknown> = { ...current.spec.env, ...(changes.env as object | undefined) };
+      for (const key of flags.unsetEnv ?? []) delete env[key];
+      const sessions = { ...current.spec.sessions, ...(changes.sessions as object | undefined) };
+      const spec = { ...current.spec, ...changes, env, sessions };
       show((await callApi(target, 'PUT', path(name), spec)) as RuntimeView, flags.json);
-    },
-  );
+    });
   connectionOptions(runtime.command('list').description('list runtimes')).action(async (flags: ConnectionFlags) => {
     const { runtimes } = (await callApi(await apiTarget(flags), 'GET', '/api/runtimes')) as { runtimes: RuntimeView[] };
     if (flags.json) return printJson(runtimes);
@@ -131,7 +165,7 @@ export function registerRuntimeCommands(program: Command): void {
   });
   connectionOptions(runtime.command('endpoint <name> <endpoint> <version>').description('pin a named endpoint (e.g. prod) to a version')).action(
     async (name: string, endpoint: string, version: string, flags: ConnectionFlags) => {
-      show((await callApi(await apiTarget(flags), 'PUT', `${path(name)}/endpoints/${encodeURIComponent(endpoint)}`, { version: Number(version) })) as RuntimeView, flags.json);
+      show((await callApi(await apiTarget(flags), 'PUT', `${path(name)}/endpoints/${encodeURIComponent(endpoint)}`, { version: wholeNumber(1)(version) })) as RuntimeView, flags.json);
     },
   );
 }

@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, runtimeSpecSchema, type Config } from './schema.js';
+import { resolveRuntimePaths } from './paths.js';
 import { unknownKeyMessages } from './unknown-keys.js';
 
 export { configSchema, runtimeSpecSchema, resourceName, gatewaySpecSchema } from './schema.js';
 export type { Config, RuntimeEntry, RuntimeSpec, RuntimeSpecInput, GatewayEntry, GatewaySpec } from './schema.js';
 export { parseDuration } from './duration.js';
+export { resolveRuntimePaths } from './paths.js';
 export { credentialProviderSchema } from './schema.js';
 export type { CredentialProviderInput, CredentialProviderSpec } from './schema.js';
 export { identityConfigSchema } from './schema.js';
@@ -42,7 +45,7 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what: s
   throw new ConfigError(`${what} is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, issues);
 }
 
-/** Reads and validates a `toolport.yaml` (YAML or JSON). */
+/** Reads and validates a `toolport.yaml` (YAML or JSON); runtime paths come back absolute, resolved against its folder. */
 export async function loadConfig(file: string): Promise<Config> {
   let text: string;
   try {
@@ -64,7 +67,8 @@ export async function loadConfig(file: string): Promise<Config> {
     }
     names.add(runtime.name);
   }
-  return config;
+  const folder = dirname(resolve(file));
+  return { ...config, runtimes: config.runtimes.map((runtime) => resolveRuntimePaths(runtime, folder)) };
 }
 
 /** The JSON Schema of `toolport.yaml`, as an editor reads it (input shapes, defaults shown). */

@@ -66,11 +66,11 @@ const runtimeSpecShape = z
   .object({
     description: z.string().max(500).optional().describe('Shown in listings'),
     command: z.array(z.string().min(1)).min(1).optional().describe('Program and arguments; {port} is replaced for http'),
-    module: z.string().min(1).optional().describe('A JS/TS module exporting defineTool tools'),
+    module: z.string().min(1).optional().describe('A JS/TS module exporting defineTool tools (relative to the config file)'),
     transport: z.enum(['stdio', 'http']).default('stdio').describe('How the command speaks MCP'),
     port: z.union([z.literal('auto'), z.number().int().min(1).max(65535)]).default('auto').describe('http: port the server listens on; auto gives each worker a free one'),
     path: z.string().startsWith('/').default('/mcp').describe('http: MCP endpoint path of the server'),
-    cwd: z.string().optional().describe('Working directory (default: where toolport runs)'),
+    cwd: z.string().optional().describe('Working directory (default: the config file\'s folder); relative paths here, in module and in a command\'s program resolve against the config file\'s folder'),
     env: z.record(z.string(), envValue).default({}).describe('Worker environment; env:NAME copies NAME from Toolport\'s environment'),
     auth: authSchema.default('none').describe('Inbound authorizer: none (loopback demos only), jwt, or sigv4 (access keys from toolport identity access-key create)'),
     sessions: sessionsSchema.prefault({}).describe('Session lifecycle'),

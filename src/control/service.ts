@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { resourceName, runtimeSpecSchema, validate, type Config, type RuntimeSpec } from '../config/index.js';
+import { resolveRuntimePaths, resourceName, runtimeSpecSchema, validate, type Config, type RuntimeSpec } from '../config/index.js';
+import { assertLaunchable, probeRuntime } from './launch.js';
 import type { Logger } from '../log/index.js';
 import { StoreError, type RuntimeRecord, type RuntimeVersion, type Store } from '../store/index.js';
 
@@ -8,8 +9,22 @@ export interface RuntimeListener {
   refresh(name: string): Promise<void>;
 }
 
-function checkSpec(value: unknown, what: string): RuntimeSpec {
-  return validate(runtimeSpecSchema, value, what);
+/**
+ * Validates a spec and makes its paths absolute. A relative path sent to the API resolves against the server's
+ * working directory once, here; the CLI and the config file send absolute ones.
+ */
+async function checkSpec(value: unknown, what: string): Promise<RuntimeSpec> {
+  const spec = resolveRuntimePaths(validate(runtimeSpecSchema, value, what), process.cwd());
+  await assertLaunchable(spec, what);
+  return spec;
+}
+
+/** A runtime whose worker could not answer `initialize` when probed. */
+export interface RuntimeProblem {
+  runtime: string;
+  problem: string;
+  /** Declared in the applied config file (not only made through the API). */
+  configured: boolean;
 }
 
 /** JSON with object keys sorted, so specs compare equal whatever order a backend returns keys in. */
@@ -28,6 +43,8 @@ function checkName(name: unknown): string {
 
 /** The control plane's operations on runtimes; the REST API and the config file both go through here. */
 export class ControlPlane {
+  private readonly configured = new Set<string>();
+
   constructor(
     private readonly store: Store,
     private readonly listener: RuntimeListener,
@@ -35,14 +52,14 @@ export class ControlPlane {
   ) {}
 
   async createRuntime(name: string, specInput: unknown): Promise<RuntimeRecord> {
-    const record = await this.store.createRuntime(checkName(name), checkSpec(specInput, `runtime "${name}"`));
+    const record = await this.store.createRuntime(checkName(name), await checkSpec(specInput, `runtime "${name}"`));
     await this.listener.refresh(name);
     return record;
   }
 
   /** Makes a new immutable version; `DEFAULT` follows it, named endpoints stay where they are. */
   async updateRuntime(name: string, specInput: unknown): Promise<RuntimeRecord> {
-    const record = await this.store.updateRuntime(name, checkSpec(specInput, `runtime "${name}"`));
+    const record = await this.store.updateRuntime(name, await checkSpec(specInput, `runtime "${name}"`));
     await this.listener.refresh(name);
     return record;
   }
@@ -87,7 +104,8 @@ export class ControlPlane {
    */
   async applyConfig(config: Config): Promise<void> {
     for (const { name, endpoints, ...input } of config.runtimes) {
-      const spec = checkSpec(input, `runtime "${name}"`);
+      const spec = await checkSpec(input, `runtime "${name}"`);
+      this.configured.add(name);
       const existing = await this.store.getRuntime(name);
       if (!existing) await this.store.createRuntime(name, spec);
       else if (canonical(existing.spec) !== canonical(spec)) await this.store.updateRuntime(name, spec);
@@ -95,5 +113,16 @@ export class ControlPlane {
       await this.listener.refresh(name);
       this.log.debug('runtime applied from config', { runtime: name });
     }
+  }
+
+  /** Starts one worker of each runtime's latest version (what DEFAULT serves) and asks it to `initialize`, so `up` can report what cannot start. */
+  async probeRuntimes(): Promise<RuntimeProblem[]> {
+    const results = await Promise.all(
+      (await this.store.listRuntimes()).map(async (record) => {
+        const problem = await probeRuntime(record.spec, this.log.child({ runtime: record.name, probe: true }));
+        return problem === undefined ? undefined : { runtime: record.name, problem, configured: this.configured.has(record.name) };
+      }),
+    );
+    return results.filter((result) => result !== undefined);
   }
 }

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connectRuntime, eventually, textOf } from '../helpers/platform.js';
 import { toolport } from '../helpers/cli.js';
 
@@ -16,7 +17,8 @@ describe('toolport CLI', () => {
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'toolport-cli-'));
     const config = join(dataDir, 'toolport.yaml');
-    await writeFile(config, 'runtimes:\n  - name: greet\n    command: [node, examples/greet/server.js]\n    sessions: { warmPool: 1 }\n');
+    const greetServer = fileURLToPath(new URL('../../examples/greet/server.js', import.meta.url));
+    await writeFile(config, `runtimes:\n  - name: greet\n    command: [node, ${greetServer}]\n    sessions: { warmPool: 1 }\n`);
     server = spawn(process.execPath, ['bin/toolport.js', 'up', '--config', config, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     await eventually(() => /admin token/.test(printed), 30_000, 'toolport up to print its endpoints');

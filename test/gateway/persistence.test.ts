@@ -87,7 +87,7 @@ describe('gateways across restarts, through the CLI and from toolport.yaml', () 
       config,
       [
         'runtimes:',
-        '  - { name: greet, command: [node, examples/greet/server.js], sessions: { warmPool: 1 } }',
+        `  - { name: greet, command: [node, ${process.cwd()}/examples/greet/server.js], sessions: { warmPool: 1 } }`,
         'gateways:',
         '  - name: demo',
         '    search: { name: find_tools }',
