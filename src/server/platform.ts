@@ -5,12 +5,13 @@ import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ControlPlane, handleApi, runtimeRoutes, type ApiRoutes } from '../control/index.js';
 import { createGateways, gatewayRoutes, type GatewayHost, type GatewayService } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { RuntimeHost } from '../runtime/index.js';
+import { RuntimeHost, sendJsonRpcError } from '../runtime/index.js';
 import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
 import { BadPathError, decodePathPart } from '../http/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { Readiness } from './readiness.js';
 import { rebindingGuard } from './rebinding.js';
 
 /** How to start the platform (`toolport up`). */
@@ -22,6 +23,8 @@ export interface PlatformOptions {
   /** `postgres://...` or a SQLite file; default DATA_DIR/toolport.db. */
   store?: string;
   logger?: Logger;
+  /** How long a gateway request waits for its gateway's first catalog before a 503 (default 10 s). */
+  catalogWaitMs?: number;
 }
 
 /** A running platform. */
@@ -49,6 +52,10 @@ const INVOCATIONS = /^\/runtimes\/([^/]+)\/invocations\/?$/;
 /** RFC 9728 §3.1: the metadata of resource `/runtimes/x/invocations` lives at this path prefix + the resource path. */
 const RESOURCE_METADATA = /^\/\.well-known\/oauth-protected-resource\/runtimes\/([^/]+)\/invocations\/?$/;
 const GATEWAY_MCP = /^\/gateways\/([^/]+)\/mcp\/?$/;
+/** A gateway request that finds no catalog yet waits this long for it by default. */
+const CATALOG_WAIT_MS = 10_000;
+/** What a 503 from a loading or draining edge tells the caller to wait before trying again, in seconds. */
+const RETRY_AFTER_S = '2';
 const GATEWAY_METADATA = /^\/\.well-known\/oauth-protected-resource\/gateways\/([^/]+)\/mcp\/?$/;
 
 /** Answers with the edge's JSON error shape, `{error: {code, message}}`. */
@@ -117,6 +124,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
   const gateways = createGateways({ sql: store.sql, log, baseUrl: () => baseUrl, vault, auth: inboundAuth });
+  const readiness = new Readiness(gateways.host, gateways.service, options.catalogWaitMs ?? CATALOG_WAIT_MS);
   /** Control-plane routes by `/api/{prefix}`; each part adds its own. */
   const api: Record<string, ApiRoutes> = {
     runtimes: runtimeRoutes(control, runtimes),
@@ -160,6 +168,12 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Healthy' }));
       return;
     }
+    if (path === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const { ready, loading } = await readiness.state();
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', ...(ready ? {} : { 'retry-after': RETRY_AFTER_S }) });
+      res.end(JSON.stringify({ status: ready ? 'Ready' : 'Loading', loading }));
+      return;
+    }
     if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, api, token);
     if (path === VAULT_CALLBACK_PATH && req.method === 'GET') return handleVaultCallback(vault, req, res, log);
     if (await authorizationServer.handle(req, res, path)) return;
@@ -178,7 +192,12 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
       return;
     }
     const gateway = GATEWAY_MCP.exec(path);
-    if (gateway?.[1]) return gateways.host.handle(req, res, decodePathPart(gateway[1]));
+    if (gateway?.[1]) {
+      const name = decodePathPart(gateway[1]);
+      if (await readiness.gatewayReady(name)) return gateways.host.handle(req, res, name);
+      const message = `gateway "${name}" is still loading its tool catalog; retry in a few seconds (GET /ready says when everything is loaded)`;
+      return sendJsonRpcError(res, 503, { code: -32000, message, data: { code: 'gateway_loading' } }, null, { 'retry-after': RETRY_AFTER_S });
+    }
     const invocation = INVOCATIONS.exec(path);
     if (invocation?.[1]) return runtimes.handle(req, res, invocation[1], url.searchParams.get('qualifier') ?? 'DEFAULT');
     notFound(res, path);
@@ -214,7 +233,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   // The issuer URL is the edge's own, known only now.
   authorizationServer.attach(url);
   // Gateways start once the edge listens: targets that are runtimes are reached through it.
-  await gateways.host.start();
+  await readiness.startGateways();
   return {
     url,
     port,
@@ -229,6 +248,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     identity: authorizationServer,
     config,
     async close() {
+      readiness.drain();
       server.closeAllConnections();
       await new Promise((done) => server.close(done));
       await release();
