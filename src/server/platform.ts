@@ -12,12 +12,14 @@ import { openStore, runtimeArn, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { Readiness } from './readiness.js';
-import { rebindingGuard } from './rebinding.js';
+import { checkExposure, isLoopback, rebindingGuard } from './rebinding.js';
 
 /** How to start the platform (`toolport up`). */
 export interface PlatformOptions {
   config?: string;
   host?: string;
+  /** The URL clients reach the platform at; required for a non-loopback `host` (else `server.publicUrl`). */
+  publicUrl?: string;
   port?: number;
   dataDir: string;
   /** `postgres://...` or a SQLite file; default DATA_DIR/toolport.db. */
@@ -29,7 +31,10 @@ export interface PlatformOptions {
 
 /** A running platform. */
 export interface Platform {
+  /** Where this machine reaches the edge. */
   url: string;
+  /** Where clients reach it: `publicUrl` when set, else `url`; every advertised URL starts with it. */
+  publicUrl: string;
   port: number;
   adminToken: string;
   store: Store;
@@ -106,11 +111,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): Promise<Platform> {
   const log = options.logger ?? createLogger();
   const config = options.config ? await loadConfig(options.config) : undefined;
+  const host = options.host ?? config?.server.host ?? '127.0.0.1';
+  const allowedHosts = config?.server.allowedHosts ?? [];
+  const publicUrl = (options.publicUrl ?? config?.server.publicUrl)?.replace(/\/+$/, '');
+  const exposure = checkExposure(host, publicUrl, allowedHosts);
+  if (exposure) throw new ConfigError(exposure);
+  const advertised = publicUrl === undefined ? undefined : new URL(publicUrl);
   const store = await openStore(options.store ?? join(dataDir, 'toolport.db'));
   const masterKey = await loadMasterKey(dataDir);
   /** The edge's URL once it listens: user-federation callbacks return there, gateways reach runtimes through it. */
   let baseUrl = '';
-  const vault = new Vault(store, { masterKey, callbackUrl: () => `${baseUrl}${VAULT_CALLBACK_PATH}` });
+  const vault = new Vault(store, { masterKey, callbackUrl: () => `${publicUrl ?? baseUrl}${VAULT_CALLBACK_PATH}` });
   await vault.loadGrants();
   const accessKeys = new AccessKeys(store.sql, masterKey);
   const workload = await startWorkloadEndpoint(vault, log);
@@ -153,14 +164,24 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   }
 
   const authorizationServer = identity as Identity;
-  const host = options.host ?? config?.server.host ?? '127.0.0.1';
-  const refused = rebindingGuard(host, config?.server.allowedHosts ?? []);
+  const refused = rebindingGuard(advertised ? [...allowedHosts, advertised.hostname] : allowedHosts);
+  /** The origin advertised URLs start with: publicUrl, else the (guarded, loopback) Host the caller addressed. */
+  const advertisedBase = (req: IncomingMessage): string => publicUrl ?? `http://${req.headers.host ?? host}`;
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const refusal = refused(req);
     if (refusal) {
       res.writeHead(403, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `Forbidden: ${refusal}` } }));
       return;
+    }
+    // Behind publicUrl, what the caller wrote in Host (or X-Forwarded-*) never reaches a part: Identity (its proxy
+    // mode reads X-Forwarded-Host/Proto) and every advertised URL see the public origin only.
+    delete req.headers['x-forwarded-host'];
+    delete req.headers['x-forwarded-proto'];
+    if (advertised) {
+      req.headers.host = advertised.host;
+      req.headers['x-forwarded-host'] = advertised.host;
+      req.headers['x-forwarded-proto'] = advertised.protocol.slice(0, -1);
     }
     const url = requestUrl(req);
     const path = url.pathname;
@@ -179,14 +200,14 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     if (await authorizationServer.handle(req, res, path)) return;
     const metadataFor = RESOURCE_METADATA.exec(path);
     if (metadataFor?.[1] && req.method === 'GET') {
-      const metadata = await runtimes.protectedResourceMetadata(metadataFor[1], `http://${req.headers.host ?? host}`);
+      const metadata = await runtimes.protectedResourceMetadata(metadataFor[1], advertisedBase(req));
       if (!metadata) return notFound(res, path);
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(metadata));
       return;
     }
     const gatewayMetadataFor = GATEWAY_METADATA.exec(path);
     if (gatewayMetadataFor?.[1] && req.method === 'GET') {
-      const metadata = await gateways.host.protectedResourceMetadata(decodePathPart(gatewayMetadataFor[1]), `http://${req.headers.host ?? host}`);
+      const metadata = await gateways.host.protectedResourceMetadata(decodePathPart(gatewayMetadataFor[1]), advertisedBase(req));
       if (!metadata) return notFound(res, path);
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(metadata));
       return;
@@ -228,14 +249,17 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     throw error;
   }
   const port = (server.address() as { port: number }).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // A wildcard bind is reached from this machine on loopback.
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
   baseUrl = url;
-  // The issuer URL is the edge's own, known only now.
-  authorizationServer.attach(url);
+  // The issuer URL is the edge's own (or its public one), known only now.
+  authorizationServer.attach(publicUrl ?? url);
   // Gateways start once the edge listens: targets that are runtimes are reached through it.
   await readiness.startGateways();
   return {
     url,
+    publicUrl: publicUrl ?? url,
     port,
     adminToken: token,
     store,
@@ -254,6 +278,18 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
       await release();
     },
   };
+}
+
+/** One warning per `auth: none` runtime or gateway that a non-loopback bind exposes beyond this machine. */
+export async function openEndpoints(platform: Platform): Promise<string[]> {
+  if (platform.url === platform.publicUrl && isLoopback(new URL(platform.url).hostname.replace(/^\[|\]$/g, ''))) return [];
+  const warn = (kind: string, name: string, endpoint: string): string => `${kind} ${name} has auth: none and is open to anyone who can reach ${endpoint}`;
+  const runtimes = (await platform.control.listRuntimes()).filter((runtime) => runtime.spec.auth === 'none');
+  const gateways = (await platform.gatewayService.listGateways()).filter((gateway) => gateway.spec.auth === 'none');
+  return [
+    ...runtimes.map((runtime) => warn('runtime', runtime.name, runtimeEndpoints(platform.publicUrl, runtime.name).byName)),
+    ...gateways.map((gateway) => warn('gateway', gateway.name, `${platform.publicUrl}${gateway.endpoint}`)),
+  ];
 }
 
 /** Every endpoint a runtime is reachable at, for printing. */
