@@ -10,6 +10,7 @@ import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credenti
 import { BadPathError, decodePathPart } from '../http/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
+import { answerClientError } from './client-error.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { Readiness } from './readiness.js';
 import { checkExposure, isLoopback, rebindingGuard } from './rebinding.js';
@@ -231,6 +232,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
       res.end(JSON.stringify({ error: { code: 'internal', message: 'internal error; see the server log' } }));
     });
   });
+  server.on('clientError', answerClientError);
   // Long tool calls (minutes) must not be cut by Node's default request timeout.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
