@@ -25,17 +25,19 @@ program
   .description('start the platform (store, control plane, runtimes) on 127.0.0.1')
   .option('-c, --config <file>', 'toolport.yaml to apply at start')
   .option('-p, --port <n>', 'port to listen on (default from config, else 8080; 0 picks a free one)', wholeNumber(0, 65535))
-  .option('--host <host>', 'address to bind (default 127.0.0.1)')
+  .option('--host <host>', 'address to bind (default 127.0.0.1); any other address needs --public-url and server.allowedHosts')
+  .option('--public-url <url>', 'URL clients reach Toolport at (e.g. its proxy); the issuer and advertised URLs use it')
   .option('-d, --data-dir <dir>', 'where the SQLite file and admin token live', '.toolport')
   .option('--store <url|file>', 'postgres://... to use PostgreSQL, or a SQLite file (default DATA_DIR/toolport.db)', storeLocation)
-  .action(async (flags: { config?: string; port?: number; host?: string; dataDir: string; store?: string }) => {
+  .action(async (flags: { config?: string; port?: number; host?: string; publicUrl?: string; dataDir: string; store?: string }) => {
     // Loaded on demand: the server pulls in the store drivers and MCP transports, which other verbs never need.
-    const { runtimeEndpoints, startPlatform } = await import('../server/index.js');
+    const { openEndpoints, runtimeEndpoints, startPlatform } = await import('../server/index.js');
     const platform = await startPlatform({
       dataDir: flags.dataDir,
       ...(flags.config ? { config: flags.config } : {}),
       ...(flags.port === undefined ? {} : { port: flags.port }),
       ...(flags.host ? { host: flags.host } : {}),
+      ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}),
       ...(flags.store ? { store: flags.store } : {}),
     });
     // "is up" only when every runtime can start; a configured one that cannot fails `up`, an API-made one is reported.
@@ -53,17 +55,18 @@ program
       `  control plane       ${platform.url}/api   (Authorization: Bearer <admin token>)`,
     ];
     for (const runtime of await platform.control.listRuntimes()) {
-      const { byName, byArn } = runtimeEndpoints(platform.url, runtime.name);
+      const { byName, byArn } = runtimeEndpoints(platform.publicUrl, runtime.name);
       lines.push(`  runtime ${runtime.name.padEnd(12)} ${byName}`, `    by ARN             ${byArn}`);
     }
     for (const gateway of await platform.gatewayService.listGateways()) {
-      lines.push(`  gateway ${gateway.name.padEnd(12)} ${platform.url}${gateway.endpoint}`);
+      lines.push(`  gateway ${gateway.name.padEnd(12)} ${platform.publicUrl}${gateway.endpoint}`);
     }
     lines.push(`  identity            ${platform.identity.issuer}   (OAuth 2.1 / OpenID Connect issuer)`, `    discovery          ${platform.identity.issuer}/.well-known/openid-configuration`);
     const m2mToken = platform.identity.m2mTokenCommand();
     if (m2mToken) lines.push(`    M2M token          ${m2mToken}`);
     lines.push(`  admin token    ${platform.adminToken}`, `Try: npx toolport runtime list --server ${platform.url}`);
     process.stdout.write(`${lines.join('\n')}\n`);
+    for (const open of await openEndpoints(platform)) process.stderr.write(`toolport: warning: ${open}\n`);
     const stop = (): void => {
       void platform.close().then(() => process.exit(0));
     };

@@ -306,6 +306,12 @@ export const configSchema = z
         host: z.string().default('127.0.0.1').describe('Address to bind; keep 127.0.0.1 unless a proxy fronts Toolport'),
         port: z.number().int().min(0).max(65535).default(8080).describe('Port of the HTTP edge (0 picks a free one)'),
         allowedHosts: z.array(z.string()).default([]).describe('Host names besides localhost that requests may address (DNS-rebinding guard)'),
+        publicUrl: z
+          .string()
+          .url()
+          .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+          .optional()
+          .describe('URL clients reach Toolport at (e.g. a proxy in front of it); required when host is not loopback. The issuer and every advertised URL come from it, never from the Host header'),
       })
       .strict()
       .prefault({})

@@ -1,3 +1,3 @@
 /** The HTTP edge: one process serving /ping, /api and /runtimes. */
-export { startPlatform, runtimeEndpoints } from './platform.js';
+export { startPlatform, runtimeEndpoints, openEndpoints } from './platform.js';
 export type { Platform, PlatformOptions } from './platform.js';

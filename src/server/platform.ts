@@ -5,28 +5,37 @@ import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ControlPlane, handleApi, runtimeRoutes, type ApiRoutes } from '../control/index.js';
 import { createGateways, gatewayRoutes, type GatewayHost, type GatewayService } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { RuntimeHost } from '../runtime/index.js';
+import { RuntimeHost, sendJsonRpcError } from '../runtime/index.js';
 import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
 import { BadPathError, decodePathPart } from '../http/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
+import { answerClientError } from './client-error.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { rebindingGuard } from './rebinding.js';
+import { Readiness } from './readiness.js';
+import { checkExposure, isLoopback, rebindingGuard } from './rebinding.js';
 
 /** How to start the platform (`toolport up`). */
 export interface PlatformOptions {
   config?: string;
   host?: string;
+  /** The URL clients reach the platform at; required for a non-loopback `host` (else `server.publicUrl`). */
+  publicUrl?: string;
   port?: number;
   dataDir: string;
   /** `postgres://...` or a SQLite file; default DATA_DIR/toolport.db. */
   store?: string;
   logger?: Logger;
+  /** How long a gateway request waits for its gateway's first catalog before a 503 (default 10 s). */
+  catalogWaitMs?: number;
 }
 
 /** A running platform. */
 export interface Platform {
+  /** Where this machine reaches the edge. */
   url: string;
+  /** Where clients reach it: `publicUrl` when set, else `url`; every advertised URL starts with it. */
+  publicUrl: string;
   port: number;
   adminToken: string;
   store: Store;
@@ -49,6 +58,10 @@ const INVOCATIONS = /^\/runtimes\/([^/]+)\/invocations\/?$/;
 /** RFC 9728 §3.1: the metadata of resource `/runtimes/x/invocations` lives at this path prefix + the resource path. */
 const RESOURCE_METADATA = /^\/\.well-known\/oauth-protected-resource\/runtimes\/([^/]+)\/invocations\/?$/;
 const GATEWAY_MCP = /^\/gateways\/([^/]+)\/mcp\/?$/;
+/** A gateway request that finds no catalog yet waits this long for it by default. */
+const CATALOG_WAIT_MS = 10_000;
+/** What a 503 from a loading or draining edge tells the caller to wait before trying again, in seconds. */
+const RETRY_AFTER_S = '2';
 const GATEWAY_METADATA = /^\/\.well-known\/oauth-protected-resource\/gateways\/([^/]+)\/mcp\/?$/;
 
 /** Answers with the edge's JSON error shape, `{error: {code, message}}`. */
@@ -99,11 +112,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): Promise<Platform> {
   const log = options.logger ?? createLogger();
   const config = options.config ? await loadConfig(options.config) : undefined;
+  const host = options.host ?? config?.server.host ?? '127.0.0.1';
+  const allowedHosts = config?.server.allowedHosts ?? [];
+  const publicUrl = (options.publicUrl ?? config?.server.publicUrl)?.replace(/\/+$/, '');
+  const exposure = checkExposure(host, publicUrl, allowedHosts);
+  if (exposure) throw new ConfigError(exposure);
+  const advertised = publicUrl === undefined ? undefined : new URL(publicUrl);
   const store = await openStore(options.store ?? join(dataDir, 'toolport.db'));
   const masterKey = await loadMasterKey(dataDir);
   /** The edge's URL once it listens: user-federation callbacks return there, gateways reach runtimes through it. */
   let baseUrl = '';
-  const vault = new Vault(store, { masterKey, callbackUrl: () => `${baseUrl}${VAULT_CALLBACK_PATH}` });
+  const vault = new Vault(store, { masterKey, callbackUrl: () => `${publicUrl ?? baseUrl}${VAULT_CALLBACK_PATH}` });
   await vault.loadGrants();
   const accessKeys = new AccessKeys(store.sql, masterKey);
   const workload = await startWorkloadEndpoint(vault, log);
@@ -117,6 +136,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
   const gateways = createGateways({ sql: store.sql, log, baseUrl: () => baseUrl, vault, auth: inboundAuth });
+  const readiness = new Readiness(gateways.host, gateways.service, options.catalogWaitMs ?? CATALOG_WAIT_MS);
   /** Control-plane routes by `/api/{prefix}`; each part adds its own. */
   const api: Record<string, ApiRoutes> = {
     runtimes: runtimeRoutes(control, runtimes),
@@ -145,8 +165,9 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   }
 
   const authorizationServer = identity as Identity;
-  const host = options.host ?? config?.server.host ?? '127.0.0.1';
-  const refused = rebindingGuard(host, config?.server.allowedHosts ?? []);
+  const refused = rebindingGuard(advertised ? [...allowedHosts, advertised.hostname] : allowedHosts);
+  /** The origin advertised URLs start with: publicUrl, else the (guarded, loopback) Host the caller addressed. */
+  const advertisedBase = (req: IncomingMessage): string => publicUrl ?? `http://${req.headers.host ?? host}`;
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const refusal = refused(req);
     if (refusal) {
@@ -154,10 +175,25 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
       res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `Forbidden: ${refusal}` } }));
       return;
     }
+    // Behind publicUrl, what the caller wrote in Host (or X-Forwarded-*) never reaches a part: Identity (its proxy
+    // mode reads X-Forwarded-Host/Proto) and every advertised URL see the public origin only.
+    delete req.headers['x-forwarded-host'];
+    delete req.headers['x-forwarded-proto'];
+    if (advertised) {
+      req.headers.host = advertised.host;
+      req.headers['x-forwarded-host'] = advertised.host;
+      req.headers['x-forwarded-proto'] = advertised.protocol.slice(0, -1);
+    }
     const url = requestUrl(req);
     const path = url.pathname;
     if (path === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Healthy' }));
+      return;
+    }
+    if (path === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const { ready, loading } = await readiness.state();
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', ...(ready ? {} : { 'retry-after': RETRY_AFTER_S }) });
+      res.end(JSON.stringify({ status: ready ? 'Ready' : 'Loading', loading }));
       return;
     }
     if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, api, token);
@@ -165,20 +201,25 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     if (await authorizationServer.handle(req, res, path)) return;
     const metadataFor = RESOURCE_METADATA.exec(path);
     if (metadataFor?.[1] && req.method === 'GET') {
-      const metadata = await runtimes.protectedResourceMetadata(metadataFor[1], `http://${req.headers.host ?? host}`);
+      const metadata = await runtimes.protectedResourceMetadata(metadataFor[1], advertisedBase(req));
       if (!metadata) return notFound(res, path);
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(metadata));
       return;
     }
     const gatewayMetadataFor = GATEWAY_METADATA.exec(path);
     if (gatewayMetadataFor?.[1] && req.method === 'GET') {
-      const metadata = await gateways.host.protectedResourceMetadata(decodePathPart(gatewayMetadataFor[1]), `http://${req.headers.host ?? host}`);
+      const metadata = await gateways.host.protectedResourceMetadata(decodePathPart(gatewayMetadataFor[1]), advertisedBase(req));
       if (!metadata) return notFound(res, path);
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(metadata));
       return;
     }
     const gateway = GATEWAY_MCP.exec(path);
-    if (gateway?.[1]) return gateways.host.handle(req, res, decodePathPart(gateway[1]));
+    if (gateway?.[1]) {
+      const name = decodePathPart(gateway[1]);
+      if (await readiness.gatewayReady(name)) return gateways.host.handle(req, res, name);
+      const message = `gateway "${name}" is still loading its tool catalog; retry in a few seconds (GET /ready says when everything is loaded)`;
+      return sendJsonRpcError(res, 503, { code: -32000, message, data: { code: 'gateway_loading' } }, null, { 'retry-after': RETRY_AFTER_S });
+    }
     const invocation = INVOCATIONS.exec(path);
     if (invocation?.[1]) return runtimes.handle(req, res, invocation[1], url.searchParams.get('qualifier') ?? 'DEFAULT');
     notFound(res, path);
@@ -191,6 +232,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
       res.end(JSON.stringify({ error: { code: 'internal', message: 'internal error; see the server log' } }));
     });
   });
+  server.on('clientError', answerClientError);
   // Long tool calls (minutes) must not be cut by Node's default request timeout.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -209,14 +251,17 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     throw error;
   }
   const port = (server.address() as { port: number }).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // A wildcard bind is reached from this machine on loopback.
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
   baseUrl = url;
-  // The issuer URL is the edge's own, known only now.
-  authorizationServer.attach(url);
+  // The issuer URL is the edge's own (or its public one), known only now.
+  authorizationServer.attach(publicUrl ?? url);
   // Gateways start once the edge listens: targets that are runtimes are reached through it.
-  await gateways.host.start();
+  await readiness.startGateways();
   return {
     url,
+    publicUrl: publicUrl ?? url,
     port,
     adminToken: token,
     store,
@@ -229,11 +274,24 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     identity: authorizationServer,
     config,
     async close() {
+      readiness.drain();
       server.closeAllConnections();
       await new Promise((done) => server.close(done));
       await release();
     },
   };
+}
+
+/** One warning per `auth: none` runtime or gateway that a non-loopback bind exposes beyond this machine. */
+export async function openEndpoints(platform: Platform): Promise<string[]> {
+  if (platform.url === platform.publicUrl && isLoopback(new URL(platform.url).hostname.replace(/^\[|\]$/g, ''))) return [];
+  const warn = (kind: string, name: string, endpoint: string): string => `${kind} ${name} has auth: none and is open to anyone who can reach ${endpoint}`;
+  const runtimes = (await platform.control.listRuntimes()).filter((runtime) => runtime.spec.auth === 'none');
+  const gateways = (await platform.gatewayService.listGateways()).filter((gateway) => gateway.spec.auth === 'none');
+  return [
+    ...runtimes.map((runtime) => warn('runtime', runtime.name, runtimeEndpoints(platform.publicUrl, runtime.name).byName)),
+    ...gateways.map((gateway) => warn('gateway', gateway.name, `${platform.publicUrl}${gateway.endpoint}`)),
+  ];
 }
 
 /** Every endpoint a runtime is reachable at, for printing. */

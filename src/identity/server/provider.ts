@@ -261,7 +261,8 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
     },
   };
   const provider = new Provider(settings.issuer, configuration);
-  provider.proxy = false;
+  // The edge sets X-Forwarded-Host/Proto from server.publicUrl and strips any a caller sent.
+  provider.proxy = true;
   provider.use(introspectJwtAccessTokens(settings));
   // Client secrets are stored as scrypt hashes (the metadata's client_secret holds the hash), never in clear.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret?: string }, actual: string) {
