@@ -263,6 +263,12 @@ export const identityConfigSchema = z
               .describe('OAuth grants; password = Cognito USER_PASSWORD_AUTH at /identity/cognito'),
             scopes: z.array(z.string()).default([]).describe('Scopes the client may get: {resource-server}/{scope} or openid, profile, email, offline_access'),
             redirectUris: z.array(z.string().url()).default([]).describe('authorization_code: allowed redirect URIs (loopback ones match any port)'),
+            resources: z
+              .array(z.string())
+              .default([])
+              .describe(
+                'Runtimes and gateways of this platform the client may name as resource (RFC 8707), by path: /runtimes/NAME/invocations, /gateways/NAME/mcp. Without it, a client names them only in flows a user consents to, never client_credentials',
+              ),
           })
           .strict(),
       )

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConfigError } from '../../config/index.js';
 import { StoreError, type Sql } from '../../store/index.js';
 import { open, seal } from '../master-key.js';
+import { isResourcePath } from '../platform-resource.js';
 import { generateSecret, hashSecret, verifySecret } from './passwords.js';
 import { SignInThrottle } from './throttle.js';
 
@@ -45,6 +46,8 @@ export interface ClientInput {
   grants: ClientGrant[];
   scopes?: string[];
   redirectUris?: string[];
+  /** Runtime and gateway paths (/runtimes/NAME/invocations, /gateways/NAME/mcp) it may name as `resource`. */
+  resources?: string[];
 }
 export interface ClientView {
   clientId: string;
@@ -52,6 +55,7 @@ export interface ClientView {
   grants: ClientGrant[];
   scopes: string[];
   redirectUris: string[];
+  resources: string[];
   confidential: boolean;
   origin: Origin;
   createdAt: string;
@@ -245,6 +249,9 @@ export class Directory {
         invalid('scopes', `"${scope}" is neither a resource-server scope ({resource-server}/{scope}; create the resource server first) nor one of ${OIDC_SCOPES.join(', ')}`);
       }
     }
+    for (const path of input.resources ?? []) {
+      if (!isResourcePath(path)) invalid('resources', `"${path}" is not the path of a runtime or gateway here (/runtimes/NAME/invocations, /gateways/NAME/mcp), decoded`);
+    }
     for (const uri of input.redirectUris ?? []) {
       const parsed = URL.parse(uri);
       if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.hash) invalid('redirectUris', `"${uri}" is not an absolute http(s) URL without a fragment`);
@@ -407,6 +414,7 @@ function clientMetadata(clientId: string, input: ClientInput, confidential: bool
     // oidc-provider's `scope` holds OpenID scopes only; resource-server scopes live in toolport_scopes.
     ...(oidcScopes.length ? { scope: oidcScopes.join(' ') } : {}),
     ...(resourceScopes.length ? { toolport_scopes: resourceScopes.join(' ') } : {}),
+    ...(input.resources?.length ? { toolport_resources: input.resources.join(' ') } : {}),
     token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
     toolport_password_auth: input.grants.includes('password'),
   };
@@ -434,6 +442,7 @@ function clientView(row: ClientRow): ClientView {
     grant_types?: string[];
     scope?: string;
     toolport_scopes?: string;
+    toolport_resources?: string;
     redirect_uris?: string[];
     toolport_password_auth?: boolean;
   };
@@ -445,6 +454,7 @@ function clientView(row: ClientRow): ClientView {
     grants,
     scopes: [metadata.scope, metadata.toolport_scopes].filter(Boolean).join(' ').split(' ').filter(Boolean),
     redirectUris: metadata.redirect_uris ?? [],
+    resources: metadata.toolport_resources?.split(' ') ?? [],
     confidential: row.secret_hash !== null,
     origin: row.origin,
     createdAt: row.created_at,
