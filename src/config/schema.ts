@@ -256,7 +256,7 @@ export const identityConfigSchema = z
           .object({
             clientId: z.string().min(1).describe('The client_id'),
             name: z.string().optional().describe('Shown on the consent page'),
-            secret: secretValue.optional().describe('Client secret, or env:NAME; omit for a public client (PKCE). Stored only as a scrypt hash'),
+            secret: secretValue.optional().describe('Client secret, or env:NAME; omit for a public client (PKCE). Stored only as a keyed HMAC-SHA-256 digest'),
             grants: z
               .array(z.enum(['client_credentials', 'authorization_code', 'refresh_token', 'password']))
               .min(1)

@@ -5,6 +5,7 @@ import type { Configuration, KoaContextWithOIDC, UnknownObject } from 'oidc-prov
 import type { Sql } from '../../store/index.js';
 import { LOOPBACK_HOSTS, onPlatform, resourcePath } from '../platform-resource.js';
 import { SqlAdapter } from './adapter.js';
+import { SignInThrottle, SignInThrottled } from './throttle.js';
 import { OIDC_SCOPES, type Directory, type ClientMetadata } from './directory.js';
 import { errorPage, PAGE_HEADERS, page } from './views.js';
 
@@ -286,12 +287,44 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
   };
   const provider = new Provider(settings.issuer, configuration);
   provider.proxy = false;
+  provider.use(throttleClientAuthentication(new SignInThrottle()));
   provider.use(introspectJwtAccessTokens(settings));
-  // Client secrets are stored as scrypt hashes (the metadata's client_secret holds the hash), never in clear.
+  // Client secrets are stored as keyed digests (the metadata's client_secret holds the digest), never in clear.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret?: string }, actual: string) {
     return this.clientSecret ? directory.verifyClientSecret(this.clientId, this.clientSecret, actual) : false;
   };
   return provider;
+}
+
+/** The endpoints where clients authenticate with their secret: token, introspection, revocation. */
+const CLIENT_AUTH_PATH = /\/token(\/introspection|\/revocation)?$/;
+
+/**
+ * Brakes secret guessing by source address: after five failed client authentications in a row, each further one
+ * locks the address for twice as long (1 s ... 15 min) with 429 and Retry-After, before any secret is checked. The
+ * address is locked, not the client id, so a flood of wrong secrets cannot lock the legitimate client out from
+ * elsewhere. A success from the address clears it.
+ */
+function throttleClientAuthentication(throttle: SignInThrottle): Parameters<Provider['use']>[0] {
+  return async (ctx, next) => {
+    const guarded = ctx.method === 'POST' && CLIENT_AUTH_PATH.test(ctx.path);
+    const source = ctx.ip;
+    if (guarded) {
+      try {
+        throttle.check(source);
+      } catch (error) {
+        if (!(error instanceof SignInThrottled)) throw error;
+        ctx.status = 429;
+        ctx.set({ 'retry-after': String(error.retryAfterSeconds), 'cache-control': 'no-store' });
+        ctx.body = { error: 'temporarily_unavailable', error_description: `too many failed client authentications from this address; retry in ${error.retryAfterSeconds} s` };
+        return;
+      }
+    }
+    await next();
+    if (!guarded) return;
+    if (ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client') throttle.failed(source);
+    else if (ctx.status < 400) throttle.succeeded(source);
+  };
 }
 
 /**
