@@ -269,13 +269,19 @@ export const identityConfigSchema = z
           .object({
             clientId: z.string().min(1).describe('The client_id'),
             name: z.string().optional().describe('Shown on the consent page'),
-            secret: secretValue.optional().describe('Client secret, or env:NAME; omit for a public client (PKCE). Stored only as a scrypt hash'),
+            secret: secretValue.optional().describe('Client secret, or env:NAME; omit for a public client (PKCE). Stored only as a keyed HMAC-SHA-256 digest'),
             grants: z
               .array(z.enum(['client_credentials', 'authorization_code', 'refresh_token', 'password']))
               .min(1)
               .describe('OAuth grants; password = Cognito USER_PASSWORD_AUTH at /identity/cognito'),
             scopes: z.array(z.string()).default([]).describe('Scopes the client may get: {resource-server}/{scope} or openid, profile, email, offline_access'),
             redirectUris: z.array(z.string().url()).default([]).describe('authorization_code: allowed redirect URIs (loopback ones match any port)'),
+            resources: z
+              .array(z.string())
+              .default([])
+              .describe(
+                'Runtimes and gateways of this platform the client may name as resource (RFC 8707), by path: /runtimes/NAME/invocations, /gateways/NAME/mcp. Without it, a client names them only in flows a user consents to, never client_credentials',
+              ),
           })
           .strict(),
       )

@@ -37,14 +37,19 @@ export interface InboundAuthorizer {
 class BearerJwt implements InboundAuthorizer {
   private readonly jwt: JwtAuthorizer;
   readonly scopes: readonly string[];
-  constructor(config: JwtAuthorizerConfig) {
+  constructor(
+    config: JwtAuthorizerConfig,
+    private readonly selfUrl?: () => string,
+  ) {
     this.jwt = new JwtAuthorizer(config);
     this.scopes = config.allowedScopes ?? [];
   }
   async authenticate(request: InboundRequest): Promise<Principal> {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new AuthError('missing_token', 'this resource requires a bearer token (Authorization: Bearer <JWT>)');
-    return this.jwt.verify(token);
+    // The platform's own URL, never the Host header: a caller must not make a bound audience look foreign.
+    const platform = URL.parse(this.selfUrl?.() ?? '');
+    return this.jwt.verify(token, platform ? { url: request.url, platform } : undefined);
   }
   issuer(): Promise<string> {
     return this.jwt.issuer();
@@ -66,7 +71,7 @@ export class InboundAuth {
     const key = JSON.stringify(spec);
     let authorizer = this.cache.get(key);
     if (!authorizer) {
-      if ('jwt' in spec) authorizer = new BearerJwt({ ...spec.jwt, discoveryUrl: this.resolveDiscovery(spec.jwt.discoveryUrl) });
+      if ('jwt' in spec) authorizer = new BearerJwt({ ...spec.jwt, discoveryUrl: this.resolveDiscovery(spec.jwt.discoveryUrl) }, this.deps.selfUrl);
       else if (this.deps.accessKeys) authorizer = new SigV4Authorizer(spec.sigv4, this.deps.accessKeys, this.deps.sigv4);
       else throw new AuthError('misconfigured', 'sigv4 needs the access keys of Toolport Identity; this host was started without them');
       this.cache.set(key, authorizer);

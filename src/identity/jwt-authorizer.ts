@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { AuthError } from './errors.js';
+import { onPlatform, resourcePath } from './platform-resource.js';
 
 /** AgentCore's `customJWTAuthorizer` fields, plus required custom claims. */
 export interface JwtAuthorizerConfig {
@@ -19,6 +20,12 @@ export interface Principal {
   issuer: string;
   /** Every verified claim, for claim-based permission rules. */
   claims: Record<string, unknown>;
+}
+
+/** The resource a token is presented to: the URL called, and this platform's base URL. */
+export interface CalledResource {
+  url: URL;
+  platform: URL;
 }
 
 /** Injectable network and clock, so tests and callers control them (every call is bounded by `timeoutMs`). */
@@ -103,8 +110,11 @@ export class JwtAuthorizer {
     return this.discovery;
   }
 
-  /** Verifies a bearer token; throws AuthError `invalid_token` or `insufficient_scope` (messages never contain the token). */
-  async verify(token: string): Promise<Principal> {
+  /**
+   * Verifies a bearer token; throws AuthError `invalid_token` or `insufficient_scope` (messages never contain the
+   * token). With `resource`, a token bound to a runtime or gateway of this platform (RFC 8707) opens that one only.
+   */
+  async verify(token: string, resource?: CalledResource): Promise<Principal> {
     const { issuer, jwks } = await this.discover();
     let payload: JWTPayload;
     try {
@@ -123,6 +133,7 @@ export class JwtAuthorizer {
     const audienceOk = !!allowedAudiences?.length && audiencesOf(payload).some((aud) => allowedAudiences.includes(aud));
     const clientOk = !!allowedClients?.length && clientId !== undefined && allowedClients.includes(clientId);
     if (!audienceOk && !clientOk) throw new AuthError('invalid_token', 'the token was not issued for this resource (audience or client not allowed)');
+    if (resource) checkPlatformAudience(audiencesOf(payload), resource);
     for (const [claim, expected] of Object.entries(requiredClaims ?? {})) {
       const actual = payload[claim];
       const matches = Array.isArray(actual) ? actual.includes(expected) : actual === expected;
@@ -133,6 +144,17 @@ export class JwtAuthorizer {
       throw new AuthError('insufficient_scope', `the token lacks a required scope (one of: ${allowedScopes.join(' ')})`, allowedScopes);
     }
     return { subject: payload.sub ?? clientId ?? 'unknown', ...(clientId ? { clientId } : {}), scopes, issuer, claims: payload };
+  }
+}
+
+/**
+ * A token whose audience names a runtime or gateway of this platform was bound to that resource (RFC 8707 §2): it
+ * must not open another one, even one whose allowedClients admits the token's client.
+ */
+function checkPlatformAudience(audiences: string[], resource: CalledResource): void {
+  const bound = audiences.map((aud) => URL.parse(aud)).filter((url): url is URL => url !== null && onPlatform(url, resource.platform));
+  if (bound.length && !bound.some((url) => resourcePath(url) === resourcePath(resource.url))) {
+    throw new AuthError('invalid_token', 'the token was issued for another resource of this platform (its audience names a different runtime or gateway)');
   }
 }
 

@@ -176,9 +176,11 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
       return;
     }
     // Behind publicUrl, what the caller wrote in Host (or X-Forwarded-*) never reaches a part: Identity (its proxy
-    // mode reads X-Forwarded-Host/Proto) and every advertised URL see the public origin only.
+    // mode reads X-Forwarded-Host/Proto) and every advertised URL see the public origin only. X-Forwarded-For goes
+    // too: Identity's failed-login throttle counts by source address, and a caller must not choose its own.
     delete req.headers['x-forwarded-host'];
     delete req.headers['x-forwarded-proto'];
+    delete req.headers['x-forwarded-for'];
     if (advertised) {
       req.headers.host = advertised.host;
       req.headers['x-forwarded-host'] = advertised.host;

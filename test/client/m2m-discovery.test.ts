@@ -20,7 +20,7 @@ describe('m2m auth mode: the issuer from the endpoint\'s protected-resource meta
     platform = await testPlatform();
     const discoveryUrl = `${platform.url}/identity/.well-known/openid-configuration`;
     assert.equal((await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read'] })).status, 201);
-    secret = (await identityApi(platform, 'POST', '/clients', { clientId: 'robot', grants: ['client_credentials'], scopes: ['gateway/read'] })).body.secret as string;
+    secret = (await identityApi(platform, 'POST', '/clients', { clientId: 'robot', grants: ['client_credentials'], scopes: ['gateway/read'], resources: ['/runtimes/machine/invocations'] })).body.secret as string;
     await platform.control.createRuntime('machine', { command: GREET_COMMAND, sessions: { warmPool: 0 }, auth: { jwt: { discoveryUrl, allowedClients: ['robot'] } } });
   });
   after(() => platform.stop());

@@ -54,6 +54,7 @@ describe('security table', () => {
   let callback: Server;
   let issuer: string;
   let secret: string;
+  let otherSecret: string;
   let accessKey: NewAccessKey;
   /** Identity's current signing key, read from the store as the server itself reads it, to sign well-formed but wrong tokens. */
   let signingKey: { jwk: JWK; key: CryptoKey | Uint8Array };
@@ -96,11 +97,13 @@ describe('security table', () => {
     await identityApi(platform, 'POST', '/users', { username: 'testuser', password: 'MyPassword123!' });
     await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read', 'write'] });
     await identityApi(platform, 'POST', '/resource-servers', { identifier: 'billing', scopes: ['read'] });
-    secret = (await identityApi(platform, 'POST', '/clients', { clientId: 'm2m', grants: ['client_credentials'], scopes: ['gateway/read', 'gateway/write'] })).body.secret as string;
+    secret = (await identityApi(platform, 'POST', '/clients', { clientId: 'm2m', grants: ['client_credentials'], scopes: ['gateway/read', 'gateway/write'], resources: ['/runtimes/bound/invocations'] })).body.secret as string;
+    otherSecret = (await identityApi(platform, 'POST', '/clients', { clientId: 'other', grants: ['client_credentials'], scopes: ['gateway/read'] })).body.secret as string;
     const sessions = { warmPool: 0 };
     const discoveryUrl = `${issuer}/.well-known/openid-configuration`;
     await platform.control.createRuntime('guarded', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedClients: ['m2m'], allowedScopes: ['gateway/write'] } } });
     await platform.control.createRuntime('foreign', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl: foreign.discoveryUrl, allowedAudiences: ['https://api.example/mcp'] } } });
+    await platform.control.createRuntime('bound', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedAudiences: [`${platform.url}/runtimes/bound/invocations`] } } });
     await platform.control.createRuntime('signed', { command: GREET_COMMAND, sessions, auth: { sigv4: { region: 'us-east-1' } } });
     accessKey = await platform.accessKeys.create({ owner: 'alice', description: 'security table' });
 
@@ -303,6 +306,24 @@ describe('security table', () => {
       },
       expected: { status: 400, error: 'invalid_redirect_uri', message: `redirect_uris: ${uri} is refused; use https, or http on 127.0.0.1, [::1] or localhost` },
     })),
+    {
+      name: "client_credentials naming a runtime the client is not registered for (its resources list), though the runtime's audience would admit it",
+      send: async () => oauthOutcome(await clientCredentials(issuer, 'other', otherSecret, { resource: `${platform.url}/runtimes/bound/invocations` })),
+      expected: { status: 400, error: 'invalid_target' },
+    },
+    {
+      name: 'client_credentials naming a runtime outside the resources list the client has',
+      send: async () => oauthOutcome(await clientCredentials(issuer, 'm2m', secret, { resource: `${platform.url}/runtimes/guarded/invocations`, scope: 'gateway/write' })),
+      expected: { status: 400, error: 'invalid_target' },
+    },
+    {
+      name: "a token bound to one runtime (RFC 8707 audience) presented to another that allows the token's client",
+      send: async () => {
+        const { body } = await clientCredentials(issuer, 'm2m', secret, { resource: `${platform.url}/runtimes/bound/invocations`, scope: 'gateway/write' });
+        return runtimeOutcome(await callRuntime('guarded', body.access_token as string));
+      },
+      expected: { status: 401, error: 'invalid_token', message: 'the token was issued for another resource of this platform (its audience names a different runtime or gateway)' },
+    },
     // The SigV4 authorizer in front of a runtime.
     {
       name: 'SigV4 signed with the wrong secret',
@@ -358,6 +379,14 @@ describe('security table', () => {
     assert.equal(status, 400);
     assert.equal(body.error, 'invalid_scope');
     assert.match(String(body.error_description), /no resource server defines the scope gateway\/admin/);
+  });
+
+  test('a client registered for a runtime gets a token bound to it, which opens it', async () => {
+    const { status, body } = await clientCredentials(issuer, 'm2m', secret, { resource: `${platform.url}/runtimes/bound/invocations`, scope: 'gateway/write' });
+    assert.equal(status, 200);
+    const response = await callRuntime('bound', body.access_token as string);
+    assert.equal(response.status, 200);
+    await response.body?.cancel();
   });
 
   test('the valid token the bad ones are made from is accepted', async () => {

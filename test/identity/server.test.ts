@@ -14,7 +14,7 @@ type TestPlatform = Awaited<ReturnType<typeof testPlatform>>;
 /** A resource server with read/write, an M2M client for it, and two runtimes trusting this issuer. */
 async function seed(platform: TestPlatform): Promise<{ secret: string }> {
   assert.equal((await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read', 'write'] })).status, 201);
-  const client = await identityApi(platform, 'POST', '/clients', { clientId: 'm2m', grants: ['client_credentials'], scopes: ['gateway/read', 'gateway/write'] });
+  const client = await identityApi(platform, 'POST', '/clients', { clientId: 'm2m', grants: ['client_credentials'], scopes: ['gateway/read', 'gateway/write'], resources: ['/runtimes/by-audience/invocations'] });
   assert.equal(client.status, 201);
   const discoveryUrl = `${platform.url}/identity/.well-known/openid-configuration`;
   const sessions = { warmPool: 0 };

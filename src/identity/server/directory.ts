@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID } from 'node:crypto';
 import { ConfigError } from '../../config/index.js';
 import { StoreError, type Sql } from '../../store/index.js';
 import { open, seal } from '../master-key.js';
-import { generateSecret, hashSecret, verifySecret } from './passwords.js';
-import { SignInThrottle } from './throttle.js';
+import { isResourcePath } from '../platform-resource.js';
+import { digestClientSecret, generateSecret, hashSecret, isClientSecretDigest, verifyClientSecretDigest, verifySecret } from './passwords.js';
+import { SignInThrottle, SignInThrottled } from './throttle.js';
 
 /** Grants a Toolport client may hold; `password` is Cognito's USER_PASSWORD_AUTH at /identity/cognito. */
 export const CLIENT_GRANTS = ['client_credentials', 'authorization_code', 'refresh_token', 'password'] as const;
@@ -45,6 +46,8 @@ export interface ClientInput {
   grants: ClientGrant[];
   scopes?: string[];
   redirectUris?: string[];
+  /** Runtime and gateway paths (/runtimes/NAME/invocations, /gateways/NAME/mcp) it may name as `resource`. */
+  resources?: string[];
 }
 export interface ClientView {
   clientId: string;
@@ -52,6 +55,7 @@ export interface ClientView {
   grants: ClientGrant[];
   scopes: string[];
   redirectUris: string[];
+  resources: string[];
   confidential: boolean;
   origin: Origin;
   createdAt: string;
@@ -94,24 +98,22 @@ function invalid(path: string, message: string): never {
   throw new ConfigError(`${path}: ${message}`, [{ path, message }]);
 }
 
-/** How long a successful secret check is remembered, so repeated token requests skip the deliberately slow KDF. */
-const VERIFIED_TTL_MS = 5 * 60_000;
-const VERIFIED_MAX = 1_000;
-
 /**
- * Users, clients and resource servers of the authorization server, in the store. Passwords and client secrets are
- * scrypt hashes; a client that may use Cognito's SECRET_HASH also keeps its secret sealed under the master key,
+ * Users, clients and resource servers of the authorization server, in the store. Passwords are scrypt hashes, client
+ * secrets HMAC-SHA-256 digests keyed by a key derived from the master key (see `digestClientSecret`); a client that may use Cognito's SECRET_HASH also keeps its secret sealed under the master key,
  * because SECRET_HASH is an HMAC keyed by the secret and cannot be checked against a hash.
  */
 export class Directory {
-  /** clientId → `${stored hash}\n${presented secret}` that verified, with when; bounded and short-lived. */
-  private readonly verified = new Map<string, { proof: string; at: number }>();
   private readonly throttle = new SignInThrottle();
+  /** Keys the client-secret digests; derived, so the master key itself never keys anything but sealing. */
+  private readonly clientSecretKey: Buffer;
 
   constructor(
     private readonly sql: Sql,
     private readonly masterKey: Buffer,
-  ) {}
+  ) {
+    this.clientSecretKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'toolport client secrets', 32));
+  }
 
   // ---- users
 
@@ -215,7 +217,7 @@ export class Directory {
     const row: ClientRow = {
       client_id: clientId,
       metadata: JSON.stringify(clientMetadata(clientId, input, secret !== undefined)),
-      secret_hash: secret === undefined ? null : await hashSecret(secret),
+      secret_hash: secret === undefined ? null : digestClientSecret(secret, this.clientSecretKey),
       sealed_secret: secret !== undefined && input.grants.includes('password') ? seal(this.masterKey, secret) : null,
       origin,
       created_at: new Date().toISOString(),
@@ -245,6 +247,9 @@ export class Directory {
         invalid('scopes', `"${scope}" is neither a resource-server scope ({resource-server}/{scope}; create the resource server first) nor one of ${OIDC_SCOPES.join(', ')}`);
       }
     }
+    for (const path of input.resources ?? []) {
+      if (!isResourcePath(path)) invalid('resources', `"${path}" is not the path of a runtime or gateway here (/runtimes/NAME/invocations, /gateways/NAME/mcp), decoded`);
+    }
     for (const uri of input.redirectUris ?? []) {
       const parsed = URL.parse(uri);
       if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.hash) invalid('redirectUris', `"${uri}" is not an absolute http(s) URL without a fragment`);
@@ -261,7 +266,6 @@ export class Directory {
       { sql: "DELETE FROM identity_oidc WHERE payload LIKE ? ESCAPE '\\'", params: [payloadField('clientId', clientId)] },
     ]);
     if (!changes[0]) throw new StoreError('not_found', `no client "${clientId}"`);
-    this.verified.delete(clientId);
   }
 
   /** oidc-provider metadata of a client (the secret field holds the hash, checked by `verifyClientSecret`). */
@@ -285,14 +289,19 @@ export class Directory {
     await this.sql.run("DELETE FROM identity_clients WHERE client_id = ? AND origin = 'registration'", [clientId]);
   }
 
-  /** Checks a presented secret against the stored hash; a repeat of a secret that verified minutes ago skips scrypt. */
-  async verifyClientSecret(clientId: string, storedHash: string, presented: string): Promise<boolean> {
-    const proof = `${storedHash}\n${presented}`;
-    const remembered = this.verified.get(clientId);
-    if (remembered && remembered.proof === proof && Date.now() - remembered.at < VERIFIED_TTL_MS) return true;
-    if (!(await verifySecret(presented, storedHash))) return false;
-    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(clientId, { proof, at: Date.now() });
+  /**
+   * Checks a presented secret against the stored digest. A scrypt hash from before digests is checked once more and,
+   * when the secret matches, replaced by its digest, so each client pays the slow KDF at most once after upgrading.
+   */
+  async verifyClientSecret(clientId: string, stored: string, presented: string): Promise<boolean> {
+    if (isClientSecretDigest(stored)) return verifyClientSecretDigest(presented, stored, this.clientSecretKey);
+    // When too many checks wait for the KDF, fail this one at once (invalid_client) rather than queue it.
+    const matches = await verifySecret(presented, stored).catch((error: unknown) => {
+      if (error instanceof SignInThrottled) return false;
+      throw error;
+    });
+    if (!matches) return false;
+    await this.sql.run('UPDATE identity_clients SET secret_hash = ? WHERE client_id = ? AND secret_hash = ?', [digestClientSecret(presented, this.clientSecretKey), clientId, stored]);
     return true;
   }
 
@@ -330,8 +339,7 @@ export class Directory {
       const existing = clients.get(client.clientId);
       if (existing && existing.origin !== 'config') invalid('identity.clients', `"${client.clientId}" was created through the API or registration; delete it or rename this entry`);
       await this.checkClient(client, client.secret);
-      const keepHash = existing?.secret_hash && client.secret !== undefined && (await verifySecret(client.secret, existing.secret_hash));
-      const secretHash = client.secret === undefined ? null : keepHash ? existing.secret_hash : await hashSecret(client.secret);
+      const secretHash = client.secret === undefined ? null : digestClientSecret(client.secret, this.clientSecretKey);
       await this.sql.run(
         `INSERT INTO identity_clients (client_id, metadata, secret_hash, sealed_secret, origin, created_at) VALUES (?, ?, ?, ?, 'config', ?)
          ON CONFLICT (client_id) DO UPDATE SET metadata = excluded.metadata, secret_hash = excluded.secret_hash, sealed_secret = excluded.sealed_secret`,
@@ -343,7 +351,6 @@ export class Directory {
           new Date().toISOString(),
         ],
       );
-      this.verified.delete(client.clientId);
     }
     for (const row of clients.values()) {
       if (row.origin === 'config' && !config.clients.some((c) => c.clientId === row.client_id)) await this.deleteClient(row.client_id);
@@ -357,7 +364,7 @@ export class Directory {
         continue;
       }
       if (existing.origin !== 'config') invalid('identity.users', `"${user.username}" was created through the API; delete it or rename this entry`);
-      const samePassword = await verifySecret(user.password, existing.password_hash);
+      const samePassword = await verifySecret(user.password, existing.password_hash, false);
       await this.sql.run('UPDATE identity_users SET email = ?, password_hash = ? WHERE username = ?', [
         user.email ?? null,
         samePassword ? existing.password_hash : await hashSecret(user.password),
@@ -407,6 +414,7 @@ function clientMetadata(clientId: string, input: ClientInput, confidential: bool
     // oidc-provider's `scope` holds OpenID scopes only; resource-server scopes live in toolport_scopes.
     ...(oidcScopes.length ? { scope: oidcScopes.join(' ') } : {}),
     ...(resourceScopes.length ? { toolport_scopes: resourceScopes.join(' ') } : {}),
+    ...(input.resources?.length ? { toolport_resources: input.resources.join(' ') } : {}),
     token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
     toolport_password_auth: input.grants.includes('password'),
   };
@@ -434,6 +442,7 @@ function clientView(row: ClientRow): ClientView {
     grant_types?: string[];
     scope?: string;
     toolport_scopes?: string;
+    toolport_resources?: string;
     redirect_uris?: string[];
     toolport_password_auth?: boolean;
   };
@@ -445,6 +454,7 @@ function clientView(row: ClientRow): ClientView {
     grants,
     scopes: [metadata.scope, metadata.toolport_scopes].filter(Boolean).join(' ').split(' ').filter(Boolean),
     redirectUris: metadata.redirect_uris ?? [],
+    resources: metadata.toolport_resources?.split(' ') ?? [],
     confidential: row.secret_hash !== null,
     origin: row.origin,
     createdAt: row.created_at,

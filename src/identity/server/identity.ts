@@ -44,6 +44,7 @@ function declarations(config: IdentityConfig, env: NodeJS.ProcessEnv): IdentityD
       grants: c.grants,
       scopes: c.scopes,
       redirectUris: c.redirectUris,
+      resources: c.resources,
       ...(c.name ? { name: c.name } : {}),
       ...(c.secret ? { secret: resolveSecret(c.secret, `identity.clients[${i}].secret`, env) } : {}),
     })),

@@ -3,7 +3,9 @@ import { jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type Provider from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC, UnknownObject } from 'oidc-provider';
 import type { Sql } from '../../store/index.js';
+import { LOOPBACK_HOSTS, onPlatform, resourcePath } from '../platform-resource.js';
 import { SqlAdapter } from './adapter.js';
+import { SignInThrottle, SignInThrottled } from './throttle.js';
 import { OIDC_SCOPES, type Directory, type ClientMetadata } from './directory.js';
 import { errorPage, PAGE_HEADERS, page } from './views.js';
 
@@ -59,27 +61,47 @@ const RESOURCE_SERVER_URN = 'urn:toolport:resource-server:';
 export function resourceLabel(indicator: string): string {
   return indicator.startsWith(RESOURCE_SERVER_URN) ? decodeURIComponent(indicator.slice(RESOURCE_SERVER_URN.length)) : indicator;
 }
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** https anywhere, or http on a loopback host (a native app's local callback, RFC 8252 §7.3). */
 function secureRedirectUri(uri: string): boolean {
   const url = URL.parse(uri);
-  return url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK.has(url.hostname));
+  return url?.protocol === 'https:' || (url?.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
 }
 const REGISTRATION_GRANTS = new Set(['authorization_code', 'refresh_token']);
 const STATIC_SCOPES = new Set<string>(OIDC_SCOPES);
 
+/** What a `resource` indicator names: a declared resource server, or (with its path) a runtime/gateway URL here. */
+interface NamedResource {
+  audience: string;
+  scopes: string[];
+  /** For a runtime or gateway of this platform: its URL path, decoded, as clients' `resources` lists hold it. */
+  platformPath?: string;
+}
+
 /** Maps a `resource` indicator to the server it names: a declared resource server, or a runtime/gateway URL here. */
-async function resolveResourceServer(settings: ProviderSettings, errors: OidcErrors, indicator: string): Promise<{ audience: string; scopes: string[] }> {
+async function resolveResourceServer(settings: ProviderSettings, errors: OidcErrors, indicator: string): Promise<NamedResource> {
   const servers = await settings.directory.listResourceServers();
   const identifier = resourceLabel(indicator);
   const declared = servers.find((server) => server.identifier === identifier);
   if (declared) return { audience: declared.identifier, scopes: declared.fullScopes };
   // A runtime or gateway of this platform (RFC 8707 §2): same port, addressed by the issuer's host or a loopback name.
   const target = URL.parse(indicator);
-  const issuer = new URL(settings.issuer);
-  const samePlatform = target && target.protocol === issuer.protocol && target.port === issuer.port && (target.hostname === issuer.hostname || (LOOPBACK.has(target.hostname) && LOOPBACK.has(issuer.hostname)));
-  if (!samePlatform) throw new errors.InvalidTarget(`${indicator} is neither a resource server of this issuer nor a runtime or gateway of this platform`);
-  return { audience: target.href, scopes: servers.flatMap((server) => server.fullScopes) };
+  if (!target || !onPlatform(target, new URL(settings.issuer))) throw new errors.InvalidTarget(`${indicator} is neither a resource server of this issuer nor a runtime or gateway of this platform`);
+  return { audience: target.href, scopes: servers.flatMap((server) => server.fullScopes), platformPath: resourcePath(target) };
+}
+
+/**
+ * Refuses a resource the client may not name. Otherwise any client of the issuer could mint a token whose audience
+ * opens a runtime or gateway guarded by `allowedAudiences`. A runtime or gateway URL must be in the client's
+ * `resources`; a client without that list may name one only in a flow a user consents to (never client_credentials).
+ * A client_credentials token for a resource server needs one of that server's scopes.
+ */
+function checkClientResource(errors: OidcErrors, client: Client, indicator: string, server: NamedResource, machine: boolean, allowedScopes: string[]): void {
+  const registered = (client as Client & { toolport_resources?: string }).toolport_resources?.split(' ');
+  if (server.platformPath !== undefined) {
+    if (registered ? registered.includes(server.platformPath) : !machine) return;
+    throw new errors.InvalidTarget(`client ${client.clientId} is not registered for the resource ${indicator}; add ${server.platformPath} to the client's resources`);
+  }
+  if (machine && !allowedScopes.length) throw new errors.InvalidTarget(`client ${client.clientId} holds no scope of the resource server ${server.audience}`);
 }
 
 /** Scopes of the request that are resource-server scopes (`a/b`), not OpenID ones. */
@@ -130,8 +152,9 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
     },
     clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'RS256' },
     extraClientMetadata: {
-      // Set through the control plane or toolport.yaml only: resource scopes a client may get, Cognito quick mode.
-      properties: ['toolport_scopes', 'toolport_password_auth'],
+      // Set through the control plane or toolport.yaml only: resource scopes a client may get, the runtimes and
+      // gateways it may name as `resource`, Cognito quick mode.
+      properties: ['toolport_scopes', 'toolport_resources', 'toolport_password_auth'],
       validator(ctx, key, value, metadata) {
         const registering = ctx?.oidc?.route === 'registration' || ctx?.oidc?.route === 'client_update';
         if (registering && value !== undefined) throw new errors.InvalidClientMetadata(`${key} is set by the administrator, not by registration`);
@@ -161,7 +184,7 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
         }
         // RFC 8252 §7.3: loopback redirect URIs of native apps match on any port, since MCP clients bind ephemeral ones.
         const uris = (metadata.redirect_uris as string[] | undefined) ?? [];
-        if (uris.length && uris.every((uri) => { const url = URL.parse(uri); return url?.protocol === 'http:' && LOOPBACK.has(url.hostname); })) {
+        if (uris.length && uris.every((uri) => { const url = URL.parse(uri); return url?.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname); })) {
           metadata.application_type = 'native';
         }
       },
@@ -211,12 +234,14 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
         async getResourceServerInfo(ctx, indicator, client) {
           const server = await resolveResourceServer(settings, errors, indicator);
           const allowed = clientResourceScopes(client, server.scopes);
-          if (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials') {
+          const machine = ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials';
+          if (machine) {
             const requested = requestedResourceScopes(ctx);
             const refused = requested.find((scope) => !allowed.includes(scope));
             if (refused) throw new errors.InvalidScope('requested scope is not allowed for this client', refused);
             if (!requested.length && allowed.length) (ctx.oidc.params as UnknownObject).scope = allowed.join(' ');
           }
+          checkClientResource(errors, client, indicator, server, machine, allowed);
           return {
             scope: allowed.join(' '),
             audience: server.audience,
@@ -261,14 +286,47 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
     },
   };
   const provider = new Provider(settings.issuer, configuration);
-  // The edge sets X-Forwarded-Host/Proto from server.publicUrl and strips any a caller sent.
+  // The edge sets X-Forwarded-Host/Proto from server.publicUrl and strips any a caller sent (X-Forwarded-For too,
+  // so ctx.ip, which the client-authentication throttle counts by, is the connection's own address).
   provider.proxy = true;
+  provider.use(throttleClientAuthentication(new SignInThrottle()));
   provider.use(introspectJwtAccessTokens(settings));
-  // Client secrets are stored as scrypt hashes (the metadata's client_secret holds the hash), never in clear.
+  // Client secrets are stored as keyed digests (the metadata's client_secret holds the digest), never in clear.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret?: string }, actual: string) {
     return this.clientSecret ? directory.verifyClientSecret(this.clientId, this.clientSecret, actual) : false;
   };
   return provider;
+}
+
+/** The endpoints where clients authenticate with their secret: token, introspection, revocation. */
+const CLIENT_AUTH_PATH = /\/token(\/introspection|\/revocation)?$/;
+
+/**
+ * Brakes secret guessing by source address: after five failed client authentications in a row, each further one
+ * locks the address for twice as long (1 s ... 15 min) with 429 and Retry-After, before any secret is checked. The
+ * address is locked, not the client id, so a flood of wrong secrets cannot lock the legitimate client out from
+ * elsewhere. A success from the address clears it.
+ */
+function throttleClientAuthentication(throttle: SignInThrottle): Parameters<Provider['use']>[0] {
+  return async (ctx, next) => {
+    const guarded = ctx.method === 'POST' && CLIENT_AUTH_PATH.test(ctx.path);
+    const source = ctx.ip;
+    if (guarded) {
+      try {
+        throttle.check(source);
+      } catch (error) {
+        if (!(error instanceof SignInThrottled)) throw error;
+        ctx.status = 429;
+        ctx.set({ 'retry-after': String(error.retryAfterSeconds), 'cache-control': 'no-store' });
+        ctx.body = { error: 'temporarily_unavailable', error_description: `too many failed client authentications from this address; retry in ${error.retryAfterSeconds} s` };
+        return;
+      }
+    }
+    await next();
+    if (!guarded) return;
+    if (ctx.status === 401 && (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client') throttle.failed(source);
+    else if (ctx.status < 400) throttle.succeeded(source);
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ const clientBody = z
     grants: z.array(z.enum(CLIENT_GRANTS)).min(1),
     scopes: z.array(z.string()).default([]),
     redirectUris: z.array(z.string()).default([]),
+    resources: z.array(z.string()).default([]),
   })
   .strict();
 

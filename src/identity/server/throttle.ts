@@ -7,8 +7,11 @@ const MAX_TRACKED = 10_000;
 
 /** A sign-in refused because the username has failed too often lately; `retryAfterSeconds` says when to try again. */
 export class SignInThrottled extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super(`too many failed sign-ins; try again in ${retryAfterSeconds} s`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `too many failed sign-ins; try again in ${retryAfterSeconds} s`,
+  ) {
+    super(message);
   }
 }
 
