@@ -145,7 +145,7 @@ const gatewaySpecShape = z
     permissions: z
       .record(z.string().min(1), permissionRuleSchema)
       .default({})
-      .describe('Tool pattern ("billing___*") → who may call it; tools matched by no pattern are open to every authenticated caller'),
+      .describe('Name pattern ("billing___*") → who may use it: tools and prompts by name, resources and templates as {target}___{uri}; what no pattern matches is open to every authenticated caller'),
     exceptionLevel: z.enum(['safe', 'debug']).default('safe').describe('debug also shows callers the target\'s own error text'),
     audit: z
       .object({ arguments: z.boolean().default(false).describe('Store call arguments in the audit log') })

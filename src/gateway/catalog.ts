@@ -101,6 +101,7 @@ export class GatewayCatalog {
   readonly conflicts = new Map<string, string[]>();
   private readonly resourceTargets = new Map<string, string>();
   private readonly templates: { template: UriTemplate; target: string }[] = [];
+  private readonly templateTargets = new Map<string, string>();
 
   /** `prefixed(target)` says whether the target's names carry `{target}___` (see {@link prepareCatalog}). */
   constructor(rows: readonly CatalogRow[], prefixed: (target: string) => boolean = () => true) {
@@ -132,6 +133,7 @@ export class GatewayCatalog {
       for (const template of catalog.resourceTemplates ?? []) {
         this.resourceTemplates.push(template);
         this.templates.push({ template: new UriTemplate(template.uriTemplate), target });
+        if (!this.templateTargets.has(template.uriTemplate)) this.templateTargets.set(template.uriTemplate, target);
       }
     }
   }
@@ -156,8 +158,7 @@ export class GatewayCatalog {
 
   /** The target that offers a resource template (by its `uriTemplate` text). */
   templateTarget(uriTemplate: string): string | undefined {
-    const index = this.resourceTemplates.findIndex((template) => template.uriTemplate === uriTemplate);
-    return index < 0 ? undefined : this.templates[index]?.target;
+    return this.templateTargets.get(uriTemplate);
   }
 
   /** The target serving a resource URI: a listed resource first, then the first template that matches. */

@@ -1,7 +1,7 @@
 // One gateway as it runs: its settings, a driver and guard per target, and the merged catalog loaded from the
 // store (cache-first). Sync fetches a target's live catalog, stores it, and tells connected clients when it changed; a
 // target that is down keeps its last catalog, marked stale, without touching the others.
-import type { Tool } from '@modelcontextprotocol/server';
+import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Tool } from '@modelcontextprotocol/server';
 import type { Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import { GatewayCatalog, prepareCatalog } from './catalog.js';
@@ -69,6 +69,25 @@ export class LiveGateway {
     // Without permission rules the stored catalog is the list as it is (no copy of thousands of tools per request).
     const visible = this.policy.unrestricted ? this.catalog.tools : this.catalog.tools.filter((tool) => this.policy.allows(tool.name, caller));
     return this.search ? [this.search.definition, ...visible] : visible;
+  }
+
+  /** What `prompts/list` shows a caller: the prompts the caller may get. */
+  promptsVisibleTo(caller: Principal | undefined): Prompt[] {
+    return this.policy.unrestricted ? this.catalog.prompts : this.catalog.prompts.filter((prompt) => this.policy.allows(prompt.name, caller));
+  }
+
+  /** What `resources/list` shows a caller: the resources the caller may read. */
+  resourcesVisibleTo(caller: Principal | undefined): Resource[] {
+    if (this.policy.unrestricted) return this.catalog.resources;
+    return this.catalog.resources.filter((resource) => this.policy.allowsResource(this.catalog.resourceTarget(resource.uri) ?? '', resource.uri, caller));
+  }
+
+  /** What `resources/templates/list` shows a caller: the templates the caller may read through. */
+  resourceTemplatesVisibleTo(caller: Principal | undefined): ResourceTemplate[] {
+    if (this.policy.unrestricted) return this.catalog.resourceTemplates;
+    return this.catalog.resourceTemplates.filter((template) =>
+      this.policy.allowsResource(this.catalog.templateTarget(template.uriTemplate) ?? '', template.uriTemplate, caller),
+    );
   }
 
   /** Loads targets and their stored catalogs; serves at once from the store, syncing only what is due. */

@@ -1,8 +1,11 @@
-// Tool-level permissions: `permissions: { "billing___*": { scopes: [...], claims: {...} } }`. A tool matched by one
-// or more patterns is callable when any matching rule admits the caller; a tool no pattern matches is open to every
-// caller the gateway's inbound auth let in. `tools/list` and search show only what the caller may call.
+// Permissions: `permissions: { "billing___*": { scopes: [...], claims: {...} } }`. A name matched by one or more
+// patterns is usable when any matching rule admits the caller; a name no pattern matches is open to every caller the
+// gateway's inbound auth let in. Tools and prompts are checked by their gateway name, resources and resource
+// templates (and completions of them) as `{target}___{uri}`, so `billing___*` covers everything billing offers.
+// Lists and search show only what the caller may use.
 import type { GatewaySpec } from '../config/index.js';
 import type { Principal } from '../identity/index.js';
+import { gatewayName } from './catalog.js';
 
 type Rule = GatewaySpec['permissions'][string];
 
@@ -34,9 +37,14 @@ export class Policy {
     return this.rules.length === 0;
   }
 
-  /** Whether `caller` (undefined on an open gateway) may call the tool named `tool`. */
-  allows(tool: string, caller: Principal | undefined): boolean {
-    const matching = this.rules.filter(({ pattern }) => pattern.test(tool));
+  /** Whether `caller` (undefined on an open gateway) may use the tool or prompt named `name`. */
+  allows(name: string, caller: Principal | undefined): boolean {
+    const matching = this.rules.filter(({ pattern }) => pattern.test(name));
     return matching.length === 0 || matching.some(({ rule }) => admits(rule, caller));
+  }
+
+  /** Whether `caller` may read a resource, or use a resource template, that `target` serves (`uri` is its URI or template). */
+  allowsResource(target: string, uri: string, caller: Principal | undefined): boolean {
+    return this.allows(gatewayName(target, uri), caller);
   }
 }

@@ -32,6 +32,11 @@ function paged<T>(gateway: LiveGateway, items: readonly T[], cursor: string | un
   }
 }
 
+/** The error for a prompt, resource or completion the gateway's permissions keep from this caller (as for tools). */
+function forbidden(what: string): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.InvalidParams, `you may not ${what}: the gateway's permissions do not admit your token's scopes or claims`, { code: 'forbidden' });
+}
+
 /** Forwards a target's progress to the caller when the request carried a progress token. */
 function progressForwarder(ctx: ServerContext): CallContext['onProgress'] {
   const token = ctx.mcpReq._meta?.progressToken;
@@ -141,12 +146,12 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
   });
 
   server.setRequestHandler('resources/list', async (request) => {
-    const { items, nextCursor } = paged(gateway, gateway.catalog.resources, request.params?.cursor);
+    const { items, nextCursor } = paged(gateway, gateway.resourcesVisibleTo(caller().principal), request.params?.cursor);
     return { resources: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
   server.setRequestHandler('resources/templates/list', async (request) => {
-    const { items, nextCursor } = paged(gateway, gateway.catalog.resourceTemplates, request.params?.cursor);
+    const { items, nextCursor } = paged(gateway, gateway.resourceTemplatesVisibleTo(caller().principal), request.params?.cursor);
     return { resourceTemplates: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
@@ -155,11 +160,12 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const target = gateway.catalog.resourceTarget(uri);
     const driver = target ? gateway.targets.get(target)?.driver : undefined;
     if (!target || !driver?.readResource) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no target of gateway "${gateway.name}" serves resource ${uri}`, { uri });
+    if (!gateway.policy.allowsResource(target, uri, caller().principal)) throw forbidden(`read resource ${uri}`);
     return forward(gateway, target, ctx, caller(), (context) => driver.readResource!(uri, context), uri);
   });
 
   server.setRequestHandler('prompts/list', async (request) => {
-    const { items, nextCursor } = paged(gateway, gateway.catalog.prompts, request.params?.cursor);
+    const { items, nextCursor } = paged(gateway, gateway.promptsVisibleTo(caller().principal), request.params?.cursor);
     return { prompts: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
@@ -168,6 +174,7 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const route = gateway.catalog.promptRoute(name);
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
     if (!route || !driver?.getPrompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `gateway "${gateway.name}" has no prompt "${name}"; list them with prompts/list`);
+    if (!gateway.policy.allows(name, caller().principal)) throw forbidden(`get prompt "${name}"`);
     return forward(gateway, route.target, ctx, caller(), (context) => driver.getPrompt!(route.name, args, context), name);
   });
 
@@ -177,6 +184,10 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const route = ref.type === 'ref/prompt' ? gateway.catalog.promptRoute(ref.name) : template ? { target: template, name: ref.uri } : undefined;
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
     if (!route || !driver?.complete) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `nothing on gateway "${gateway.name}" completes ${ref.type === 'ref/prompt' ? ref.name : ref.uri}`);
+    const { principal } = caller();
+    if (ref.type === 'ref/prompt' ? !gateway.policy.allows(ref.name, principal) : !gateway.policy.allowsResource(route.target, ref.uri, principal)) {
+      throw forbidden(`complete ${ref.type === 'ref/prompt' ? `prompt "${ref.name}"` : ref.uri}`);
+    }
     const upstreamRef = ref.type === 'ref/prompt' ? { ...ref, name: route.name } : ref;
     return forward(gateway, route.target, ctx, caller(), (context) => driver.complete!({ ...request.params, ref: upstreamRef }, context), route.name);
   });

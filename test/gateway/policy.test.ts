@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { startHttpServer, type RunningHttpServer } from '../../examples/conformance/server.js';
 import { createLogger } from '../../src/log/index.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { eventually, testPlatform } from '../helpers/platform.js';
@@ -112,4 +113,57 @@ describe('a JWT-protected gateway with tool permissions', () => {
     assert.ok(mine.latencyMs >= 0);
     assert.ok(calls.some((c) => c.subject === 'reader' && c.status === 'forbidden'), 'refusals are audited too');
   });
+});
+
+describe('permissions cover prompts, resources, resource templates and completion, not only tools', () => {
+  let issuer: TestIssuer;
+  let platform: Platform;
+  let conformance: RunningHttpServer;
+  const token = (claims: Record<string, unknown>): Promise<string> => issuer.mint({ aud: AUDIENCE, client_id: 'agent-app', ...claims });
+
+  before(async () => {
+    issuer = await startTestIssuer();
+    platform = await testPlatform();
+    conformance = await startHttpServer({ port: 0, onerror: () => undefined });
+    const created = await api(platform, 'POST', '/gateways', {
+      name: 'guarded',
+      auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: [AUDIENCE] } },
+      permissions: { 'conf___*': { scopes: ['gateway/write'] } },
+      targets: [{ name: 'conf', type: 'mcp', url: conformance.url }],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  });
+  after(async () => {
+    await platform.stop();
+    await Promise.all([issuer.close(), conformance.close()]);
+  });
+
+  const PROMPT = 'conf___test_prompt_with_arguments';
+  const TEMPLATE = 'test://template/{id}/data';
+
+  for (const era of ['legacy', 'modern'] as Era[]) {
+    it(`${era}: a caller the rules refuse sees none of the target's prompts, resources or templates and cannot get, read or complete them`, async () => {
+      const reader = await connectGateway(platform, 'guarded', { era, token: await token({ sub: 'reader', scope: 'gateway/read' }) });
+      assert.deepEqual((await reader.listTools()).tools, []);
+      assert.deepEqual((await reader.listPrompts()).prompts, []);
+      assert.deepEqual((await reader.listResources()).resources, []);
+      assert.deepEqual((await reader.listResourceTemplates()).resourceTemplates, []);
+      await assert.rejects(reader.getPrompt({ name: 'conf___test_simple_prompt' }), /you may not get prompt "conf___test_simple_prompt": the gateway's permissions do not admit/);
+      await assert.rejects(reader.readResource({ uri: 'test://static-text' }), /you may not read resource test:\/\/static-text/);
+      await assert.rejects(reader.readResource({ uri: 'test://template/42/data' }), /you may not read resource test:\/\/template\/42\/data/);
+      await assert.rejects(reader.complete({ ref: { type: 'ref/prompt', name: PROMPT }, argument: { name: 'arg1', value: 'pa' } }), /you may not complete prompt/);
+      await assert.rejects(reader.complete({ ref: { type: 'ref/resource', uri: TEMPLATE }, argument: { name: 'id', value: '1' } }), /you may not complete test:\/\/template/);
+      await reader.close();
+
+      const writer = await connectGateway(platform, 'guarded', { era, token: await token({ sub: 'writer', scope: 'gateway/write' }) });
+      assert.ok((await writer.listPrompts()).prompts.some((prompt) => prompt.name === PROMPT));
+      assert.ok((await writer.listResources()).resources.some((resource) => resource.uri === 'test://static-text'));
+      assert.ok((await writer.listResourceTemplates()).resourceTemplates.some((template) => template.uriTemplate === TEMPLATE));
+      assert.ok((await writer.getPrompt({ name: 'conf___test_simple_prompt' })).messages.length > 0);
+      assert.equal(((await writer.readResource({ uri: 'test://static-text' })).contents[0] as { text: string }).text, 'This is the content of the static text resource.');
+      assert.deepEqual((await writer.complete({ ref: { type: 'ref/prompt', name: PROMPT }, argument: { name: 'arg1', value: 'pa' } })).completion.values, ['paris', 'park', 'party']);
+      assert.deepEqual((await writer.complete({ ref: { type: 'ref/resource', uri: TEMPLATE }, argument: { name: 'id', value: '1' } })).completion.values, ['123']);
+      await writer.close();
+    });
+  }
 });
