@@ -171,7 +171,8 @@ export class RuntimeHost {
     const name = runtimeNameOf(ref);
     const record = await this.store.getRuntime(name);
     if (!record) return undefined;
-    return this.auth.protectedResourceMetadata(record.spec.auth, `${baseUrl}/runtimes/${encodeURIComponent(ref)}/invocations`, `Toolport runtime ${name}`);
+    // `ref` is the path segment as the caller sent it (already encoded): RFC 9728 §3.3 wants the very URL it asked for.
+    return this.auth.protectedResourceMetadata(record.spec.auth, `${baseUrl}/runtimes/${ref}/invocations`, `Toolport runtime ${name}`);
   }
 
   /** Handles one HTTP request to a runtime's invocations endpoint. */
