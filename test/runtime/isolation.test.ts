@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createLogger } from '../../src/log/index.js';
-import { sigv4Fetch } from '../../src/client/sigv4.js';
+import { signRequest, sigv4Fetch } from '../../src/client/sigv4.js';
 import { SIGV4_ISSUER } from '../../src/identity/index.js';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { GREET_COMMAND, invocationUrl, testPlatform, textOf } from '../helpers/platform.js';
@@ -157,4 +157,31 @@ describe('runtime sessions stay with their runtime and their caller', () => {
       });
     });
   }
+
+  it('refuses a body over the 4 MiB default with 413 once the cap is passed, a badly signed one without reading it all', async () => {
+    const { alice } = runtimes.jwt;
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { pad: 'x'.repeat(4 * 1024 * 1024) } });
+    const tooLarge = await answer(alice(invocationUrl(platform, 'jwt'), { method: 'POST', headers: MCP_HEADERS, body: big }));
+    assert.equal(tooLarge.status, 413);
+    assert.match(tooLarge.text, /limits\.maxBodyBytes/);
+    // Signed for a small body, sent with 64 MiB streamed without a Content-Length: the signature can never match.
+    const key = await platform.accessKeys.create({ owner: 'alice', description: 'body test' });
+    const resigned = await signRequest(invocationUrl(platform, 'signed'), { method: 'POST', headers: MCP_HEADERS, body: '{}' }, {
+      region: 'us-east-1',
+      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+    });
+    const chunk = new Uint8Array(1024 * 1024).fill(32);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 64) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const headers = new Headers(resigned.headers);
+    headers.delete('content-length');
+    const badlySigned = await answer(fetch(resigned.url, { method: 'POST', headers, body: stream, duplex: 'half' } as RequestInit));
+    assert.equal(badlySigned.status, 413);
+    assert.match(badlySigned.text, /maxBodyBytes/);
+  });
 });
