@@ -10,7 +10,7 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/server';
 import type { RuntimeSpec } from '../config/index.js';
-import { BodyTooLargeError, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { BodyTooLargeError, MAX_JSON_DEPTH, exceedsJsonDepth, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
@@ -210,9 +210,12 @@ export class RuntimeHost {
       const target = existing ? { version: existing.session.version, spec: existing.spec } : await this.resolve(name, qualifier);
       let body: unknown;
       if (req.method === 'POST') {
-        const raw = await readRaw();
+        const text = (await readRaw()).toString('utf8');
+        if (exceedsJsonDepth(text)) {
+          return sendJsonRpcError(res, 400, { code: -32600, message: `Invalid Request: the body nests JSON deeper than ${MAX_JSON_DEPTH} levels` });
+        }
         try {
-          body = JSON.parse(raw.toString('utf8'));
+          body = JSON.parse(text);
         } catch {
           return sendJsonRpcError(res, 400, { code: -32700, message: 'Parse error: the request body is not valid JSON' });
         }

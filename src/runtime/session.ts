@@ -83,7 +83,15 @@ export class Session {
       if (token !== undefined) entry.progressToken = token;
       this.pending.set(workerId, entry);
       const params = this.envelope ? { ...msg.params, _meta: { ...this.envelope, ...(msg.params?._meta as object | undefined) } } : msg.params;
-      await this.worker.send({ ...msg, id: workerId, ...(params ? { params } : {}) } as JSONRPCMessage);
+      try {
+        await this.worker.send({ ...msg, id: workerId, ...(params ? { params } : {}) } as JSONRPCMessage);
+      } catch (error) {
+        // It never reached the worker (gone, or the message cannot be serialised): answer now, not at the request timeout.
+        this.settle(workerId);
+        const reason = `the request could not be passed to the hosted MCP server: ${(error as Error).message}`;
+        this.deliver(sink, { jsonrpc: '2.0', id: msg.id, error: { code: -32603, message: reason } } as JSONRPCMessage);
+        throw error;
+      }
       return;
     }
     if (msg.method === 'notifications/cancelled') {
