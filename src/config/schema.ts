@@ -56,7 +56,7 @@ const sessionsSchema = z
 
 const limitsSchema = z
   .object({
-    maxBodyBytes: z.number().int().positive().default(100 * 1024 * 1024).describe('Largest request body; larger gets 413'),
+    maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest request body (default 4 MiB, like gateways); larger gets 413 before more is read, and a SigV4 runtime reads at most this much to check a signature'),
     requestTimeout: duration.prefault('15m').describe('A request still running after this is cancelled'),
     memoryMb: z.number().int().positive().optional().describe('Kill a worker whose resident memory exceeds this'),
   })

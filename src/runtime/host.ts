@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   PerRequestHTTPServerTransport,
@@ -10,7 +10,7 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/server';
 import type { RuntimeSpec } from '../config/index.js';
-import { BodyTooLargeError, decodePathPart, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { BodyTooLargeError, MAX_JSON_DEPTH, decodePathPart, exceedsJsonDepth, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
@@ -43,6 +43,10 @@ interface SessionEntry {
   era?: Promise<WorkerEra>;
 }
 
+function sessionNotFound(id: string | undefined): RuntimeError {
+  return new RuntimeError('session_not_found', `session ${id} does not exist or has ended; send a new initialize request without a session id`);
+}
+
 function ownerOf(principal: Principal | undefined): string | undefined {
   return principal ? JSON.stringify([principal.issuer, principal.subject, principal.clientId ?? null]) : undefined;
 }
@@ -57,6 +61,8 @@ export interface RuntimeIdentity {
    * undefined once its session ends, so the vault acts only for that caller.
    */
   workerCaller?: (credential: string, serving: { runtime: string; subject: string | undefined } | undefined) => void;
+  /** Secret that keys per-caller stateless worker ids (derived from the master key; random per process if absent). */
+  sessionKey?: Buffer;
 }
 
 /** What the host reports about a live session (control plane, tests). */
@@ -92,6 +98,7 @@ export class RuntimeHost {
   private readonly auth: InboundAuth;
   private readonly workerEnv: RuntimeIdentity['workerEnv'];
   private readonly workerCaller: RuntimeIdentity['workerCaller'];
+  private readonly sessionKey: Buffer;
   private readonly reaper: NodeJS.Timeout;
   /** Workers handed to sessions since start (each one is used by exactly one session). */
   workersAssigned = 0;
@@ -104,6 +111,7 @@ export class RuntimeHost {
     this.auth = identity.auth ?? new InboundAuth();
     this.workerEnv = identity.workerEnv;
     this.workerCaller = identity.workerCaller;
+    this.sessionKey = identity.sessionKey ?? randomBytes(32);
     this.reaper = setInterval(() => this.reap(), REAP_INTERVAL_MS);
     this.reaper.unref();
   }
@@ -166,7 +174,8 @@ export class RuntimeHost {
     const name = runtimeNameOf(ref);
     const record = await this.store.getRuntime(name);
     if (!record) return undefined;
-    return this.auth.protectedResourceMetadata(record.spec.auth, `${baseUrl}/runtimes/${encodeURIComponent(ref)}/invocations`, `Toolport runtime ${name}`);
+    // `ref` is the path segment as the caller sent it (already encoded): RFC 9728 §3.3 wants the very URL it asked for.
+    return this.auth.protectedResourceMetadata(record.spec.auth, `${baseUrl}/runtimes/${ref}/invocations`, `Toolport runtime ${name}`);
   }
 
   /** Handles one HTTP request to a runtime's invocations endpoint. */
@@ -180,16 +189,19 @@ export class RuntimeHost {
     try {
       const name = runtimeNameOf(ref);
       log.runtime = name;
-      const sessionId = header(req, 'mcp-session-id') ?? header(req, AGENTCORE_SESSION_HEADER);
+      const sessionId = this.sessionIdOf(req);
       const existing = sessionId ? this.sessions.get(sessionId) : undefined;
-      const target = existing ? { version: existing.session.version, spec: existing.spec } : await this.resolve(name, qualifier);
+      // Refused before anything else: another runtime's session must never choose how this request is authenticated.
+      if (existing && existing.session.runtime !== name) throw sessionNotFound(sessionId);
+      // The runtime's current auth settings guard every endpoint and session; endpoints are named only after they pass.
+      const { spec: current } = await this.record(name);
       const base = `http://${req.headers.host ?? '127.0.0.1'}`;
       // Read at most once: a signing scheme (SigV4) hashes the body before the JSON-RPC handling below parses it.
       let rawBody: Promise<Buffer> | undefined;
-      const readRaw = (): Promise<Buffer> => (rawBody ??= readBody(req, target.spec.limits.maxBodyBytes));
+      const readRaw = (): Promise<Buffer> => (rawBody ??= readBody(req, current.limits.maxBodyBytes));
       let principal: Principal | undefined;
       try {
-        principal = await this.auth.authenticate(target.spec.auth, { method: req.method ?? 'GET', url: new URL(req.url ?? '/', base), headers: req.headers, body: readRaw });
+        principal = await this.auth.authenticate(current.auth, { method: req.method ?? 'GET', url: new URL(req.url ?? '/', base), headers: req.headers, body: readRaw });
       } catch (error) {
         if (!(error instanceof AuthError)) throw error;
         log.auth = error.code;
@@ -197,14 +209,16 @@ export class RuntimeHost {
         return;
       }
       if (principal) log.subject = principal.subject;
-      if (existing && existing.owner !== ownerOf(principal)) {
-        throw new RuntimeError('session_not_found', `session ${sessionId} does not exist or has ended; send a new initialize request without a session id`);
-      }
+      if (existing && existing.owner !== ownerOf(principal)) throw sessionNotFound(sessionId);
+      const target = existing ? { version: existing.session.version, spec: existing.spec } : await this.resolve(name, qualifier);
       let body: unknown;
       if (req.method === 'POST') {
-        const raw = await readRaw();
+        const text = (await readRaw()).toString('utf8');
+        if (exceedsJsonDepth(text)) {
+          return sendJsonRpcError(res, 400, { code: -32600, message: `Invalid Request: the body nests JSON deeper than ${MAX_JSON_DEPTH} levels` });
+        }
         try {
-          body = JSON.parse(raw.toString('utf8'));
+          body = JSON.parse(text);
         } catch {
           return sendJsonRpcError(res, 400, { code: -32700, message: 'Parse error: the request body is not valid JSON' });
         }
@@ -234,9 +248,7 @@ export class RuntimeHost {
       if (!sessionId) {
         throw new RuntimeError('session_required', 'this request needs the Mcp-Session-Id header from the initialize response; send initialize first');
       }
-      if (!existing || existing.session.runtime !== name || existing.session.isEnded || !existing.transport) {
-        throw new RuntimeError('session_not_found', `session ${sessionId} does not exist or has ended; send a new initialize request without a session id`);
-      }
+      if (!existing || existing.session.isEnded || !existing.transport) throw sessionNotFound(sessionId);
       log.session = sessionId;
       await this.forward(req, res, existing, body);
     } catch (error) {
@@ -245,6 +257,16 @@ export class RuntimeHost {
       this.log.error('invocation failed', { ...log, error: (error as Error).stack });
       sendRuntimeError(res, new RuntimeError('worker_unavailable', 'internal error while invoking the runtime; see the server log'), id);
     }
+  }
+
+  /** The session a request names; both session headers may be sent, but then they must name the same session. */
+  private sessionIdOf(req: IncomingMessage): string | undefined {
+    const mcp = header(req, 'mcp-session-id');
+    const agentcore = header(req, AGENTCORE_SESSION_HEADER);
+    if (mcp !== undefined && agentcore !== undefined && mcp !== agentcore) {
+      throw new RuntimeError('bad_request', `Mcp-Session-Id and ${AGENTCORE_SESSION_HEADER} name different sessions; send one of them, or the same id in both`);
+    }
+    return mcp ?? agentcore;
   }
 
   private sessionCount(name: string): number {
@@ -386,12 +408,13 @@ export class RuntimeHost {
     const mismatch = routingHeaderMismatch(route.message.method, route.message.params, header(req, 'mcp-method'), header(req, 'mcp-name'));
     if (mismatch) return sendJsonRpcError(res, 400, { code: HEADER_MISMATCH, message: mismatch }, id);
     const callerSession = header(req, AGENTCORE_SESSION_HEADER);
-    // Stateless traffic shares a worker per runtime version and caller, never across callers.
+    // Stateless traffic shares a worker per runtime version and caller, never across callers; its id is keyed so
+    // nobody can compute another caller's.
     const owner = ownerOf(principal);
-    const sharedId = `stateless-${name}-v${target.version}${owner ? `-${createHash('sha256').update(owner).digest('hex').slice(0, 16)}` : ''}`;
+    const sharedId = `stateless-${name}-v${target.version}${owner ? `-${createHmac('sha256', this.sessionKey).update(owner).digest('base64url').slice(0, 32)}` : ''}`;
     const sessionId = callerSession ?? sharedId;
     const entry = this.sessions.get(sessionId) ?? (await this.openShared(sessionId, name, target, callerSession !== undefined, principal));
-    if (entry.session.runtime !== name) throw new RuntimeError('session_not_found', `session ${sessionId} belongs to another runtime`);
+    if (entry.session.runtime !== name || entry.owner !== owner) throw sessionNotFound(sessionId);
     const { session } = entry;
     log.session = session.id;
     log.pid = session.worker.pid;

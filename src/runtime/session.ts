@@ -23,8 +23,12 @@ export type SessionEnd = 'deleted' | 'idle' | 'lifetime' | 'worker_exited' | 'ru
 function describeExit(exit: WorkerExit): string {
   if (exit.reason === 'memory_limit') return "the worker exceeded the runtime's memory limit (limits.memoryMb) and was stopped";
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-  const tail = exit.stderrTail ? `; its last output: ${exit.stderrTail.split('\n').slice(-3).join(' | ').slice(0, 300)}` : '';
+  const tail = exit.stderrSummary ? `; its output: ${exit.stderrSummary}` : '';
   return `the hosted MCP server process ${how}${tail}`;
+}
+
+function exitMessage(exit: WorkerExit): string {
+  return `${describeExit(exit)}. This session has ended; send a new initialize request to start a fresh session (if this keeps happening, the runtime's command is failing: see the Toolport log).`;
 }
 
 /**
@@ -83,7 +87,21 @@ export class Session {
       if (token !== undefined) entry.progressToken = token;
       this.pending.set(workerId, entry);
       const params = this.envelope ? { ...msg.params, _meta: { ...this.envelope, ...(msg.params?._meta as object | undefined) } } : msg.params;
-      await this.worker.send({ ...msg, id: workerId, ...(params ? { params } : {}) } as JSONRPCMessage);
+      try {
+        await this.worker.send({ ...msg, id: workerId, ...(params ? { params } : {}) } as JSONRPCMessage);
+      } catch (error) {
+        // A worker that died before taking it (a server failing at start) explains itself with its own output.
+        if (this.worker.exitStatus) {
+          this.failPending(exitMessage(this.worker.exitStatus));
+          this.finish('worker_exited');
+          throw error;
+        }
+        // It never reached the worker (gone, or the message cannot be serialised): answer now, not at the request timeout.
+        this.settle(workerId);
+        const reason = `the request could not be passed to the hosted MCP server: ${(error as Error).message}`;
+        this.deliver(sink, { jsonrpc: '2.0', id: msg.id, error: { code: -32603, message: reason } } as JSONRPCMessage);
+        throw error;
+      }
       return;
     }
     if (msg.method === 'notifications/cancelled') {
@@ -189,9 +207,7 @@ export class Session {
   private workerExited(exit: WorkerExit): void {
     if (this.ended) return;
     this.log.warn('session worker exited', { session: this.id, runtime: this.runtime, pid: this.worker.pid, code: exit.code, signal: exit.signal, reason: exit.reason });
-    this.failPending(
-      `${describeExit(exit)}. This session has ended; send a new initialize request to start a fresh session (if this keeps happening, the runtime's command is failing: see the Toolport log).`,
-    );
+    this.failPending(exitMessage(exit));
     this.finish('worker_exited');
   }
 

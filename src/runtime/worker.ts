@@ -19,6 +19,18 @@ export interface WorkerExit {
   signal: NodeJS.Signals | null;
   reason: 'exited' | 'memory_limit' | 'stopped';
   stderrTail: string;
+  /** The first lines of stderr from its first error line (a crash at start explains itself there), one line. */
+  stderrSummary: string;
+}
+
+const SUMMARY_LINES = 3;
+const SUMMARY_CHARS = 400;
+
+/** The lines that say why a process failed: from the first line naming an error (or the start), a few of them. */
+function summarizeStderr(head: string): string {
+  const lines = head.split('\n').map((line) => line.trim()).filter(Boolean);
+  const firstError = lines.findIndex((line) => /\b\w*Error\b/.test(line));
+  return lines.slice(Math.max(0, firstError), Math.max(0, firstError) + SUMMARY_LINES).join(' | ').slice(0, SUMMARY_CHARS);
 }
 
 const STDERR_TAIL_BYTES = 2048;
@@ -77,6 +89,9 @@ export class Worker {
   onexit?: (exit: WorkerExit) => void;
   private readonly buffer = new ReadBuffer();
   private stderrTail = '';
+  private stderrHead = '';
+  /** How the process ended, once it has. */
+  exitStatus?: WorkerExit;
   private httpTransport?: StreamableHTTPClientTransport;
   private stopping: WorkerExit['reason'] | undefined;
   private memoryTimer?: NodeJS.Timeout;
@@ -131,7 +146,9 @@ export class Worker {
       );
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+      const text = chunk.toString('utf8');
+      if (this.stderrHead.length < STDERR_TAIL_BYTES) this.stderrHead = (this.stderrHead + text).slice(0, STDERR_TAIL_BYTES);
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
     });
     this.child.on('exit', (code, signal) => this.handleExit(code, signal));
     this.child.stdin?.on('error', () => undefined);
@@ -205,7 +222,8 @@ export class Worker {
     clearInterval(this.memoryTimer);
     void this.httpTransport?.close().catch(() => undefined);
     void rm(this.home, { recursive: true, force: true });
-    this.onexit?.({ code, signal, reason: this.stopping ?? 'exited', stderrTail: this.stderrTail.trim() });
+    this.exitStatus = { code, signal, reason: this.stopping ?? 'exited', stderrTail: this.stderrTail.trim(), stderrSummary: summarizeStderr(this.stderrHead) };
+    this.onexit?.(this.exitStatus);
   }
 
   /** Stops the worker: SIGTERM, then SIGKILL after a grace period; resolves when it has exited. */

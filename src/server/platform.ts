@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -130,6 +131,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   const inboundAuth = new InboundAuth({ accessKeys, selfUrl: () => baseUrl });
   const runtimes = new RuntimeHost(store, log, {
     auth: inboundAuth,
+    sessionKey: Buffer.from(hkdfSync('sha256', masterKey, '', 'toolport runtime session ids', 32)),
     workerEnv: (runtime) => workload.envFor(runtime),
     workerCaller: (credential, serving) => workload.serves(credential, serving),
   });

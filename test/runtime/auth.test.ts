@@ -49,6 +49,15 @@ describe('a JWT-protected runtime', () => {
     assert.equal(platform.runtimes.listSessions('secure').length, 0, 'no worker was given to an unauthenticated caller');
   });
 
+  it('names an ARN-addressed runtime as its resource exactly as addressed (single-encoded, as RFC 9728 §3.3 requires)', async () => {
+    const url = invocationUrl(platform, 'arn:toolport:runtime:local:000000000000:runtime/secure');
+    const response = await fetch(url, { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) });
+    assert.equal(response.status, 401);
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1] ?? '';
+    const metadata = (await (await fetch(metadataUrl)).json()) as { resource: string };
+    assert.equal(metadata.resource, `${url.origin}${url.pathname}`);
+  });
+
   it('serves a caller with a valid token, and never passes the token to the worker or the log', async () => {
     const token = await issuer.mint({ sub: 'alice', aud: 'toolport-runtime', scope: 'runtime/invoke' });
     const { client, transport } = await connect(token);

@@ -26,6 +26,17 @@ describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', 
   });
   after(() => platform.stop());
 
+  it('fails the first call of a module runtime whose import fails at once, with the error from its stderr (warm and cold)', async () => {
+    for (const warmPool of [0, 1]) {
+      const name = `unimportable-${warmPool}`;
+      await platform.control.createRuntime(name, { module: 'test/fixtures/unimportable-tools.ts', sessions: { warmPool } });
+      await assert.rejects(connectRuntime(platform, name), (error: Error) => {
+        assert.match(error.message, /ERR_MODULE_NOT_FOUND.*toolport-fixture-missing-package/);
+        return true;
+      });
+    }
+  });
+
   it('hosts a Streamable HTTP server on its own port and path, one process per session', async () => {
     const a = await connectRuntime(platform, 'greet-http');
     const b = await connectRuntime(platform, 'greet-http');

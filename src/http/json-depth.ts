@@ -1,0 +1,26 @@
+/**
+ * Deepest JSON nesting accepted at an edge. Parsed JSON is walked by recursive code later (validators, serializers on
+ * the way to a worker), which a body nested 100,000 levels deep overflows; real MCP messages stay far below this.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPENERS = new Set([0x5b, 0x7b]);
+const CLOSERS = new Set([0x5d, 0x7d]);
+
+/** True when `text` nests arrays and objects deeper than `max`; one pass without recursion, to run before JSON.parse. */
+export function exceedsJsonDepth(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (OPENERS.has(c) && ++depth > max) return true;
+    else if (CLOSERS.has(c)) depth--;
+  }
+  return false;
+}
