@@ -8,7 +8,7 @@ import { createGateways, gatewayRoutes, type GatewayHost, type GatewayService } 
 import { createLogger, type Logger } from '../log/index.js';
 import { RuntimeHost, sendJsonRpcError } from '../runtime/index.js';
 import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
-import { BadPathError, decodePathPart } from '../http/index.js';
+import { BadPathError, decodePathPart, requestOrigin } from '../http/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
 import { answerClientError } from './client-error.js';
@@ -169,7 +169,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   const authorizationServer = identity as Identity;
   const refused = rebindingGuard(advertised ? [...allowedHosts, advertised.hostname] : allowedHosts);
   /** The origin advertised URLs start with: publicUrl, else the (guarded, loopback) Host the caller addressed. */
-  const advertisedBase = (req: IncomingMessage): string => publicUrl ?? `http://${req.headers.host ?? host}`;
+  const advertisedBase = (req: IncomingMessage): string => publicUrl ?? requestOrigin(req, host);
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const refusal = refused(req);
     if (refusal) {

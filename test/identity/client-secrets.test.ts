@@ -11,10 +11,10 @@ import { testPlatform } from '../helpers/platform.js';
 import { identityApi } from './server-helpers.js';
 
 /** A client_credentials request sent from `localAddress` (any 127.0.0.0/8 address reaches the loopback listener). */
-function tokenFrom(localAddress: string, url: string, clientId: string, secret: string): Promise<{ status: number; retryAfter?: string; error?: string }> {
+function tokenFrom(localAddress: string, url: string, clientId: string, secret: string, forwardedFor?: string): Promise<{ status: number; retryAfter?: string; error?: string }> {
   const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
@@ -56,7 +56,8 @@ describe('client secrets', () => {
   test('a flood of wrong secrets locks its source address (429, Retry-After), not the client, which still gets tokens', async () => {
     const secret = (await identityApi(platform, 'POST', '/clients', { clientId: 'victim', grants: ['client_credentials'], scopes: ['gateway/read'] })).body.secret as string;
     const attempts = [];
-    for (let i = 0; i < 8; i++) attempts.push(await tokenFrom('127.0.0.2', tokenUrl, 'victim', `wrong-secret-${i}`));
+    // A new X-Forwarded-For each time: the source is the connection's address, never one the caller writes.
+    for (let i = 0; i < 8; i++) attempts.push(await tokenFrom('127.0.0.2', tokenUrl, 'victim', `wrong-secret-${i}`, `10.0.0.${i}`));
     assert.deepEqual(attempts.slice(0, 5).map((a) => a.status), [401, 401, 401, 401, 401], 'five free failures');
     const locked = attempts[6];
     assert.equal(locked?.status, 429);
