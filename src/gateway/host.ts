@@ -12,7 +12,7 @@ import {
   type McpHttpHandler,
   type Server,
 } from '@modelcontextprotocol/server';
-import { BodyTooLargeError, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { BodyTooLargeError, parseJsonRpcBody, readBody, requestOrigin, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import { SessionEventStore, sendJsonRpcError } from '../runtime/index.js';
@@ -151,7 +151,7 @@ export class GatewayHost {
     const served = this.served.get(name);
     if (!served) return sendJsonRpcError(res, 404, { code: -32001, message: `no gateway named "${name}"; list them with: toolport gateway list`, data: { code: 'gateway_not_found' } });
     const { live, modern } = served;
-    const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+    const base = requestOrigin(req);
     // Read at most once: a signing scheme (SigV4) hashes the body before the MCP handling parses it.
     let rawBody: Promise<Buffer> | undefined;
     const readRaw = (): Promise<Buffer> => (rawBody ??= readBody(req, live.row.spec.maxBodyBytes));
@@ -162,11 +162,9 @@ export class GatewayHost {
       let raw: Buffer | undefined;
       if (req.method === 'POST') {
         raw = await readRaw();
-        try {
-          body = JSON.parse(raw.toString('utf8'));
-        } catch {
-          return sendJsonRpcError(res, 400, { code: -32700, message: 'Parse error: the request body is not valid JSON' });
-        }
+        const parsed = parseJsonRpcBody(raw.toString('utf8'));
+        if ('error' in parsed) return sendJsonRpcError(res, 400, parsed.error);
+        body = parsed.body;
       }
       const cached = this.cachedToolList(served, plainToolsList(req.method, req.headers, body), principal);
       if (cached) {

@@ -2,5 +2,6 @@ export { toFetchRequest, sendFetchResponse, readBody, BodyTooLargeError } from '
 export { signableUrl } from './query.js';
 export type { SignableUrl } from './query.js';
 export { decodePathPart, BadPathError } from './path.js';
+export { requestOrigin } from './origin.js';
 /** Nesting bound for JSON bodies, checked before JSON.parse (runtime and gateway edges). */
-export { MAX_JSON_DEPTH, exceedsJsonDepth } from './json-depth.js';
+export { MAX_JSON_DEPTH, exceedsJsonDepth, parseJsonRpcBody } from './json-depth.js';

@@ -24,3 +24,13 @@ export function exceedsJsonDepth(text: string, max = MAX_JSON_DEPTH): boolean {
   }
   return false;
 }
+
+/** A JSON-RPC request body, or the error to answer it with (400): too deep for the code behind the edge, or not JSON. */
+export function parseJsonRpcBody(text: string): { body: unknown } | { error: { code: number; message: string } } {
+  if (exceedsJsonDepth(text)) return { error: { code: -32600, message: `Invalid Request: the body nests JSON deeper than ${MAX_JSON_DEPTH} levels` } };
+  try {
+    return { body: JSON.parse(text) as unknown };
+  } catch {
+    return { error: { code: -32700, message: 'Parse error: the request body is not valid JSON' } };
+  }
+}

@@ -10,7 +10,7 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/server';
 import type { RuntimeSpec } from '../config/index.js';
-import { BodyTooLargeError, MAX_JSON_DEPTH, decodePathPart, exceedsJsonDepth, readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { BodyTooLargeError, decodePathPart, parseJsonRpcBody, readBody, requestOrigin, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
@@ -195,7 +195,7 @@ export class RuntimeHost {
       if (existing && existing.session.runtime !== name) throw sessionNotFound(sessionId);
       // The runtime's current auth settings guard every endpoint and session; endpoints are named only after they pass.
       const { spec: current } = await this.record(name);
-      const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+      const base = requestOrigin(req);
       // Read at most once: a signing scheme (SigV4) hashes the body before the JSON-RPC handling below parses it.
       let rawBody: Promise<Buffer> | undefined;
       const readRaw = (): Promise<Buffer> => (rawBody ??= readBody(req, current.limits.maxBodyBytes));
@@ -213,15 +213,9 @@ export class RuntimeHost {
       const target = existing ? { version: existing.session.version, spec: existing.spec } : await this.resolve(name, qualifier);
       let body: unknown;
       if (req.method === 'POST') {
-        const text = (await readRaw()).toString('utf8');
-        if (exceedsJsonDepth(text)) {
-          return sendJsonRpcError(res, 400, { code: -32600, message: `Invalid Request: the body nests JSON deeper than ${MAX_JSON_DEPTH} levels` });
-        }
-        try {
-          body = JSON.parse(text);
-        } catch {
-          return sendJsonRpcError(res, 400, { code: -32700, message: 'Parse error: the request body is not valid JSON' });
-        }
+        const parsed = parseJsonRpcBody((await readRaw()).toString('utf8'));
+        if ('error' in parsed) return sendJsonRpcError(res, 400, parsed.error);
+        body = parsed.body;
         id = (body as { id?: unknown }).id ?? null;
         log.rpc = Array.isArray(body) ? 'batch' : (body as { method?: unknown }).method;
       }

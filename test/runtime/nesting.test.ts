@@ -38,6 +38,17 @@ describe('deeply nested JSON', () => {
     assert.equal(platform.runtimes.workersAssigned, 0);
   });
 
+  it('is refused at the gateway edge with 400 too', async () => {
+    await platform.gatewayService.createGateway('nested', { auth: 'none', targets: [] });
+    const response = await fetch(`${platform.url}/gateways/nested/mcp`, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-11-25' },
+      body: `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":${nested(100_000)}}}`,
+    });
+    assert.equal(response.status, 400);
+    assert.match(((await response.json()) as { error: { message: string } }).error.message, /deeper than 128 levels/);
+  });
+
   it('settles a request the worker cannot be sent with -32603 at once, not at the request timeout', async () => {
     const spec = runtimeSpecSchema.parse({ command: GREET_COMMAND });
     const log = createLogger('error');
