@@ -1,12 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createLogger } from '../../src/log/index.js';
 import { startPlatform, type Platform, type PlatformOptions } from '../../src/server/index.js';
 
-/** The demo greet server, run as a stdio worker. */
-export const GREET_COMMAND = ['node', 'examples/greet/server.js'];
+/** The demo greet server, run as a stdio worker; absolute, since a config file's paths resolve against its own folder. */
+export const GREET_COMMAND = ['node', fileURLToPath(new URL('../../examples/greet/server.js', import.meta.url))];
 
 /** A platform on a free loopback port with its own temp data dir; `stop()` removes both. */
 export async function testPlatform(options: Partial<PlatformOptions> = {}): Promise<Platform & { dataDir: string; stop(): Promise<void> }> {
