@@ -304,7 +304,7 @@ export const identityConfigSchema = z
 /** The `identity:` section as validated (durations in milliseconds, secrets still as written). */
 export type IdentityConfig = z.output<typeof identityConfigSchema>;
 
-/** The whole `toolport.yaml`. Sections owned by later parts are accepted as-is and validated by those parts. */
+/** The whole `toolport.yaml`; every section is strict, so a misspelt key is an error that names it. */
 export const configSchema = z
   .object({
     server: z

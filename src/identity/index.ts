@@ -1,4 +1,4 @@
-/** Identity: inbound authorizers for runtimes (and, later, the authorization server and credential vault). */
+/** Identity: the authorization server at /identity, inbound authorizers (JWT, SigV4) for runtimes and gateways, the vault of outbound credentials and the master key. */
 export { JwtAuthorizer } from './jwt-authorizer.js';
 export type { JwtAuthorizerConfig, JwtAuthorizerOptions, Principal } from './jwt-authorizer.js';
 export { AuthError } from './errors.js';

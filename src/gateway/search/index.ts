@@ -1,7 +1,7 @@
 // Offline tool search for the Gateway's `x_amz_bedrock_agentcore_search` tool: a natural-language request → the
 // best-fitting tool definitions. Lexical (BM25F over name, service, description and schema) so it needs no model,
-// answers in about a millisecond for thousands of tools, and stays explainable. Each hit carries a score, so an
-// embedding similarity can later be blended in over a wider top-k without changing this interface.
+// answers in about a millisecond for thousands of tools, and stays explainable. Each hit carries a score, so the
+// search tool (gateway/search-tool.ts) can blend an embedding similarity into a wider top-k through this interface.
 import { resolveRanking, type RankingOverrides } from './options.js';
 import { PlainBm25Ranker } from './plain.js';
 import { FieldRanker, type Ranker } from './ranker.js';
