@@ -5,6 +5,7 @@ interface RuntimePaths {
   command?: string[] | undefined;
   module?: string | undefined;
   cwd?: string | undefined;
+  sandbox?: { mounts?: { source: string }[] | undefined } | undefined;
 }
 
 /**
@@ -21,5 +22,8 @@ export function resolveRuntimePaths<Spec extends RuntimePaths>(spec: Spec, baseD
     ...(spec.module === undefined ? {} : { module: resolve(baseDir, spec.module) }),
     // A program named with a slash is a path; a bare name (node, python3) is looked up on PATH.
     ...(program === undefined ? {} : { command: [program.includes('/') ? resolve(cwd, program) : program, ...args] }),
+    ...(spec.sandbox?.mounts === undefined
+      ? {}
+      : { sandbox: { ...spec.sandbox, mounts: spec.sandbox.mounts.map((mount) => ({ ...mount, source: resolve(baseDir, mount.source) })) } }),
   };
 }

@@ -58,7 +58,30 @@ const limitsSchema = z
   .object({
     maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest request body (default 4 MiB, like gateways); larger gets 413 before more is read, and a SigV4 runtime reads at most this much to check a signature'),
     requestTimeout: duration.prefault('15m').describe('A request still running after this is cancelled'),
-    memoryMb: z.number().int().positive().optional().describe('Kill a worker whose resident memory exceeds this'),
+    memoryMb: z.number().int().positive().optional().describe('Kill a worker whose resident memory (its whole process tree) exceeds this'),
+    pids: z.number().int().min(16).max(65_536).default(256).describe('isolation: sandbox: processes and threads a session may run (a fork bomb stops there)'),
+    openFiles: z.number().int().min(64).max(1_048_576).default(1024).describe('isolation: sandbox: open files and sockets per process'),
+  })
+  .strict();
+
+const sandboxSchema = z
+  .object({
+    network: z
+      .enum(['none', 'host'])
+      .default('none')
+      .describe('none: only the sandbox\'s own loopback; host: the host\'s network, including the platform\'s own ports (an explicit opt-out)'),
+    mounts: z
+      .array(
+        z
+          .object({
+            source: z.string().min(1).describe('Host path (relative to the config file\'s folder); must exist'),
+            target: z.string().startsWith('/').describe('Absolute path inside the sandbox'),
+            readOnly: z.boolean().default(true).describe('Mount read-only (default)'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('Extra host paths the session may see; nothing else outside the system and the runtime\'s code is visible'),
   })
   .strict();
 
@@ -75,6 +98,11 @@ const runtimeSpecShape = z
     auth: authSchema.default('none').describe('Inbound authorizer: none (loopback demos only), jwt, or sigv4 (access keys from toolport identity access-key create)'),
     sessions: sessionsSchema.prefault({}).describe('Session lifecycle'),
     limits: limitsSchema.prefault({}).describe('Per-request and per-worker limits'),
+    isolation: z
+      .enum(['sandbox', 'process'])
+      .default('process')
+      .describe('sandbox: each worker in its own Linux namespaces under bubblewrap (system and code read-only, a private HOME, its own PIDs, no network unless sandbox.network says so); process: a plain child process trusted with everything the platform can read'),
+    sandbox: sandboxSchema.prefault({}).describe('isolation: sandbox: what the session may reach'),
   })
   .strict();
 
@@ -84,6 +112,13 @@ function checkRuntimeSpec(spec: z.output<typeof runtimeSpecShape>, ctx: z.Refine
   }
   if (spec.module && spec.transport !== 'stdio') {
     ctx.addIssue({ code: 'custom', path: ['transport'], message: 'a module runtime is served over stdio' });
+  }
+  if (spec.transport === 'http' && spec.isolation === 'sandbox' && spec.sandbox.network === 'none') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sandbox', 'network'],
+      message: 'a sandboxed http server has no network the platform could reach it on; serve it over stdio, or set sandbox.network: host',
+    });
   }
   if (spec.transport === 'http' && spec.port !== 'auto' && spec.sessions.maxSessions + spec.sessions.warmPool > 1) {
     ctx.addIssue({

@@ -4,6 +4,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { ConfigError, type RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { Worker } from '../runtime/index.js';
+import { ensureSandboxSupport } from '../sandbox/index.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
 const PROBE_ID = 'toolport-probe';
@@ -48,6 +49,12 @@ export async function assertLaunchable(spec: RuntimeSpec, what: string): Promise
   const program = spec.command?.[0];
   const programIssue = program === undefined ? undefined : await programProblem(spec, program, cwd);
   if (programIssue) problems.push({ path: 'command', message: programIssue });
+  for (const [index, mount] of spec.sandbox.mounts.entries()) {
+    if (!(await stat(mount.source).catch(() => undefined))) problems.push({ path: `sandbox.mounts.${index}.source`, message: `the mount source ${mount.source} does not exist` });
+  }
+  if (spec.isolation === 'sandbox') {
+    await ensureSandboxSupport().catch((error: Error) => problems.push({ path: 'isolation', message: error.message }));
+  }
   if (problems.length) throw new ConfigError(`${what} cannot start:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, problems);
 }
 

@@ -1,15 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { ReadBuffer, serializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import { bwrapCommand, codeRoot, ensureSandboxSupport } from '../sandbox/index.js';
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
 
@@ -36,6 +38,82 @@ function summarizeStderr(head: string): string {
 const STDERR_TAIL_BYTES = 2048;
 const HOST_ENTRY = fileURLToPath(new URL('../tools/host.js', import.meta.url));
 const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
+
+/** Paths no sandboxed worker may see, even inside its code directories: the data directories of this process's platforms. */
+const protectedPaths = new Set<string>();
+
+/** Hides `path` (a platform's data directory) from every sandboxed worker this process starts; returns the undo. */
+export function protectFromWorkers(path: string): () => void {
+  protectedPaths.add(path);
+  return () => protectedPaths.delete(path);
+}
+
+/** The directories a worker's code lives in: Node's own, and the packages of its module and of every file it names. */
+function codeDirs(spec: RuntimeSpec, argv: string[], cwd: string): string[] {
+  const files = [...argv, ...(spec.module ? [spec.module] : [])].map((arg) => resolve(cwd, arg)).filter(isFile);
+  return [dirname(dirname(process.execPath)), ...files.map(codeRoot)];
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+/**
+ * Host uids for sandboxed workers of a platform running as root: each worker gets its own, so per-uid limits
+ * (processes) count that session alone and no file of the host's users is its own. Far above any real user's uid.
+ */
+const SANDBOX_UID_BASE = 0x4000_0000;
+const SANDBOX_UID_RANGE = 0x10_0000;
+let nextSandboxUid = 0;
+
+/** How to start a worker: its argv under the runtime's isolation (unchanged for `process`) and the host uid to run as. */
+async function isolate(spec: RuntimeSpec, argv: string[], home: string): Promise<{ argv: string[]; uid?: number }> {
+  if (spec.isolation === 'process') return { argv };
+  try {
+    await ensureSandboxSupport();
+  } catch (error) {
+    throw new RuntimeError('worker_unavailable', (error as Error).message);
+  }
+  const cwd = spec.cwd ?? process.cwd();
+  // As root, RLIMIT_NPROC binds nobody; as an unprivileged user it would count all of that user's processes.
+  const uid = process.getuid?.() === 0 ? SANDBOX_UID_BASE + (nextSandboxUid++ % SANDBOX_UID_RANGE) : undefined;
+  if (uid !== undefined) await chownTree(home, uid);
+  const sandboxed = bwrapCommand({
+    argv,
+    home,
+    cwd,
+    codeDirs: codeDirs(spec, argv, cwd),
+    // Another uid cannot reach a 0700 data directory at all (and bwrap, running as it, could not cover it either).
+    hidden: uid === undefined ? [...protectedPaths] : [...protectedPaths].filter(reachableByOthers),
+    network: spec.sandbox.network,
+    mounts: spec.sandbox.mounts,
+    limits: { pids: uid === undefined ? undefined : spec.limits.pids, openFiles: spec.limits.openFiles },
+  });
+  return uid === undefined ? { argv: sandboxed } : { argv: sandboxed, uid };
+}
+
+/** Whether a user other than the owner could open `path`: every folder on the way lets others through. */
+function reachableByOthers(path: string): boolean {
+  const folders = [];
+  for (let dir = resolve(path); dir !== dirname(dir); dir = dirname(dir)) folders.push(dir);
+  return folders.every((dir, index) => {
+    const mode = statSync(dir, { throwIfNoEntry: false })?.mode;
+    return mode !== undefined && (index === 0 ? (mode & 0o005) !== 0 : (mode & 0o001) !== 0);
+  });
+}
+
+async function chownTree(dir: string, uid: number): Promise<void> {
+  await chown(dir, uid, uid);
+  for (const entry of await readdir(dir)) await chown(join(dir, entry), uid, uid);
+}
+
+/** Pids of `pid` and all its descendants (Linux /proc), for the memory of a whole sandbox or process tree. */
+async function processTree(pid: number): Promise<number[]> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const children = await Promise.all(tasks.map((task) => readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '')));
+  const childPids = children.join(' ').split(/\s+/).filter(Boolean).map(Number);
+  return [pid, ...(await Promise.all(childPids.map(processTree))).flat()];
+}
 
 /** Picks a free loopback port for an HTTP worker. */
 async function freePort(): Promise<number> {
@@ -123,8 +201,9 @@ export class Worker {
         argv = argv.map((arg) => arg.replaceAll('{port}', String(port)));
       }
     }
-    const [program, ...args] = argv as [string, ...string[]];
-    const child = spawn(program, args, { cwd: spec.cwd ?? process.cwd(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const isolated = await isolate(spec, argv, home);
+    const [program, ...args] = isolated.argv as [string, ...string[]];
+    const child = spawn(program, args, { cwd: spec.cwd ?? process.cwd(), env, stdio: ['pipe', 'pipe', 'pipe'], uid: isolated.uid, gid: isolated.uid });
     const worker = new Worker(child, home, credential, log);
     await worker.attach(spec, port, Date.now() + startTimeoutMs);
     return worker;
@@ -193,15 +272,16 @@ export class Worker {
     this.child.stdin?.write(serializeMessage(message));
   }
 
-  /** Resident memory of the worker process in bytes (Linux /proc), or undefined once gone. */
+  /** Resident memory of the worker's process tree in bytes (Linux /proc; a sandbox's too), or undefined once gone. */
   async rssBytes(): Promise<number | undefined> {
-    try {
-      const status = await readFile(`/proc/${this.pid}/status`, 'utf8');
-      const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-      return kb ? Number(kb) * 1024 : undefined;
-    } catch {
-      return undefined;
-    }
+    const sizes = await Promise.all(
+      (await processTree(this.pid)).map(async (pid) => {
+        const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+        return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+      }),
+    );
+    const total = sizes.reduce((sum, size) => sum + size, 0);
+    return total > 0 ? total : undefined;
   }
 
   private watchMemory(limitMb: number): void {

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ControlPlane, handleApi, runtimeRoutes, type ApiRoutes } from '../control/index.js';
 import { createGateways, gatewayRoutes, type GatewayHost, type GatewayService } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { RuntimeHost, sendJsonRpcError } from '../runtime/index.js';
+import { RuntimeHost, protectFromWorkers, sendJsonRpcError } from '../runtime/index.js';
 import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
 import { BadPathError, decodePathPart, requestOrigin } from '../http/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
@@ -95,17 +95,23 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const lock = await lockDataDir(dataDir);
+  // The master key, admin token and store are never visible to a sandboxed worker, wherever they lie.
+  const unprotect = [dataDir, ...(options.store && !/^postgres(ql)?:/.test(options.store) ? [resolve(options.store)] : [])].map(protectFromWorkers);
+  const release = async (): Promise<void> => {
+    for (const undo of unprotect) undo();
+    await lock.release();
+  };
   try {
     const platform = await startOnLockedDataDir(options, dataDir);
     return {
       ...platform,
       async close() {
         await platform.close();
-        await lock.release();
+        await release();
       },
     };
   } catch (error) {
-    await lock.release();
+    await release();
     throw error;
   }
 }
