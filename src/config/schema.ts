@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { parseEgressRule } from '../sandbox/index.js';
 import { gatewayTargetSchema } from '../gateway/targets/spec.js';
 
 /** Names become URL path segments and ARN suffixes, so keep them to a safe alphabet. */
@@ -67,9 +68,19 @@ const limitsSchema = z
 const sandboxSchema = z
   .object({
     network: z
-      .enum(['none', 'host'])
+      .union([
+        z.enum(['none', 'host']),
+        z
+          .object({
+            allow: z
+              .array(z.string().refine((entry) => parseEgressRule(entry) !== undefined, 'must be host[:port], *.domain[:port] or an IP[:port]'))
+              .min(1)
+              .describe('Hosts the sandbox may reach through the platform\'s egress proxy (HTTP_PROXY/HTTPS_PROXY): api.openai.com:443, *.example.com (ports 80 and 443), 127.0.0.1:9000'),
+          })
+          .strict(),
+      ])
       .default('none')
-      .describe('none: only the sandbox\'s own loopback; host: the host\'s network, including the platform\'s own ports (an explicit opt-out)'),
+      .describe('none: only the sandbox\'s own loopback; {allow: [...]}: those hosts only, through an egress proxy that logs each refusal; host: the host\'s network, including the platform\'s own ports (an explicit opt-out)'),
     mounts: z
       .array(
         z
@@ -112,13 +123,6 @@ function checkRuntimeSpec(spec: z.output<typeof runtimeSpecShape>, ctx: z.Refine
   }
   if (spec.module && spec.transport !== 'stdio') {
     ctx.addIssue({ code: 'custom', path: ['transport'], message: 'a module runtime is served over stdio' });
-  }
-  if (spec.transport === 'http' && spec.isolation === 'sandbox' && spec.sandbox.network === 'none') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['sandbox', 'network'],
-      message: 'a sandboxed http server has no network the platform could reach it on; serve it over stdio, or set sandbox.network: host',
-    });
   }
   if (spec.transport === 'http' && spec.port !== 'auto' && spec.sessions.maxSessions + spec.sessions.warmPool > 1) {
     ctx.addIssue({

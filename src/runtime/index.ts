@@ -7,6 +7,6 @@ export { sendJsonRpcError } from './replies.js';
 /** Bounded in-memory SSE event store, so a 2025-11-25 client can resume a dropped stream (runtime and gateway sessions). */
 export { SessionEventStore } from './event-store.js';
 /** One isolated worker process (stdio or HTTP MCP server); the gateway's function targets run on it too. */
-export { Worker, protectFromWorkers } from './worker.js';
+export { Worker } from './worker.js';
 export type { WorkerExit } from './worker.js';
 export type { RuntimeErrorCode } from './errors.js';

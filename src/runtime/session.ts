@@ -61,6 +61,7 @@ export class Session {
     private readonly requestTimeoutMs: number,
     private readonly log: Logger,
   ) {
+    worker.session = id;
     worker.onmessage = (message) => this.fromWorker(message as AnyMessage);
     worker.onexit = (exit) => this.workerExited(exit);
   }

@@ -1,17 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { ReadBuffer, serializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciInit } from 'undici';
 import type { RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import { bwrapCommand, codeRoot, ensureSandboxSupport } from '../sandbox/index.js';
+import { sandboxLaunch, type SandboxLaunch } from '../sandbox/index.js';
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
 
@@ -39,72 +39,31 @@ const STDERR_TAIL_BYTES = 2048;
 const HOST_ENTRY = fileURLToPath(new URL('../tools/host.js', import.meta.url));
 const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
-/** Paths no sandboxed worker may see, even inside its code directories: the data directories of this process's platforms. */
-const protectedPaths = new Set<string>();
-
-/** Hides `path` (a platform's data directory) from every sandboxed worker this process starts; returns the undo. */
-export function protectFromWorkers(path: string): () => void {
-  protectedPaths.add(path);
-  return () => protectedPaths.delete(path);
-}
-
-/** The directories a worker's code lives in: Node's own, and the packages of its module and of every file it names. */
-function codeDirs(spec: RuntimeSpec, argv: string[], cwd: string): string[] {
-  const files = [...argv, ...(spec.module ? [spec.module] : [])].map((arg) => resolve(cwd, arg)).filter(isFile);
-  return [dirname(dirname(process.execPath)), ...files.map(codeRoot)];
-}
-
-function isFile(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
-}
-
-/**
- * Host uids for sandboxed workers of a platform running as root: each worker gets its own, so per-uid limits
- * (processes) count that session alone and no file of the host's users is its own. Far above any real user's uid.
- */
-const SANDBOX_UID_BASE = 0x4000_0000;
-const SANDBOX_UID_RANGE = 0x10_0000;
-let nextSandboxUid = 0;
-
-/** How to start a worker: its argv under the runtime's isolation (unchanged for `process`) and the host uid to run as. */
-async function isolate(spec: RuntimeSpec, argv: string[], home: string): Promise<{ argv: string[]; uid?: number }> {
+/** How to start a worker: its argv under the runtime's isolation (unchanged for `process`). */
+async function isolate(
+  spec: RuntimeSpec,
+  argv: string[],
+  home: string,
+  env: Record<string, string>,
+  httpPort: number | undefined,
+  onEgressRefused: (target: string) => void,
+): Promise<SandboxLaunch> {
   if (spec.isolation === 'process') return { argv };
   try {
-    await ensureSandboxSupport();
+    return await sandboxLaunch({
+      argv,
+      home,
+      cwd: spec.cwd ?? process.cwd(),
+      env,
+      ...(httpPort === undefined ? {} : { httpPort }),
+      network: spec.sandbox.network,
+      onEgressRefused,
+      mounts: spec.sandbox.mounts,
+      limits: { pids: spec.limits.pids, openFiles: spec.limits.openFiles },
+    });
   } catch (error) {
     throw new RuntimeError('worker_unavailable', (error as Error).message);
   }
-  const cwd = spec.cwd ?? process.cwd();
-  // As root, RLIMIT_NPROC binds nobody; as an unprivileged user it would count all of that user's processes.
-  const uid = process.getuid?.() === 0 ? SANDBOX_UID_BASE + (nextSandboxUid++ % SANDBOX_UID_RANGE) : undefined;
-  if (uid !== undefined) await chownTree(home, uid);
-  const sandboxed = bwrapCommand({
-    argv,
-    home,
-    cwd,
-    codeDirs: codeDirs(spec, argv, cwd),
-    // Another uid cannot reach a 0700 data directory at all (and bwrap, running as it, could not cover it either).
-    hidden: uid === undefined ? [...protectedPaths] : [...protectedPaths].filter(reachableByOthers),
-    network: spec.sandbox.network,
-    mounts: spec.sandbox.mounts,
-    limits: { pids: uid === undefined ? undefined : spec.limits.pids, openFiles: spec.limits.openFiles },
-  });
-  return uid === undefined ? { argv: sandboxed } : { argv: sandboxed, uid };
-}
-
-/** Whether a user other than the owner could open `path`: every folder on the way lets others through. */
-function reachableByOthers(path: string): boolean {
-  const folders = [];
-  for (let dir = resolve(path); dir !== dirname(dir); dir = dirname(dir)) folders.push(dir);
-  return folders.every((dir, index) => {
-    const mode = statSync(dir, { throwIfNoEntry: false })?.mode;
-    return mode !== undefined && (index === 0 ? (mode & 0o005) !== 0 : (mode & 0o001) !== 0);
-  });
-}
-
-async function chownTree(dir: string, uid: number): Promise<void> {
-  await chown(dir, uid, uid);
-  for (const entry of await readdir(dir)) await chown(join(dir, entry), uid, uid);
 }
 
 /** Pids of `pid` and all its descendants (Linux /proc), for the memory of a whole sandbox or process tree. */
@@ -124,11 +83,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForPort(port: number, deadline: number, child: ChildProcess): Promise<void> {
+/** Where an HTTP worker listens, as the platform reaches it: its loopback port, or a socket in a sandbox's HOME. */
+type HttpEndpoint = { port: number; socket?: string };
+
+async function waitForPort({ port, socket: path }: HttpEndpoint, deadline: number, child: ChildProcess): Promise<void> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new RuntimeError('worker_unavailable', `worker exited with code ${child.exitCode} before listening on port ${port}`);
     const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
+      const socket = (path === undefined ? connect(port, '127.0.0.1') : connect(path)).once('connect', () => {
         socket.destroy();
         resolve(true);
       });
@@ -181,7 +143,12 @@ export class Worker {
     /** Random, written to HOME at spawn: the vault knows this worker by it (a tool could claim any pid). */
     readonly credential: string,
     private readonly log: Logger,
+    /** Stops what the platform runs for this worker's sandbox, once it has exited. */
+    private readonly release: (() => Promise<void>) | undefined,
   ) {}
+
+  /** The session this worker serves, once one took it (for log lines). */
+  session?: string;
 
   /** Starts a worker for the spec; resolves once it can take messages. */
   static async start(spec: RuntimeSpec, log: Logger, startTimeoutMs = 15_000): Promise<Worker> {
@@ -201,11 +168,17 @@ export class Worker {
         argv = argv.map((arg) => arg.replaceAll('{port}', String(port)));
       }
     }
-    const isolated = await isolate(spec, argv, home);
+    // Refusals arrive once the worker runs; they name the session it serves by then.
+    const started: { worker?: Worker } = {};
+    const isolated = await isolate(spec, argv, home, env, port, (target) =>
+      log.warn('sandbox refused an egress not on sandbox.network.allow', { target, session: started.worker?.session, pid: started.worker?.pid }),
+    );
     const [program, ...args] = isolated.argv as [string, ...string[]];
-    const child = spawn(program, args, { cwd: spec.cwd ?? process.cwd(), env, stdio: ['pipe', 'pipe', 'pipe'], uid: isolated.uid, gid: isolated.uid });
-    const worker = new Worker(child, home, credential, log);
-    await worker.attach(spec, port, Date.now() + startTimeoutMs);
+    const child = spawn(program, args, { cwd: spec.cwd ?? process.cwd(), env: { ...env, ...isolated.env }, stdio: ['pipe', 'pipe', 'pipe'], uid: isolated.uid, gid: isolated.uid });
+    const worker = new Worker(child, home, credential, log, isolated.release);
+    started.worker = worker;
+    const endpoint = port === undefined ? undefined : { port, ...(isolated.httpSocket ? { socket: isolated.httpSocket } : {}) };
+    await worker.attach(spec, endpoint, Date.now() + startTimeoutMs);
     return worker;
   }
 
@@ -217,7 +190,7 @@ export class Worker {
     return !this.exited;
   }
 
-  private async attach(spec: RuntimeSpec, port: number | undefined, deadline: number): Promise<void> {
+  private async attach(spec: RuntimeSpec, endpoint: HttpEndpoint | undefined, deadline: number): Promise<void> {
     const spawned = new Promise<void>((resolve, reject) => {
       this.child.once('spawn', resolve);
       this.child.once('error', (error) =>
@@ -232,12 +205,15 @@ export class Worker {
     this.child.on('exit', (code, signal) => this.handleExit(code, signal));
     this.child.stdin?.on('error', () => undefined);
     await spawned;
-    if (port === undefined) {
+    if (endpoint === undefined) {
       this.child.stdout?.on('data', (chunk: Buffer) => this.readStdout(chunk));
     } else {
       this.child.stdout?.resume();
-      await waitForPort(port, deadline, this.child);
-      const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}${spec.path}`));
+      await waitForPort(endpoint, deadline, this.child);
+      const dispatcher = endpoint.socket === undefined ? undefined : new Agent({ connect: { socketPath: endpoint.socket } });
+      const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${endpoint.port}${spec.path}`), {
+        ...(dispatcher ? { fetch: (url, init) => undiciFetch(url, { ...(init as UndiciInit), dispatcher }) as unknown as Promise<Response> } : {}),
+      });
       transport.onmessage = (message) => this.onmessage?.(message);
       transport.onerror = (error) => this.log.debug('worker http transport error', { pid: this.pid, error: error.message });
       await transport.start();
@@ -301,6 +277,7 @@ export class Worker {
     this.exited = true;
     clearInterval(this.memoryTimer);
     void this.httpTransport?.close().catch(() => undefined);
+    void this.release?.().catch(() => undefined);
     void rm(this.home, { recursive: true, force: true });
     this.exitStatus = { code, signal, reason: this.stopping ?? 'exited', stderrTail: this.stderrTail.trim(), stderrSummary: summarizeStderr(this.stderrHead) };
     this.onexit?.(this.exitStatus);

@@ -1,4 +1,5 @@
 /** Sandbox: runs a hosted server's process in its own Linux namespaces under bubblewrap (files, processes, network, limits). */
-export { bwrapCommand, codeRoot } from './bwrap.js';
-export type { SandboxPlan } from './bwrap.js';
+export { sandboxLaunch, protectFromSandboxes, bridgeIntoSandboxes } from './launch.js';
+export type { SandboxLaunch, SandboxRequest } from './launch.js';
 export { ensureSandboxSupport, SandboxUnavailableError } from './support.js';
+export { parseEgressRule } from './egress.js';

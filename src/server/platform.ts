@@ -6,7 +6,8 @@ import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { ControlPlane, handleApi, runtimeRoutes, type ApiRoutes } from '../control/index.js';
 import { createGateways, gatewayRoutes, type GatewayHost, type GatewayService } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { RuntimeHost, protectFromWorkers, sendJsonRpcError } from '../runtime/index.js';
+import { RuntimeHost, sendJsonRpcError } from '../runtime/index.js';
+import { bridgeIntoSandboxes, protectFromSandboxes } from '../sandbox/index.js';
 import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
 import { BadPathError, decodePathPart, requestOrigin } from '../http/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
@@ -96,7 +97,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const lock = await lockDataDir(dataDir);
   // The master key, admin token and store are never visible to a sandboxed worker, wherever they lie.
-  const unprotect = [dataDir, ...(options.store && !/^postgres(ql)?:/.test(options.store) ? [resolve(options.store)] : [])].map(protectFromWorkers);
+  const unprotect = [dataDir, ...(options.store && !/^postgres(ql)?:/.test(options.store) ? [resolve(options.store)] : [])].map(protectFromSandboxes);
   const release = async (): Promise<void> => {
     for (const undo of unprotect) undo();
     await lock.release();
@@ -133,6 +134,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   await vault.loadGrants();
   const accessKeys = new AccessKeys(store.sql, masterKey);
   const workload = await startWorkloadEndpoint(vault, log);
+  const unbridge = bridgeIntoSandboxes(workload.url, workload.socket);
   /** One set of inbound authorizers for runtimes and gateways, so JWKS caches are shared. */
   const inboundAuth = new InboundAuth({ accessKeys, selfUrl: () => baseUrl });
   const runtimes = new RuntimeHost(store, log, {
@@ -157,6 +159,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     await identity?.close();
     await gateways.host.close();
     await runtimes.close();
+    unbridge();
     await workload.close();
     await store.close();
   };

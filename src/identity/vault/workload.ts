@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { BodyTooLargeError, readBody } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
@@ -29,6 +32,8 @@ export interface WorkerServing {
 export interface WorkloadEndpoint {
   /** Loopback URL of the endpoint. */
   url: string;
+  /** The same endpoint on a unix socket, for workers in a sandbox with no network of the host's (0666 in a 0711 folder). */
+  socket: string;
   /** The environment the runtime host adds to every worker of `runtime` (none unless a credential grants it). */
   envFor(runtime: string): Record<string, string>;
   /**
@@ -48,12 +53,14 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
   const tokens = new Map<string, string>(); // runtime → token
   const runtimes = new Map<string, string>(); // sha256(token) → runtime
   const callers = new Map<string, WorkerServing>(); // sha256(worker credential) → the session it serves
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     serve(req, res).catch((error: Error) => {
       log.error('workload endpoint failed', { error: error.stack });
       reply(res, 500, { error: { code: 'internal', message: 'internal error in the vault; see the Toolport log' } });
     });
-  });
+  };
+  const server = createServer(handle);
+  const socketServer = createServer(handle);
 
   function reply(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
@@ -121,8 +128,18 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
     server.listen(0, '127.0.0.1', resolve);
   });
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const socketDir = await mkdtemp(join(tmpdir(), 'toolport-workload-'));
+  await chmod(socketDir, 0o711);
+  const socket = join(socketDir, 'workload.sock');
+  await new Promise<void>((resolve, reject) => {
+    socketServer.once('error', reject);
+    socketServer.listen(socket, resolve);
+  });
+  // A sandboxed worker runs as its own uid; the workload token, not the file mode, is what opens the endpoint.
+  await chmod(socket, 0o666);
   return {
     url,
+    socket,
     envFor(runtime): Record<string, string> {
       if (!vault.grantsRuntime(runtime)) return {};
       let token = tokens.get(runtime);
@@ -138,8 +155,11 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
       else callers.set(hash(credential), serving);
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise((done) => server.close(done));
+      for (const listener of [server, socketServer]) {
+        listener.closeAllConnections();
+        await new Promise((done) => listener.close(done));
+      }
+      await rm(socketDir, { recursive: true, force: true });
     },
   };
 }
