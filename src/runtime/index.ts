@@ -10,3 +10,8 @@ export { SessionEventStore } from './event-store.js';
 export { Worker } from './worker.js';
 export type { WorkerExit } from './worker.js';
 export type { RuntimeErrorCode } from './errors.js';
+/** Runtime CRUD, versions and endpoints, over REST (`/api/runtimes`) and from the config file. */
+export { ControlPlane } from './control-plane.js';
+export type { RuntimeListener, RuntimeProblem } from './control-plane.js';
+export { runtimeRoutes } from './routes.js';
+export type { SessionLister } from './routes.js';
