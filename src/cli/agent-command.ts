@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { targetOptions, UsageError, withConnection, type TargetFlags } from './mcp-commands.js';
+import { targetOptions, UsageError, withConnection, type TargetFlags } from './common.js';
 import { printJson } from './output.js';
 
 interface AgentFlags extends TargetFlags {

@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { parseDuration } from '../config/index.js';
 import { PHASES, renderBenchHtml, runBench, type BenchProgress, type BenchResult, type LoadOptions } from '../client/index.js';
 import { printJson, printTable } from './output.js';
-import { UsageError } from './mcp-commands.js';
-import { authFlags, connectOptionsFrom, type AuthFlags } from './auth-commands.js';
+import { UsageError, authFlags, connectOptionsFrom, type AuthFlags } from './common.js';
 
 interface BenchFlags extends AuthFlags {
   compare?: string[];

@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { decodeJwt } from 'jose';
 import { discoverAuthorizationServerMetadata, discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } from '@modelcontextprotocol/client';
 import { createCredentials, resolveTarget, type AuthOptions } from '../client/index.js';
-import { authFlags, authFromFlags, type AuthFlags } from './auth-commands.js';
+import { UsageError, authFlags, authFromFlags, type AuthFlags } from './common.js';
 import { printJson } from './output.js';
-import { UsageError } from './mcp-commands.js';
 
 /** The MCP clients `toolport config` writes setup for. */
 export const CONFIG_CLIENTS = ['claude-code', 'cursor', 'vscode'] as const;

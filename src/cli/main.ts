@@ -11,7 +11,8 @@ import { registerBenchCommand } from './bench-command.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerGatewayCommands } from './gateway-commands.js';
 import { registerIdentityCommands } from './identity-commands.js';
-import { UsageError, registerMcpCommands } from './mcp-commands.js';
+import { UsageError } from './common.js';
+import { registerMcpCommands } from './mcp-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
 import { registerVaultCommands } from './vault-commands.js';
 

@@ -1,14 +1,10 @@
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { ELICITATION_POLICIES, connect, missingFeatureFix, type ClientHandlers, type Connection, type ElicitationPolicy } from '../client/index.js';
-import { authFlags, connectOptionsFrom, type AuthFlags } from './auth-commands.js';
+import { ELICITATION_POLICIES, missingFeatureFix, type ClientHandlers, type ElicitationPolicy } from '../client/index.js';
+import { UsageError, targetOptions, withConnection, type TargetFlags } from './common.js';
 import { terminalElicitation } from './elicit-prompt.js';
 import { printJson, printTable } from './output.js';
-
-export interface TargetFlags extends AuthFlags {
-  json?: boolean;
-}
 
 interface CallFlags extends TargetFlags {
   args?: string;
@@ -37,26 +33,6 @@ export function rootsFrom(values: string[]): NonNullable<ClientHandlers['roots']
     return { uri, name: basename(new URL(uri).pathname) || uri };
   });
 }
-
-/** The target, auth and output flags of every verb that talks to an MCP endpoint. */
-export function targetOptions(command: Command): Command {
-  return authFlags(command).option('--json', 'print one JSON document');
-}
-
-/** Connects as the flags say (offering the client features given), runs `use`, and always closes the session. */
-export async function withConnection<T>(target: string, flags: TargetFlags, use: (connection: Connection) => Promise<T>, features: ClientHandlers = {}): Promise<T> {
-  const connection = await connect({ ...(await connectOptionsFrom(target, flags)), ...features });
-  try {
-    return await use(connection);
-  } catch (error) {
-    throw error instanceof UsageError ? error : connection.explain(error);
-  } finally {
-    await connection.close();
-  }
-}
-
-/** A mistake in the command line, printed without a stack trace. */
-export class UsageError extends Error {}
 
 /** Types `--arg k=v` values by the tool's input schema (numbers, booleans, JSON for objects and arrays). */
 export function typedArguments(pairs: string[], schema: { properties?: Record<string, { type?: unknown }> } | undefined): Record<string, unknown> {

@@ -14,6 +14,11 @@ export { credentialProviderSchema } from './schema.js';
 export type { CredentialProviderInput, CredentialProviderSpec } from './schema.js';
 export { identityConfigSchema } from './schema.js';
 export type { IdentityConfig } from './schema.js';
+/** Gateway target specs (one zod schema per target type); the gateway's drivers take them. */
+export { gatewayTargetSchema, type TargetSpec } from './targets/spec.js';
+export { mcpTargetSchema, type McpTargetSpec } from './targets/mcp.js';
+export { openApiTargetSchema, type OpenApiTargetSpec } from './targets/openapi.js';
+export { functionTargetSchema, inlineToolSchema, type FunctionTargetSpec, type InlineTool } from './targets/function.js';
 
 /** A config file or control-plane body that does not validate; `issues` name each bad key by its path. */
 export class ConfigError extends Error {

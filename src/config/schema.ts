@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { duration } from './duration.js';
 import { parseEgressRule } from '../sandbox/index.js';
-import { gatewayTargetSchema } from '../gateway/targets/spec.js';
+import { gatewayTargetSchema } from './targets/spec.js';
 
 /** Names become URL path segments and ARN suffixes, so keep them to a safe alphabet. */
 export const resourceName = z

@@ -1,7 +1,7 @@
 // Per-target reliability: a timeout on every call, a bound on calls in flight, and a circuit breaker so a dead target
 // answers at once with a clear error instead of holding every caller until its timeout.
 import { ProtocolError } from '@modelcontextprotocol/server';
-import type { TargetSpec } from './targets/spec.js';
+import type { TargetSpec } from '../config/index.js';
 import { TargetError } from './targets/types.js';
 import { Deadline } from './deadline.js';
 import { GatewayError } from './errors.js';

@@ -15,7 +15,7 @@ import {
 import { BodyTooLargeError, parseJsonRpcBody, readBody, requestOrigin, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
-import { SessionEventStore, sendJsonRpcError } from '../runtime/index.js';
+import { SessionEventStore, sendJsonRpcError } from '../mcp/index.js';
 import { CallRunner, type Caller } from './calls.js';
 import { LiveGateway, type DriverFactory } from './live.js';
 import { ToolListPages, plainToolsList, type PlainListRequest } from './list-cache.js';

@@ -9,7 +9,7 @@ import { TargetGuard, type CircuitState } from './guard.js';
 import { Policy } from './policy.js';
 import { SearchTool } from './search-tool.js';
 import type { CatalogRow, GatewayRow, GatewayStore, TargetRow } from './store.js';
-import type { TargetSpec } from './targets/spec.js';
+import type { TargetSpec } from '../config/index.js';
 import { TargetError, type TargetDriver } from './targets/types.js';
 
 /** Builds a target's driver (the host supplies vault credentials, base dir and runtime URLs). */

@@ -1,4 +1,4 @@
-import type { ApiRoutes } from '../control/index.js';
+import type { ApiRoutes } from '../api/index.js';
 import type { GatewayService } from './service.js';
 
 /** Default and largest number of audit records `GET /api/gateways/{name}/calls` returns. */

@@ -1,7 +1,6 @@
 // The gateway's own tables (migration 0004_gateways), through the store's portable SQL surface.
-import type { GatewaySpec } from '../config/index.js';
+import type { GatewaySpec, TargetSpec } from '../config/index.js';
 import { StoreError, type Sql } from '../store/index.js';
-import type { TargetSpec } from './targets/spec.js';
 import type { TargetCatalog } from './targets/types.js';
 
 /** A gateway's own settings as stored; its targets live in their own rows. */

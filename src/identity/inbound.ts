@@ -1,8 +1,8 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { AuthError } from './errors.js';
 import { bearerToken } from './challenge.js';
 import { JwtAuthorizer, type JwtAuthorizerConfig, type Principal } from './jwt-authorizer.js';
 import type { AccessKeyLookup } from './access-keys.js';
+import type { InboundAuthorizer, InboundRequest } from './authorizer.js';
 import { SigV4Authorizer, type SigV4AuthorizerConfig, type SigV4Options } from './sigv4.js';
 
 /** A runtime's or gateway's `auth` setting: `none` (explicit), a JWT authorizer, or SigV4 with Identity's access keys. */
@@ -14,24 +14,6 @@ export interface InboundAuthDeps {
   sigv4?: SigV4Options;
   /** This platform's base URL, against which a path-only `discoveryUrl` (its own Identity) resolves. */
   selfUrl?: () => string;
-}
-
-/** The parts of an HTTP request an authorizer may look at. `body()` reads (once) only when a scheme signs it. */
-export interface InboundRequest {
-  method: string;
-  /** The URL as the client addressed it (scheme, host, path and query). */
-  url: URL;
-  headers: IncomingHttpHeaders;
-  body(): Promise<Buffer>;
-}
-
-/** One configured inbound scheme. */
-export interface InboundAuthorizer {
-  authenticate(request: InboundRequest): Promise<Principal>;
-  /** The authorization server to name in RFC 9728 metadata; undefined for schemes without one (SigV4). */
-  issuer(): Promise<string | undefined>;
-  /** Scopes to advertise in protected-resource metadata. */
-  readonly scopes: readonly string[];
 }
 
 class BearerJwt implements InboundAuthorizer {

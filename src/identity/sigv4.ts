@@ -5,7 +5,7 @@ import type { HttpRequest } from '@smithy/types';
 import { signableUrl } from '../http/index.js';
 import type { AccessKeyLookup } from './access-keys.js';
 import { AuthError } from './errors.js';
-import type { InboundAuthorizer, InboundRequest } from './inbound.js';
+import type { InboundAuthorizer, InboundRequest } from './authorizer.js';
 import type { Principal } from './jwt-authorizer.js';
 
 /** A runtime's or gateway's `auth: { sigv4: {...} }`. */

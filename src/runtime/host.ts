@@ -16,10 +16,10 @@ import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
 import { RuntimeError } from './errors.js';
 import { answerForLegacy, detectEra, initializeForModernServer, isUnsupportedVersion, legacyResultSink, type InitializeParams, type WorkerEra } from './era.js';
-import { SessionEventStore } from './event-store.js';
+import { SessionEventStore, sendJsonRpcError } from '../mcp/index.js';
 import { HEADER_MISMATCH, routingHeaderMismatch } from './headers.js';
 import { WarmPool } from './pool.js';
-import { header, sendJsonRpcError, sendRuntimeError, withLadderStatus } from './replies.js';
+import { header, sendRuntimeError, withLadderStatus } from './replies.js';
 import { Session, type MessageSink, type SessionEnd } from './session.js';
 
 /** AgentCore's session header; accepted wherever `Mcp-Session-Id` is. */

@@ -2,11 +2,12 @@
 export { RuntimeHost, runtimeNameOf, AGENTCORE_SESSION_HEADER } from './host.js';
 export type { SessionInfo, RuntimeIdentity } from './host.js';
 export { RuntimeError } from './errors.js';
-/** The one way runtime and gateway edges answer with a JSON-RPC error and an HTTP status. */
-export { sendJsonRpcError } from './replies.js';
-/** Bounded in-memory SSE event store, so a 2025-11-25 client can resume a dropped stream (runtime and gateway sessions). */
-export { SessionEventStore } from './event-store.js';
 /** One isolated worker process (stdio or HTTP MCP server); the gateway's function targets run on it too. */
 export { Worker } from './worker.js';
 export type { WorkerExit } from './worker.js';
 export type { RuntimeErrorCode } from './errors.js';
+/** Runtime CRUD, versions and endpoints, over REST (`/api/runtimes`) and from the config file. */
+export { ControlPlane } from './control-plane.js';
+export type { RuntimeListener, RuntimeProblem } from './control-plane.js';
+export { runtimeRoutes } from './routes.js';
+export type { SessionLister } from './routes.js';

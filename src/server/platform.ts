@@ -3,10 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
-import { ControlPlane, handleApi, runtimeRoutes, type ApiRoutes } from '../control/index.js';
+import { handleApi, type ApiRoutes } from '../api/index.js';
 import { createGateways, gatewayRoutes, type GatewayHost, type GatewayService } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { RuntimeHost, sendJsonRpcError } from '../runtime/index.js';
+import { sendJsonRpcError } from '../mcp/index.js';
+import { ControlPlane, RuntimeHost, runtimeRoutes } from '../runtime/index.js';
 import { bridgeIntoSandboxes, protectFromSandboxes } from '../sandbox/index.js';
 import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
 import { BadPathError, decodePathPart, requestOrigin } from '../http/index.js';

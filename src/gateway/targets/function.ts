@@ -7,11 +7,11 @@ import { TargetError, type DriverDeps, type TargetDriver } from './types.js';
 import { LAMBDA_CONTEXT_META, lambdaInvocation } from './function/agentcore.js';
 import { invokeHttpFunction } from './function/http.js';
 import { FunctionProcess, type ProcessLaunch } from './function/process.js';
-import type { FunctionTargetSpec } from './function/schema.js';
+import type { FunctionTargetSpec } from '../../config/index.js';
 import { loadToolSchemas } from './function/tool-schemas.js';
 
-export { functionTargetSchema } from './function/schema.js';
-export type { FunctionTargetSpec } from './function/schema.js';
+export { functionTargetSchema } from '../../config/index.js';
+export type { FunctionTargetSpec } from '../../config/index.js';
 /** The JSON an http function receives (and what a lambda handler's context is built from). */
 export type { AgentCoreCustomContext, LambdaInvocation } from './function/agentcore.js';
 

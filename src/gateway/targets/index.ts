@@ -2,10 +2,10 @@
 import { createFunctionTarget } from './function.js';
 import { createMcpTarget } from './mcp.js';
 import { createOpenApiTarget } from './openapi.js';
-import type { TargetSpec } from './spec.js';
+import type { TargetSpec } from '../../config/index.js';
 import type { DriverDeps, TargetDriver } from './types.js';
 
-export { gatewayTargetSchema, type TargetSpec } from './spec.js';
+export { gatewayTargetSchema, type TargetSpec } from '../../config/index.js';
 export { TargetError } from './types.js';
 export type { CallContext, DriverDeps, OutboundCredentials, TargetCatalog, TargetDriver } from './types.js';
 

@@ -24,10 +24,10 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
-import type { McpTargetSpec } from './schema.js';
+import type { McpTargetSpec } from '../../config/index.js';
 import { TargetError, logSeverity, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
 
-export { mcpTargetSchema, type McpTargetSpec } from './schema.js';
+export { mcpTargetSchema, type McpTargetSpec } from '../../config/index.js';
 
 /** Connecting and listing are bounded by this, not by the per-call timeout (a catalog of thousands takes a while). */
 const SYNC_TIMEOUT_MS = 30_000;

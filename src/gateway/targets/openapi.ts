@@ -5,14 +5,14 @@ import { causeOf, loadDocument, type LoadedDocument } from './openapi/load.js';
 import { buildOperations, requireServers, type CallableOperation } from './openapi/operations.js';
 import { buildRequest } from './openapi/request.js';
 import { toToolResult } from './openapi/response.js';
-import type { OpenApiTargetSpec } from './openapi/schema.js';
+import type { OpenApiTargetSpec } from '../../config/index.js';
 import { TargetError, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
 
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 /** Reading (and dereferencing) the document at create and sync: generous, the largest real ones take ~0.1 s locally. */
 const SOURCE_TIMEOUT_MS = 30_000;
 
-export { openApiTargetSchema, type OpenApiTargetSpec } from './openapi/schema.js';
+export { openApiTargetSchema, type OpenApiTargetSpec } from '../../config/index.js';
 
 /** The keys the driver reads: a stored target spec has them (and the common ones, which the gateway applies). */
 export type OpenApiDriverSpec = Pick<OpenApiTargetSpec, 'source' | 'baseUrl' | 'include' | 'exclude' | 'headers' | 'maxResponseBytes'>;

@@ -11,6 +11,9 @@ import type {
   ResourceTemplateType as ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/server';
+import type { OutboundCredentials } from '../../identity/index.js';
+
+export type { OutboundCredentials };
 
 /** What a target offers, as its own (unprefixed) names; the gateway prefixes `{target}___` and stores it. */
 export interface TargetCatalog {
@@ -61,15 +64,6 @@ const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning
 /** The rank of a log level (higher is more severe); -1 for anything that is not one. */
 export function logSeverity(level: unknown): number {
   return LOG_LEVELS.indexOf(level as LoggingLevel);
-}
-
-/**
- * Outbound credentials for one target, resolved from Identity's vault by the gateway; drivers apply them to every
- * upstream request. The caller's own token is never among them.
- */
-export interface OutboundCredentials {
-  headers(): Promise<Record<string, string>>;
-  query(): Promise<Record<string, string>>;
 }
 
 /** One target as the gateway drives it; created from the target's spec by the driver's factory. */

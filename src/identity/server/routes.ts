@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { validate } from '../../config/index.js';
-import type { ApiRoutes } from '../../control/index.js';
+import type { ApiRoutes } from '../../api/index.js';
 import { CLIENT_GRANTS } from './directory.js';
 import type { Identity } from './identity.js';
 

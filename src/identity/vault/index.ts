@@ -1,6 +1,7 @@
 /** Identity's vault of outbound credentials: providers, cached tokens, user federation, the workload endpoint. */
 export { Vault } from './vault.js';
 export type { AccessTokenRequest, CredentialRef, VaultOptions } from './vault.js';
+export type { OutboundCredentials } from './outbound.js';
 export type { CredentialProviderInfo } from './providers.js';
 export { VaultError, VAULT_STATUS } from './errors.js';
 export type { VaultErrorCode } from './errors.js';

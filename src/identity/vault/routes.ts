@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiProblem, type ApiReply, type ApiRoutes } from '../../control/index.js';
+import { ApiProblem, type ApiReply, type ApiRoutes } from '../../api/index.js';
 import type { Logger } from '../../log/index.js';
 import type { AccessKeys } from '../access-keys.js';
 import { VAULT_STATUS, VaultError } from './errors.js';

@@ -1,5 +1,5 @@
 import { ConfigError, type CredentialProviderSpec } from '../../config/index.js';
-import type { OutboundCredentials } from '../../gateway/targets/types.js';
+import type { OutboundCredentials } from './outbound.js';
 import type { Store } from '../../store/index.js';
 import { VaultError } from './errors.js';
 import { requestToken, resolveEndpoints, TokenEndpointError, type HttpDeps, type IssuerEndpoints, type OAuthClientSettings, type TokenSet } from './oauth.js';

@@ -3,9 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Tool } from '@modelcontextprotocol/server';
-import { describeIssues } from '../../../config/index.js';
+import { describeIssues, inlineToolSchema, type InlineTool } from '../../../config/index.js';
 import { TargetError } from '../types.js';
-import { inlineToolSchema, type InlineTool } from './schema.js';
 
 const toolFileSchema = z.array(inlineToolSchema).min(1, 'the file must hold at least one tool');
 

@@ -1,7 +1,7 @@
 // Fields every gateway target has, and the `mcp` target's own keys. Imports only zod and durations, so the config
 // schema can include it; the union of all target types is in spec.ts.
 import { z } from 'zod';
-import { duration } from '../../config/duration.js';
+import { duration } from '../duration.js';
 
 /** `{target}___{tool}` is split at the first `___`, so a target name must not contain it nor end in `_`. */
 const targetName = z

@@ -1,6 +1,6 @@
 // The `function` target's own keys. Imports only zod and the shared target fields, so the config schema can include it.
 import { z } from 'zod';
-import { targetCommonShape } from '../schema.js';
+import { targetCommonShape } from './mcp.js';
 
 /** MCP tool names (and AgentCore's): 1-128 letters, digits, `_`, `-`, `.`. */
 const toolName = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'a tool name of 1-128 letters, digits, "_", "-" or "."');

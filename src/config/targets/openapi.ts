@@ -1,6 +1,6 @@
 // The `openapi` target's own keys. Imports only zod and the shared target fields, so the config schema can include it.
 import { z } from 'zod';
-import { targetCommonShape } from '../schema.js';
+import { targetCommonShape } from './mcp.js';
 
 /** Header names as HTTP defines them (RFC 9110 §5.1 token). */
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP header name');

@@ -3,8 +3,8 @@ import { access, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { ConfigError, type RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import { Worker } from '../runtime/index.js';
 import { ensureSandboxSupport } from '../sandbox/index.js';
+import { Worker } from './worker.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
 const PROBE_ID = 'toolport-probe';
