@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBench, type BenchResult, type Phase } from '../src/client/index.js';
 import { escapeXml, niceTicks } from '../src/client/report/svg.js';
+import { gatewayUrl, runtimeUrl } from '../src/http/index.js';
 import { createLogger } from '../src/log/index.js';
 import { startPlatform } from '../src/server/index.js';
 import { int, loadAverage, machine, mdTable, ROOT, textTable, writeDoc } from './lib.js';
@@ -73,8 +74,8 @@ try {
   process.stderr.write(`seed 004 on this machine: ${ITERATIONS} interleaved iterations (load ${loadAverage()})\n`);
   results = await runBench({
     targets: [
-      { target: `${platform.url}/runtimes/seed004/invocations?qualifier=DEFAULT`, auth },
-      { target: `${platform.url}/gateways/seed004/mcp`, auth },
+      { target: runtimeUrl(platform.url, 'seed004'), auth },
+      { target: gatewayUrl(platform.url, 'seed004'), auth },
     ],
     iterations: ITERATIONS,
     tool: 'greet_user',

@@ -13,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
+import { gatewayUrl, runtimeUrl } from '../src/http/index.js';
 import {
   DOC,
   GREET,
@@ -393,10 +394,10 @@ async function main(): Promise<void> {
     await api(tp, 'POST', '/gateways', { name: 'catalog', auth: 'none', targets: [{ name: 'api', type: 'mcp', url: fixture.url.href }] });
     await waitQuiet(tp.child.pid ?? -1, 'setup');
 
-    const gateway = new URL(`${tp.url}/gateways/bench/mcp`);
+    const gateway = new URL(gatewayUrl(tp.url, 'bench'));
     const sides: Side[] = [
       { key: 'direct', label: 'direct', url: direct.url, tool: 'greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'greet_user' },
-      { key: 'runtime', label: 'runtime', url: new URL(`${tp.url}/runtimes/greet/invocations?qualifier=DEFAULT`), tool: 'greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'greet_user' },
+      { key: 'runtime', label: 'runtime', url: new URL(runtimeUrl(tp.url, 'greet')), tool: 'greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'greet_user' },
       { key: 'gateway-mcp', label: 'gateway → mcp', url: gateway, tool: 'greet___greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'greet___greet_user' },
       { key: 'gateway-function', label: 'gateway → function', url: gateway, tool: 'functions___greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'functions___greet_user' },
       { key: 'gateway-openapi', label: 'gateway → openapi', url: gateway, tool: 'petstore___getPetById', args: { petId: 1 }, check: petCheck, listed: 'petstore___getPetById' },
@@ -452,7 +453,7 @@ async function main(): Promise<void> {
 
     console.error(`tools/list of ${BIG_TOOLS} tools: ${BIG_LIST_WARMUP}+${BIG_LIST_N} rounds`);
     const live = (await connect(fixture.url)).connection;
-    const fronted = (await connect(new URL(`${tp.url}/gateways/catalog/mcp`))).connection;
+    const fronted = (await connect(new URL(gatewayUrl(tp.url, 'catalog')))).connection;
     open.push(live, fronted);
     const pages = { live: 0, gateway: 0 };
     const listAll = async (client: Client, which: keyof typeof pages): Promise<void> => {

@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
+import { runtimeUrl } from '../src/http/index.js';
 import { createLogger } from '../src/log/index.js';
 import { startPlatform, type Platform } from '../src/server/index.js';
 import {
@@ -429,7 +430,7 @@ async function main(): Promise<void> {
       sessions: { warmPool: WARM_POOL, maxSessions: MAX_SESSIONS },
     });
     const urlA = direct.url;
-    const urlB = new URL(`${platform.url}/runtimes/greet/invocations?qualifier=DEFAULT`);
+    const urlB = new URL(runtimeUrl(platform.url, 'greet'));
     console.error(`  A ${urlA.href}\n  B ${urlB.href}`);
     const poolFillSeconds = await waitForPool(platform, 'initial fill');
 

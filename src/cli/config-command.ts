@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { decodeJwt } from 'jose';
 import { discoverAuthorizationServerMetadata, discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } from '@modelcontextprotocol/client';
 import { createCredentials, resolveTarget, type AuthOptions } from '../client/index.js';
+import { parseEndpointPath, runtimeNameOfRef } from '../http/index.js';
 import { UsageError, authFlags, authFromFlags, type AuthFlags } from './common.js';
 import { printJson } from './output.js';
 
@@ -23,8 +24,11 @@ interface ConfigFlags extends AuthFlags {
 /** A server name the clients accept (letters, digits, `-`, `_`), from the target when not given. */
 export function serverName(target: string, url: URL): string {
   const named = /^(?:runtime|gateway):(.+)$/.exec(target)?.[1];
-  const fromPath = /\/(?:runtimes|gateways)\/([^/]+)/.exec(url.pathname)?.[1];
-  const raw = named ?? (fromPath ? decodeURIComponent(fromPath).replace(/^arn:.*:runtime\//, '') : url.hostname.split('.')[0]);
+  // The endpoint may sit under a reverse proxy's path prefix.
+  const at = url.pathname.search(/\/(?:runtimes|gateways)\//);
+  const endpoint = at < 0 ? undefined : parseEndpointPath(url.pathname.slice(at));
+  const fromPath = endpoint && (endpoint.kind === 'runtime' ? runtimeNameOfRef(endpoint.ref) : endpoint.ref);
+  const raw = named ?? fromPath ?? url.hostname.split('.')[0];
   return (raw ?? 'mcp').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'mcp';
 }
 

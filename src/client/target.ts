@@ -1,3 +1,5 @@
+import { AGENTCORE_RUNTIME_ARN, DEFAULT_QUALIFIER, TOOLPORT_RUNTIME_ARN, gatewayUrl, runtimeUrl } from '../http/index.js';
+
 /** Where an MCP endpoint is, from what a user types: a URL, an ARN, `runtime:NAME` or `gateway:NAME`. */
 export interface TargetOptions {
   /** Toolport server for `runtime:`/`gateway:` names and Toolport ARNs (default TOOLPORT_SERVER or http://127.0.0.1:8080). */
@@ -6,25 +8,22 @@ export interface TargetOptions {
   qualifier?: string;
 }
 
-const AGENTCORE_ARN = /^arn:(aws[a-z-]*):bedrock-agentcore:([a-z0-9-]+):\d{12}:runtime\/[A-Za-z0-9_-]+$/;
-const TOOLPORT_ARN = /^arn:toolport:runtime:[^:]*:\d*:runtime\/[A-Za-z0-9_-]+$/;
-
 /** Resolves a target to the URL an MCP client connects to; throws with the accepted forms when it is none of them. */
 export function resolveTarget(target: string, options: TargetOptions = {}): URL {
   const server = (options.server ?? process.env.TOOLPORT_SERVER ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
-  const qualifier = encodeURIComponent(options.qualifier ?? 'DEFAULT');
+  const qualifier = options.qualifier ?? DEFAULT_QUALIFIER;
   if (/^https?:\/\//i.test(target)) return new URL(target);
-  const agentcore = AGENTCORE_ARN.exec(target);
+  const agentcore = AGENTCORE_RUNTIME_ARN.exec(target);
   if (agentcore) {
     // AgentCore's data-plane endpoint is regional; the region comes from the ARN, never from a default.
     // China regions live under amazonaws.com.cn; every other partition under amazonaws.com.
     const domain = agentcore[1] === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-    return new URL(`https://bedrock-agentcore.${agentcore[2]}.${domain}/runtimes/${encodeURIComponent(target)}/invocations?qualifier=${qualifier}`);
+    return new URL(runtimeUrl(`https://bedrock-agentcore.${agentcore[2]}.${domain}`, target, qualifier));
   }
-  if (TOOLPORT_ARN.test(target)) return new URL(`${server}/runtimes/${encodeURIComponent(target)}/invocations?qualifier=${qualifier}`);
+  if (TOOLPORT_RUNTIME_ARN.test(target)) return new URL(runtimeUrl(server, target, qualifier));
   const named = /^(runtime|gateway):([A-Za-z][A-Za-z0-9_-]{0,47})$/.exec(target);
-  if (named?.[1] === 'runtime') return new URL(`${server}/runtimes/${named[2]}/invocations?qualifier=${qualifier}`);
-  if (named?.[1] === 'gateway') return new URL(`${server}/gateways/${named[2]}/mcp`);
+  if (named?.[1] === 'runtime' && named[2]) return new URL(runtimeUrl(server, named[2], qualifier));
+  if (named?.[1] === 'gateway' && named[2]) return new URL(gatewayUrl(server, named[2]));
   throw new Error(`"${target}" is not a target: use a URL, an AgentCore or Toolport runtime ARN, runtime:NAME or gateway:NAME`);
 }
 

@@ -12,7 +12,7 @@ import {
   type McpHttpHandler,
   type Server,
 } from '@modelcontextprotocol/server';
-import { BodyTooLargeError, parseJsonRpcBody, readBody, requestOrigin, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { BodyTooLargeError, gatewayPath, metadataPath, parseJsonRpcBody, readBody, requestOrigin, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import { SessionEventStore, sendJsonRpcError } from '../mcp/index.js';
@@ -143,7 +143,7 @@ export class GatewayHost {
   async protectedResourceMetadata(name: string, baseUrl: string): Promise<Record<string, unknown> | undefined> {
     const live = this.gateway(name);
     if (!live) return undefined;
-    return this.auth.protectedResourceMetadata(live.row.spec.auth, `${baseUrl}/gateways/${name}/mcp`, `Toolport gateway ${name}`);
+    return this.auth.protectedResourceMetadata(live.row.spec.auth, `${baseUrl}${gatewayPath(name)}`, `Toolport gateway ${name}`);
   }
 
   /** Handles one HTTP request to `/gateways/{name}/mcp`. */
@@ -184,7 +184,7 @@ export class GatewayHost {
         : await modern.fetch(request, { parsedBody: body, authInfo: { token: '', clientId: principal?.clientId ?? '', scopes: principal?.scopes ?? [], extra: { caller } } });
       await sendFetchResponse(res, response);
     } catch (error) {
-      if (error instanceof AuthError) return sendAuthChallenge(res, error, `${base}/.well-known/oauth-protected-resource/gateways/${name}/mcp`);
+      if (error instanceof AuthError) return sendAuthChallenge(res, error, `${base}${metadataPath(gatewayPath(name))}`);
       if (error instanceof BodyTooLargeError) return sendJsonRpcError(res, 413, { code: -32600, message: `${error.message}; send less or raise the gateway's maxBodyBytes` });
       throw error;
     }

@@ -1,6 +1,7 @@
 /** Gateway: one authenticated MCP endpoint (`/gateways/{name}/mcp`) in front of mcp, openapi and function targets. */
 import { resolve } from 'node:path';
 import type { InboundAuth } from '../identity/index.js';
+import { runtimeUrl } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import type { Sql } from '../store/index.js';
 import { GatewayHost } from './host.js';
@@ -47,7 +48,7 @@ export function createGateways(options: GatewayPartOptions): { host: GatewayHost
         baseDir: resolve(target.baseDir),
         timeoutMs: spec.timeout,
         onCatalogChange,
-        runtimeUrl: (name) => new URL(`${options.baseUrl()}/runtimes/${encodeURIComponent(name)}/invocations?qualifier=DEFAULT`),
+        runtimeUrl: (name) => new URL(runtimeUrl(options.baseUrl(), name)),
         ...(spec.credentials && options.vault ? { credentials: options.vault.outboundCredentials(spec.credentials) } : {}),
       });
     },

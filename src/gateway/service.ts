@@ -2,6 +2,7 @@
 // running host so catalogs sync at once.
 import { ConfigError, gatewaySpecSchema, resourceName, validate, type GatewayEntry } from '../config/index.js';
 import { StoreError } from '../store/index.js';
+import { gatewayPath } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import type { GatewayHost } from './host.js';
 import type { TargetStatus } from './live.js';
@@ -32,7 +33,7 @@ export class GatewayService {
   private view(row: GatewayRow): GatewayView {
     return {
       name: row.name,
-      endpoint: `/gateways/${row.name}/mcp`,
+      endpoint: gatewayPath(row.name),
       spec: row.spec,
       targets: this.host.gateway(row.name)?.status() ?? [],
       createdAt: row.createdAt,

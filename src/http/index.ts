@@ -5,3 +5,21 @@ export { decodePathPart, BadPathError } from './path.js';
 export { requestOrigin } from './origin.js';
 /** Nesting bound for JSON bodies, checked before JSON.parse (runtime and gateway edges). */
 export { MAX_JSON_DEPTH, exceedsJsonDepth, parseJsonRpcBody } from './json-depth.js';
+/** The runtime, gateway and RFC 9728 metadata URL contract (names and ARNs), built and parsed in one place. */
+export {
+  AGENTCORE_RUNTIME_ARN,
+  DEFAULT_QUALIFIER,
+  METADATA_PREFIX,
+  TOOLPORT_RUNTIME_ARN,
+  gatewayPath,
+  gatewayUrl,
+  metadataPath,
+  parseEndpointPath,
+  runtimeArn,
+  runtimeNameOfRef,
+  runtimePath,
+  runtimePathOfSegment,
+  runtimeUrl,
+  underEndpointPrefix,
+} from './urls.js';
+export type { EndpointPath } from './urls.js';

@@ -3,12 +3,10 @@
  * that names one. The authorization server (which client may name which resource) and the JWT authorizer (a token's
  * audience must be the resource called) use this one rule.
  */
+import { underEndpointPrefix } from '../http/index.js';
 
 /** Loopback host names: one machine, so any of them names this platform when it listens on loopback. */
 export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** Where the resources of this platform live: runtimes' and gateways' URL paths start so. */
-const RESOURCE_PATH = /^\/(runtimes|gateways)\/[^/]/;
 
 /** True when `url` is on this platform: same scheme and port, and the same host or both loopback. */
 export function onPlatform(url: URL, platform: URL): boolean {
@@ -32,5 +30,5 @@ export function resourcePath(url: URL): string {
 
 /** True for a path a client's `resources` list may hold: a runtime's or gateway's, e.g. /runtimes/NAME/invocations. */
 export function isResourcePath(path: string): boolean {
-  return RESOURCE_PATH.test(path) && !/\s/.test(path) && resourcePath(new URL(path, 'http://platform')) === path;
+  return underEndpointPrefix(path) && !/\s/.test(path) && resourcePath(new URL(path, 'http://platform')) === path;
 }

@@ -10,7 +10,7 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/server';
 import type { RuntimeSpec } from '../config/index.js';
-import { BodyTooLargeError, decodePathPart, parseJsonRpcBody, readBody, requestOrigin, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { BodyTooLargeError, decodePathPart, metadataPath, parseJsonRpcBody, readBody, requestOrigin, runtimeNameOfRef, runtimePathOfSegment, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
@@ -79,10 +79,9 @@ export interface SessionInfo {
 /** Parses `{name}` or an ARN whose resource is `runtime/{name}`. */
 export function runtimeNameOf(ref: string): string {
   const decoded = decodePathPart(ref);
-  if (!decoded.startsWith('arn:')) return decoded;
-  const match = /:runtime\/([^/]+)$/.exec(decoded);
-  if (!match?.[1]) throw new RuntimeError('runtime_not_found', `"${decoded}" is not a runtime ARN (expected ...:runtime/NAME)`);
-  return match[1];
+  const name = runtimeNameOfRef(decoded);
+  if (name === undefined) throw new RuntimeError('runtime_not_found', `"${decoded}" is not a runtime ARN (expected ...:runtime/NAME)`);
+  return name;
 }
 
 /**
@@ -175,7 +174,7 @@ export class RuntimeHost {
     const record = await this.store.getRuntime(name);
     if (!record) return undefined;
     // `ref` is the path segment as the caller sent it (already encoded): RFC 9728 §3.3 wants the very URL it asked for.
-    return this.auth.protectedResourceMetadata(record.spec.auth, `${baseUrl}/runtimes/${ref}/invocations`, `Toolport runtime ${name}`);
+    return this.auth.protectedResourceMetadata(record.spec.auth, `${baseUrl}${runtimePathOfSegment(ref)}`, `Toolport runtime ${name}`);
   }
 
   /** Handles one HTTP request to a runtime's invocations endpoint. */
@@ -205,7 +204,7 @@ export class RuntimeHost {
       } catch (error) {
         if (!(error instanceof AuthError)) throw error;
         log.auth = error.code;
-        sendAuthChallenge(res, error, `${base}/.well-known/oauth-protected-resource/runtimes/${ref}/invocations`);
+        sendAuthChallenge(res, error, `${base}${metadataPath(runtimePathOfSegment(ref))}`);
         return;
       }
       if (principal) log.subject = principal.subject;

@@ -10,8 +10,8 @@ import { sendJsonRpcError } from '../mcp/index.js';
 import { ControlPlane, RuntimeHost, runtimeRoutes } from '../runtime/index.js';
 import { bridgeIntoSandboxes, protectFromSandboxes } from '../sandbox/index.js';
 import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
-import { BadPathError, decodePathPart, requestOrigin } from '../http/index.js';
-import { openStore, runtimeArn, type Store } from '../store/index.js';
+import { BadPathError, DEFAULT_QUALIFIER, decodePathPart, parseEndpointPath, requestOrigin, runtimeArn, runtimeUrl } from '../http/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
 import { answerClientError } from './client-error.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -57,15 +57,10 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-const INVOCATIONS = /^\/runtimes\/([^/]+)\/invocations\/?$/;
-/** RFC 9728 §3.1: the metadata of resource `/runtimes/x/invocations` lives at this path prefix + the resource path. */
-const RESOURCE_METADATA = /^\/\.well-known\/oauth-protected-resource\/runtimes\/([^/]+)\/invocations\/?$/;
-const GATEWAY_MCP = /^\/gateways\/([^/]+)\/mcp\/?$/;
 /** A gateway request that finds no catalog yet waits this long for it by default. */
 const CATALOG_WAIT_MS = 10_000;
 /** What a 503 from a loading or draining edge tells the caller to wait before trying again, in seconds. */
 const RETRY_AFTER_S = '2';
-const GATEWAY_METADATA = /^\/\.well-known\/oauth-protected-resource\/gateways\/([^/]+)\/mcp\/?$/;
 
 /** Answers with the edge's JSON error shape, `{error: {code, message}}`. */
 function sendEdgeError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
@@ -213,29 +208,24 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, api, token);
     if (path === VAULT_CALLBACK_PATH && req.method === 'GET') return handleVaultCallback(vault, req, res, log);
     if (await authorizationServer.handle(req, res, path)) return;
-    const metadataFor = RESOURCE_METADATA.exec(path);
-    if (metadataFor?.[1] && req.method === 'GET') {
-      const metadata = await runtimes.protectedResourceMetadata(metadataFor[1], advertisedBase(req));
+    const endpoint = parseEndpointPath(path);
+    if (endpoint?.metadata && req.method === 'GET') {
+      // A runtime's metadata names the resource exactly as addressed (the raw segment); a gateway's by its name.
+      const metadata =
+        endpoint.kind === 'runtime'
+          ? await runtimes.protectedResourceMetadata(endpoint.segment, advertisedBase(req))
+          : await gateways.host.protectedResourceMetadata(endpoint.ref, advertisedBase(req));
       if (!metadata) return notFound(res, path);
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(metadata));
       return;
     }
-    const gatewayMetadataFor = GATEWAY_METADATA.exec(path);
-    if (gatewayMetadataFor?.[1] && req.method === 'GET') {
-      const metadata = await gateways.host.protectedResourceMetadata(decodePathPart(gatewayMetadataFor[1]), advertisedBase(req));
-      if (!metadata) return notFound(res, path);
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(metadata));
-      return;
-    }
-    const gateway = GATEWAY_MCP.exec(path);
-    if (gateway?.[1]) {
-      const name = decodePathPart(gateway[1]);
+    if (endpoint?.kind === 'gateway' && !endpoint.metadata) {
+      const name = endpoint.ref;
       if (await readiness.gatewayReady(name)) return gateways.host.handle(req, res, name);
       const message = `gateway "${name}" is still loading its tool catalog; retry in a few seconds (GET /ready says when everything is loaded)`;
       return sendJsonRpcError(res, 503, { code: -32000, message, data: { code: 'gateway_loading' } }, null, { 'retry-after': RETRY_AFTER_S });
     }
-    const invocation = INVOCATIONS.exec(path);
-    if (invocation?.[1]) return runtimes.handle(req, res, invocation[1], url.searchParams.get('qualifier') ?? 'DEFAULT');
+    if (endpoint?.kind === 'runtime' && !endpoint.metadata) return runtimes.handle(req, res, endpoint.segment, url.searchParams.get('qualifier') ?? DEFAULT_QUALIFIER);
     notFound(res, path);
   };
   const server: Server = createServer((req, res) => {
@@ -311,7 +301,7 @@ export async function openEndpoints(platform: Platform): Promise<string[]> {
 /** Every endpoint a runtime is reachable at, for printing. */
 export function runtimeEndpoints(baseUrl: string, name: string): { byName: string; byArn: string } {
   return {
-    byName: `${baseUrl}/runtimes/${name}/invocations?qualifier=DEFAULT`,
-    byArn: `${baseUrl}/runtimes/${encodeURIComponent(runtimeArn(name))}/invocations?qualifier=DEFAULT`,
+    byName: runtimeUrl(baseUrl, name),
+    byArn: runtimeUrl(baseUrl, runtimeArn(name)),
   };
 }

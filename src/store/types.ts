@@ -55,7 +55,5 @@ export class StoreError extends Error {
   }
 }
 
-/** The ARN Toolport gives a runtime (DESIGN.md contract). */
-export function runtimeArn(name: string): string {
-  return `arn:toolport:runtime:local:000000000000:runtime/${name}`;
-}
+/** The ARN Toolport gives a runtime (DESIGN.md contract); the URL contract owns its shape. */
+export { runtimeArn } from '../http/index.js';

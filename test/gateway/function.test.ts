@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/server';
+import { Deadline } from '../../src/gateway/deadline.js';
 import { createFunctionTarget, functionTargetSchema } from '../../src/gateway/targets/function.js';
 import { TargetError, type CallContext, type DriverDeps, type TargetDriver } from '../../src/gateway/targets/types.js';
 import { eventually, testPlatform } from '../helpers/platform.js';
@@ -49,6 +50,11 @@ function callContext(tool: string, overrides: Partial<CallContext> = {}): CallCo
     mcpMessageId: 42,
     ...overrides,
   };
+}
+
+/** The signal the gateway's guard gives a call: the guard alone owns its deadline, at the target's timeout. */
+function guardDeadline(ms: number): AbortSignal {
+  return new Deadline(ms).signal;
 }
 
 function textOf(result: CallToolResult): string {
@@ -193,7 +199,7 @@ describe('function target: defineTool module', () => {
   it('stops a child whose call outlives the timeout, and the next call gets a fresh one', async () => {
     const oldPid = Number(textOf(await driver.callTool('pid', {}, callContext('pid'))));
     const started = Date.now();
-    const error = await rejection(driver.callTool('hang', {}, callContext('hang')));
+    const error = await rejection(driver.callTool('hang', {}, callContext('hang', { signal: guardDeadline(2_000) })));
     const elapsed = Date.now() - started;
     assert.equal(error.kind, 'timeout');
     assert.match(error.message, /hang did not answer within 2000 ms/);
@@ -292,7 +298,7 @@ describe('function target: Lambda-style handler', () => {
   it('times out a handler that never answers and recovers', async () => {
     const whoami = await driver.callTool('whoami', {}, callContext('whoami'));
     const oldPid = Number((whoami.structuredContent as { pid: number }).pid);
-    const error = await rejection(driver.callTool('hang', {}, callContext('hang')));
+    const error = await rejection(driver.callTool('hang', {}, callContext('hang', { signal: guardDeadline(2_000) })));
     assert.equal(error.kind, 'timeout');
     assert.ok(await waitGone(oldPid));
     const greeting = await driver.callTool('greet', { name: 'again' }, callContext('greet'));
@@ -405,7 +411,7 @@ describe('function target: HTTP endpoint', () => {
 
   it('times out a slow endpoint, and a dead one is unreachable', async () => {
     const driver = await target({ http: { url, tools } }, { timeoutMs: 500 });
-    const slow = await rejection(driver.callTool('slow', {}, callContext('slow')));
+    const slow = await rejection(driver.callTool('slow', {}, callContext('slow', { signal: guardDeadline(500) })));
     assert.equal(slow.kind, 'timeout');
     const dead = createServer();
     const deadUrl = await listen(dead);

@@ -1,6 +1,7 @@
 // Shared steps of the gateway tests: the control-plane API and MCP SDK clients of either revision.
 import { Client, StreamableHTTPClientTransport, type ClientOptions } from '@modelcontextprotocol/client';
 import type { CallRecord, TargetStatus } from '../../src/gateway/index.js';
+import { gatewayUrl as gatewayEndpoint } from '../../src/http/index.js';
 
 /** What the gateway routes answer (each route fills the fields it has). */
 export interface ApiBody {
@@ -26,7 +27,7 @@ export async function api(platform: { url: string; adminToken: string }, method:
 
 /** The MCP endpoint of a gateway. */
 export function gatewayUrl(platform: { url: string }, name: string): URL {
-  return new URL(`${platform.url}/gateways/${name}/mcp`);
+  return new URL(gatewayEndpoint(platform.url, name));
 }
 
 /** A connected SDK client of the given era. */

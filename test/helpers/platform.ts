@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { runtimeUrl } from '../../src/http/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { startPlatform, type Platform, type PlatformOptions } from '../../src/server/index.js';
 
@@ -25,7 +26,7 @@ export async function testPlatform(options: Partial<PlatformOptions> = {}): Prom
 
 /** The invocation URL of a runtime. */
 export function invocationUrl(platform: { url: string }, name: string, qualifier = 'DEFAULT'): URL {
-  return new URL(`${platform.url}/runtimes/${encodeURIComponent(name)}/invocations?qualifier=${qualifier}`);
+  return new URL(runtimeUrl(platform.url, name, qualifier));
 }
 
 /** A connected MCP SDK client (2025-11-25 session) to a runtime. */

@@ -12,8 +12,6 @@ import {
   LOG_LEVEL_META_KEY,
   PROTOCOL_VERSION_META_KEY,
   SERVER_INFO_META_KEY,
-  SdkError,
-  SdkErrorCode,
   StreamableHTTPClientTransport,
   isCallToolResult,
   isInputRequiredResult,
@@ -31,6 +29,11 @@ export { mcpTargetSchema, type McpTargetSpec } from '../../config/index.js';
 
 /** Connecting and listing are bounded by this, not by the per-call timeout (a catalog of thousands takes a while). */
 const SYNC_TIMEOUT_MS = 30_000;
+/**
+ * How far past the call's deadline the SDK client's own request timer is set. The SDK always starts one (60 s unless
+ * told otherwise); the guard's deadline (guard.ts) is the one that decides, so this one must never fire first.
+ */
+const SDK_BACKSTOP_MS = 1_000;
 /** Most pages the driver walks when listing an upstream (a guard against a cursor that never ends). */
 const MAX_LIST_PAGES = 1000;
 
@@ -63,11 +66,6 @@ function isSessionGone(error: unknown): boolean {
 function targetError(spec: McpTargetSpec, error: unknown): TargetError | ProtocolError {
   if (error instanceof TargetError || error instanceof ProtocolError) return error;
   const message = (error as Error).message ?? String(error);
-  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
-    // Worded as the gateway's own deadline (guard.ts): whichever timer fires first, the caller reads the same thing.
-    const { timeout } = (error.data ?? {}) as { timeout?: number };
-    return new TargetError('timeout', `target "${spec.name}" did not answer ${timeout === undefined ? 'in time' : `within ${timeout} ms`}`, message);
-  }
   return new TargetError('unreachable', `target "${spec.name}" (${describe(spec)}) cannot be reached`, message);
 }
 
@@ -255,15 +253,18 @@ class McpTarget implements TargetDriver {
     });
   }
 
-  /** Request options for one forwarded call: cancellation, timeout (reset by progress) and progress forwarding. */
+  /**
+   * Request options for one forwarded call: the call's signal (the caller's cancellation and the guard's deadline,
+   * which alone times the call out) and progress forwarding.
+   */
   private options(context: CallContext): Parameters<Client['callTool']>[1] & { allowInputRequired: boolean } {
     const { onProgress } = context;
     return {
       signal: context.signal,
-      timeout: this.deps.timeoutMs,
+      timeout: this.deps.timeoutMs + SDK_BACKSTOP_MS,
       // An input_required result (SEP-2322) goes back to the caller, who holds the capabilities to answer it.
       allowInputRequired: true,
-      ...(onProgress ? { onprogress: (progress: { progress: number; total?: number; message?: string }) => onProgress(progress), resetTimeoutOnProgress: true } : {}),
+      ...(onProgress ? { onprogress: (progress: { progress: number; total?: number; message?: string }) => onProgress(progress) } : {}),
     };
   }
 

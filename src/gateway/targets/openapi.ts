@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { Agent, fetch } from 'undici';
-import { Deadline } from '../deadline.js';
+import { Deadline, timedOut } from '../deadline.js';
 import { causeOf, loadDocument, type LoadedDocument } from './openapi/load.js';
 import { buildOperations, requireServers, type CallableOperation } from './openapi/operations.js';
 import { buildRequest } from './openapi/request.js';
@@ -75,30 +75,26 @@ class OpenApiTarget implements TargetDriver {
     const request = buildRequest(operation, args, operation.server, { staticHeaders: this.spec.headers ?? {}, credentialHeaders, credentialQuery });
     // Errors and results name the URL without its query: credentials may travel there.
     const shownUrl = request.url.replace(/\?.*$/, '');
-    const deadline = new Deadline(this.deps.timeoutMs, context.signal);
     try {
       const response = await fetch(request.url, {
         method: request.method,
         headers: request.headers,
         ...(request.body !== undefined ? { body: request.body } : {}),
-        signal: deadline.signal,
+        // The call's deadline is the guard's (timeoutMs): it aborts this signal.
+        signal: context.signal,
         redirect: 'manual',
         dispatcher: this.#agent,
       });
       return await toToolResult(response as unknown as Response, shownUrl, this.spec.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
     } catch (error) {
-      throw this.#failure(error, deadline.expired, context.signal, `${request.method} ${shownUrl}`);
-    } finally {
-      deadline.clear();
+      throw this.#failure(error, context.signal, `${request.method} ${shownUrl}`);
     }
   }
 
-  #failure(error: unknown, timeout: AbortSignal, callerSignal: AbortSignal, what: string): Error {
+  #failure(error: unknown, callerSignal: AbortSignal, what: string): Error {
     if (error instanceof TargetError) return error;
     const reason: unknown = callerSignal.reason;
-    if (timeout.aborted || (callerSignal.aborted && reason instanceof DOMException && reason.name === 'TimeoutError')) {
-      return new TargetError('timeout', `the API did not answer within ${this.deps.timeoutMs} ms`, what);
-    }
+    if (timedOut(callerSignal)) return new TargetError('timeout', `the API did not answer within ${this.deps.timeoutMs} ms`, what);
     // The caller cancelled: reject with its own reason, as the contract asks.
     if (callerSignal.aborted) return reason instanceof Error ? reason : new Error('the call was cancelled');
     return new TargetError('unreachable', `cannot reach the API: ${causeOf(error)}`, what);

@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { CallContext, OutboundCredentials } from '../types.js';
 import { TargetError } from '../types.js';
 import { lambdaResultOf, type LambdaInvocation } from './agentcore.js';
-import { CallDeadline } from './deadline.js';
+import { timedOut } from '../../deadline.js';
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const EXCERPT_CHARS = 500;
@@ -44,7 +44,8 @@ function valueOf(body: string, contentType: string): unknown {
 /**
  * Invokes an http function. Body sent: `{"event": {...arguments}, "context": {"awsRequestId", "functionName",
  * "deadlineMs", "clientContext": {"custom": {bedrockAgentCore...}}}}`. A non-2xx answer is an error result with the
- * status and a body excerpt; no answer at all is an `unreachable` TargetError; past `timeoutMs` a `timeout` one.
+ * status and a body excerpt; no answer at all is an `unreachable` TargetError; past the call's deadline (the guard's,
+ * `timeoutMs`, on `call.signal`) a `timeout` one.
  */
 export async function invokeHttpFunction(
   url: string,
@@ -52,9 +53,8 @@ export async function invokeHttpFunction(
   call: CallContext,
   options: { timeoutMs: number; credentials?: OutboundCredentials },
 ): Promise<CallToolResult> {
-  const deadline = new CallDeadline(call, options.timeoutMs);
   try {
-    const response = await post(url, invocation, deadline.signal, options.credentials);
+    const response = await post(url, invocation, call.signal, options.credentials);
     const declared = Number(response.headers.get('content-length') ?? 0);
     if (declared > MAX_RESPONSE_BYTES) {
       await response.body?.cancel();
@@ -68,12 +68,10 @@ export async function invokeHttpFunction(
     return lambdaResultOf(valueOf(body, response.headers.get('content-type') ?? ''));
   } catch (error) {
     if (error instanceof TargetError) throw error;
-    if (deadline.timedOut) {
+    if (timedOut(call.signal)) {
       throw new TargetError('timeout', `the function endpoint did not answer within ${options.timeoutMs} ms`);
     }
     if (call.signal.aborted) throw call.signal.reason;
     throw new TargetError('unreachable', `cannot reach the function endpoint ${new URL(url).origin}: ${reasonOf(error)}`);
-  } finally {
-    deadline.clear();
   }
 }

@@ -6,7 +6,7 @@ import { runtimeSpecSchema } from '../../../config/index.js';
 import type { Logger } from '../../../log/index.js';
 import { Worker, type WorkerExit } from '../../../runtime/index.js';
 import { TargetError, type CallContext } from '../types.js';
-import { CallDeadline } from './deadline.js';
+import { timedOut } from '../../deadline.js';
 
 /** What the child runs: a module of defineTool tools (the runtime's module host), or a command (the lambda host). */
 export type ProcessLaunch = { module: string; cwd: string; env: Record<string, string> } | { command: string[]; cwd: string; env: Record<string, string> };
@@ -113,25 +113,25 @@ export class FunctionProcess {
   }
 
   /**
-   * Calls a tool in the child. Past `timeoutMs` the child is stopped (a handler that ignores cancellation cannot be
-   * stopped any other way) and the call rejects with a `timeout` TargetError; the next call starts a fresh child.
-   * A caller's cancellation is passed on as `notifications/cancelled` and the child keeps running.
+   * Calls a tool in the child. When the call's deadline (the guard's, `timeoutMs`, on `call.signal`) passes, the child
+   * is stopped (a handler that ignores cancellation cannot be stopped any other way) and the call rejects with a
+   * `timeout` TargetError; the next call starts a fresh child. A caller's cancellation is passed on as
+   * `notifications/cancelled` and the child keeps running.
    */
   async callTool(params: CallToolRequest['params'], call: CallContext, timeoutMs: number): Promise<CallToolResult> {
     const running = await this.running();
     // The gateway may have given up while the child was starting; that is not this child's fault, so leave it be.
     call.signal.throwIfAborted();
-    const deadline = new CallDeadline(call, timeoutMs);
     const onProgress = call.onProgress;
     try {
       return (await running.client.callTool(params, {
-        signal: deadline.signal,
-        // The SDK's own clock is only a backstop: ours decides, and stops the child.
+        signal: call.signal,
+        // The SDK's own clock is only a backstop: the guard's deadline decides, and stops the child.
         timeout: timeoutMs + 1_000,
         ...(onProgress ? { onprogress: ({ progress, total, message }) => onProgress({ progress, total, message }) } : {}),
       })) as CallToolResult;
     } catch (error) {
-      if (deadline.timedOut) {
+      if (timedOut(call.signal)) {
         this.log.warn('function call timed out; stopping its process', { what: this.what, tool: params.name, timeoutMs, pid: running.worker.pid });
         await this.retire(running);
         throw new TargetError('timeout', `${params.name} did not answer within ${timeoutMs} ms; its process was stopped and starts again for the next call`);
@@ -146,8 +146,6 @@ export class FunctionProcess {
         );
       }
       throw new TargetError('upstream', `${this.what} refused the call to ${params.name}: ${(error as Error).message}`);
-    } finally {
-      deadline.clear();
     }
   }
 
