@@ -11,6 +11,7 @@ import type {
   ResourceTemplateType as ResourceTemplate,
   Tool,
 } from '@modelcontextprotocol/server';
+import type { AddressLookup } from '../addresses.js';
 
 /** What a target offers, as its own (unprefixed) names; the gateway prefixes `{target}___` and stores it. */
 export interface TargetCatalog {
@@ -111,4 +112,6 @@ export interface DriverDeps {
   runtimeUrl?: (name: string) => URL;
   /** Drivers whose upstream announces list changes call this; the gateway then re-syncs the target. */
   onCatalogChange?: () => void;
+  /** DNS for outbound connections (default `dns.promises.lookup`); tests map made-up names to loopback. */
+  lookup?: AddressLookup;
 }
