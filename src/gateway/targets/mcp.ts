@@ -172,7 +172,7 @@ class McpTarget implements TargetDriver {
     } else {
       url = new URL(spec.url as string);
     }
-    const { credentials } = deps;
+    const credentials = deps.credentials;
     const { agent } = this;
     // A runtime is the platform's own loopback edge; a remote URL goes through the target's guarded pool.
     const send = (input: string | URL, init?: RequestInit): Promise<Response> =>
