@@ -42,6 +42,7 @@ interface TargetFlags extends ConnectionFlags {
   baseUrl?: string;
   timeout?: string;
   syncInterval?: string;
+  allowLinkLocal?: boolean;
 }
 
 /** A spec from `--file` (YAML or JSON), or an empty one. */
@@ -136,6 +137,7 @@ export function registerGatewayCommands(program: Command): void {
     .option('--base-url <url>', 'openapi: where the API is served')
     .option('--timeout <duration>', 'per-call timeout, e.g. 30s')
     .option('--sync-interval <duration>', 're-read the catalog this often, e.g. 10m (0 = only on demand)')
+    .option('--allow-link-local', 'let the target reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10, ...), refused by default')
     .action(async (gatewayName: string, name: string, flags: TargetFlags) => {
       const spec: Record<string, unknown> = { ...(await specFile(flags.file)), name };
       const given: [keyof TargetFlags, string][] = [
@@ -148,6 +150,7 @@ export function registerGatewayCommands(program: Command): void {
         ['syncInterval', 'syncInterval'],
       ];
       for (const [flag, key] of given) if (flags[flag] !== undefined) spec[key] = flags[flag];
+      if (flags.allowLinkLocal) spec.allowLinkLocal = true;
       if (flags.command) spec.command = flags.command.split(/\s+/).filter(Boolean);
       spec.type = flags.type ?? spec.type ?? (flags.module ? 'function' : flags.source ? 'openapi' : 'mcp');
       const status = (await callApi(await apiTarget(flags), 'PUT', `${path(gatewayName)}/targets/${encodeURIComponent(name)}`, spec)) as TargetStatusView;

@@ -4,6 +4,7 @@ import type { InboundAuth } from '../identity/index.js';
 import { runtimeUrl } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import type { Sql } from '../store/index.js';
+import type { AddressLookup } from './addresses.js';
 import { GatewayHost } from './host.js';
 import { GatewayService } from './service.js';
 import { GatewayStore } from './store.js';
@@ -17,6 +18,7 @@ export type { TargetStatus } from './live.js';
 export type { CallRecord } from './store.js';
 export { DEFAULT_SEARCH_TOOL } from './search-tool.js';
 export { SEPARATOR, MAX_NAME_LENGTH } from './catalog.js';
+export type { AddressLookup } from './addresses.js';
 
 /** Identity's vault as the gateway uses it: outbound credentials for a target's `credentials:` block. */
 export interface CredentialSource {
@@ -32,6 +34,8 @@ export interface GatewayPartOptions {
   vault?: CredentialSource;
   /** Inbound authorizers shared with runtimes (SigV4 needs Identity's access keys). */
   auth?: InboundAuth;
+  /** DNS for targets' outbound connections and their link-local check (default `dns.promises.lookup`). */
+  lookup?: AddressLookup;
 }
 
 /** The running gateway part: the MCP host and the control-plane service over the same store. */
@@ -48,6 +52,7 @@ export function createGateways(options: GatewayPartOptions): { host: GatewayHost
         baseDir: resolve(target.baseDir),
         timeoutMs: spec.timeout,
         onCatalogChange,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
         runtimeUrl: (name) => new URL(runtimeUrl(options.baseUrl(), name)),
         ...(spec.credentials && options.vault ? { credentials: options.vault.outboundCredentials(spec.credentials) } : {}),
       });
@@ -55,5 +60,5 @@ export function createGateways(options: GatewayPartOptions): { host: GatewayHost
     options.log.child({ part: 'gateway' }),
     options.auth,
   );
-  return { host, service: new GatewayService(store, host, options.log.child({ part: 'gateway' })) };
+  return { host, service: new GatewayService(store, host, options.log.child({ part: 'gateway' }), options.lookup) };
 }

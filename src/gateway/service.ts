@@ -4,6 +4,7 @@ import { ConfigError, gatewaySpecSchema, resourceName, validate, type GatewayEnt
 import { StoreError } from '../store/index.js';
 import { gatewayPath } from '../http/index.js';
 import type { Logger } from '../log/index.js';
+import { LinkLocalRefused, refuseLinkLocalUrl, type AddressLookup } from './addresses.js';
 import type { GatewayHost } from './host.js';
 import type { TargetStatus } from './live.js';
 import type { CallRecord, GatewayRow, GatewayStore } from './store.js';
@@ -21,11 +22,26 @@ export interface GatewayView {
 
 const canonical = (value: unknown): string => JSON.stringify(value);
 
+/** The URLs a target's spec sends requests to (an OpenAPI document's own servers are checked once it is read). */
+function specUrls(spec: TargetSpec): string[] {
+  switch (spec.type) {
+    case 'mcp':
+      return spec.url ? [spec.url] : [];
+    case 'openapi':
+      // A file path is no URL with a host, and passes.
+      return spec.baseUrl ? [spec.source, spec.baseUrl] : [spec.source];
+    case 'function':
+      return spec.http ? [spec.http.url] : [];
+  }
+}
+
 export class GatewayService {
   constructor(
     private readonly store: GatewayStore,
     private readonly host: GatewayHost,
     private readonly log: Logger,
+    /** DNS for the link-local check of target URLs (default `dns.promises.lookup`). */
+    private readonly lookup?: AddressLookup,
     /** Where API-made targets resolve relative paths (the server's working directory). */
     private readonly apiBaseDir: string = process.cwd(),
   ) {}
@@ -59,6 +75,7 @@ export class GatewayService {
   async createGateway(name: string, body: Record<string, unknown>): Promise<GatewayView> {
     validate(resourceName, name, 'gateway name');
     const { targets, ...settings } = validate(gatewaySpecSchema, body, `gateway "${name}"`);
+    await this.refuseLinkLocal(name, targets);
     await this.store.createGateway(name, settings);
     for (const target of targets) await this.store.putTarget(name, target, this.apiBaseDir);
     // Starting a gateway syncs every target that has no catalog yet, which on create is all of them.
@@ -71,6 +88,7 @@ export class GatewayService {
   async updateGateway(name: string, body: Record<string, unknown>): Promise<GatewayView> {
     await this.row(name);
     const { targets, ...settings } = validate(gatewaySpecSchema, body, `gateway "${name}"`);
+    await this.refuseLinkLocal(name, targets);
     await this.store.updateGateway(name, settings);
     for (const target of targets) await this.store.putTarget(name, target, this.apiBaseDir);
     await (await this.host.reload(name))?.syncAll();
@@ -87,7 +105,24 @@ export class GatewayService {
   async putTarget(gateway: string, body: Record<string, unknown>): Promise<TargetStatus> {
     await this.row(gateway);
     const spec = validate(gatewayTargetSchema, body, `target of gateway "${gateway}"`);
+    await this.refuseLinkLocal(gateway, [spec]);
     return this.applyTarget(gateway, spec, this.apiBaseDir);
+  }
+
+  /**
+   * Refuses targets whose URLs lead to a link-local or cloud metadata address unless they set `allowLinkLocal` (a
+   * ConfigError: 400 from /api). Each request is checked again as it connects: DNS answers can change.
+   */
+  private async refuseLinkLocal(gateway: string, targets: readonly TargetSpec[]): Promise<void> {
+    for (const spec of targets) {
+      if (spec.allowLinkLocal) continue;
+      try {
+        for (const url of specUrls(spec)) await refuseLinkLocalUrl(url, this.lookup);
+      } catch (error) {
+        if (error instanceof LinkLocalRefused) throw new ConfigError(`gateway "${gateway}", target "${spec.name}": ${error.message}`);
+        throw error;
+      }
+    }
   }
 
   private async applyTarget(gateway: string, spec: TargetSpec, baseDir: string): Promise<TargetStatus> {
@@ -144,6 +179,7 @@ export class GatewayService {
     const names = gateways.map((gateway) => gateway.name);
     const twice = names.find((name, index) => names.indexOf(name) !== index);
     if (twice) throw new ConfigError(`gateways: "${twice}" is declared twice`);
+    for (const { name, targets } of gateways) await this.refuseLinkLocal(name, targets);
     for (const { name, targets, ...settings } of gateways) {
       const existing = await this.store.getGateway(name);
       if (!existing) await this.store.createGateway(name, settings);

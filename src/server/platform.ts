@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { handleApi, type ApiRoutes } from '../api/index.js';
-import { createGateways, gatewayRoutes, type GatewayHost, type GatewayService } from '../gateway/index.js';
+import { createGateways, gatewayRoutes, type AddressLookup, type GatewayHost, type GatewayService } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { sendJsonRpcError } from '../mcp/index.js';
 import { ControlPlane, RuntimeHost, runtimeRoutes } from '../runtime/index.js';
@@ -31,6 +31,8 @@ export interface PlatformOptions {
   logger?: Logger;
   /** How long a gateway request waits for its gateway's first catalog before a 503 (default 10 s). */
   catalogWaitMs?: number;
+  /** DNS for gateway targets (default `dns.promises.lookup`); tests map made-up names to loopback. */
+  gatewayLookup?: AddressLookup;
 }
 
 /** A running platform. */
@@ -141,7 +143,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   });
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
-  const gateways = createGateways({ sql: store.sql, log, baseUrl: () => baseUrl, vault, auth: inboundAuth });
+  const gateways = createGateways({ sql: store.sql, log, baseUrl: () => baseUrl, vault, auth: inboundAuth, ...(options.gatewayLookup ? { lookup: options.gatewayLookup } : {}) });
   const readiness = new Readiness(gateways.host, gateways.service, options.catalogWaitMs ?? CATALOG_WAIT_MS);
   /** Control-plane routes by `/api/{prefix}`; each part adds its own. */
   const api: Record<string, ApiRoutes> = {

@@ -25,6 +25,8 @@ export interface Upstream {
   forgetSessions(): void;
   /** legacyOnly: sessions opened so far. */
   sessionsOpened: number;
+  /** Tears down every open connection (the client's next request opens a new one). */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -113,6 +115,9 @@ export async function startUpstream(options: {
     },
     get sessionsOpened() {
       return state.sessionsOpened;
+    },
+    dropConnections() {
+      http.closeAllConnections();
     },
     async close() {
       await handler.close();

@@ -37,6 +37,10 @@ export const targetCommonShape = {
     .prefault({})
     .describe('Circuit breaker: fail fast while the target is down'),
   credentials: outboundCredentialsSchema.optional().describe('Outbound credentials from the vault'),
+  allowLinkLocal: z
+    .boolean()
+    .optional()
+    .describe('true: let this target reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200), refused by default'),
   prefix: z
     .boolean()
     .default(true)

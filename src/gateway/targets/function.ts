@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../log/index.js';
+import { targetAgent } from '../addresses.js';
 import { TargetError, type DriverDeps, type TargetDriver } from './types.js';
 import { LAMBDA_CONTEXT_META, lambdaInvocation } from './function/agentcore.js';
 import { invokeHttpFunction } from './function/http.js';
@@ -54,15 +55,17 @@ function lambdaTarget(lambda: LambdaSpec, functionName: string, deps: DriverDeps
 }
 
 /** An HTTP endpoint in any language, POSTed the same invocation a Lambda gets. */
-function httpTarget(http: HttpSpec, functionName: string, deps: DriverDeps): TargetDriver {
+function httpTarget(http: HttpSpec, functionName: string, deps: DriverDeps, allowLinkLocal: boolean | undefined): TargetDriver {
+  const dispatcher = targetAgent({ lookup: deps.lookup, allowLinkLocal });
   return {
     catalog: async () => ({ tools: await loadToolSchemas(http, deps.baseDir) }),
     callTool: (name, args, context) =>
       invokeHttpFunction(http.url, lambdaInvocation(name, args, context, { functionName, timeoutMs: deps.timeoutMs }), context, {
         timeoutMs: deps.timeoutMs,
+        dispatcher,
         ...(deps.credentials ? { credentials: deps.credentials } : {}),
       }),
-    close: async () => undefined,
+    close: () => dispatcher.close(),
   };
 }
 
@@ -82,6 +85,6 @@ export async function createFunctionTarget(spec: FunctionTargetSpec, deps: Drive
     const child = new FunctionProcess(processLaunch(spec, deps, { command }), `lambda handler ${spec.lambda.handler}`, log);
     return lambdaTarget(spec.lambda, spec.lambda.functionName ?? spec.name, deps, child);
   }
-  if (spec.http) return httpTarget(spec.http, spec.http.functionName ?? spec.name, deps);
+  if (spec.http) return httpTarget(spec.http, spec.http.functionName ?? spec.name, deps, spec.allowLinkLocal);
   throw new TargetError('invalid', 'a function target needs one of "module", "lambda" or "http"');
 }

@@ -22,7 +22,9 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import { fetch as undiciFetch, type Agent, type RequestInit as UndiciRequestInit } from 'undici';
 import type { McpTargetSpec } from '../../config/index.js';
+import { targetAgent } from '../addresses.js';
 import { TargetError, logSeverity, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
 
 export { mcpTargetSchema, type McpTargetSpec } from '../../config/index.js';
@@ -66,7 +68,9 @@ function isSessionGone(error: unknown): boolean {
 function targetError(spec: McpTargetSpec, error: unknown): TargetError | ProtocolError {
   if (error instanceof TargetError || error instanceof ProtocolError) return error;
   const message = (error as Error).message ?? String(error);
-  return new TargetError('unreachable', `target "${spec.name}" (${describe(spec)}) cannot be reached`, message);
+  // fetch says only "fetch failed"; why (refused, a link-local address) is in its cause.
+  const cause = (error as { cause?: { message?: string } }).cause?.message;
+  return new TargetError('unreachable', `target "${spec.name}" (${describe(spec)}) cannot be reached`, cause ? `${message}: ${cause}` : message);
 }
 
 /** The first stateless revision: its requests carry the version, client info and capabilities in `_meta`. */
@@ -136,12 +140,15 @@ class McpTarget implements TargetDriver {
   private connection: Promise<Upstream> | undefined;
   private readonly clientInfo: { name: string; version: string };
   private lastCallId = 0;
+  /** A remote URL's own connection pool, which refuses link-local and metadata addresses unless the target allows them. */
+  private readonly agent: Agent | undefined;
 
   constructor(
     private readonly spec: McpTargetSpec,
     private readonly deps: DriverDeps,
   ) {
     this.clientInfo = { name: `toolport-gateway/${spec.name}`, version: '0.1.0' };
+    if (spec.url) this.agent = targetAgent({ lookup: deps.lookup, allowLinkLocal: spec.allowLinkLocal });
   }
 
   private transport(): Transport {
@@ -164,14 +171,18 @@ class McpTarget implements TargetDriver {
       url = new URL(spec.url as string);
     }
     const credentials = deps.credentials;
+    const { agent } = this;
+    // A runtime is the platform's own loopback edge; a remote URL goes through the target's guarded pool.
+    const send = (input: string | URL, init?: RequestInit): Promise<Response> =>
+      agent ? (undiciFetch(input, { ...(init as UndiciRequestInit), dispatcher: agent }) as unknown as Promise<Response>) : fetch(input, init);
     // Credentials are applied per request, so rotated tokens (OAuth client credentials) are picked up.
     const withCredentials = async (input: string | URL, init?: RequestInit): Promise<Response> => {
-      if (!credentials) return fetch(input, init);
+      if (!credentials) return send(input, init);
       const target = new URL(input);
       for (const [key, value] of Object.entries(await credentials.query())) target.searchParams.set(key, value);
       const headers = new Headers(init?.headers);
       for (const [key, value] of Object.entries(await credentials.headers())) headers.set(key, value);
-      return fetch(target, { ...init, headers });
+      return send(target, { ...init, headers });
     };
     return new StreamableHTTPClientTransport(url, { fetch: withCredentials });
   }
@@ -379,6 +390,7 @@ class McpTarget implements TargetDriver {
 
   async close(): Promise<void> {
     await this.reset();
+    await this.agent?.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { Agent, fetch } from 'undici';
+import { fetch, type Agent } from 'undici';
+import { LinkLocalRefused, refuseLinkLocalUrl, targetAgent } from '../addresses.js';
 import { Deadline, timedOut } from '../deadline.js';
 import { causeOf, loadDocument, type LoadedDocument } from './openapi/load.js';
 import { buildOperations, requireServers, type CallableOperation } from './openapi/operations.js';
@@ -15,7 +16,7 @@ const SOURCE_TIMEOUT_MS = 30_000;
 export { openApiTargetSchema, type OpenApiTargetSpec } from '../../config/index.js';
 
 /** The keys the driver reads: a stored target spec has them (and the common ones, which the gateway applies). */
-export type OpenApiDriverSpec = Pick<OpenApiTargetSpec, 'source' | 'baseUrl' | 'include' | 'exclude' | 'headers' | 'maxResponseBytes'>;
+export type OpenApiDriverSpec = Pick<OpenApiTargetSpec, 'source' | 'baseUrl' | 'include' | 'exclude' | 'headers' | 'maxResponseBytes' | 'allowLinkLocal'>;
 
 /** Reads and converts the document (so a broken or unsupported one fails at create), then serves calls over HTTP. */
 export async function createOpenApiTarget(spec: OpenApiDriverSpec, deps: DriverDeps): Promise<TargetDriver> {
@@ -29,13 +30,15 @@ class OpenApiTarget implements TargetDriver {
   #location = '';
   /** The document read at create serves the first catalog (the gateway syncs right after creating a target). */
   #freshFromCreate = false;
-  /** Own connection pool, so close() really releases this target's sockets. */
-  readonly #agent = new Agent({ connect: { timeout: 10_000 } });
+  /** Own connection pool, so close() really releases this target's sockets; it refuses link-local addresses. */
+  readonly #agent: Agent;
 
   constructor(
     private readonly spec: OpenApiDriverSpec,
     private readonly deps: DriverDeps,
-  ) {}
+  ) {
+    this.#agent = targetAgent({ lookup: deps.lookup, allowLinkLocal: spec.allowLinkLocal });
+  }
 
   /** The first read, at create. */
   async load(signal: AbortSignal): Promise<void> {
@@ -47,15 +50,25 @@ class OpenApiTarget implements TargetDriver {
   async reload(signal: AbortSignal): Promise<void> {
     let loaded: LoadedDocument;
     try {
-      loaded = await loadDocument(this.spec.source, this.deps.baseDir, signal);
+      loaded = await loadDocument(this.spec.source, this.deps.baseDir, signal, this.#agent);
     } catch (error) {
       if (error instanceof TargetError) throw error;
       if (signal.aborted) throw new TargetError('timeout', `reading the OpenAPI document ${this.spec.source} took too long`);
       throw new TargetError('unreachable', `cannot read the OpenAPI document ${this.spec.source}: ${causeOf(error)}`);
     }
     const operations = requireServers(buildOperations(loaded.document, this.spec), loaded.location);
+    if (!this.spec.allowLinkLocal) await this.#refuseLinkLocalServers(operations);
     this.#operations = new Map(operations.map((operation) => [operation.tool.name, operation]));
     this.#location = loaded.location;
+  }
+
+  /** The document's servers are known only once it is read: a link-local one fails the sync, as the calls would. */
+  async #refuseLinkLocalServers(operations: CallableOperation[]): Promise<void> {
+    try {
+      for (const server of new Set(operations.map((operation) => operation.server))) await refuseLinkLocalUrl(server, this.deps.lookup);
+    } catch (error) {
+      throw error instanceof LinkLocalRefused ? new TargetError('invalid', `a server of the OpenAPI document ${this.spec.source}: ${error.message}`) : error;
+    }
   }
 
   async catalog(signal: AbortSignal): Promise<TargetCatalog> {

@@ -12,6 +12,7 @@ import type {
   Tool,
 } from '@modelcontextprotocol/server';
 import type { OutboundCredentials } from '../../identity/index.js';
+import type { AddressLookup } from '../addresses.js';
 
 export type { OutboundCredentials };
 
@@ -105,4 +106,6 @@ export interface DriverDeps {
   runtimeUrl?: (name: string) => URL;
   /** Drivers whose upstream announces list changes call this; the gateway then re-syncs the target. */
   onCatalogChange?: () => void;
+  /** DNS for outbound connections (default `dns.promises.lookup`); tests map made-up names to loopback. */
+  lookup?: AddressLookup;
 }

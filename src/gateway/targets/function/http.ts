@@ -1,5 +1,6 @@
 // The http function kind: POST the Lambda invocation as JSON, read the handler's return value from the answer.
 import type { CallToolResult } from '@modelcontextprotocol/server';
+import { fetch, type Dispatcher } from 'undici';
 import type { CallContext, OutboundCredentials } from '../types.js';
 import { TargetError } from '../types.js';
 import { lambdaResultOf, type LambdaInvocation } from './agentcore.js';
@@ -19,7 +20,7 @@ function reasonOf(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
-async function post(url: string, invocation: LambdaInvocation, signal: AbortSignal, credentials?: OutboundCredentials): Promise<Response> {
+async function post(url: string, invocation: LambdaInvocation, signal: AbortSignal, dispatcher: Dispatcher, credentials?: OutboundCredentials): Promise<Response> {
   const target = new URL(url);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/plain;q=0.9' };
   if (credentials) {
@@ -27,7 +28,8 @@ async function post(url: string, invocation: LambdaInvocation, signal: AbortSign
     for (const [key, value] of Object.entries(await credentials.query())) target.searchParams.set(key, value);
   }
   // No redirects: a 3xx is an answer like any other non-2xx, and credentials never follow a Location elsewhere.
-  return fetch(target, { method: 'POST', headers, body: JSON.stringify(invocation), signal, redirect: 'manual' });
+  const response = await fetch(target, { method: 'POST', headers, body: JSON.stringify(invocation), signal, redirect: 'manual', dispatcher });
+  return response as unknown as Response;
 }
 
 /** The handler's return value from a 2xx answer: JSON when it says so, otherwise the text itself. */
@@ -51,10 +53,10 @@ export async function invokeHttpFunction(
   url: string,
   invocation: LambdaInvocation,
   call: CallContext,
-  options: { timeoutMs: number; credentials?: OutboundCredentials },
+  options: { timeoutMs: number; dispatcher: Dispatcher; credentials?: OutboundCredentials },
 ): Promise<CallToolResult> {
   try {
-    const response = await post(url, invocation, call.signal, options.credentials);
+    const response = await post(url, invocation, call.signal, options.dispatcher, options.credentials);
     const declared = Number(response.headers.get('content-length') ?? 0);
     if (declared > MAX_RESPONSE_BYTES) {
       await response.body?.cancel();

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { fetch, type Dispatcher } from 'undici';
 import { parse as parseYaml } from 'yaml';
 import { TargetError } from '../types.js';
 import { readBounded } from './body.js';
@@ -25,22 +26,30 @@ function isHttpUrl(source: string): boolean {
  * Reads the document (file or URL), refuses Swagger 2.0 and non-3.0/3.1 versions, and dereferences every `$ref`
  * with `@apidevtools/swagger-parser`. Circular references stay as cycles in memory; the converter bounds them.
  */
-export async function loadDocument(source: string, baseDir: string, signal: AbortSignal): Promise<LoadedDocument> {
+export async function loadDocument(source: string, baseDir: string, signal: AbortSignal, dispatcher: Dispatcher): Promise<LoadedDocument> {
   const isUrl = isHttpUrl(source);
   const location = isUrl ? source : isAbsolute(source) ? source : resolve(baseDir, source);
-  const text = isUrl ? await fetchDocument(location, signal) : await readDocumentFile(location);
+  const text = isUrl ? await fetchDocument(location, signal, dispatcher) : await readDocumentFile(location);
   const document = parseDocument(text, location);
   checkVersion(document, location);
   if (isUrl) resolveRelativeServers(document, location);
+  // The parser reports a failed read without its reason, so the reason is kept here.
+  let failedRead: Error | undefined;
+  const readRef = (file: { url: string }): Promise<string> =>
+    fetchDocument(file.url, signal, dispatcher).catch((error: Error) => {
+      failedRead = error;
+      throw error;
+    });
   try {
-    // External `$ref`s resolve relative to the document; a document from the network may not read local files.
+    // External `$ref`s resolve relative to the document; a document from the network may not read local files. Ones
+    // over HTTP are fetched like the document, through the target's pool.
     const dereferenced = await SwaggerParser.dereference(location, document as never, {
       dereference: { circular: true },
-      resolve: { http: { timeout: 30_000 }, ...(isUrl ? { file: false } : {}) },
+      resolve: { http: { read: readRef }, ...(isUrl ? { file: false } : {}) },
     });
     return { document: dereferenced as unknown as Record<string, unknown>, location };
   } catch (error) {
-    throw new TargetError('invalid', `cannot resolve the $refs of the OpenAPI document ${location}: ${(error as Error).message}`);
+    throw new TargetError('invalid', `cannot resolve the $refs of the OpenAPI document ${location}: ${(failedRead ?? (error as Error)).message}`);
   }
 }
 
@@ -52,10 +61,12 @@ async function readDocumentFile(path: string): Promise<string> {
   }
 }
 
-async function fetchDocument(url: string, signal: AbortSignal): Promise<string> {
+/** Fetched through the target's own pool, which checks the address of every connection, redirects' included. */
+async function fetchDocument(url: string, signal: AbortSignal, dispatcher: Dispatcher): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(url, { signal, headers: { accept: 'application/json, application/yaml, text/yaml, */*;q=0.5' } });
+    const headers = { accept: 'application/json, application/yaml, text/yaml, */*;q=0.5' };
+    response = (await fetch(url, { signal, headers, dispatcher })) as unknown as Response;
   } catch (error) {
     if (signal.aborted) throw new TargetError('timeout', `the OpenAPI document ${url} did not arrive in time`);
     throw new TargetError('unreachable', `cannot fetch the OpenAPI document ${url}: ${causeOf(error)}`);
