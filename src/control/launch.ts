@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import { ConfigError, type RuntimeSpec } from '../config/index.js';
+import { ConfigError, envRefName, type RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { Worker } from '../runtime/index.js';
 
@@ -23,7 +23,7 @@ async function isExecutable(path: string): Promise<boolean> {
 /** The PATH a worker's program is looked up on: the runtime's own, when it sets one literally, else Toolport's. */
 function searchPath(spec: RuntimeSpec): string[] {
   const own = spec.env.PATH;
-  const path = own !== undefined && !own.startsWith('env:') ? own : (process.env.PATH ?? '');
+  const path = own !== undefined && envRefName(own) === undefined ? own : (process.env.PATH ?? '');
   return path.split(delimiter).filter(Boolean);
 }
 

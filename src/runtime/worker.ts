@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { ReadBuffer, serializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { RuntimeSpec } from '../config/index.js';
+import { resolveEnvMap, type RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
@@ -67,20 +67,12 @@ const warnedUnset = new Set<string>();
 
 /** Resolves `env:NAME` references from Toolport's own environment; a missing one is left out (and logged by name only). */
 function workerEnv(spec: RuntimeSpec, home: string, log: Logger): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, TMP: home, TEMP: home };
-  for (const [key, value] of Object.entries(spec.env)) {
-    if (!value.startsWith('env:')) {
-      env[key] = value;
-      continue;
-    }
-    const source = process.env[value.slice(4)];
-    if (source === undefined && !warnedUnset.has(value)) {
-      warnedUnset.add(value);
-      log.warn('runtime env reference is not set; workers start without it', { key, from: value });
-    }
-    if (source !== undefined) env[key] = source;
-  }
-  return env;
+  const own = resolveEnvMap(spec.env, process.env, (key, reference) => {
+    if (warnedUnset.has(reference)) return;
+    warnedUnset.add(reference);
+    log.warn('runtime env reference is not set; workers start without it', { key, from: reference });
+  });
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, TMP: home, TEMP: home, ...own };
 }
 
 /** One isolated process hosting an MCP server for exactly one session (or one stateless request). */

@@ -24,6 +24,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import { resolveEnvMap } from '../../config/index.js';
 import type { McpTargetSpec } from './schema.js';
 import { TargetError, logSeverity, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
 
@@ -34,15 +35,6 @@ const SYNC_TIMEOUT_MS = 30_000;
 /** Most pages the driver walks when listing an upstream (a guard against a cursor that never ends). */
 const MAX_LIST_PAGES = 1000;
 
-/** `env:NAME` copies NAME from Toolport's own environment; unset names are left out. */
-function resolveEnv(env: Record<string, string>): Record<string, string> {
-  const resolved: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    const fromEnv = value.startsWith('env:') ? process.env[value.slice(4)] : value;
-    if (fromEnv !== undefined) resolved[key] = fromEnv;
-  }
-  return resolved;
-}
 
 /** Where the target lives, for messages. */
 function describe(spec: McpTargetSpec): string {
@@ -153,7 +145,7 @@ class McpTarget implements TargetDriver {
       return new StdioClientTransport({
         command,
         args,
-        env: { ...getDefaultEnvironment(), ...resolveEnv(spec.env) },
+        env: { ...getDefaultEnvironment(), ...resolveEnvMap(spec.env) },
         cwd: resolve(deps.baseDir, spec.cwd ?? '.'),
         stderr: 'ignore',
       });
