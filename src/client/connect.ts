@@ -13,6 +13,7 @@ import {
   type StandardSchemaV1,
 } from '@modelcontextprotocol/client';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { PER_REQUEST_PROTOCOL_VERSION, SESSION_PROTOCOL_VERSION } from '../http/index.js';
 import { resolveTarget, type TargetOptions } from './target.js';
 import { authProviderFor, createCredentials, type Credentials } from './auth/credentials.js';
 import { AuthError, type AuthOptions } from './auth/types.js';
@@ -56,12 +57,12 @@ export interface ConnectOptions extends TargetOptions, ClientHandlers {
 }
 
 /** The protocol revisions a caller may force, or 'auto' to negotiate. */
-export const PROTOCOL_CHOICES = ['auto', '2025-11-25', '2026-07-28'] as const;
+export const PROTOCOL_CHOICES = ['auto', SESSION_PROTOCOL_VERSION, PER_REQUEST_PROTOCOL_VERSION] as const;
 export type ProtocolChoice = (typeof PROTOCOL_CHOICES)[number];
 
 /** The SDK's negotiation mode for a choice: probe with server/discover, pin 2026-07-28, or only the 2025 handshake. */
 function negotiationMode(protocol: ProtocolChoice): 'auto' | 'legacy' | { pin: string } {
-  if (protocol === '2025-11-25') return 'legacy';
+  if (protocol === SESSION_PROTOCOL_VERSION) return 'legacy';
   return protocol === 'auto' ? 'auto' : { pin: protocol };
 }
 

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { ConfigError, envRefName, type RuntimeSpec } from '../config/index.js';
+import { SESSION_PROTOCOL_VERSION } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import { Worker } from '../runtime/index.js';
 
@@ -79,7 +80,7 @@ export async function probeRuntime(spec: RuntimeSpec, log: Logger): Promise<stri
           jsonrpc: '2.0',
           id: PROBE_ID,
           method: 'initialize',
-          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'toolport-probe', version: '0.1.0' } },
+          params: { protocolVersion: SESSION_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'toolport-probe', version: '0.1.0' } },
         })
         .catch((error: unknown) => done(`cannot send initialize: ${(error as Error).message}`));
     });

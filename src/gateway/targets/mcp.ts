@@ -25,6 +25,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { resolveEnvMap } from '../../config/index.js';
+import { PER_REQUEST_PROTOCOL_VERSION } from '../../http/index.js';
 import type { McpTargetSpec } from './schema.js';
 import { TargetError, logSeverity, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
 
@@ -62,9 +63,6 @@ function targetError(spec: McpTargetSpec, error: unknown): TargetError | Protoco
   }
   return new TargetError('unreachable', `target "${spec.name}" (${describe(spec)}) cannot be reached`, message);
 }
-
-/** The first stateless revision: its requests carry the version, client info and capabilities in `_meta`. */
-const MODERN_VERSION = '2026-07-28';
 
 /** A forwarded `tools/call` waiting for its answer on the shared upstream session. */
 interface PendingCall {
@@ -287,7 +285,7 @@ class McpTarget implements TargetDriver {
    */
   private async lowerLogLevel(upstream: Upstream, level: LoggingLevel): Promise<void> {
     const version = upstream.client.getNegotiatedProtocolVersion();
-    if ((version !== undefined && version >= MODERN_VERSION) || !upstream.client.getServerCapabilities()?.logging) return;
+    if ((version !== undefined && version >= PER_REQUEST_PROTOCOL_VERSION) || !upstream.client.getServerCapabilities()?.logging) return;
     if (upstream.logLevel !== undefined && logSeverity(upstream.logLevel) <= logSeverity(level)) return upstream.levelRequests;
     upstream.logLevel = level;
     upstream.levelRequests = upstream.levelRequests
@@ -310,7 +308,7 @@ class McpTarget implements TargetDriver {
   private forwardCall(upstream: Upstream, name: string, args: Record<string, unknown>, context: CallContext): Promise<CallToolResult> {
     const id = `toolport-${++this.lastCallId}`;
     const version = upstream.client.getNegotiatedProtocolVersion();
-    const modern = version !== undefined && version >= MODERN_VERSION;
+    const modern = version !== undefined && version >= PER_REQUEST_PROTOCOL_VERSION;
     const { input, onProgress, log, signal } = context;
     const meta = {
       ...(modern
