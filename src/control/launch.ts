@@ -72,8 +72,8 @@ export async function probeRuntime(spec: RuntimeSpec, log: Logger): Promise<stri
         done('error' in message ? `initialize failed: ${message.error.message}` : undefined);
       };
       worker.onexit = (exit) => {
-        const stderr = exit.stderrTail.split('\n').filter((line) => line.trim()).slice(0, 5).join('\n    ');
-        done(`the worker exited (code ${String(exit.code ?? exit.signal)}) before answering initialize${stderr ? `:\n    ${stderr}` : ''}`);
+        // The worker's own summary (from its first error line), as a session's callers see it.
+        done(`the worker exited (code ${String(exit.code ?? exit.signal)}) before answering initialize${exit.stderrSummary ? `:\n    ${exit.stderrSummary}` : ''}`);
       };
       worker
         .send({

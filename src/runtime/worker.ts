@@ -18,7 +18,6 @@ export interface WorkerExit {
   code: number | null;
   signal: NodeJS.Signals | null;
   reason: 'exited' | 'memory_limit' | 'stopped';
-  stderrTail: string;
   /** The first lines of stderr from its first error line (a crash at start explains itself there), one line. */
   stderrSummary: string;
 }
@@ -33,7 +32,8 @@ function summarizeStderr(head: string): string {
   return lines.slice(Math.max(0, firstError), Math.max(0, firstError) + SUMMARY_LINES).join(' | ').slice(0, SUMMARY_CHARS);
 }
 
-const STDERR_TAIL_BYTES = 2048;
+/** How much of the start of stderr is kept for the summary. */
+const STDERR_HEAD_BYTES = 2048;
 const HOST_ENTRY = fileURLToPath(new URL('../tools/host.js', import.meta.url));
 const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
@@ -80,7 +80,6 @@ export class Worker {
   onmessage?: (message: JSONRPCMessage) => void;
   onexit?: (exit: WorkerExit) => void;
   private readonly buffer = new ReadBuffer();
-  private stderrTail = '';
   private stderrHead = '';
   /** How the process ended, once it has. */
   exitStatus?: WorkerExit;
@@ -139,8 +138,7 @@ export class Worker {
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
-      if (this.stderrHead.length < STDERR_TAIL_BYTES) this.stderrHead = (this.stderrHead + text).slice(0, STDERR_TAIL_BYTES);
-      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
+      if (this.stderrHead.length < STDERR_HEAD_BYTES) this.stderrHead = (this.stderrHead + text).slice(0, STDERR_HEAD_BYTES);
     });
     this.child.on('exit', (code, signal) => this.handleExit(code, signal));
     this.child.stdin?.on('error', () => undefined);
@@ -214,7 +212,7 @@ export class Worker {
     clearInterval(this.memoryTimer);
     void this.httpTransport?.close().catch(() => undefined);
     void rm(this.home, { recursive: true, force: true });
-    this.exitStatus = { code, signal, reason: this.stopping ?? 'exited', stderrTail: this.stderrTail.trim(), stderrSummary: summarizeStderr(this.stderrHead) };
+    this.exitStatus = { code, signal, reason: this.stopping ?? 'exited', stderrSummary: summarizeStderr(this.stderrHead) };
     this.onexit?.(this.exitStatus);
   }
 
