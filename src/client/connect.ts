@@ -1,5 +1,6 @@
 import {
   Client,
+  RegistrationRejectedError,
   SdkError,
   SdkErrorCode,
   type StreamableHTTPClientTransport,
@@ -138,7 +139,7 @@ export function explain(url: URL, error: unknown, context: { target?: string; au
     const issuer = context.credentials?.issuer ?? 'the issuer';
     return new ConnectionError(`401 from ${url.origin}: ${message} — a renewed token from ${issuer} was refused too: run \`toolport login ${context.target ?? url.href} --auth ${mode} ...\`, or check the endpoint's allowed clients and audiences`);
   }
-  if (/Dynamic Client Registration rejected/i.test(raw)) {
+  if (error instanceof RegistrationRejectedError) {
     return new ConnectionError(`the authorization server of ${url.origin} refused to register this client (${message}) — pass --client-id of a client registered there (and --scope)`);
   }
   if (status === 403 || /\b403\b|insufficient_scope/i.test(raw)) return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`);
