@@ -8,8 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBench, type BenchResult, type Phase } from '../src/client/index.js';
-import { escapeXml, niceTicks } from '../src/client/report/svg.js';
-import { gatewayUrl, runtimeUrl } from '../src/http/index.js';
+import { niceTicks } from '../src/client/report/svg.js';
+import { escapeHtml, gatewayUrl, runtimeUrl } from '../src/http/index.js';
 import { createLogger } from '../src/log/index.js';
 import { startPlatform } from '../src/server/index.js';
 import { int, loadAverage, machine, mdTable, ROOT, textTable, writeDoc } from './lib.js';
@@ -56,13 +56,13 @@ function chart(runtime: BenchResult, gateway: BenchResult): string {
       .map((bar, i) => {
         const x = left + g * group + 12 + i * barWidth;
         const v = bar.value(phase);
-        return `<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(height - bottom - y(v)).toFixed(1)}" fill="${bar.color}"><title>${escapeXml(`${bar.label}, ${LABEL[phase]}: ${v.toFixed(2)} ms`)}</title></rect>`;
+        return `<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(height - bottom - y(v)).toFixed(1)}" fill="${bar.color}"><title>${escapeHtml(`${bar.label}, ${LABEL[phase]}: ${v.toFixed(2)} ms`)}</title></rect>`;
       })
-      .join('') + `<text x="${(left + g * group + group / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" font-size="12">${escapeXml(LABEL[phase])}</text>`,
+      .join('') + `<text x="${(left + g * group + group / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" font-size="12">${escapeHtml(LABEL[phase])}</text>`,
   ).join('');
   // Legend entries laid out by label length (about 6.5 px a character at 11 px).
   const offsets = bars.map((_, i) => bars.slice(0, i).reduce((x, bar) => x + bar.label.length * 6.5 + 34, left));
-  const legend = bars.map((bar, i) => `<rect x="${offsets[i]}" y="8" width="10" height="10" fill="${bar.color}"/><text x="${(offsets[i] ?? 0) + 14}" y="17" font-size="11">${escapeXml(bar.label)}</text>`).join('');
+  const legend = bars.map((bar, i) => `<rect x="${offsets[i]}" y="8" width="10" height="10" fill="${bar.color}"/><text x="${(offsets[i] ?? 0) + 14}" y="17" font-size="11">${escapeHtml(bar.label)}</text>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif"><title>Seed 004 experiment: mean latency per phase (log scale)</title>${legend}${grid}${rects}</svg>\n`;
 }
 

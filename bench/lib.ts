@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { percentile } from '../src/client/index.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const GREET = join(ROOT, 'examples/greet/server.js');
@@ -54,8 +55,7 @@ export interface Stats {
 
 export function stats(samples: number[]): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
-  const rank = (p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN;
-  return { n: sorted.length, p50: rank(0.5), p95: rank(0.95) };
+  return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
 }
 
 /** Resident set size of a process in bytes, from /proc/PID/status (VmRSS); undefined once it is gone. */

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { percentile } from '../src/client/index.js';
 import { ToolSearchIndex, type ToolDef, type ToolSearchOptions } from '../src/gateway/search/index.js';
 
 /** One benchmark query with the ids of the tools that serve it. */
@@ -56,10 +57,6 @@ function mean(rows: readonly Metrics[]): Metrics {
   return { n: rows.length, r1: sum('r1'), r5: sum('r5'), r10: sum('r10'), mrr: sum('mrr') };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-}
-
 /** Builds an index with `options`, runs every query (top 10) and scores it; latency is measured after a warm-up. */
 export function evaluate(tools: readonly ToolDef[], queries: readonly Query[], options: ToolSearchOptions = {}): Evaluation {
   const index = new ToolSearchIndex(tools, options);
@@ -81,7 +78,7 @@ export function evaluate(tools: readonly ToolDef[], queries: readonly Query[], o
   const groups = new Map<string, Metrics>();
   for (const g of [...new Set(rows.map((r) => r.group))].sort()) groups.set(g, mean(rows.filter((r) => r.group === g)));
   times.sort((a, b) => a - b);
-  return { all: mean(rows), groups, p50: percentile(times, 0.5), p95: percentile(times, 0.95), buildMs };
+  return { all: mean(rows), groups, p50: percentile(times, 50), p95: percentile(times, 95), buildMs };
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -34,17 +34,9 @@ function resultText(result: CallToolResult): string {
   return result.structuredContent ? JSON.stringify(result.structuredContent) : '';
 }
 
+/** Every tool: called without a cursor, the SDK's `listTools` walks the pages itself (bounded by `listMaxPages`). */
 async function listAllTools(client: Client): Promise<Tool[]> {
-  const tools: Tool[] = [];
-  let cursor: string | undefined;
-  // Bounded: a gateway pages thousands of tools in a handful of pages; 100 pages is far beyond any real catalog.
-  for (let page = 0; page < 100; page++) {
-    const result = await client.listTools(cursor ? { cursor } : {});
-    tools.push(...result.tools);
-    cursor = result.nextCursor;
-    if (!cursor) break;
-  }
-  return tools;
+  return (await client.listTools()).tools;
 }
 
 /** Model providers accept `^[A-Za-z0-9_-]{1,64}$` as function names; MCP names may also hold dots and slashes. */

@@ -1,6 +1,5 @@
 // What every verb that talks to an MCP endpoint shares: usage errors, the target and auth flags, and one connection.
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/index.js';
 import {
@@ -84,16 +83,9 @@ function inferMode(flags: AuthFlags, token: string | undefined): AuthMode {
 
 /** Reads a password without echoing it. */
 async function promptHidden(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  const output = rl as unknown as { _writeToOutput(text: string): void };
-  process.stderr.write(question);
-  output._writeToOutput = () => undefined;
-  try {
-    return await new Promise<string>((resolve) => rl.question('', resolve));
-  } finally {
-    rl.close();
-    process.stderr.write('\n');
-  }
+  // On stderr, so stdout stays the command's own output; nothing is echoed as it is typed. Loaded only when asked.
+  const { default: password } = await import('@inquirer/password');
+  return password({ message: question.replace(/:\s*$/, '') }, { output: process.stderr });
 }
 
 /** The library's auth options from the flags, env and (for a password on a terminal) a prompt. */

@@ -1,5 +1,6 @@
 import {
   Client,
+  RegistrationRejectedError,
   SdkError,
   SdkErrorCode,
   type StreamableHTTPClientTransport,
@@ -13,6 +14,7 @@ import {
   type StandardSchemaV1,
 } from '@modelcontextprotocol/client';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { PER_REQUEST_PROTOCOL_VERSION, SESSION_PROTOCOL_VERSION } from '../http/index.js';
 import { resolveTarget, type TargetOptions } from './target.js';
 import { authProviderFor, createCredentials, type Credentials } from './auth/credentials.js';
 import { AuthError, type AuthOptions } from './auth/types.js';
@@ -56,12 +58,12 @@ export interface ConnectOptions extends TargetOptions, ClientHandlers {
 }
 
 /** The protocol revisions a caller may force, or 'auto' to negotiate. */
-export const PROTOCOL_CHOICES = ['auto', '2025-11-25', '2026-07-28'] as const;
+export const PROTOCOL_CHOICES = ['auto', SESSION_PROTOCOL_VERSION, PER_REQUEST_PROTOCOL_VERSION] as const;
 export type ProtocolChoice = (typeof PROTOCOL_CHOICES)[number];
 
 /** The SDK's negotiation mode for a choice: probe with server/discover, pin 2026-07-28, or only the 2025 handshake. */
 function negotiationMode(protocol: ProtocolChoice): 'auto' | 'legacy' | { pin: string } {
-  if (protocol === '2025-11-25') return 'legacy';
+  if (protocol === SESSION_PROTOCOL_VERSION) return 'legacy';
   return protocol === 'auto' ? 'auto' : { pin: protocol };
 }
 
@@ -137,7 +139,7 @@ export function explain(url: URL, error: unknown, context: { target?: string; au
     const issuer = context.credentials?.issuer ?? 'the issuer';
     return new ConnectionError(`401 from ${url.origin}: ${message} — a renewed token from ${issuer} was refused too: run \`toolport login ${context.target ?? url.href} --auth ${mode} ...\`, or check the endpoint's allowed clients and audiences`);
   }
-  if (/Dynamic Client Registration rejected/i.test(raw)) {
+  if (error instanceof RegistrationRejectedError) {
     return new ConnectionError(`the authorization server of ${url.origin} refused to register this client (${message}) — pass --client-id of a client registered there (and --scope)`);
   }
   if (status === 403 || /\b403\b|insufficient_scope/i.test(raw)) return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`);

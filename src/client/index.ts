@@ -19,5 +19,5 @@ export type { BenchOptions, BenchProgress, BenchResult, Phase } from './bench.js
 export type { HistogramBin, LoadOptions, LoadResult } from './bench-load.js';
 export { renderBenchHtml } from './report/html.js';
 export type { ReportContext } from './report/html.js';
-export { summarize } from './stats.js';
+export { percentile, summarize } from './stats.js';
 export type { Stats } from './stats.js';

@@ -9,6 +9,7 @@ import { unknownKeyMessages } from './unknown-keys.js';
 export { configSchema, runtimeSpecSchema, resourceName, gatewaySpecSchema } from './schema.js';
 export type { Config, RuntimeEntry, RuntimeSpec, RuntimeSpecInput, GatewayEntry, GatewaySpec } from './schema.js';
 export { parseDuration } from './duration.js';
+export { envRefName, resolveEnvRef, resolveEnvMap } from './env-ref.js';
 export { resolveRuntimePaths } from './paths.js';
 export { credentialProviderSchema } from './schema.js';
 export type { CredentialProviderInput, CredentialProviderSpec } from './schema.js';

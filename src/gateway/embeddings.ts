@@ -1,6 +1,7 @@
 // An OpenAI-compatible embeddings client (POST {url}/embeddings, `{model, input: [...]}` → `{data: [{index, embedding}]}`),
 // with a bounded cache so a tool's text is embedded once, not on every search.
 import { z } from 'zod';
+import { resolveEnvRef } from '../config/index.js';
 
 const responseSchema = z.object({
   data: z.array(z.object({ index: z.number().int().nonnegative(), embedding: z.array(z.number()) })),
@@ -40,7 +41,7 @@ export class EmbeddingProvider {
 
   private key(): string | undefined {
     const { apiKey } = this.settings;
-    return apiKey?.startsWith('env:') ? process.env[apiKey.slice(4)] : apiKey;
+    return apiKey === undefined ? undefined : resolveEnvRef(apiKey);
   }
 
   /** Embeddings of `texts`, in order; texts seen before come from the cache. */

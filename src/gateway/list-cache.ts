@@ -13,14 +13,13 @@ import {
   isJsonContentType,
   type Tool,
 } from '@modelcontextprotocol/server';
+import { PER_REQUEST_PROTOCOL_VERSION } from '../http/index.js';
 import { page } from './catalog.js';
 import type { GatewayCatalog } from './catalog.js';
 import type { LiveGateway } from './live.js';
 import { gatewayServerInfo } from './server.js';
 
-/** The stateless revision: a request carries its version in headers and in the `_meta` envelope. */
-const MODERN_VERSION = '2026-07-28';
-const LEGACY_VERSIONS = new Set(SUPPORTED_PROTOCOL_VERSIONS.filter((version) => version < MODERN_VERSION));
+const LEGACY_VERSIONS = new Set(SUPPORTED_PROTOCOL_VERSIONS.filter((version) => version < PER_REQUEST_PROTOCOL_VERSION));
 
 /** A `tools/list` request plain enough to answer from the cache. */
 export interface PlainListRequest {
@@ -43,7 +42,7 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 function isModernEnvelope(meta: Record<string, unknown>): boolean {
   const info = meta[CLIENT_INFO_META_KEY];
   return (
-    meta[PROTOCOL_VERSION_META_KEY] === MODERN_VERSION &&
+    meta[PROTOCOL_VERSION_META_KEY] === PER_REQUEST_PROTOCOL_VERSION &&
     isObject(info) &&
     typeof info.name === 'string' &&
     typeof info.version === 'string' &&
@@ -65,7 +64,7 @@ export function plainToolsList(method: string | undefined, headers: IncomingHttp
   const version = header(headers, 'mcp-protocol-version');
   if (sessionId !== undefined) {
     if (PROTOCOL_VERSION_META_KEY in meta || (version !== undefined && !LEGACY_VERSIONS.has(version))) return undefined;
-  } else if (version !== MODERN_VERSION || header(headers, 'mcp-method') !== 'tools/list' || headers['mcp-name'] !== undefined || !isModernEnvelope(meta)) {
+  } else if (version !== PER_REQUEST_PROTOCOL_VERSION || header(headers, 'mcp-method') !== 'tools/list' || headers['mcp-name'] !== undefined || !isModernEnvelope(meta)) {
     return undefined;
   }
   return { id, cursor, sessionId };

@@ -11,6 +11,7 @@ import {
   type ServerCapabilities,
   type JSONRPCNotification,
 } from '@modelcontextprotocol/server';
+import { PER_REQUEST_PROTOCOL_VERSION, PER_REQUEST_PROTOCOL_VERSIONS, SESSION_PROTOCOL_VERSION } from '../http/index.js';
 import { RuntimeError } from './errors.js';
 import type { MessageSink, Session } from './session.js';
 
@@ -33,7 +34,7 @@ export async function detectEra(session: Session, envelope: Record<string, unkno
   const discover = await session.request('server/discover', { _meta: envelope });
   if (discover.error?.code !== ProtocolErrorCode.MethodNotFound) return { kind: 'modern' };
   const init = await session.request('initialize', {
-    protocolVersion: '2025-11-25',
+    protocolVersion: SESSION_PROTOCOL_VERSION,
     capabilities: envelope[CLIENT_CAPABILITIES_META_KEY] ?? {},
     clientInfo: envelope[CLIENT_INFO_META_KEY] ?? { name: 'toolport-runtime', version: '1' },
   });
@@ -76,7 +77,7 @@ export function answerForLegacy(era: WorkerEra, message: JSONRPCRequest | JSONRP
     result: {
       resultType: 'complete',
       ...NO_CACHE_HINT,
-      supportedVersions: ['2026-07-28'],
+      supportedVersions: [...PER_REQUEST_PROTOCOL_VERSIONS],
       capabilities,
       ...(instructions ? { instructions } : {}),
       _meta: { [SERVER_INFO_META_KEY]: serverInfo },
@@ -98,7 +99,7 @@ export interface InitializeParams {
  */
 export async function initializeForModernServer(session: Session, init: InitializeParams): Promise<Record<string, unknown> | undefined> {
   const envelope = {
-    [PROTOCOL_VERSION_META_KEY]: '2026-07-28',
+    [PROTOCOL_VERSION_META_KEY]: PER_REQUEST_PROTOCOL_VERSION,
     [CLIENT_INFO_META_KEY]: init.clientInfo ?? { name: 'toolport-runtime', version: '1' },
     [CLIENT_CAPABILITIES_META_KEY]: init.capabilities ?? {},
   };

@@ -10,7 +10,19 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/server';
 import type { RuntimeSpec } from '../config/index.js';
-import { BodyTooLargeError, decodePathPart, metadataPath, parseJsonRpcBody, readBody, requestOrigin, runtimeNameOfRef, runtimePathOfSegment, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import {
+  BodyTooLargeError,
+  decodePathPart,
+  metadataPath,
+  parseJsonRpcBody,
+  PER_REQUEST_PROTOCOL_VERSIONS,
+  readBody,
+  requestOrigin,
+  runtimeNameOfRef,
+  runtimePathOfSegment,
+  sendFetchResponse,
+  toFetchRequest,
+} from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
@@ -27,8 +39,6 @@ export const AGENTCORE_SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-sessio
 const CALLER_SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/;
 const RECORD_TTL_MS = 2_000;
 const REAP_INTERVAL_MS = 1_000;
-/** The per-request revisions this edge serves (SDK 2.4 exports only its 2025-era list, SUPPORTED_PROTOCOL_VERSIONS). */
-const MODERN_VERSIONS = ['2026-07-28'];
 /** How soon a client whose SSE stream dropped should reconnect (sent as the SSE `retry` field). */
 const SSE_RETRY_MS = 1_000;
 interface SessionEntry {
@@ -394,9 +404,9 @@ export class RuntimeHost {
   ): Promise<void> {
     const id = route.messageKind === 'request' ? route.message.id : null;
     const requested = route.classification.revision;
-    if (requested === undefined || !MODERN_VERSIONS.includes(requested)) {
+    if (requested === undefined || !PER_REQUEST_PROTOCOL_VERSIONS.includes(requested)) {
       // Answered here, as the SDK's HTTP entry does: the worker behind stdio cannot set an HTTP status.
-      return sendJsonRpcError(res, 400, new UnsupportedProtocolVersionError({ supported: MODERN_VERSIONS, requested: requested ?? 'unknown' }), id);
+      return sendJsonRpcError(res, 400, new UnsupportedProtocolVersionError({ supported: [...PER_REQUEST_PROTOCOL_VERSIONS], requested: requested ?? 'unknown' }), id);
     }
     const mismatch = routingHeaderMismatch(route.message.method, route.message.params, header(req, 'mcp-method'), header(req, 'mcp-name'));
     if (mismatch) return sendJsonRpcError(res, 400, { code: HEADER_MISMATCH, message: mismatch }, id);

@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import { ConfigError, type RuntimeSpec } from '../config/index.js';
+import { ConfigError, envRefName, type RuntimeSpec } from '../config/index.js';
+import { SESSION_PROTOCOL_VERSION } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import { ensureSandboxSupport } from '../sandbox/index.js';
 import { Worker } from './worker.js';
@@ -24,7 +25,7 @@ async function isExecutable(path: string): Promise<boolean> {
 /** The PATH a worker's program is looked up on: the runtime's own, when it sets one literally, else Toolport's. */
 function searchPath(spec: RuntimeSpec): string[] {
   const own = spec.env.PATH;
-  const path = own !== undefined && !own.startsWith('env:') ? own : (process.env.PATH ?? '');
+  const path = own !== undefined && envRefName(own) === undefined ? own : (process.env.PATH ?? '');
   return path.split(delimiter).filter(Boolean);
 }
 
@@ -78,15 +79,15 @@ export async function probeRuntime(spec: RuntimeSpec, log: Logger): Promise<stri
         done('error' in message ? `initialize failed: ${message.error.message}` : undefined);
       };
       worker.onexit = (exit) => {
-        const stderr = exit.stderrTail.split('\n').filter((line) => line.trim()).slice(0, 5).join('\n    ');
-        done(`the worker exited (code ${String(exit.code ?? exit.signal)}) before answering initialize${stderr ? `:\n    ${stderr}` : ''}`);
+        // The worker's own summary (from its first error line), as a session's callers see it.
+        done(`the worker exited (code ${String(exit.code ?? exit.signal)}) before answering initialize${exit.stderrSummary ? `:\n    ${exit.stderrSummary}` : ''}`);
       };
       worker
         .send({
           jsonrpc: '2.0',
           id: PROBE_ID,
           method: 'initialize',
-          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'toolport-probe', version: '0.1.0' } },
+          params: { protocolVersion: SESSION_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'toolport-probe', version: '0.1.0' } },
         })
         .catch((error: unknown) => done(`cannot send initialize: ${(error as Error).message}`));
     });

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { isJsonContentType, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import { sendJsonRpcError } from '../mcp/index.js';
 import type { RuntimeError } from './errors.js';
 
@@ -27,7 +27,7 @@ const LADDER_STATUS = new Map<number, number>([
 
 /** Gives a JSON error answer from the worker's dispatcher the HTTP status the 2026-07-28 HTTP binding requires. */
 export async function withLadderStatus(response: Response): Promise<Response> {
-  if (response.status !== 200 || !(response.headers.get('content-type') ?? '').startsWith('application/json')) return response;
+  if (response.status !== 200 || !isJsonContentType(response.headers.get('content-type'))) return response;
   const text = await response.text();
   const code = (JSON.parse(text) as { error?: { code?: number } }).error?.code;
   const status = code === undefined ? undefined : LADDER_STATUS.get(code);

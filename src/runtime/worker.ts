@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { ReadBuffer, serializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciInit } from 'undici';
-import type { RuntimeSpec } from '../config/index.js';
+import { resolveEnvMap, type RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { sandboxLaunch, type SandboxLaunch } from '../sandbox/index.js';
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
@@ -20,7 +20,6 @@ export interface WorkerExit {
   code: number | null;
   signal: NodeJS.Signals | null;
   reason: 'exited' | 'memory_limit' | 'stopped';
-  stderrTail: string;
   /** The first lines of stderr from its first error line (a crash at start explains itself there), one line. */
   stderrSummary: string;
 }
@@ -35,7 +34,8 @@ function summarizeStderr(head: string): string {
   return lines.slice(Math.max(0, firstError), Math.max(0, firstError) + SUMMARY_LINES).join(' | ').slice(0, SUMMARY_CHARS);
 }
 
-const STDERR_TAIL_BYTES = 2048;
+/** How much of the start of stderr is kept for the summary. */
+const STDERR_HEAD_BYTES = 2048;
 const HOST_ENTRY = fileURLToPath(new URL('../tools/host.js', import.meta.url));
 const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
@@ -107,20 +107,12 @@ const warnedUnset = new Set<string>();
 
 /** Resolves `env:NAME` references from Toolport's own environment; a missing one is left out (and logged by name only). */
 function workerEnv(spec: RuntimeSpec, home: string, log: Logger): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, TMP: home, TEMP: home };
-  for (const [key, value] of Object.entries(spec.env)) {
-    if (!value.startsWith('env:')) {
-      env[key] = value;
-      continue;
-    }
-    const source = process.env[value.slice(4)];
-    if (source === undefined && !warnedUnset.has(value)) {
-      warnedUnset.add(value);
-      log.warn('runtime env reference is not set; workers start without it', { key, from: value });
-    }
-    if (source !== undefined) env[key] = source;
-  }
-  return env;
+  const own = resolveEnvMap(spec.env, process.env, (key, reference) => {
+    if (warnedUnset.has(reference)) return;
+    warnedUnset.add(reference);
+    log.warn('runtime env reference is not set; workers start without it', { key, from: reference });
+  });
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, TMP: home, TEMP: home, ...own };
 }
 
 /** One isolated process hosting an MCP server for exactly one session (or one stateless request). */
@@ -128,7 +120,6 @@ export class Worker {
   onmessage?: (message: JSONRPCMessage) => void;
   onexit?: (exit: WorkerExit) => void;
   private readonly buffer = new ReadBuffer();
-  private stderrTail = '';
   private stderrHead = '';
   /** How the process ended, once it has. */
   exitStatus?: WorkerExit;
@@ -199,8 +190,7 @@ export class Worker {
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
-      if (this.stderrHead.length < STDERR_TAIL_BYTES) this.stderrHead = (this.stderrHead + text).slice(0, STDERR_TAIL_BYTES);
-      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
+      if (this.stderrHead.length < STDERR_HEAD_BYTES) this.stderrHead = (this.stderrHead + text).slice(0, STDERR_HEAD_BYTES);
     });
     this.child.on('exit', (code, signal) => this.handleExit(code, signal));
     this.child.stdin?.on('error', () => undefined);
@@ -279,7 +269,7 @@ export class Worker {
     void this.httpTransport?.close().catch(() => undefined);
     void this.release?.().catch(() => undefined);
     void rm(this.home, { recursive: true, force: true });
-    this.exitStatus = { code, signal, reason: this.stopping ?? 'exited', stderrTail: this.stderrTail.trim(), stderrSummary: summarizeStderr(this.stderrHead) };
+    this.exitStatus = { code, signal, reason: this.stopping ?? 'exited', stderrSummary: summarizeStderr(this.stderrHead) };
     this.onexit?.(this.exitStatus);
   }
 

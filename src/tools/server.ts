@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { parseArgs } from 'node:util';
 import { InMemoryTransport, McpServer, createMcpHandler, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import { readBody, sendFetchResponse, toFetchRequest } from '../http/index.js';
+import { readBody, SESSION_PROTOCOL_VERSION, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { isToolDefinition, type ToolContext, type ToolDefinition } from './define.js';
 
 /** Server identity shown in `initialize` / `server/discover`. */
@@ -79,7 +79,7 @@ async function warmUp(tools: readonly ToolDefinition[], info: ToolServerInfo): P
       answered.set(id, resolve);
       void callerSide.send({ jsonrpc: '2.0', id, method, params });
     });
-  await ask(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'toolport-warm-up', version: '1' } });
+  await ask(1, 'initialize', { protocolVersion: SESSION_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'toolport-warm-up', version: '1' } });
   await callerSide.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
   await ask(2, 'tools/list');
   // The tools/call path without running any handler: an unknown tool name, and each schema's parser compiled directly.

@@ -215,13 +215,13 @@ describe("Identity's vault", () => {
     const declined = new URL(await platform.vault.authorize({ provider: 'corp', userId: 'dave' }));
     const refused = await fetch(`${platform.url}/identity/vault/callback?error=access_denied&state=${declined.searchParams.get('state') ?? ''}`);
     assert.equal(refused.status, 403);
-    assert.match(await refused.text(), /Access not granted.*access to credential &#34;corp&#34; was not granted \(access_denied\)/s);
+    assert.match(await refused.text(), /Access not granted.*access to credential &quot;corp&quot; was not granted \(access_denied\)/s);
     const approved = await fetch(await platform.vault.authorize({ provider: 'corp', userId: 'mallory' }), { headers: { 'x-test-user': 'mallory' }, redirect: 'manual' });
     const mixedUp = new URL(approved.headers.get('location') ?? '');
     mixedUp.searchParams.set('iss', 'http://127.0.0.1:1/other-issuer');
     const mixUp = await fetch(mixedUp);
     assert.equal(mixUp.status, 403, 'RFC 9207: a response naming another issuer is refused before the code is used');
-    assert.match(await mixUp.text(), /the authorization response comes from issuer http:\/\/127\.0\.0\.1:1\/other-issuer, not from http:\/\/127\.0\.0\.1:\d+ of credential &#34;corp&#34;/);
+    assert.match(await mixUp.text(), /the authorization response comes from issuer http:\/\/127\.0\.0\.1:1\/other-issuer, not from http:\/\/127\.0\.0\.1:\d+ of credential &quot;corp&quot;/);
   });
 
   it("refreshes an expired user token with the stored refresh token, and follows the issuer's rotation", async () => {

@@ -1,6 +1,7 @@
 import { PHASES, type BenchResult, type Phase } from '../bench.js';
 import type { Stats } from '../stats.js';
-import { escapeXml, histogramChart, PALETTE, phaseChart } from './svg.js';
+import { escapeHtml } from '../../http/index.js';
+import { histogramChart, PALETTE, phaseChart } from './svg.js';
 
 /** What the report says about how the numbers were taken. */
 export interface ReportContext {
@@ -27,7 +28,7 @@ const colorOf = (index: number): string => PALETTE[index % PALETTE.length] as st
 
 function legend(results: BenchResult[]): string {
   return `<ul class="legend">${results
-    .map((r, i) => `<li><span class="swatch" style="background:${colorOf(i)}"></span><b>${escapeXml(r.target)}</b> <span class="muted">${escapeXml(r.url)}</span></li>`)
+    .map((r, i) => `<li><span class="swatch" style="background:${colorOf(i)}"></span><b>${escapeHtml(r.target)}</b> <span class="muted">${escapeHtml(r.url)}</span></li>`)
     .join('')}</ul>`;
 }
 
@@ -38,7 +39,7 @@ function statsTable(results: BenchResult[], phase: Phase): string {
     const stats = r.phases[phase];
     const cells = STAT_COLUMNS.map((c) => `<td data-stat="${c}">${c === 'n' ? stats.n : ms(stats[c])}</td>`).join('');
     const ratio = results.length > 1 ? `<td data-stat="ratio">${i === 0 ? '1.00' : (stats.median / base).toFixed(2)}</td>` : '';
-    return `<tr data-target="${i}"><td><span class="swatch" style="background:${colorOf(i)}"></span>${escapeXml(r.target)}</td>${cells}${ratio}</tr>`;
+    return `<tr data-target="${i}"><td><span class="swatch" style="background:${colorOf(i)}"></span>${escapeHtml(r.target)}</td>${cells}${ratio}</tr>`;
   });
   return `<table data-phase="${phase}">${head}${rows.join('')}</table>`;
 }
@@ -47,7 +48,7 @@ function phaseSection(results: BenchResult[], phase: Phase): string {
   const title = phase === 'call_tool' ? `call_tool${results[0]?.tool ? ` (${results[0].tool})` : ''}` : phase;
   const chart = phaseChart(`${phase} latency per iteration (ms)`, results.map((r, i) => ({ label: r.target, color: colorOf(i), values: r.samples[phase] })));
   const empty = results.every((r) => r.samples[phase].length === 0) ? '<p class="muted">not timed: no tool was named with --tool and none is read-only without arguments</p>' : '';
-  return `<figure class="chart" data-phase="${phase}"><figcaption><h2>${escapeXml(title)}</h2><span class="muted">${PHASE_TEXT[phase]}</span></figcaption>${empty || chart}${statsTable(results, phase)}</figure>`;
+  return `<figure class="chart" data-phase="${phase}"><figcaption><h2>${escapeHtml(title)}</h2><span class="muted">${PHASE_TEXT[phase]}</span></figcaption>${empty || chart}${statsTable(results, phase)}</figure>`;
 }
 
 function loadSection(results: BenchResult[]): string {
@@ -61,7 +62,7 @@ function loadSection(results: BenchResult[]): string {
     const load = r.load;
     if (!load) return '';
     return (
-      `<tr data-target="${i}"><td><span class="swatch" style="background:${colorOf(i)}"></span>${escapeXml(r.target)}</td><td>${escapeXml(load.operation)}</td><td data-stat="concurrency">${load.concurrency}</td>` +
+      `<tr data-target="${i}"><td><span class="swatch" style="background:${colorOf(i)}"></span>${escapeHtml(r.target)}</td><td>${escapeHtml(load.operation)}</td><td data-stat="concurrency">${load.concurrency}</td>` +
       `<td data-stat="calls">${load.calls}</td><td data-stat="callsPerSecond">${load.callsPerSecond.toFixed(1)}</td><td data-stat="p50">${ms(load.latency.median)}</td>` +
       `<td data-stat="p99">${ms(load.latency.p99)}</td><td data-stat="errors">${load.errors}</td></tr>`
     );
@@ -70,7 +71,7 @@ function loadSection(results: BenchResult[]): string {
   return (
     `<figure class="chart" data-phase="load"><figcaption><h2>load</h2><span class="muted">concurrent clients on pooled sessions, calls back to back</span></figcaption>${chart}` +
     `<table data-phase="load"><tr><th>target</th><th>operation</th><th>clients</th><th>calls</th><th>calls/s</th><th>p50</th><th>p99</th><th>errors</th></tr>${rows.join('')}</table>` +
-    (first ? `<p class="error">first error: ${escapeXml(first)}</p>` : '') +
+    (first ? `<p class="error">first error: ${escapeHtml(first)}</p>` : '') +
     `</figure>`
   );
 }
@@ -94,16 +95,16 @@ th{color:#5b6475;font-weight:600}
 
 /** A self-contained HTML page: one inline SVG chart per phase (and the load phase), the numbers beside it, the raw JSON inside. */
 export function renderBenchHtml(results: BenchResult[], context: ReportContext): string {
-  const failures = results.filter((r) => r.errors.length).map((r) => `<p class="error">${escapeXml(r.target)}: ${r.errors.length} failed iteration(s); first: ${escapeXml(r.errors[0] ?? '')}</p>`);
+  const failures = results.filter((r) => r.errors.length).map((r) => `<p class="error">${escapeHtml(r.target)}: ${r.errors.length} failed iteration(s); first: ${escapeHtml(r.errors[0] ?? '')}</p>`);
   // "<" is escaped inside the JSON so a value can never close the script element.
   const data = JSON.stringify(results).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>toolport bench — ${escapeXml(results.map((r) => r.target).join(' vs '))}</title><style>${STYLE}</style></head>
+<title>toolport bench — ${escapeHtml(results.map((r) => r.target).join(' vs '))}</title><style>${STYLE}</style></head>
 <body><main>
-<h1>MCP latency: ${escapeXml(results.map((r) => r.target).join(' vs '))}</h1>
-<p class="muted">${context.iterations} iteration(s) per target, each on a fresh connection${results.length > 1 ? ', targets interleaved' : ''}; all times in ms. ${escapeXml(context.generatedAt.toISOString())}</p>
-<p><code>${escapeXml(context.command)}</code></p>
+<h1>MCP latency: ${escapeHtml(results.map((r) => r.target).join(' vs '))}</h1>
+<p class="muted">${context.iterations} iteration(s) per target, each on a fresh connection${results.length > 1 ? ', targets interleaved' : ''}; all times in ms. ${escapeHtml(context.generatedAt.toISOString())}</p>
+<p><code>${escapeHtml(context.command)}</code></p>
 ${legend(results)}${failures.join('')}
 ${PHASES.map((phase) => phaseSection(results, phase)).join('\n')}
 ${loadSection(results)}

@@ -1,4 +1,5 @@
 /** Inline SVG charts for the bench report: no scripts, no external assets, readable without a legend lookup. */
+import { escapeHtml } from '../../http/index.js';
 
 /** One target's series in a chart. */
 export interface Series {
@@ -19,11 +20,6 @@ const LEFT = 56;
 const LINES_RIGHT = 500;
 const BOXES_LEFT = 540;
 const RIGHT = WIDTH - 16;
-
-/** Escapes text for XML/HTML content and attribute values. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 const fmt = (value: number): string => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
 
@@ -70,9 +66,9 @@ export function phaseChart(title: string, series: Series[]): string {
   const parts: string[] = [yAxis(ticks, y, LEFT, LINES_RIGHT), yAxis(ticks, y, BOXES_LEFT, RIGHT).replace(/<text[^>]*>[^<]*<\/text>/g, '')];
   for (const s of series) {
     const points = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-    parts.push(`<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="1.6" stroke-linejoin="round"><title>${escapeXml(s.label)}</title></polyline>`);
+    parts.push(`<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="1.6" stroke-linejoin="round"><title>${escapeHtml(s.label)}</title></polyline>`);
     for (const [i, v] of s.values.entries()) {
-      if (v > top) parts.push(`<path d="M${(x(i) - 4).toFixed(1)},${(TOP + 6).toFixed(1)} L${(x(i) + 4).toFixed(1)},${(TOP + 6).toFixed(1)} L${x(i).toFixed(1)},${TOP - 1} Z" fill="${s.color}"><title>${escapeXml(s.label)} iteration ${i + 1}: ${fmt(v)} ms</title></path>`);
+      if (v > top) parts.push(`<path d="M${(x(i) - 4).toFixed(1)},${(TOP + 6).toFixed(1)} L${(x(i) + 4).toFixed(1)},${(TOP + 6).toFixed(1)} L${x(i).toFixed(1)},${TOP - 1} Z" fill="${s.color}"><title>${escapeHtml(s.label)} iteration ${i + 1}: ${fmt(v)} ms</title></path>`);
     }
   }
   const slot = (RIGHT - BOXES_LEFT) / Math.max(series.length, 1);
@@ -84,7 +80,7 @@ export function phaseChart(title: string, series: Series[]): string {
     const cx = BOXES_LEFT + slot * (index + 0.5);
     const half = Math.min(22, slot * 0.3);
     parts.push(
-      `<g><title>${escapeXml(s.label)}: min ${fmt(min)}, q1 ${fmt(q1)}, median ${fmt(median)}, q3 ${fmt(q3)}, max ${fmt(max)}, mean ${fmt(mean)} ms</title>` +
+      `<g><title>${escapeHtml(s.label)}: min ${fmt(min)}, q1 ${fmt(q1)}, median ${fmt(median)}, q3 ${fmt(q3)}, max ${fmt(max)}, mean ${fmt(mean)} ms</title>` +
         `<line x1="${cx}" x2="${cx}" y1="${y(max).toFixed(1)}" y2="${y(min).toFixed(1)}" stroke="${s.color}"/>` +
         `<rect x="${cx - half}" y="${y(q3).toFixed(1)}" width="${half * 2}" height="${Math.max(1, y(q1) - y(q3)).toFixed(1)}" fill="${s.color}" fill-opacity="0.25" stroke="${s.color}"/>` +
         `<line x1="${cx - half}" x2="${cx + half}" y1="${y(median).toFixed(1)}" y2="${y(median).toFixed(1)}" stroke="${s.color}" stroke-width="2.5"/>` +
@@ -119,7 +115,7 @@ export function histogramChart(title: string, series: { label: string; color: st
     const last = s.bins[s.bins.length - 1];
     if (!first || !last) continue;
     parts.push(
-      `<path d="M${x(first.fromMs).toFixed(1)},${y(0).toFixed(1)} ${outline} L${x(last.toMs).toFixed(1)},${y(0).toFixed(1)} Z" fill="${s.color}" fill-opacity="0.18" stroke="${s.color}" stroke-width="1.5"><title>${escapeXml(s.label)}</title></path>`,
+      `<path d="M${x(first.fromMs).toFixed(1)},${y(0).toFixed(1)} ${outline} L${x(last.toMs).toFixed(1)},${y(0).toFixed(1)} Z" fill="${s.color}" fill-opacity="0.18" stroke="${s.color}" stroke-width="1.5"><title>${escapeHtml(s.label)}</title></path>`,
     );
   }
   parts.push(
@@ -131,8 +127,8 @@ export function histogramChart(title: string, series: { label: string; color: st
 
 function svg(title: string, parts: string[], caption: string): string {
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeXml(title)}">` +
-    `<title>${escapeXml(title)}</title>${parts.join('')}</svg>` +
-    (caption ? `<p class="caption">${escapeXml(caption)}</p>` : '')
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(title)}">` +
+    `<title>${escapeHtml(title)}</title>${parts.join('')}</svg>` +
+    (caption ? `<p class="caption">${escapeHtml(caption)}</p>` : '')
   );
 }

@@ -23,7 +23,8 @@ import {
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { fetch as undiciFetch, type Agent, type RequestInit as UndiciRequestInit } from 'undici';
-import type { McpTargetSpec } from '../../config/index.js';
+import { resolveEnvMap, type McpTargetSpec } from '../../config/index.js';
+import { PER_REQUEST_PROTOCOL_VERSION } from '../../http/index.js';
 import { targetAgent } from '../addresses.js';
 import { TargetError, logSeverity, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
 
@@ -39,15 +40,6 @@ const SDK_BACKSTOP_MS = 1_000;
 /** Most pages the driver walks when listing an upstream (a guard against a cursor that never ends). */
 const MAX_LIST_PAGES = 1000;
 
-/** `env:NAME` copies NAME from Toolport's own environment; unset names are left out. */
-function resolveEnv(env: Record<string, string>): Record<string, string> {
-  const resolved: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    const fromEnv = value.startsWith('env:') ? process.env[value.slice(4)] : value;
-    if (fromEnv !== undefined) resolved[key] = fromEnv;
-  }
-  return resolved;
-}
 
 /** Where the target lives, for messages. */
 function describe(spec: McpTargetSpec): string {
@@ -72,9 +64,6 @@ function targetError(spec: McpTargetSpec, error: unknown): TargetError | Protoco
   const cause = (error as { cause?: { message?: string } }).cause?.message;
   return new TargetError('unreachable', `target "${spec.name}" (${describe(spec)}) cannot be reached`, cause ? `${message}: ${cause}` : message);
 }
-
-/** The first stateless revision: its requests carry the version, client info and capabilities in `_meta`. */
-const MODERN_VERSION = '2026-07-28';
 
 /** A forwarded `tools/call` waiting for its answer on the shared upstream session. */
 interface PendingCall {
@@ -158,7 +147,7 @@ class McpTarget implements TargetDriver {
       return new StdioClientTransport({
         command,
         args,
-        env: { ...getDefaultEnvironment(), ...resolveEnv(spec.env) },
+        env: { ...getDefaultEnvironment(), ...resolveEnvMap(spec.env) },
         cwd: resolve(deps.baseDir, spec.cwd ?? '.'),
         stderr: 'ignore',
       });
@@ -307,7 +296,7 @@ class McpTarget implements TargetDriver {
    */
   private async lowerLogLevel(upstream: Upstream, level: LoggingLevel): Promise<void> {
     const version = upstream.client.getNegotiatedProtocolVersion();
-    if ((version !== undefined && version >= MODERN_VERSION) || !upstream.client.getServerCapabilities()?.logging) return;
+    if ((version !== undefined && version >= PER_REQUEST_PROTOCOL_VERSION) || !upstream.client.getServerCapabilities()?.logging) return;
     if (upstream.logLevel !== undefined && logSeverity(upstream.logLevel) <= logSeverity(level)) return upstream.levelRequests;
     upstream.logLevel = level;
     upstream.levelRequests = upstream.levelRequests
@@ -330,7 +319,7 @@ class McpTarget implements TargetDriver {
   private forwardCall(upstream: Upstream, name: string, args: Record<string, unknown>, context: CallContext): Promise<CallToolResult> {
     const id = `toolport-${++this.lastCallId}`;
     const version = upstream.client.getNegotiatedProtocolVersion();
-    const modern = version !== undefined && version >= MODERN_VERSION;
+    const modern = version !== undefined && version >= PER_REQUEST_PROTOCOL_VERSION;
     const { input, onProgress, log, signal } = context;
     const meta = {
       ...(modern

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
 import type Provider from 'oidc-provider';
-import { ConfigError, identityConfigSchema, type IdentityConfig } from '../../config/index.js';
+import { ConfigError, envRefName, identityConfigSchema, type IdentityConfig } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Store } from '../../store/index.js';
 import { sweepExpired } from './adapter.js';
@@ -28,8 +28,8 @@ export interface IdentityOptions {
 
 /** Resolves `env:NAME` to the variable's value (never stored or printed), or returns the literal. */
 function resolveSecret(value: string, path: string, env: NodeJS.ProcessEnv): string {
-  if (!value.startsWith('env:')) return value;
-  const name = value.slice(4);
+  const name = envRefName(value);
+  if (name === undefined) return value;
   const resolved = env[name];
   if (!resolved) throw new ConfigError(`${path} reads ${name} from the environment, but ${name} is not set: export it before toolport up`, [{ path, message: `${name} is not set` }]);
   return resolved;
@@ -158,7 +158,8 @@ export class Identity {
   m2mTokenCommand(): string | undefined {
     const m2m = this.declaredM2m;
     if (!m2m) return undefined;
-    const secret = m2m.secret.startsWith('env:') ? `"$${m2m.secret.slice(4)}"` : `'${m2m.secret.replace(/'/g, `'\\''`)}'`;
+    const secretVar = envRefName(m2m.secret);
+    const secret = secretVar !== undefined ? `"$${secretVar}"` : `'${m2m.secret.replace(/'/g, `'\\''`)}'`;
     const scope = m2m.scopes.length ? ` --scope '${m2m.scopes.join(' ')}'` : '';
     return `npx toolport identity token --client ${m2m.clientId} --secret ${secret}${scope} --server ${new URL(this.issuerUrl).origin}`;
   }

@@ -1,11 +1,5 @@
 /** Server-rendered pages of the authorization server: no scripts, no external assets, every value HTML-escaped. */
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
-}
+import { escapeHtml } from '../../http/index.js';
 
 /**
  * Response headers for every page: no framing (clickjacking), no scripts; pages carry per-interaction state, so

@@ -1,4 +1,4 @@
-import { credentialProviderSchema, validate, type CredentialProviderSpec } from '../../config/index.js';
+import { credentialProviderSchema, resolveEnvRef, validate, type CredentialProviderSpec } from '../../config/index.js';
 import type { Sql } from '../../store/index.js';
 import { open, seal } from '../master-key.js';
 import { VaultError } from './errors.js';
@@ -56,8 +56,8 @@ export class ProviderRecords {
   }
 
   private resolve(spec: CredentialProviderSpec, value: string | undefined): string | undefined {
-    if (value === undefined || !value.startsWith('env:')) return value;
-    const resolved = this.env[value.slice(4)];
+    if (value === undefined) return value;
+    const resolved = resolveEnvRef(value, this.env);
     if (!resolved) throw new VaultError('invalid', `credential "${spec.name}" takes its secret from ${value}, which is not set in Toolport's environment`);
     return resolved;
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiProblem, type ApiReply, type ApiRoutes } from '../../api/index.js';
+import { escapeHtml } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
 import type { AccessKeys } from '../access-keys.js';
 import { VAULT_STATUS, VaultError } from './errors.js';
@@ -52,8 +53,6 @@ export function credentialRoutes(vault: Vault, accessKeys: AccessKeys): ApiRoute
       })(),
     );
 }
-
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(res: ServerResponse, status: number, title: string, text: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'" });

@@ -13,7 +13,6 @@ export type ProcessLaunch = { module: string; cwd: string; env: Record<string, s
 
 const STARTUP_TIMEOUT_MS = 20_000;
 const STDERR_TAIL_BYTES = 4096;
-const MAX_LIST_PAGES = 100;
 
 /** The SDK Transport over a Worker's stdio; knows how the process ended once it has. */
 class WorkerTransport implements Transport {
@@ -101,15 +100,8 @@ export class FunctionProcess {
   /** The child's own tool list (module targets: the schemas derived from the zod types). */
   async listTools(signal: AbortSignal): Promise<Tool[]> {
     const { client } = await this.running();
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-      const result = await client.listTools(cursor ? { cursor } : {}, { signal, timeout: STARTUP_TIMEOUT_MS });
-      tools.push(...result.tools);
-      cursor = result.nextCursor;
-      if (!cursor) break;
-    }
-    return tools;
+    // Without a cursor the SDK walks every page itself (bounded by the client's `listMaxPages`).
+    return (await client.listTools(undefined, { signal, timeout: STARTUP_TIMEOUT_MS })).tools;
   }
 
   /**
