@@ -80,6 +80,17 @@ function reachableByOthers(path: string): boolean {
   });
 }
 
+/**
+ * Why a sandbox could not read `paths` (its code, its working directory, its mounts), or undefined: as root, each
+ * sandbox runs as its own uid, and bubblewrap mounts as that uid, so every folder on the way must be open to others.
+ */
+export function unreachableToSandboxes(paths: string[]): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const closed = paths.find((path) => !reachableByOthers(path));
+  if (closed === undefined) return undefined;
+  return `isolation: sandbox runs each worker as its own uid, which cannot read ${closed} (a folder on the way, or the file, is closed to other users); open it (chmod o+rx on the folders, o+r on the files) or run Toolport as an unprivileged user`;
+}
+
 async function chownTree(dir: string, uid: number): Promise<void> {
   await chown(dir, uid, uid);
   for (const entry of await readdir(dir)) await chown(join(dir, entry), uid, uid);

@@ -145,6 +145,21 @@ describe('isolation: sandbox (bubblewrap) against isolation: process, with one e
     }
   });
 
+  it('refuses, when Toolport runs as root, a sandboxed runtime whose code other users cannot read, naming the path and the fix', async () => {
+    const closed = await mkdtemp(join(tmpdir(), 'toolport-sandbox-closed-'));
+    try {
+      const creating = platform!.control.createRuntime('closed-code', { module: PROBE, cwd: closed, isolation: 'sandbox', sessions: { warmPool: 0 } });
+      if (process.getuid?.() === 0) {
+        await assert.rejects(creating, new RegExp(`isolation: isolation: sandbox runs each worker as its own uid, which cannot read ${closed}.*chmod o\\+rx`));
+      } else {
+        await creating; // an unprivileged platform's sandboxes run as its own user, who owns the folder
+        await platform!.control.deleteRuntime('closed-code');
+      }
+    } finally {
+      await rm(closed, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a runtime whose mount source does not exist or whose allow list has a bad entry, naming the key', async () => {
     await assert.rejects(
       platform!.control.createRuntime('bad-mount', { module: PROBE, isolation: 'sandbox', sandbox: { mounts: [{ source: join(project, 'missing'), target: '/data' }] } }),
