@@ -7,7 +7,7 @@ import { ControlPlane, handleApi, runtimeRoutes, type ApiRoutes } from '../contr
 import { createGateways, gatewayRoutes, type GatewayHost, type GatewayService } from '../gateway/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { RuntimeHost, sendJsonRpcError } from '../runtime/index.js';
-import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
+import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint, type ScryptCost } from '../identity/index.js';
 import { BadPathError, decodePathPart, requestOrigin } from '../http/index.js';
 import { openStore, runtimeArn, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
@@ -29,6 +29,8 @@ export interface PlatformOptions {
   logger?: Logger;
   /** How long a gateway request waits for its gateway's first catalog before a 503 (default 10 s). */
   catalogWaitMs?: number;
+  /** The scrypt cost of new password hashes (default OWASP's N=2^17); tests set a cheap one to keep sign-ins fast. */
+  scryptCost?: ScryptCost;
 }
 
 /** A running platform. */
@@ -157,7 +159,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   try {
     // Credentials first: a runtime's first workers get the workload env only if a credential already grants it.
     if (config) await vault.applyConfig(config.credentials);
-    identity = await Identity.open({ store, masterKey, log, ...(config ? { config: config.identity } : {}) });
+    identity = await Identity.open({ store, masterKey, log, ...(config ? { config: config.identity } : {}), ...(options.scryptCost ? { scryptCost: options.scryptCost } : {}) });
     api.identity = identityRoutes(identity);
     if (config) await control.applyConfig(config);
     if (config) await gateways.service.applyConfig(config.gateways, dirname(resolve(options.config as string)));
