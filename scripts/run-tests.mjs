@@ -13,7 +13,8 @@ const CONCURRENCY = Number(process.env.TOOLPORT_TEST_CONCURRENCY ?? 4);
 /**
  * Node 20's `--test-timeout` limits each test FILE as a whole, so it is a net for a file that never ends (a server
  * left open). It sits just above the longest limit a file sets itself (test/conformance/client-2026.test.ts, 300 s).
- * Each test is held to 60 s unless it sets its own `{ timeout }` (test/helpers/test-timeout.ts).
+ * Each test is held to 60 s unless it sets its own `{ timeout }` (test/helpers/test-timeout.ts; TOOLPORT_TEST_TIMEOUT_MS
+ * changes that default).
  */
 const FILE_TIMEOUT_MS = 330_000;
 /** Files that take minutes start first, so they do not run alone at the end while the other slots sit idle. */

@@ -6,8 +6,8 @@
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 
-/** What a test may take unless its options say otherwise. */
-export const DEFAULT_TEST_TIMEOUT_MS = 60_000;
+/** What a test may take unless its options say otherwise; TOOLPORT_TEST_TIMEOUT_MS raises it on a crowded machine. */
+export const DEFAULT_TEST_TIMEOUT_MS = Number(process.env.TOOLPORT_TEST_TIMEOUT_MS ?? 60_000);
 
 type TestFn = (...args: unknown[]) => unknown;
 const nodeTest = createRequire(import.meta.url)('node:test') as Record<string, TestFn> & { it: TestFn; test: TestFn };
