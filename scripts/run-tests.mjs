@@ -4,6 +4,22 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * Test files run this many at a time. They mostly wait on child processes (workers, `toolport up`, Chromium, the
+ * official conformance suite), so more files than cores keeps a 2-core machine busy. TOOLPORT_TEST_CONCURRENCY
+ * overrides it (e.g. 2 on a slower machine).
+ */
+const CONCURRENCY = Number(process.env.TOOLPORT_TEST_CONCURRENCY ?? 4);
+/**
+ * Node 20's `--test-timeout` limits each test FILE as a whole, so it is a net for a file that never ends (a server
+ * left open). It sits just above the longest limit a file sets itself (test/conformance/client-2026.test.ts, 300 s).
+ * Each test is held to 60 s unless it sets its own `{ timeout }` (test/helpers/test-timeout.ts; TOOLPORT_TEST_TIMEOUT_MS
+ * changes that default).
+ */
+const FILE_TIMEOUT_MS = 330_000;
+/** Files that take minutes start first, so they do not run alone at the end while the other slots sit idle. */
+const SLOW_FIRST = ['test/conformance/'];
+
 function find(dir) {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
@@ -12,10 +28,21 @@ function find(dir) {
   });
 }
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : find('test').sort();
+const slow = (file) => SLOW_FIRST.some((prefix) => file.startsWith(prefix));
+const files = process.argv.length > 2 ? process.argv.slice(2) : find('test').sort((a, b) => Number(slow(b)) - Number(slow(a)) || a.localeCompare(b));
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './test/helpers/test-timeout.ts',
+    '--test',
+    `--test-concurrency=${CONCURRENCY}`,
+    `--test-timeout=${FILE_TIMEOUT_MS}`,
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { startFakeModel, type FakeModel, type ModelMove, type ModelTurn } from './fixtures/fake-model.js';
+import { closeAll, stopChild } from './helpers/teardown.js';
 
 interface TourStep {
   command: string;
@@ -61,12 +62,13 @@ describe('the README tour', () => {
       server.once('exit', (code) => reject(new Error(`toolport up exited with ${code}:\n${printed}`)));
     });
   });
-  after(async () => {
-    server.kill('SIGTERM');
-    await new Promise((done) => (server.exitCode === null ? server.once('exit', done) : done(undefined)));
-    await model.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() =>
+    closeAll(
+      () => stopChild(server),
+      () => model?.close(),
+      () => rmSync(dataDir, { recursive: true, force: true }),
+    ),
+  );
 
   it('every command prints what the README says it prints', async () => {
     const steps = tourSteps(readFileSync('README.md', 'utf8'));

@@ -18,3 +18,4 @@ export { Identity, IDENTITY_PATH } from './server/identity.js';
 export type { IdentityOptions } from './server/identity.js';
 export { identityRoutes } from './server/routes.js';
 export type { ClientView, UserView, ResourceServerView, ClientGrant } from './server/directory.js';
+export type { ScryptCost } from './server/passwords.js';

@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { sendJsonRpcError } from '../mcp/index.js';
 import { ControlPlane, RuntimeHost, runtimeRoutes } from '../runtime/index.js';
 import { bridgeIntoSandboxes, protectFromSandboxes } from '../sandbox/index.js';
-import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint } from '../identity/index.js';
+import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint, type ScryptCost } from '../identity/index.js';
 import { BadPathError, DEFAULT_QUALIFIER, decodePathPart, parseEndpointPath, requestOrigin, runtimeArn, runtimeUrl } from '../http/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
@@ -33,6 +33,8 @@ export interface PlatformOptions {
   catalogWaitMs?: number;
   /** DNS for gateway targets (default `dns.promises.lookup`); tests map made-up names to loopback. */
   gatewayLookup?: AddressLookup;
+  /** The scrypt cost of new password hashes (default OWASP's N=2^17); tests set a cheap one to keep sign-ins fast. */
+  scryptCost?: ScryptCost;
 }
 
 /** A running platform. */
@@ -164,7 +166,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   try {
     // Credentials first: a runtime's first workers get the workload env only if a credential already grants it.
     if (config) await vault.applyConfig(config.credentials);
-    identity = await Identity.open({ store, masterKey, log, ...(config ? { config: config.identity } : {}) });
+    identity = await Identity.open({ store, masterKey, log, ...(config ? { config: config.identity } : {}), ...(options.scryptCost ? { scryptCost: options.scryptCost } : {}) });
     api.identity = identityRoutes(identity);
     if (config) await control.applyConfig(config);
     if (config) await gateways.service.applyConfig(config.gateways, dirname(resolve(options.config as string)));

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { toolport } from '../helpers/cli.js';
 import { GREET_COMMAND, testPlatform } from '../helpers/platform.js';
 import { startFakeModel, type FakeModel, type ModelMove, type ModelTurn } from '../fixtures/fake-model.js';
+import { closeAll } from '../helpers/teardown.js';
 
 /** The scripted model: greet whoever the prompt names, then answer with what the tool said. */
 function greeter(turn: ModelTurn): ModelMove {
@@ -21,10 +22,12 @@ describe('toolport agent', () => {
     await platform.gatewayService.createGateway('tools', { auth: 'none', search: true, targets: [{ name: 'greet', type: 'mcp', runtime: 'greet' }] });
     model = await startFakeModel(greeter);
   });
-  after(async () => {
-    await model.close();
-    await platform.stop();
-  });
+  after(() =>
+    closeAll(
+      () => model?.close(),
+      () => platform?.stop(),
+    ),
+  );
 
   const env = (): Record<string, string> => ({ OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: model.baseUrl });
 

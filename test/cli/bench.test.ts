@@ -14,6 +14,7 @@ import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { createLogger } from '../../src/log/index.js';
 import { toolport } from '../helpers/cli.js';
+import { closeAll } from '../helpers/teardown.js';
 
 const two = (value: number): string => value.toFixed(2);
 
@@ -49,12 +50,14 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     await platform.control.createRuntime('conformance', { command: ['node', '--import', 'tsx', 'examples/conformance/server.ts'], sessions: { warmPool: 1 } });
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await platform?.stop();
-    await issuer?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() =>
+    closeAll(
+      () => browser?.close(),
+      () => platform?.stop(),
+      () => issuer?.close(),
+      () => dir && rm(dir, { recursive: true, force: true }),
+    ),
+  );
 
   it('times every phase per iteration, adds a load phase, and writes an HTML report whose charts and numbers match the JSON', async () => {
     const html = join(dir, 'report.html');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectRuntime, eventually, textOf } from '../helpers/platform.js';
 import { toolport } from '../helpers/cli.js';
+import { closeAll, stopChild } from '../helpers/teardown.js';
 
 describe('toolport CLI', () => {
   let dataDir: string;
@@ -24,11 +25,12 @@ describe('toolport CLI', () => {
     await eventually(() => /admin token/.test(printed), 30_000, 'toolport up to print its endpoints');
     url = /Toolport is up at (\S+)/.exec(printed)?.[1] ?? '';
   });
-  after(async () => {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() =>
+    closeAll(
+      () => stopChild(server),
+      () => dataDir && rm(dataDir, { recursive: true, force: true }),
+    ),
+  );
 
   it('prints help', async () => {
     const { code, stdout } = await toolport(['--help']);

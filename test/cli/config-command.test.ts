@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { GREET_COMMAND, invocationUrl, testPlatform } from '../helpers/platform.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { toolport } from '../helpers/cli.js';
+import { closeAll } from '../helpers/teardown.js';
 
 /**
  * The project `.mcp.json` Claude Code reads, written from its documentation (https://code.claude.com/docs/en/mcp:
@@ -44,10 +45,12 @@ describe('toolport config claude-code|cursor|vscode', () => {
       auth: { jwt: { discoveryUrl: `${platform.url}/identity/.well-known/openid-configuration`, allowedAudiences: [`${platform.url}/runtimes/guarded/invocations`] } },
     });
   });
-  after(async () => {
-    await platform?.stop();
-    await issuer?.close();
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => issuer?.close(),
+    ),
+  );
 
   it('prints the claude mcp add line with the bearer header, and the same setup as .mcp.json, cursor and vscode JSON', async () => {
     const token = await issuer.mint({ aud: 'toolport', sub: 'dev' });

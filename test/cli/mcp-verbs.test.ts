@@ -4,6 +4,7 @@ import { resolveTarget } from '../../src/client/index.js';
 import { GREET_COMMAND, testPlatform } from '../helpers/platform.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { toolport } from '../helpers/cli.js';
+import { closeAll } from '../helpers/teardown.js';
 
 describe('toolport MCP verbs (tools, call, ping) against runtimes', () => {
   let platform: Awaited<ReturnType<typeof testPlatform>>;
@@ -19,10 +20,12 @@ describe('toolport MCP verbs (tools, call, ping) against runtimes', () => {
       sessions: { warmPool: 0 },
     });
   });
-  after(async () => {
-    await platform.stop();
-    await issuer.close();
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => issuer?.close(),
+    ),
+  );
 
   it('lists tools and calls one with arguments typed by its schema', async () => {
     const tools = await toolport(['tools', 'runtime:greet', '--server', platform.url, '--json']);

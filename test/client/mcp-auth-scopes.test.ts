@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { connect, createCredentials, type AuthOptions } from '../../src/client/index.js';
 import { serveFetch } from '../helpers/fetch-server.js';
 import { textOf } from '../helpers/platform.js';
+import { closeAll } from '../helpers/teardown.js';
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Response => Response.json(body, { status, headers });
 
@@ -114,10 +115,12 @@ describe('mcp auth mode: scopes from challenges', () => {
     issuer = await serveFetch(issuerHandler(() => issuer.base, log, grantedScopes));
     resource = await serveFetch(resourceHandler(() => resource.base, () => issuer.base, grantedScopes));
   });
-  after(async () => {
-    await resource.close();
-    await issuer.close();
-  });
+  after(() =>
+    closeAll(
+      () => resource?.close(),
+      () => issuer?.close(),
+    ),
+  );
   beforeEach(() => Object.assign(log, { registrations: 0, authorizationScopes: [], tokenRequests: 0 }));
 
   /** Unattended sign-in: following the authorization URL's redirect delivers the code to the loopback listener. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { connect } from '../../src/client/index.js';
 import { serveFetch } from '../helpers/fetch-server.js';
 import { textOf } from '../helpers/platform.js';
+import { closeAll } from '../helpers/teardown.js';
 
 /**
  * The client's default (`protocol: 'auto'`) against servers that speak one revision only, over real HTTP: a
@@ -41,10 +42,12 @@ describe("connect()'s default protocol against single-revision servers", () => {
     legacy = await serveFetch(legacyOnlyHandler());
     modern = await serveFetch((request) => modernHandler.fetch(request));
   });
-  after(async () => {
-    await legacy.close();
-    await modern.close();
-  });
+  after(() =>
+    closeAll(
+      () => legacy?.close(),
+      () => modern?.close(),
+    ),
+  );
 
   it('falls back to a 2025-11-25 session with a server that speaks only that, without being told', async () => {
     const connection = await connect({ target: `${legacy.base}/mcp` });

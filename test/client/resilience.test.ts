@@ -4,6 +4,7 @@ import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { connect, type SessionReplaced } from '../../src/client/index.js';
 import { GREET_COMMAND, eventually, testPlatform, textOf } from '../helpers/platform.js';
 import { startFlakyProxy, type FlakyProxy } from './flaky-proxy.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 
@@ -21,10 +22,12 @@ describe('client resilience over real HTTP (Toolport runtime behind a faulty pro
     await platform.control.createRuntime('brief', { command: GREET_COMMAND, sessions: { warmPool: 0, idleTimeout: '1s' } });
     proxy = await startFlakyProxy(platform.url);
   });
-  after(async () => {
-    await proxy.close();
-    await platform.stop();
-  });
+  after(() =>
+    closeAll(
+      () => proxy?.close(),
+      () => platform?.stop(),
+    ),
+  );
 
   it('retries refusals, dropped connections and 5xx for safe requests, with backoff', async () => {
     const connection = await connect({ target: proxy.url(greetPath), retry: FAST_RETRY });

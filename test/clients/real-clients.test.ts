@@ -8,6 +8,7 @@ import { MultiServerMCPClient } from '@langchain/mcp-adapters';
 import { McpClient } from '@strands-agents/sdk';
 import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { GREET_COMMAND, invocationUrl, testPlatform } from '../helpers/platform.js';
+import { closeAll } from '../helpers/teardown.js';
 
 const run = promisify(execFile);
 /** The Inspector needs Node 22; the project carries that binary for the conformance suite too. */
@@ -46,10 +47,12 @@ describe('real MCP clients against a JWT-protected runtime and gateway', () => {
     );
     headers = { Authorization: `Bearer ${await issuer.mint({ sub: 'agent', client_id: 'agents', scope: 'runtime/invoke' })}` };
   });
-  after(async () => {
-    await platform.stop();
-    await issuer.close();
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => issuer?.close(),
+    ),
+  );
 
   const inspector = async (url: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
     try {

@@ -11,6 +11,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { startHttpServer, type RunningHttpServer } from '../../examples/conformance/server.js';
 import { testPlatform } from '../helpers/platform.js';
 import { differenceFromExpected, runConformance, type ConformanceRevision, type ExpectedFailure } from './run-conformance.js';
+import { closeAll } from '../helpers/teardown.js';
 
 const read = (file: string): Record<ConformanceRevision, ExpectedFailure[]> =>
   JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8')) as Record<ConformanceRevision, ExpectedFailure[]>;
@@ -37,10 +38,12 @@ describe('conformance suite against a gateway fronting the conformance server', 
     platform = await testPlatform();
     await post(platform, '/gateways', { name: 'conformance', targets: [{ name: 'conformance', type: 'mcp', url: fixture.url, prefix: false }] });
   });
-  after(async () => {
-    await platform.stop();
-    await fixture.close();
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => fixture?.close(),
+    ),
+  );
 
   for (const revision of ['2025-11-25', '2026-07-28'] as const) {
     it(`passes every ${revision} server scenario except the expected failures`, { timeout: SUITE_TIMEOUT_MS + 10_000 }, async (t) => {

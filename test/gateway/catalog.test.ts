@@ -4,6 +4,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { eventually, testPlatform } from '../helpers/platform.js';
 import { api, connectGateway, textOf, type Era } from './helpers.js';
 import { realTools, startUpstream, textTools, type Upstream } from './upstream.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 
@@ -25,11 +26,13 @@ describe('gateway catalogs', () => {
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
-  after(async () => {
-    await platform.stop();
-    await alpha.close();
-    await beta.close();
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => alpha?.close(),
+      () => beta?.close(),
+    ),
+  );
 
   for (const era of ['legacy', 'modern'] as Era[]) {
     it(`a sync that changes a target's tools sends tools/list_changed to a connected ${era} client`, async () => {

@@ -15,6 +15,7 @@ import { Deadline } from '../../src/gateway/deadline.js';
 import { createFunctionTarget, functionTargetSchema } from '../../src/gateway/targets/function.js';
 import { TargetError, type CallContext, type DriverDeps, type TargetDriver } from '../../src/gateway/targets/types.js';
 import { eventually, testPlatform } from '../helpers/platform.js';
+import { closeAll } from '../helpers/teardown.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = 'test/fixtures/functions';
@@ -447,11 +448,15 @@ describe('examples/gateway-function: seed 004 Lambda tools, written once and unc
       python.once('exit', (code) => reject(new Error(`serve.py exited with ${code}: ${said}`)));
     });
   });
-  after(async () => {
-    python.kill();
-    openai.closeAllConnections();
-    await new Promise((resolve) => openai.close(resolve));
-  });
+  after(() =>
+    closeAll(
+      () => python?.kill(),
+      () => {
+        openai?.closeAllConnections();
+        return openai && new Promise((resolve) => openai.close(resolve));
+      },
+    ),
+  );
 
   const openaiEnv = (): Record<string, string> => ({ OPENAI_API_KEY: 'sk-test-example', OPENAI_BASE_URL: openaiUrl });
 
@@ -514,9 +519,13 @@ describe('function targets behind a real gateway (/gateways/{name}/mcp)', () => 
     platform = await testPlatform({ config: `${EXAMPLE}/toolport.yaml` });
   });
   after(async () => {
-    await platform.stop();
-    openai.closeAllConnections();
-    await new Promise((resolve) => openai.close(resolve));
+    await closeAll(
+      () => platform?.stop(),
+      () => {
+        openai?.closeAllConnections();
+        return openai && new Promise((resolve) => openai.close(resolve));
+      },
+    );
     for (const [name, value] of [['OPENAI_API_KEY', savedEnv.key], ['OPENAI_BASE_URL', savedEnv.url]] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;

@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { testPlatform } from '../helpers/platform.js';
 import { api, connectGateway, gatewayUrl } from './helpers.js';
 import { startUpstream, textTools, type Upstream } from './upstream.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 type Rpc = { jsonrpc: string; id: unknown; result?: { tools: { name: string }[]; nextCursor?: string; [key: string]: unknown }; error?: { code: number; message: string } };
@@ -48,11 +49,13 @@ describe('tools/list from pre-serialised pages', () => {
     await client.connect(transport);
     legacy = { client, transport };
   });
-  after(async () => {
-    await legacy.client.close();
-    await platform.stop();
-    await upstream.close();
-  });
+  after(() =>
+    closeAll(
+      () => legacy?.client.close(),
+      () => platform?.stop(),
+      () => upstream?.close(),
+    ),
+  );
 
   it('answers a plain request of either revision with one JSON body equal to what the SDK path answers', async () => {
     const url = gatewayUrl(platform, 'paged');

@@ -10,6 +10,7 @@ import { LOG_LEVEL_META_KEY, type Client, type LoggingMessageNotificationParams 
 import { testPlatform } from '../helpers/platform.js';
 import { api, connectGateway, textOf, type Era } from './helpers.js';
 import { startUpstream, textTools, type ToolBehaviour, type Upstream } from './upstream.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 
@@ -82,11 +83,13 @@ describe('a gateway forwards log messages to the caller of the call that produce
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
-  after(async () => {
-    await platform.stop();
-    await modernUpstream.close();
-    await legacyUpstream.close();
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => modernUpstream?.close(),
+      () => legacyUpstream?.close(),
+    ),
+  );
 
   it('declares logging and answers logging/setLevel for a 2025-11-25 session', async () => {
     const { client } = await connectCaller(platform, 'legacy');

@@ -4,6 +4,7 @@ import { startHttpServer, type RunningHttpServer } from '../../examples/conforma
 import { GREET_COMMAND, testPlatform } from '../helpers/platform.js';
 import { api, connectGateway, textOf, type Era } from './helpers.js';
 import { startUpstream, textTools, type Upstream } from './upstream.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 const TSX = ['node', '--import', 'tsx'];
@@ -31,11 +32,13 @@ describe('a gateway fronting mcp targets (runtime, remote URL, stdio)', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     for (const target of created.body.targets) assert.equal(target.stale, false, `${target.name} synced: ${target.lastError ?? ''}`);
   });
-  after(async () => {
-    await platform.stop();
-    await conformance.close();
-    await legacyUpstream.close();
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => conformance?.close(),
+      () => legacyUpstream?.close(),
+    ),
+  );
 
   for (const era of ['legacy', 'modern'] as Era[]) {
     it(`lists every target's tools as {target}___{tool} to a ${era} client`, async () => {

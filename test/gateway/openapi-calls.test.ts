@@ -10,6 +10,7 @@ import { context, credentials, DOCUMENTS, driver, rejectsWith, textOf } from '..
 import { startFixtureServer, type FixtureServer } from '../fixtures/openapi/fixture-server.js';
 import { MUSEUM_DOCUMENT, startMuseum, TICKET_PNG } from '../fixtures/openapi/museum.js';
 import { PETSTORE_DOCUMENT, startPetstore } from '../fixtures/openapi/petstore.js';
+import { closeAll } from '../helpers/teardown.js';
 
 describe('calls against a local Swagger Petstore', () => {
   const API_KEY = 'petstore-key-123';
@@ -21,10 +22,12 @@ describe('calls against a local Swagger Petstore', () => {
     // The document is served by the API itself with a relative server (/api/v3), as petstore3.swagger.io does.
     target = await driver({ source: `${petstore.url}/api/v3/openapi.json`, headers: { 'x-client': 'toolport-test' } });
   });
-  after(async () => {
-    await target.close();
-    await petstore.close();
-  });
+  after(() =>
+    closeAll(
+      () => target?.close(),
+      () => petstore?.close(),
+    ),
+  );
 
   const lastRequest = () => {
     const request = petstore.requests.at(-1);
@@ -159,10 +162,12 @@ describe('request serialisation, servers at every level, redirects and binary an
     ]);
     target = await driver({ source: `${echo.url}/specs/serialisation.yaml` });
   });
-  after(async () => {
-    await target.close();
-    await echo.close();
-  });
+  after(() =>
+    closeAll(
+      () => target?.close(),
+      () => echo?.close(),
+    ),
+  );
 
   const sent = async (tool: string, args: Record<string, unknown>) => {
     const result = await target.callTool(tool, args, context());
@@ -283,10 +288,12 @@ describe('calls against a local Redocly Museum API (3.1, HTTP basic credentials,
     museum = await startMuseum({ user: 'curator', password: 'tea-party' });
     target = await driver({ source: 'data/openapi/redocly-museum.openapi.yaml', baseUrl: museum.url }, { credentials: credentials({ Authorization: basic }) });
   });
-  after(async () => {
-    await target.close();
-    await museum.close();
-  });
+  after(() =>
+    closeAll(
+      () => target?.close(),
+      () => museum?.close(),
+    ),
+  );
 
   it('a special event: create (201), read, PATCH, list by date range, delete (204), then 404', async () => {
     const event = { name: 'Pirate Coding Workshop', location: 'Computer Room', eventDescription: 'Arrr.', dates: ['2026-12-01', '2026-12-02'], price: 25 };

@@ -9,6 +9,7 @@ import { context, credentials, driver, property, REPO, textOf } from '../fixture
 import type { FixtureServer } from '../fixtures/openapi/fixture-server.js';
 import { startPetstore } from '../fixtures/openapi/petstore.js';
 import { api, connectGateway, type Era } from './helpers.js';
+import { closeAll, stopChild } from '../helpers/teardown.js';
 
 describe('the demo pet store (examples/openapi-petstore) behind an openapi target', () => {
   let server: ChildProcess;
@@ -21,10 +22,7 @@ describe('the demo pet store (examples/openapi-petstore) behind an openapi targe
     assert.ok(url, `the server says where it listens: ${line.toString()}`);
     base = url;
   });
-  after(async () => {
-    server.kill('SIGTERM');
-    if (server.exitCode === null) await once(server, 'exit');
-  });
+  after(() => stopChild(server));
 
   it('the document it serves becomes six tools, and calls change its in-memory store', async () => {
     // No baseUrl: the served document's server variable `port` defaults to the port the server listens on.
@@ -90,10 +88,12 @@ describe('an openapi target behind a real gateway (/gateways/{name}/mcp), API ke
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
-  after(async () => {
-    await platform.stop();
-    await petstore.close();
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => petstore?.close(),
+    ),
+  );
 
   for (const era of ['legacy', 'modern'] as Era[]) {
     it(`a ${era} client lists the operations as petstore___ tools and calls them over HTTP`, async () => {

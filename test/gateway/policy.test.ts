@@ -6,6 +6,7 @@ import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { eventually, testPlatform } from '../helpers/platform.js';
 import { api, connectGateway, gatewayUrl, textOf, type Era } from './helpers.js';
 import { startUpstream, textTools, type Upstream } from './upstream.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 const SEARCH = 'x_amz_bedrock_agentcore_search';
@@ -40,10 +41,15 @@ describe('a JWT-protected gateway with tool permissions', () => {
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
-  after(async () => {
-    await platform.stop();
-    await Promise.all([issuer.close(), billing.close(), hr.close(), open.close()]);
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => issuer?.close(),
+      () => billing?.close(),
+      () => hr?.close(),
+      () => open?.close(),
+    ),
+  );
 
   it('answers 401 without a token, naming RFC 9728 metadata that points at the issuer', async () => {
     const response = await fetch(gatewayUrl(platform, 'secure'), {
@@ -133,10 +139,13 @@ describe('permissions cover prompts, resources, resource templates and completio
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
-  after(async () => {
-    await platform.stop();
-    await Promise.all([issuer.close(), conformance.close()]);
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => issuer?.close(),
+      () => conformance?.close(),
+    ),
+  );
 
   const PROMPT = 'conf___test_prompt_with_arguments';
   const TEMPLATE = 'test://template/{id}/data';

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { testPlatform } from '../helpers/platform.js';
 import { api, connectGateway, gatewayUrl, textOf } from './helpers.js';
 import { startUpstream, textTools, type ToolBehaviour, type Upstream } from './upstream.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -42,10 +43,14 @@ describe('gateway reliability and bad input', () => {
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
-  after(async () => {
-    await platform.stop();
-    await Promise.all([steady.close(), hanging.close(), slow.close()]);
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => steady?.close(),
+      () => hanging?.close(),
+      () => slow?.close(),
+    ),
+  );
 
   it('times a stalled call out, opens the circuit after repeated failures, then fails fast while others work', async () => {
     const client = await connectGateway(platform, 'rel');

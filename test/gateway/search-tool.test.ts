@@ -5,6 +5,7 @@ import type { Tool } from '@modelcontextprotocol/server';
 import { testPlatform } from '../helpers/platform.js';
 import { api, connectGateway } from './helpers.js';
 import { startUpstream, type Upstream } from './upstream.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 
@@ -70,12 +71,14 @@ describe('the search tool with an embedding provider', () => {
       assert.equal(created.status, 201, JSON.stringify(created.body));
     }
   });
-  after(async () => {
-    delete process.env.TOOLPORT_TEST_EMBED_KEY;
-    await platform.stop();
-    await upstream.close();
-    await embeddings.close();
-  });
+  after(() =>
+    closeAll(
+      () => delete process.env.TOOLPORT_TEST_EMBED_KEY,
+      () => platform?.stop(),
+      () => upstream?.close(),
+      () => embeddings?.close(),
+    ),
+  );
 
   const find = async (gateway: string, query: string): Promise<string[]> => {
     const client = await connectGateway(platform, gateway, { era: 'modern' });

@@ -10,10 +10,17 @@ import { startPlatform, type Platform, type PlatformOptions } from '../../src/se
 /** The demo greet server, run as a stdio worker; absolute, since a config file's paths resolve against its own folder. */
 export const GREET_COMMAND = ['node', fileURLToPath(new URL('../../examples/greet/server.js', import.meta.url))];
 
-/** A platform on a free loopback port with its own temp data dir; `stop()` removes both. */
+/**
+ * scrypt for tests: N=2^10 hashes in about a millisecond instead of ~0.3 s at the production N=2^17, so sign-ins and
+ * user creation stop dominating identity tests. Still a real scrypt hash in the stored format; production's default
+ * is checked by test/identity/server-master-key.test.ts.
+ */
+export const TEST_SCRYPT_COST = { N: 2 ** 10, r: 8, p: 1 };
+
+/** A platform on a free loopback port with its own temp data dir and a cheap scrypt cost; `stop()` removes both. */
 export async function testPlatform(options: Partial<PlatformOptions> = {}): Promise<Platform & { dataDir: string; stop(): Promise<void> }> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'toolport-test-')));
-  const platform = await startPlatform({ port: 0, logger: createLogger('error'), ...options, dataDir });
+  const platform = await startPlatform({ port: 0, logger: createLogger('error'), scryptCost: TEST_SCRYPT_COST, ...options, dataDir });
   return {
     ...platform,
     dataDir,

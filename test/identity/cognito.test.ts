@@ -7,6 +7,7 @@ import { CognitoIdentityProviderClient, InitiateAuthCommand, type InitiateAuthCo
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { GREET_COMMAND, testPlatform } from '../helpers/platform.js';
 import { claimsOf, identityApi, listToolsWith } from './server-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type TestPlatform = Awaited<ReturnType<typeof testPlatform>>;
 
@@ -30,10 +31,12 @@ describe('Cognito InitiateAuth with the AWS SDK', () => {
     // Dummy AWS credentials: Cognito's InitiateAuth is unsigned, the SDK just needs something to hold.
     cognito = new CognitoIdentityProviderClient({ region: 'us-east-1', endpoint: `${platform.url}/identity/cognito`, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'unused' } });
   });
-  after(async () => {
-    cognito?.destroy();
-    await platform.stop();
-  });
+  after(() =>
+    closeAll(
+      () => cognito?.destroy(),
+      () => platform?.stop(),
+    ),
+  );
 
   const initiate = (input: InitiateAuthCommandInput) => cognito.send(new InitiateAuthCommand(input));
   /** The Cognito error type the SDK raised. */

@@ -10,6 +10,7 @@ import { launchBrowser } from '../helpers/browser.js';
 import { GREET_COMMAND, testPlatform } from '../helpers/platform.js';
 import { claimsOf, identityApi, listToolsWith, pkcePair, postForm } from './server-helpers.js';
 import { authorizeInBrowser } from './sign-in.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type TestPlatform = Awaited<ReturnType<typeof testPlatform>>;
 
@@ -41,12 +42,14 @@ describe('browser sign-in with authorization_code + PKCE', () => {
     browser = await launchBrowser();
     context = await browser.newContext();
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await new Promise((resolve) => callback.close(resolve));
-    await platform.stop();
-  });
+  after(() =>
+    closeAll(
+      () => context?.close(),
+      () => browser?.close(),
+      () => callback && new Promise((resolve) => callback.close(resolve)),
+      () => platform?.stop(),
+    ),
+  );
 
   /** Opens the authorization URL in the browser; resolves to the callback URL it lands on. */
   function authorize(options: { challenge: string; signIn?: { username: string; password: string }; consent?: boolean; state?: string }): Promise<URL> {

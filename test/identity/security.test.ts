@@ -14,6 +14,7 @@ import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { GREET_COMMAND, invocationUrl, testPlatform } from '../helpers/platform.js';
 import { authorizeInBrowser } from './sign-in.js';
 import { claimsOf, clientCredentials, identityApi, pkcePair, postForm } from './server-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 /** What a refusal looked like on the wire: status, error code, and the human message where there is one. */
 interface Outcome {
@@ -143,13 +144,15 @@ describe('security table', () => {
     browserFlow.refresh.newest = rotated.body.refresh_token as string;
     browserFlow.pkceMismatch = { code: await codeFor(pkcePair().challenge, false), verifier: pkcePair().verifier };
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await new Promise((resolve) => callback?.close(resolve));
-    await foreign?.close();
-    await platform?.stop();
-  });
+  after(() =>
+    closeAll(
+      () => context?.close(),
+      () => browser?.close(),
+      () => callback && new Promise((resolve) => callback.close(resolve)),
+      () => foreign?.close(),
+      () => platform?.stop(),
+    ),
+  );
 
   const rows: { name: string; send: () => Promise<Outcome>; expected: Outcome }[] = [
     // The jwt authorizer in front of a runtime (RFC 6750 challenge + JSON-RPC error).

@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.js';
 import { GREET_COMMAND, invocationUrl, testPlatform } from '../helpers/platform.js';
 import { claimsOf, identityApi } from './server-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 /** An MCP client's OAuth state, in memory; `authorizationUrl` is where it would send the user's browser. */
 class MemoryOAuthProvider implements OAuthClientProvider {
@@ -68,11 +69,13 @@ before(async () => {
   redirectUrl = `http://127.0.0.1:${(callback.address() as { port: number }).port}/callback`;
   browser = await launchBrowser();
 });
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => callback.close(resolve));
-  await platform.stop();
-});
+after(() =>
+  closeAll(
+    () => browser?.close(),
+    () => callback && new Promise((resolve) => callback.close(resolve)),
+    () => platform?.stop(),
+  ),
+);
 
 test("the MCP SDK's OAuth client signs in by itself, reaches the runtime and refreshes", async () => {
   const provider = new MemoryOAuthProvider(redirectUrl);

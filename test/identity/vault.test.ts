@@ -13,6 +13,7 @@ import { launchBrowser } from '../helpers/browser.js';
 import { startTestIssuer } from '../helpers/issuer.js';
 import { toolport } from '../helpers/cli.js';
 import { GREET_COMMAND, connectRuntime, invocationUrl, testPlatform, textOf } from '../helpers/platform.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/test';
@@ -134,11 +135,13 @@ describe("Identity's vault", () => {
     process.env.VAULT_TEST_API_KEY = 'sk-test-0123456789';
     platform = await testPlatform();
   });
-  after(async () => {
-    await platform.stop();
-    await oauth.close();
-    delete process.env.VAULT_TEST_API_KEY;
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => oauth?.close(),
+      () => delete process.env.VAULT_TEST_API_KEY,
+    ),
+  );
 
   it('keeps secrets sealed at rest and never lists them', async () => {
     const created = await api(platform, 'POST', '/api/credentials/providers', { name: 'search', type: 'apiKey', apiKey: 'env:VAULT_TEST_API_KEY' });
@@ -389,10 +392,12 @@ describe("user federation with Toolport's own Identity (login page in headless C
     platform = await testPlatform();
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await platform.stop();
-  });
+  after(() =>
+    closeAll(
+      () => browser?.close(),
+      () => platform?.stop(),
+    ),
+  );
 
   it("stores the user's consent after the issuer's login and consent pages, and refreshes it later", async () => {
     const erin = await api(platform, 'POST', '/api/identity/users', { username: 'erin', password: 'ErinPassword123!' });
@@ -439,7 +444,7 @@ describe('vault entries survive a restart', () => {
     oauth = await startOAuthServer();
   });
   after(async () => {
-    await oauth.close();
+    await oauth?.close();
     const client = new pg.Client(PG_ADMIN);
     await client.connect();
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

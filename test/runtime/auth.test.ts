@@ -4,6 +4,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { createLogger } from '../../src/log/index.js';
 import { GREET_COMMAND, invocationUrl, testPlatform, textOf } from '../helpers/platform.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
+import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -30,10 +31,12 @@ describe('a JWT-protected runtime', () => {
       sessions: { warmPool: 1 },
     });
   });
-  after(async () => {
-    await platform.stop();
-    await issuer.close();
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => issuer?.close(),
+    ),
+  );
 
   it('answers 401 without a token, pointing at protected-resource metadata that names the issuer', async () => {
     const response = await fetch(invocationUrl(platform, 'secure'), { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) });

@@ -7,6 +7,7 @@ import { SIGV4_ISSUER } from '../../src/identity/index.js';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { GREET_COMMAND, invocationUrl, testPlatform, textOf } from '../helpers/platform.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
+import { closeAll } from '../helpers/teardown.js';
 
 /**
  * Issue 11's critical and high findings: a session of one runtime or one caller must never let a request into
@@ -88,10 +89,12 @@ describe('runtime sessions stay with their runtime and their caller', () => {
       sigv4Fetch({ region: 'us-east-1', credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } });
     runtimes.signed = { alice: signer(aliceKey!), mallory: signer(malloryKey!), aliceOwner: [SIGV4_ISSUER, 'alice', aliceKey!.accessKeyId] };
   });
-  after(async () => {
-    await platform.stop();
-    await issuer.close();
-  });
+  after(() =>
+    closeAll(
+      () => platform?.stop(),
+      () => issuer?.close(),
+    ),
+  );
 
   for (const kind of ['jwt', 'signed'] as const) {
     describe(`a ${kind === 'jwt' ? 'JWT' : 'SigV4'}-protected runtime`, () => {

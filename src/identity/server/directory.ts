@@ -3,7 +3,7 @@ import { ConfigError } from '../../config/index.js';
 import { StoreError, type Sql } from '../../store/index.js';
 import { open, seal } from '../master-key.js';
 import { isResourcePath } from '../platform-resource.js';
-import { digestClientSecret, generateSecret, hashSecret, isClientSecretDigest, verifyClientSecretDigest, verifySecret } from './passwords.js';
+import { DEFAULT_SCRYPT_COST, digestClientSecret, generateSecret, hashSecret, isClientSecretDigest, verifyClientSecretDigest, verifySecret, type ScryptCost } from './passwords.js';
 import { SignInThrottle, SignInThrottled } from './throttle.js';
 
 /** Grants a Toolport client may hold; `password` is Cognito's USER_PASSWORD_AUTH at /identity/cognito. */
@@ -107,10 +107,14 @@ export class Directory {
   private readonly throttle = new SignInThrottle();
   /** Keys the client-secret digests; derived, so the master key itself never keys anything but sealing. */
   private readonly clientSecretKey: Buffer;
+  /** A valid hash of a random secret at this directory's cost, verified against when a username is unknown; made on first use. */
+  private dummyHash?: Promise<string>;
 
   constructor(
     private readonly sql: Sql,
     private readonly masterKey: Buffer,
+    /** The scrypt cost of new password hashes; the default outside tests. */
+    private readonly scryptCost: ScryptCost = DEFAULT_SCRYPT_COST,
   ) {
     this.clientSecretKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'toolport client secrets', 32));
   }
@@ -124,7 +128,7 @@ export class Directory {
       username: input.username,
       sub: randomUUID(),
       email: input.email ?? null,
-      password_hash: await hashSecret(input.password),
+      password_hash: await hashSecret(input.password, this.scryptCost),
       origin,
       created_at: new Date().toISOString(),
     };
@@ -158,7 +162,7 @@ export class Directory {
     this.throttle.check(username);
     const row = await this.sql.get<UserRow>('SELECT * FROM identity_users WHERE username = ?', [username]);
     // An unknown user still pays for one hash, so timing does not reveal which usernames exist.
-    const ok = await verifySecret(password, row?.password_hash ?? (await unknownUserHash()));
+    const ok = await verifySecret(password, row?.password_hash ?? (await (this.dummyHash ??= hashSecret(generateSecret(), this.scryptCost))));
     if (!row || !ok) {
       this.throttle.failed(username);
       return undefined;
@@ -367,7 +371,7 @@ export class Directory {
       const samePassword = await verifySecret(user.password, existing.password_hash, false);
       await this.sql.run('UPDATE identity_users SET email = ?, password_hash = ? WHERE username = ?', [
         user.email ?? null,
-        samePassword ? existing.password_hash : await hashSecret(user.password),
+        samePassword ? existing.password_hash : await hashSecret(user.password, this.scryptCost),
         user.username,
       ]);
     }
@@ -383,10 +387,6 @@ export interface IdentityDeclarations {
   resourceServers: ResourceServerInput[];
   clients: (ClientInput & { clientId: string; secret?: string })[];
 }
-
-/** A valid hash of a random secret, verified against when a username is unknown; made on first use. */
-let dummyHash: Promise<string> | undefined;
-const unknownUserHash = (): Promise<string> => (dummyHash ??= hashSecret(generateSecret()));
 
 /** A LIKE pattern matching `"field":"value"` inside a stored JSON payload, with LIKE's wildcards escaped. */
 const payloadField = (field: string, value: string): string => `%${JSON.stringify({ [field]: value }).slice(1, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

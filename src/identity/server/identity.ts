@@ -9,6 +9,7 @@ import { CognitoEndpoint } from './cognito.js';
 import { Directory, type IdentityDeclarations } from './directory.js';
 import { Interactions } from './interactions.js';
 import { KeyRing } from './keys.js';
+import type { ScryptCost } from './passwords.js';
 import { createProvider, loadOidcProvider, type OidcModule, type TokenLifetimes } from './provider.js';
 
 /** Where the authorization server lives on the platform's edge. */
@@ -24,6 +25,8 @@ export interface IdentityOptions {
   /** The `identity:` section of `toolport.yaml`; its users, clients and resource servers are reconciled at open. */
   config?: IdentityConfig;
   env?: NodeJS.ProcessEnv;
+  /** The scrypt cost of new password hashes; default OWASP's (`DEFAULT_SCRYPT_COST`). Tests pass a cheap one. */
+  scryptCost?: ScryptCost;
 }
 
 /** Resolves `env:NAME` to the variable's value (never stored or printed), or returns the literal. */
@@ -77,8 +80,9 @@ export class Identity {
     readonly lifetimes: TokenLifetimes,
     private readonly registration: boolean,
     private readonly log: Logger,
+    scryptCost?: ScryptCost,
   ) {
-    this.directory = new Directory(store.sql, masterKey);
+    this.directory = new Directory(store.sql, masterKey, scryptCost);
   }
 
   /** Reconciles the config's users, clients and resource servers with the store. */
@@ -97,7 +101,7 @@ export class Identity {
     const { masterKey } = options;
     // A retired key stays published until every token it could have signed has expired.
     const keys = new KeyRing(options.store.sql, masterKey, Math.max(lifetimes.accessToken, lifetimes.idToken) + 3600);
-    const identity = new Identity(options.store, keys, masterKey, lifetimes, registration, options.log.child({ part: 'identity' }));
+    const identity = new Identity(options.store, keys, masterKey, lifetimes, registration, options.log.child({ part: 'identity' }), options.scryptCost);
     // Keys are read (and unsealed) now, before the edge listens, so a wrong master key stops start-up cleanly.
     identity.signingKeys = await keys.signingJwks();
     identity.cookieKey = await keys.cookieKey();

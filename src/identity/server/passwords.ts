@@ -1,11 +1,18 @@
 import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { SignInThrottled } from './throttle.js';
 
+/** scrypt's work factors: CPU/memory cost `N` (a power of two), block size `r`, parallelism `p`. */
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
 /**
  * scrypt at OWASP's recommended cost (N=2^17, r=8, p=1: 128 MiB, memory-hard). The parameters are stored with each
  * hash, so raising them later leaves existing hashes verifiable.
  */
-const COST = { N: 2 ** 17, r: 8, p: 1 };
+export const DEFAULT_SCRYPT_COST: ScryptCost = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
 const KEY_BYTES = 32;
 const SALT_BYTES = 16;
 
@@ -38,7 +45,7 @@ function release(): void {
   else running--;
 }
 
-async function derive(secret: string, salt: Buffer, cost: { N: number; r: number; p: number }, check = false): Promise<Buffer> {
+async function derive(secret: string, salt: Buffer, cost: ScryptCost, check = false): Promise<Buffer> {
   const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r + 16 * 1024 * 1024 };
   await acquire(check);
   try {
@@ -48,11 +55,14 @@ async function derive(secret: string, salt: Buffer, cost: { N: number; r: number
   }
 }
 
-/** Hashes a password or client secret: `scrypt$N$r$p$salt$hash` (base64url parts). */
-export async function hashSecret(secret: string): Promise<string> {
+/**
+ * Hashes a password or client secret: `scrypt$N$r$p$salt$hash` (base64url parts). Only tests pass a `cost` below the
+ * default (through the platform's `scryptCost`), to keep sign-ins fast.
+ */
+export async function hashSecret(secret: string, cost: ScryptCost = DEFAULT_SCRYPT_COST): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(secret, salt, COST);
-  return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await derive(secret, salt, cost);
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 /**
