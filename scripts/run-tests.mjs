@@ -6,10 +6,10 @@ import { join } from 'node:path';
 
 /**
  * Test files run this many at a time. They mostly wait on child processes (workers, `toolport up`, Chromium, the
- * official conformance suite), so more files than cores keeps a 2-core machine busy. TOOLPORT_TEST_CONCURRENCY
- * overrides it (e.g. 2 on a slower machine).
+ * official conformance suite), so one more file than cores keeps a 2-core machine busy; at 4, start-up-heavy files
+ * (`toolport up` probing every runtime) starved and timed out. TOOLPORT_TEST_CONCURRENCY overrides it.
  */
-const CONCURRENCY = Number(process.env.TOOLPORT_TEST_CONCURRENCY ?? 4);
+const CONCURRENCY = Number(process.env.TOOLPORT_TEST_CONCURRENCY ?? 3);
 /**
  * Node 20's `--test-timeout` limits each test FILE as a whole, so it is a net for a file that never ends (a server
  * left open). It sits just above the longest limit a file sets itself (test/conformance/client-2026.test.ts, 300 s).
