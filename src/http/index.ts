@@ -26,3 +26,4 @@ export {
   underEndpointPrefix,
 } from './urls.js';
 export type { EndpointPath } from './urls.js';
+export { freeLoopbackPort } from './free-port.js';

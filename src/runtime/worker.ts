@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { ReadBuffer, serializeMessage, type JSONRPCMessage } from '@modelcontext
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciInit } from 'undici';
 import { resolveEnvMap, type RuntimeSpec } from '../config/index.js';
+import { freeLoopbackPort } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import { sandboxLaunch, type SandboxLaunch } from '../sandbox/index.js';
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
@@ -72,15 +73,6 @@ async function processTree(pid: number): Promise<number[]> {
   const children = await Promise.all(tasks.map((task) => readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '')));
   const childPids = children.join(' ').split(/\s+/).filter(Boolean).map(Number);
   return [pid, ...(await Promise.all(childPids.map(processTree))).flat()];
-}
-
-/** Picks a free loopback port for an HTTP worker. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Where an HTTP worker listens, as the platform reaches it: its loopback port, or a socket in a sandbox's HOME. */
@@ -154,7 +146,7 @@ export class Worker {
     } else {
       argv = [...(spec.command as string[])];
       if (spec.transport === 'http') {
-        port = spec.port === 'auto' ? await freePort() : spec.port;
+        port = spec.port === 'auto' ? await freeLoopbackPort() : spec.port;
         env.PORT = String(port);
         argv = argv.map((arg) => arg.replaceAll('{port}', String(port)));
       }

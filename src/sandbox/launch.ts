@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { chmod, chown, readdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort } from '../http/index.js';
 import { bwrapCommand, codeRoot, type SandboxPlan } from './bwrap.js';
 import type { RelayPlan } from './relay.js';
 import { parseEgressRule, startEgressProxy } from './egress.js';
@@ -96,21 +96,12 @@ async function chownTree(dir: string, uid: number): Promise<void> {
   for (const entry of await readdir(dir)) await chown(join(dir, entry), uid, uid);
 }
 
-/** Picks a loopback port that is free on the host, so it cannot be one a platform service is bridged in on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The egress proxy of one sandbox, on a socket in its HOME, and the environment that points its clients at it. */
 async function startEgress(home: string, allow: string[], onRefused: ((target: string) => void) | undefined) {
   const socket = join(home, '.toolport-egress.sock');
   const proxy = await startEgressProxy(socket, allow.map((entry) => parseEgressRule(entry)!), onRefused ?? (() => undefined));
   await chmod(socket, 0o666);
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
   const env = { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: 'localhost,127.0.0.1,::1', no_proxy: 'localhost,127.0.0.1,::1' };
   return { socket, port, proxy, env };

@@ -2,22 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { freeLoopbackPort } from '../../src/http/index.js';
 import { eventually, testPlatform } from '../helpers/platform.js';
 
 const GREET_SERVER = resolve('examples/greet/server.js');
-
-/** A free loopback port, so a test can talk to a platform that is still starting (and has not said its port). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return port;
-}
 
 /** A toolport.yaml whose gateway `slow` fronts a stdio MCP server that starts answering only after `delayMs`. */
 async function slowGatewayConfig(dir: string, delayMs: number): Promise<string> {
@@ -46,7 +37,7 @@ describe('readiness: /ready and gateway requests wait for first catalogs', () =>
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('answers /ready 503 while a catalog loads, holds a gateway request until it has one, and prints the banner only once ready', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const config = await slowGatewayConfig(dir, 2_000);
     const child: ChildProcess = spawn(process.execPath, ['bin/toolport.js', 'up', '--port', String(port), '--config', config, '--data-dir', join(dir, 'cli-data')], {
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -77,7 +68,7 @@ describe('readiness: /ready and gateway requests wait for first catalogs', () =>
   });
 
   it('answers a gateway request 503 gateway_loading with Retry-After once the wait for the catalog passes its bound', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const config = await slowGatewayConfig(dir, 2_000);
     const starting = testPlatform({ port, config, dataDir: join(dir, 'bound-data'), catalogWaitMs: 100 });
     try {
