@@ -27,7 +27,12 @@ const SEED: Record<Exclude<Phase, 'connection'>, { runtime: [number, number]; ga
   total: { runtime: [3602.22, 124.86], gateway: [1719.21, 30.33] },
 };
 const ROWS = Object.keys(SEED) as (keyof typeof SEED)[];
-const LABEL: Record<keyof typeof SEED, string> = { initialize: 'initialize', list_tools: 'list_tools', call_tool: 'call_tools', total: 'total (connect → call)' };
+const LABEL: Record<keyof typeof SEED, string> = {
+  initialize: 'initialize',
+  list_tools: 'list_tools',
+  call_tool: 'call_tools',
+  total: 'total (connect → call)',
+};
 
 const meanSd = ([mean, sd]: [number, number]): string => `${mean.toFixed(2)} ± ${sd.toFixed(2)}`;
 const ours = (result: BenchResult, phase: Phase): [number, number] => [result.phases[phase].mean, result.phases[phase].stddev];
@@ -49,20 +54,30 @@ function chart(runtime: BenchResult, gateway: BenchResult): string {
   const barWidth = (group - 24) / bars.length;
   const grid = niceTicks(hi - lo, hi - lo)
     .map((step) => 10 ** (lo + step))
-    .map((tick) => `<line x1="${left}" x2="${width - 16}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}" stroke="#ddd"/><text x="${left - 6}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end" font-size="11">${tick >= 1 ? tick : tick.toPrecision(1)} ms</text>`)
+    .map(
+      (tick) =>
+        `<line x1="${left}" x2="${width - 16}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}" stroke="#ddd"/><text x="${left - 6}" y="${(y(tick) + 4).toFixed(1)}" text-anchor="end" font-size="11">${tick >= 1 ? tick : tick.toPrecision(1)} ms</text>`,
+    )
     .join('');
-  const rects = ROWS.map((phase, g) =>
-    bars
-      .map((bar, i) => {
-        const x = left + g * group + 12 + i * barWidth;
-        const v = bar.value(phase);
-        return `<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(height - bottom - y(v)).toFixed(1)}" fill="${bar.color}"><title>${escapeHtml(`${bar.label}, ${LABEL[phase]}: ${v.toFixed(2)} ms`)}</title></rect>`;
-      })
-      .join('') + `<text x="${(left + g * group + group / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" font-size="12">${escapeHtml(LABEL[phase])}</text>`,
+  const rects = ROWS.map(
+    (phase, g) =>
+      bars
+        .map((bar, i) => {
+          const x = left + g * group + 12 + i * barWidth;
+          const v = bar.value(phase);
+          return `<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(height - bottom - y(v)).toFixed(1)}" fill="${bar.color}"><title>${escapeHtml(`${bar.label}, ${LABEL[phase]}: ${v.toFixed(2)} ms`)}</title></rect>`;
+        })
+        .join('') +
+      `<text x="${(left + g * group + group / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" font-size="12">${escapeHtml(LABEL[phase])}</text>`,
   ).join('');
   // Legend entries laid out by label length (about 6.5 px a character at 11 px).
   const offsets = bars.map((_, i) => bars.slice(0, i).reduce((x, bar) => x + bar.label.length * 6.5 + 34, left));
-  const legend = bars.map((bar, i) => `<rect x="${offsets[i]}" y="8" width="10" height="10" fill="${bar.color}"/><text x="${(offsets[i] ?? 0) + 14}" y="17" font-size="11">${escapeHtml(bar.label)}</text>`).join('');
+  const legend = bars
+    .map(
+      (bar, i) =>
+        `<rect x="${offsets[i]}" y="8" width="10" height="10" fill="${bar.color}"/><text x="${(offsets[i] ?? 0) + 14}" y="17" font-size="11">${escapeHtml(bar.label)}</text>`,
+    )
+    .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif"><title>Seed 004 experiment: mean latency per phase (log scale)</title>${legend}${grid}${rects}</svg>\n`;
 }
 
@@ -70,7 +85,14 @@ const dataDir = await mkdtemp(join(tmpdir(), 'toolport-compare-'));
 const platform = await startPlatform({ config: CONFIG, dataDir, port: 0, logger: createLogger('warn') });
 let results: BenchResult[];
 try {
-  const auth = { mode: 'm2m' as const, clientId: 'seed004-m2m', clientSecret: 'seed004-m2m-secret', scope: 'gateway/invoke', tokenUrl: `${platform.url}/identity/token`, cache: false as const };
+  const auth = {
+    mode: 'm2m' as const,
+    clientId: 'seed004-m2m',
+    clientSecret: 'seed004-m2m-secret',
+    scope: 'gateway/invoke',
+    tokenUrl: `${platform.url}/identity/token`,
+    cache: false as const,
+  };
   process.stderr.write(`seed 004 on this machine: ${ITERATIONS} interleaved iterations (load ${loadAverage()})\n`);
   results = await runBench({
     targets: [
@@ -88,7 +110,15 @@ try {
 const [runtime, gateway] = results as [BenchResult, BenchResult];
 for (const result of results) if (result.errors.length) throw new Error(`${result.target}: ${result.errors.slice(0, 3).join('; ')}`);
 
-const head = ['phase (mean ± sd, ms)', 'AgentCore Runtime', 'AgentCore Gateway + Lambda', 'seed ratio', 'Toolport runtime', 'Toolport gateway', 'Toolport ratio'];
+const head = [
+  'phase (mean ± sd, ms)',
+  'AgentCore Runtime',
+  'AgentCore Gateway + Lambda',
+  'seed ratio',
+  'Toolport runtime',
+  'Toolport gateway',
+  'Toolport ratio',
+];
 const rows = ROWS.map((phase) => [
   LABEL[phase],
   meanSd(SEED[phase].runtime),

@@ -225,7 +225,15 @@ interface Results {
 const LATENCY_HEAD = ['latency (ms)', 'n', 'p50', 'p95', 'p50 ÷ direct', 'p50 − direct', 'p95 − direct'];
 
 function latencyRows(r: Results): string[][] {
-  const row = (name: string, s: Stats, direct: Stats): string[] => [name, String(s.n), ms(s.p50), ms(s.p95), ratio(s.p50, direct.p50), signed(s.p50 - direct.p50), signed(s.p95 - direct.p95)];
+  const row = (name: string, s: Stats, direct: Stats): string[] => [
+    name,
+    String(s.n),
+    ms(s.p50),
+    ms(s.p95),
+    ratio(s.p50, direct.p50),
+    signed(s.p50 - direct.p50),
+    signed(s.p95 - direct.p95),
+  ];
   const rows = [
     row('initialize: direct', r.init.direct, r.init.direct),
     row('initialize: runtime', r.init.runtime, r.init.direct),
@@ -255,7 +263,13 @@ function bigListRows(r: Results): string[][] {
   const { live, gateway, livePages, gatewayPages } = r.bigList;
   return [
     [`live MCP server (fixture process, ${livePages} page${livePages > 1 ? 's' : ''})`, String(live.n), ms(live.p50), ms(live.p95), '1.00×'],
-    [`gateway in front of it (stored catalog, ${gatewayPages} page${gatewayPages > 1 ? 's' : ''})`, String(gateway.n), ms(gateway.p50), ms(gateway.p95), ratio(gateway.p50, live.p50)],
+    [
+      `gateway in front of it (stored catalog, ${gatewayPages} page${gatewayPages > 1 ? 's' : ''})`,
+      String(gateway.n),
+      ms(gateway.p50),
+      ms(gateway.p95),
+      ratio(gateway.p50, live.p50),
+    ],
   ];
 }
 
@@ -397,10 +411,42 @@ async function main(): Promise<void> {
     const gateway = new URL(gatewayUrl(tp.url, 'bench'));
     const sides: Side[] = [
       { key: 'direct', label: 'direct', url: direct.url, tool: 'greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'greet_user' },
-      { key: 'runtime', label: 'runtime', url: new URL(runtimeUrl(tp.url, 'greet')), tool: 'greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'greet_user' },
-      { key: 'gateway-mcp', label: 'gateway → mcp', url: gateway, tool: 'greet___greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'greet___greet_user' },
-      { key: 'gateway-function', label: 'gateway → function', url: gateway, tool: 'functions___greet_user', args: { name: 'Bench' }, check: greetCheck, listed: 'functions___greet_user' },
-      { key: 'gateway-openapi', label: 'gateway → openapi', url: gateway, tool: 'petstore___getPetById', args: { petId: 1 }, check: petCheck, listed: 'petstore___getPetById' },
+      {
+        key: 'runtime',
+        label: 'runtime',
+        url: new URL(runtimeUrl(tp.url, 'greet')),
+        tool: 'greet_user',
+        args: { name: 'Bench' },
+        check: greetCheck,
+        listed: 'greet_user',
+      },
+      {
+        key: 'gateway-mcp',
+        label: 'gateway → mcp',
+        url: gateway,
+        tool: 'greet___greet_user',
+        args: { name: 'Bench' },
+        check: greetCheck,
+        listed: 'greet___greet_user',
+      },
+      {
+        key: 'gateway-function',
+        label: 'gateway → function',
+        url: gateway,
+        tool: 'functions___greet_user',
+        args: { name: 'Bench' },
+        check: greetCheck,
+        listed: 'functions___greet_user',
+      },
+      {
+        key: 'gateway-openapi',
+        label: 'gateway → openapi',
+        url: gateway,
+        tool: 'petstore___getPetById',
+        args: { petId: 1 },
+        check: petCheck,
+        listed: 'petstore___getPetById',
+      },
     ];
     console.error(sides.map((side) => `  ${side.label}: ${side.url.href} ${side.tool}`).join('\n'));
 
@@ -430,12 +476,17 @@ async function main(): Promise<void> {
     console.error(`tools/call: ${OP_WARMUP}+${OP_N} rounds`);
     const petUrl = new URL('pets/1', `${petstore.url.href}/`);
     const [restClient] = first;
-    const callStats = await opPhase([...first, restClient as Client], async (client, i) => {
-      const side = sides[i];
-      if (side) return call(client, side);
-      const response = await fetch(petUrl);
-      petCheck(await response.text());
-    }, OP_N, OP_WARMUP);
+    const callStats = await opPhase(
+      [...first, restClient as Client],
+      async (client, i) => {
+        const side = sides[i];
+        if (side) return call(client, side);
+        const response = await fetch(petUrl);
+        petCheck(await response.text());
+      },
+      OP_N,
+      OP_WARMUP,
+    );
     const rest = callStats.pop() as Stats;
 
     const throughput: Results['throughput'] = [];

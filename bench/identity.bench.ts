@@ -93,8 +93,20 @@ const us = (value: number): string => value.toFixed(1);
 
 function tokenRows(r: Results): string[][] {
   return [
-    ['sequential (1 at a time)', String(r.sequential.latency.n), r.sequential.perSecond.toFixed(1), r.sequential.latency.p50.toFixed(2), r.sequential.latency.p95.toFixed(2)],
-    [`${CONCURRENCY} concurrent`, String(r.concurrent.latency.n), r.concurrent.perSecond.toFixed(1), r.concurrent.latency.p50.toFixed(2), r.concurrent.latency.p95.toFixed(2)],
+    [
+      'sequential (1 at a time)',
+      String(r.sequential.latency.n),
+      r.sequential.perSecond.toFixed(1),
+      r.sequential.latency.p50.toFixed(2),
+      r.sequential.latency.p95.toFixed(2),
+    ],
+    [
+      `${CONCURRENCY} concurrent`,
+      String(r.concurrent.latency.n),
+      r.concurrent.perSecond.toFixed(1),
+      r.concurrent.latency.p50.toFixed(2),
+      r.concurrent.latency.p95.toFixed(2),
+    ],
   ];
 }
 const TOKEN_HEAD = ['client_credentials', 'n', 'tokens/s', 'p50 ms', 'p95 ms'];

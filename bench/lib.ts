@@ -86,7 +86,11 @@ export function selfRssAfterGc(): number {
 }
 
 /** Closed-loop load: every client calls back to back until `durationMs` is up; each call's latency (ms) and the seconds it took. */
-export async function closedLoop<C>(clients: C[], durationMs: number, call: (client: C) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
+export async function closedLoop<C>(
+  clients: C[],
+  durationMs: number,
+  call: (client: C) => Promise<unknown>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   const started = performance.now();
   const end = started + durationMs;
@@ -178,7 +182,10 @@ export async function listTools(client: Client, expected?: string): Promise<{ to
   // Bounded: a list of more than 100 pages is a bench failure, not something to follow forever.
   while (pages < 100) {
     // One request per page (client.listTools() would walk the pages itself and hide how many there were).
-    const { tools, nextCursor } = await client.request({ method: 'tools/list', params: cursor === undefined ? {} : { cursor } }, { timeout: REQUEST_TIMEOUT_MS });
+    const { tools, nextCursor } = await client.request(
+      { method: 'tools/list', params: cursor === undefined ? {} : { cursor } },
+      { timeout: REQUEST_TIMEOUT_MS },
+    );
     pages++;
     for (const tool of tools) names.push(tool.name);
     cursor = nextCursor;
@@ -190,7 +197,11 @@ export async function listTools(client: Client, expected?: string): Promise<{ to
 }
 
 /** Starts a child process and resolves with the first URL its stderr/stdout announces (`listening on http://…`). */
-export async function spawnListening(args: string[], what: string, pattern = /listening on (http:\/\/127\.0\.0\.1:\d+\S*)/): Promise<{ child: ChildProcess; url: URL }> {
+export async function spawnListening(
+  args: string[],
+  what: string,
+  pattern = /listening on (http:\/\/127\.0\.0\.1:\d+\S*)/,
+): Promise<{ child: ChildProcess; url: URL }> {
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<URL>((resolve, reject) => {
     let seen = '';

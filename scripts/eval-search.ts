@@ -42,7 +42,10 @@ export function dataDir(): string {
 }
 
 function readJsonl<T>(path: string): T[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
 }
 
 /** Tools and queries of the split in `dir`. */
@@ -95,10 +98,22 @@ function main(): void {
   const base = evaluate(tools, queries, { bm25: true });
   const ours = evaluate(tools, queries);
   console.log(`tool retrieval dev split: ${tools.length} tools, ${queries.length} queries (${dir})\n`);
-  const overall = (name: string, e: Evaluation): string[] =>
-    [name, f4(e.all.r1), f4(e.all.r5), f4(e.all.r10), f4(e.all.mrr), e.p50.toFixed(3), e.p95.toFixed(3), e.buildMs.toFixed(0)];
-  console.log(table(['ranker', 'recall@1', 'recall@5', 'recall@10', 'MRR', 'p50 ms', 'p95 ms', 'build ms'],
-    [overall('BM25 (baseline)', base), overall('BM25F + extras', ours)]));
+  const overall = (name: string, e: Evaluation): string[] => [
+    name,
+    f4(e.all.r1),
+    f4(e.all.r5),
+    f4(e.all.r10),
+    f4(e.all.mrr),
+    e.p50.toFixed(3),
+    e.p95.toFixed(3),
+    e.buildMs.toFixed(0),
+  ];
+  console.log(
+    table(
+      ['ranker', 'recall@1', 'recall@5', 'recall@10', 'MRR', 'p50 ms', 'p95 ms', 'build ms'],
+      [overall('BM25 (baseline)', base), overall('BM25F + extras', ours)],
+    ),
+  );
   console.log('');
   const groupRows = [...ours.groups].map(([g, m]) => {
     const b = base.groups.get(g)!;

@@ -142,7 +142,9 @@ if (postgresProblem) {
   const problem = `PostgreSQL at ${where.host}${where.pathname} refused the tests (${postgresProblem.message})`;
   if (postgresProblem.code === '3D000') problems.push(`${problem}. Fix: su postgres -c "createdb ${where.pathname.slice(1)}"`);
   else if (postgresProblem.code === '28P01' || postgresProblem.code === '28000') {
-    problems.push(`${problem}. Fix: allow user ${where.username || 'postgres'} from 127.0.0.1 with "trust" in /etc/postgresql/*/main/pg_hba.conf, then ${postgresStart().replace(' start', ' reload')}`);
+    problems.push(
+      `${problem}. Fix: allow user ${where.username || 'postgres'} from 127.0.0.1 with "trust" in /etc/postgresql/*/main/pg_hba.conf, then ${postgresStart().replace(' start', ' reload')}`,
+    );
   } else {
     const start = cluster ? postgresStart(cluster) : `${APT_INSTALL(['postgresql'])} && ${postgresStart()}`;
     problems.push(`${problem}. Fix: ${start}`);

@@ -34,7 +34,8 @@ it("docs/ARCHITECTURE.md's public-surface column names exactly what each part's 
     const values = Object.keys((await import(`../src/${part}/index.js`)) as object);
     for (const name of values) if (!listed.has(name)) problems.push(`src/${part} exports ${name}, which its row does not list`);
     for (const name of listed) {
-      if (!values.includes(name) && !new RegExp(`^export [^;]*\\b${name}\\b`, 'm').test(source)) problems.push(`src/${part}'s row lists ${name}, which its index.ts does not export`);
+      if (!values.includes(name) && !new RegExp(`^export [^;]*\\b${name}\\b`, 'm').test(source))
+        problems.push(`src/${part}'s row lists ${name}, which its index.ts does not export`);
     }
   }
   assert.deepEqual(problems, []);

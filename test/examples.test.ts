@@ -195,9 +195,9 @@ async function startFakeOpenAI(): Promise<FakeOpenAI> {
           );
           return;
         }
-        res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_fake_1' }).end(
-          JSON.stringify(fakeResponse(String(body.model), String(body.input))),
-        );
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_fake_1' })
+          .end(JSON.stringify(fakeResponse(String(body.model), String(body.input))));
       })
       .catch((error: Error) => res.writeHead(400).end(error.message));
   });
@@ -242,9 +242,7 @@ function fakeResponse(model: string, query: string): Record<string, unknown> {
           {
             type: 'output_text',
             text: ANSWER,
-            annotations: [
-              { type: 'url_citation', start_index: 0, end_index: 9, url: 'https://example.com/langgraph-mcp', title: 'LangGraph MCP' },
-            ],
+            annotations: [{ type: 'url_citation', start_index: 0, end_index: 9, url: 'https://example.com/langgraph-mcp', title: 'LangGraph MCP' }],
             logprobs: [],
           },
         ],

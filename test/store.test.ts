@@ -63,7 +63,11 @@ function storeSuite(kind: Store['kind'], newLocation: () => string, cleanup: () 
       const versions = await store.listRuntimeVersions('beta');
       assert.deepEqual(
         versions.map((v) => [v.runtime, v.version, v.spec.command?.[1]]),
-        [['beta', 1, 'b1.js'], ['beta', 2, 'b2.js'], ['beta', 3, 'b3.js']],
+        [
+          ['beta', 1, 'b1.js'],
+          ['beta', 2, 'b2.js'],
+          ['beta', 3, 'b3.js'],
+        ],
       );
       const v1 = await store.getRuntimeVersion('beta', 1);
       assert.deepEqual(v1?.spec, spec('b1.js'));
@@ -103,7 +107,10 @@ function storeSuite(kind: Store['kind'], newLocation: () => string, cleanup: () 
       const names = list.map((r) => r.name);
       assert.deepEqual(names, [...names].sort());
       assert.deepEqual(list.find((r) => r.name === 'gamma')?.endpoints, { DEFAULT: 3, prod: 2 });
-      assert.deepEqual(list.find((r) => r.name === 'alpha'), await store.getRuntime('alpha'));
+      assert.deepEqual(
+        list.find((r) => r.name === 'alpha'),
+        await store.getRuntime('alpha'),
+      );
     });
 
     it('deletes a runtime with its versions and endpoints', async () => {

@@ -78,7 +78,10 @@ describe('the README tour', () => {
     // (a trailing comment ends inside the braces) go between markers. Run asynchronously: the fake model answering
     // the agent line lives in this process.
     const script = steps
-      .map((step, i) => `printf '\\n@@step ${i}\\n'\n{\n${step.command.replaceAll('http://127.0.0.1:8080', url).replace(/\bnpx toolport\b/g, 'node bin/toolport.js')}\n} 2>&1`)
+      .map(
+        (step, i) =>
+          `printf '\\n@@step ${i}\\n'\n{\n${step.command.replaceAll('http://127.0.0.1:8080', url).replace(/\bnpx toolport\b/g, 'node bin/toolport.js')}\n} 2>&1`,
+      )
       .join('\n')
       .concat('\ntrue');
     const run = await promisify(execFile)('bash', ['-c', script], {
@@ -99,9 +102,15 @@ describe('the README tour', () => {
     assert.equal(outputs.length, steps.length, `every step ran:\n${run.stdout}\n${run.stderr}`);
     for (const [i, step] of steps.entries()) {
       for (const expected of step.expected) {
-        assert.ok(outputs[i]?.includes(expected.replaceAll('http://127.0.0.1:8080', url)), `\`${step.command}\` should print "${expected}"; it printed:\n${outputs[i]}`);
+        assert.ok(
+          outputs[i]?.includes(expected.replaceAll('http://127.0.0.1:8080', url)),
+          `\`${step.command}\` should print "${expected}"; it printed:\n${outputs[i]}`,
+        );
       }
     }
-    assert.ok(model.turns.some((turn) => turn.toolResults.some((result) => result.includes('Hello, Ada!'))), 'the agent called the greet tool through the gateway');
+    assert.ok(
+      model.turns.some((turn) => turn.toolResults.some((result) => result.includes('Hello, Ada!'))),
+      'the agent called the greet tool through the gateway',
+    );
   });
 });

@@ -20,7 +20,10 @@ const SCENARIO_CALLS: Record<string, { tool: string; args: (tools: ListedTool[])
   'sse-retry': { tool: 'test_reconnection', args: () => ({}) },
   'elicitation-sep1034-client-defaults': { tool: 'test_client_elicitation_defaults', args: () => ({}) },
   // The scenario checks that a JSON Schema 2020-12 input schema reaches the client unaltered: echo what was listed.
-  'json-schema-2020-12-preservation': { tool: 'json_schema_echo', args: (tools) => ({ schema: tools.find((tool) => tool.name === 'json_schema_2020_12_tool')?.inputSchema }) },
+  'json-schema-2020-12-preservation': {
+    tool: 'json_schema_echo',
+    args: (tools) => ({ schema: tools.find((tool) => tool.name === 'json_schema_2020_12_tool')?.inputSchema }),
+  },
 };
 
 /** Scenarios whose checks need every listed tool called once (SEP-2322: each tool is one multi-round-trip case). */
@@ -60,7 +63,12 @@ function authFor(scenario: string): AuthOptions {
   if (!scenario.startsWith('auth/')) return { mode: 'none' };
   const context = scenarioContext();
   if (M2M_SCENARIOS.has(scenario)) {
-    return { mode: 'm2m', cache: false, ...(context.client_id ? { clientId: context.client_id } : {}), ...(context.client_secret ? { clientSecret: context.client_secret } : {}) };
+    return {
+      mode: 'm2m',
+      cache: false,
+      ...(context.client_id ? { clientId: context.client_id } : {}),
+      ...(context.client_secret ? { clientSecret: context.client_secret } : {}),
+    };
   }
   return {
     mode: 'mcp',

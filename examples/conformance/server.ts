@@ -217,10 +217,8 @@ export function createConformanceServer(options: ConformanceServerOptions): McpS
   registerPrompts(server);
 
   // Optional entries the `test_trigger_*` hooks toggle, to provoke list_changed (SEP-2575 §listen).
-  const dynamicTool = server.registerTool(
-    'test_dynamic_tool',
-    { description: 'Appears and disappears when test_trigger_tool_change is called' },
-    async () => text('dynamic tool'),
+  const dynamicTool = server.registerTool('test_dynamic_tool', { description: 'Appears and disappears when test_trigger_tool_change is called' }, async () =>
+    text('dynamic tool'),
   );
   const dynamicPrompt = server.registerPrompt(
     'test_dynamic_prompt',
@@ -285,24 +283,20 @@ function registerTools(server: McpServer, state: FixtureState): void {
     ],
   }));
 
-  server.registerTool(
-    'test_multiple_content_types',
-    { description: 'Tests response with multiple content types (text, image, resource)' },
-    async () => ({
-      content: [
-        { type: 'text', text: 'Multiple content types test:' },
-        { type: 'image', data: PNG_BASE64, mimeType: 'image/png' },
-        {
-          type: 'resource',
-          resource: {
-            uri: 'test://mixed-content-resource',
-            mimeType: 'application/json',
-            text: JSON.stringify({ test: 'data', value: 123 }),
-          },
+  server.registerTool('test_multiple_content_types', { description: 'Tests response with multiple content types (text, image, resource)' }, async () => ({
+    content: [
+      { type: 'text', text: 'Multiple content types test:' },
+      { type: 'image', data: PNG_BASE64, mimeType: 'image/png' },
+      {
+        type: 'resource',
+        resource: {
+          uri: 'test://mixed-content-resource',
+          mimeType: 'application/json',
+          text: JSON.stringify({ test: 'data', value: 123 }),
         },
-      ],
-    }),
-  );
+      },
+    ],
+  }));
 
   // ctx.mcpReq.log honours logging/setLevel on 2025 connections and, on 2026-07-28, sends
   // nothing unless the request's envelope carries a logLevel (SEP-2575).
@@ -314,11 +308,7 @@ function registerTools(server: McpServer, state: FixtureState): void {
     await ctx.mcpReq.log('info', 'Tool execution completed');
     return text('Tool with logging executed successfully');
   };
-  server.registerTool(
-    'test_tool_with_logging',
-    { description: 'Tests tool that emits log messages during execution', inputSchema: z.object({}) },
-    loggingTool,
-  );
+  server.registerTool('test_tool_with_logging', { description: 'Tests tool that emits log messages during execution', inputSchema: z.object({}) }, loggingTool);
   server.registerTool(
     'test_logging_tool',
     { description: 'Emits log messages only when the request asked for a log level', inputSchema: z.object({}) },
@@ -519,22 +509,18 @@ function registerTools(server: McpServer, state: FixtureState): void {
 
   // SEP-2575 diagnostics: a tool that needs sampling, so an undeclared capability is rejected
   // with -32021 by the SDK's input-required seam...
-  server.registerTool(
-    'test_missing_capability',
-    { description: 'Requires the sampling client capability', inputSchema: z.object({}) },
-    async (_args, ctx) => {
-      const answer = samplingText(inputResponse(ctx.mcpReq.inputResponses, 'needs_sampling'));
-      if (answer !== undefined) return text(`Sampled: ${answer}`);
-      return inputRequired({
-        inputRequests: {
-          needs_sampling: inputRequired.createMessage({
-            messages: [{ role: 'user', content: { type: 'text', text: 'Say hello' } }],
-            maxTokens: 10,
-          }),
-        },
-      });
-    },
-  );
+  server.registerTool('test_missing_capability', { description: 'Requires the sampling client capability', inputSchema: z.object({}) }, async (_args, ctx) => {
+    const answer = samplingText(inputResponse(ctx.mcpReq.inputResponses, 'needs_sampling'));
+    if (answer !== undefined) return text(`Sampled: ${answer}`);
+    return inputRequired({
+      inputRequests: {
+        needs_sampling: inputRequired.createMessage({
+          messages: [{ role: 'user', content: { type: 'text', text: 'Say hello' } }],
+          maxTokens: 10,
+        }),
+      },
+    });
+  });
 
   // ...one that needs user input but, as the stateless era requires, asks for it with an
   // InputRequiredResult rather than a request on the response stream...
@@ -549,14 +535,10 @@ function registerTools(server: McpServer, state: FixtureState): void {
   );
 
   // ...and hooks that mutate the tool / prompt lists so list_changed reaches listen streams.
-  server.registerTool(
-    'test_trigger_tool_change',
-    { description: 'Toggles test_dynamic_tool, changing the tool list', inputSchema: z.object({}) },
-    async () => {
-      state.toggle('tools');
-      return text(`test_dynamic_tool is now ${state.dynamicToolEnabled ? 'listed' : 'unlisted'}`);
-    },
-  );
+  server.registerTool('test_trigger_tool_change', { description: 'Toggles test_dynamic_tool, changing the tool list', inputSchema: z.object({}) }, async () => {
+    state.toggle('tools');
+    return text(`test_dynamic_tool is now ${state.dynamicToolEnabled ? 'listed' : 'unlisted'}`);
+  });
   server.registerTool(
     'test_trigger_prompt_change',
     { description: 'Toggles test_dynamic_prompt, changing the prompt list', inputSchema: z.object({}) },
@@ -723,14 +705,9 @@ function acceptedString(ctx: ServerContext, key: string, field: string): string 
 
 /** Static resources, the watched resource and the `test://template/{id}/data` template. */
 function registerResources(server: McpServer): void {
-  server.registerResource(
-    'static-text',
-    'test://static-text',
-    { description: 'A static text resource for testing', mimeType: 'text/plain' },
-    async (uri) => ({
-      contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'This is the content of the static text resource.' }],
-    }),
-  );
+  server.registerResource('static-text', 'test://static-text', { description: 'A static text resource for testing', mimeType: 'text/plain' }, async (uri) => ({
+    contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'This is the content of the static text resource.' }],
+  }));
   server.registerResource(
     'static-binary',
     'test://static-binary',
@@ -776,9 +753,7 @@ function registerPrompts(server: McpServer): void {
     {
       description: 'A prompt with required arguments',
       argsSchema: z.object({
-        arg1: completable(z.string().describe('First test argument'), (value) =>
-          ['paris', 'park', 'party'].filter((word) => word.startsWith(value)),
-        ),
+        arg1: completable(z.string().describe('First test argument'), (value) => ['paris', 'park', 'party'].filter((word) => word.startsWith(value))),
         arg2: z.string().describe('Second test argument'),
       }),
     },
@@ -814,21 +789,17 @@ function registerPrompts(server: McpServer): void {
     ],
   }));
 
-  server.registerPrompt(
-    'test_input_required_result_prompt',
-    { description: 'A prompt that first asks the user for context' },
-    async (ctx) => {
-      const context = acceptedString(ctx, 'user_context', 'context');
-      if (context === undefined) {
-        return inputRequired({
-          inputRequests: { user_context: elicitField('What context should the prompt use?', 'context') },
-        });
-      }
-      return {
-        messages: [{ role: 'user', content: { type: 'text', text: `Answer using this context: ${context}` } }],
-      };
-    },
-  );
+  server.registerPrompt('test_input_required_result_prompt', { description: 'A prompt that first asks the user for context' }, async (ctx) => {
+    const context = acceptedString(ctx, 'user_context', 'context');
+    if (context === undefined) {
+      return inputRequired({
+        inputRequests: { user_context: elicitField('What context should the prompt use?', 'context') },
+      });
+    }
+    return {
+      messages: [{ role: 'user', content: { type: 'text', text: `Answer using this context: ${context}` } }],
+    };
+  });
 }
 
 function sleep(ms: number): Promise<void> {
@@ -851,7 +822,7 @@ function createEventStore(): EventStore {
     },
     async replayEventsAfter(lastEventId, { send }) {
       const start = events.findIndex((event) => event.id === lastEventId);
-      const streamId = start >= 0 ? events[start]!.streamId : lastEventId.split('::')[0] ?? lastEventId;
+      const streamId = start >= 0 ? events[start]!.streamId : (lastEventId.split('::')[0] ?? lastEventId);
       for (const event of events.slice(start + 1)) {
         if (event.streamId === streamId) await send(event.id, event.message);
       }
@@ -928,7 +899,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return session.transport.handleRequest(request);
     }
     if (request.method !== 'POST') return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
-    const body: unknown = await request.clone().json().catch(() => undefined);
+    const body: unknown = await request
+      .clone()
+      .json()
+      .catch(() => undefined);
     const messages = Array.isArray(body) ? body : [body];
     const isInitialize = messages.some((m) => m && typeof m === 'object' && (m as { method?: unknown }).method === 'initialize');
     if (!isInitialize) return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
@@ -975,9 +949,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const request = toFetchRequest(req, body, abort.signal);
     // DNS-rebinding protection for a localhost server (spec 2025-11-25, basic/transports
     // §security-warning): refuse foreign Host or Origin headers before any MCP processing.
-    const rejected =
-      hostHeaderValidationResponse(request, localhostAllowedHostnames()) ??
-      originValidationResponse(request, localhostAllowedOrigins());
+    const rejected = hostHeaderValidationResponse(request, localhostAllowedHostnames()) ?? originValidationResponse(request, localhostAllowedOrigins());
     if (rejected) {
       await sendFetchResponse(res, rejected);
       return;

@@ -50,7 +50,8 @@ function invalidPet(fields, { partial }) {
   if (fields.name !== undefined && (typeof fields.name !== 'string' || fields.name === '')) return 'name must be a non-empty string';
   if (fields.status !== undefined && !STATUSES.includes(fields.status)) return `status must be one of ${STATUSES.join(', ')}`;
   if (fields.species !== undefined && fields.species !== null && typeof fields.species !== 'string') return 'species must be a string or null';
-  if (fields.tags !== undefined && !(Array.isArray(fields.tags) && fields.tags.every((tag) => typeof tag === 'string'))) return 'tags must be an array of strings';
+  if (fields.tags !== undefined && !(Array.isArray(fields.tags) && fields.tags.every((tag) => typeof tag === 'string')))
+    return 'tags must be an array of strings';
   return undefined;
 }
 
@@ -65,7 +66,9 @@ function listPets(query) {
   const limit = Number(query.get('limit') ?? 20);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) return problem(400, 'limit must be an integer from 1 to 100');
   const tags = query.getAll('tags');
-  const matching = [...pets.values()].filter((pet) => (status === null || pet.status === status) && (tags.length === 0 || pet.tags.some((tag) => tags.includes(tag))));
+  const matching = [...pets.values()].filter(
+    (pet) => (status === null || pet.status === status) && (tags.length === 0 || pet.tags.some((tag) => tags.includes(tag))),
+  );
   return ok(200, { pets: matching.slice(0, limit), total: matching.length });
 }
 

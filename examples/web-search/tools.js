@@ -34,9 +34,7 @@ export const openaiO3WebSearch = defineTool({
   handler: async ({ question }, ctx) => {
     const apiKey = process.env.OPENAI_API_KEY;
     if (!apiKey) {
-      return errorResult(
-        'OPENAI_API_KEY is not set. Set the OPENAI_API_KEY environment variable of this server to an OpenAI API key and call the tool again.',
-      );
+      return errorResult('OPENAI_API_KEY is not set. Set the OPENAI_API_KEY environment variable of this server to an OpenAI API key and call the tool again.');
     }
     const model = process.env.OPENAI_MODEL || DEFAULT_MODEL;
     const timeoutMs = timeoutFromEnv();
@@ -46,10 +44,7 @@ export const openaiO3WebSearch = defineTool({
     // The SDK reads OPENAI_BASE_URL itself, which lets tests and proxies stand in for api.openai.com.
     const client = new OpenAI({ apiKey, timeout: timeoutMs });
     try {
-      const response = await client.responses.create(
-        { model, instructions: INSTRUCTIONS, input: question, tools: [{ type: 'web_search' }] },
-        { signal },
-      );
+      const response = await client.responses.create({ model, instructions: INSTRUCTIONS, input: question, tools: [{ type: 'web_search' }] }, { signal });
       if (response.output_text) return response.output_text;
       const why = response.error?.message ?? response.incomplete_details?.reason ?? `status ${response.status ?? 'unknown'}`;
       return errorResult(`OpenAI returned no answer text (${redact(why, apiKey)}).`);
@@ -91,10 +86,7 @@ function describeFailure(error, { apiKey, timeoutMs, timedOut, baseURL }) {
   }
   if (error instanceof APIError) {
     const body = error.error;
-    const reason =
-      (body && typeof body === 'object' && typeof body.message === 'string' && body.message) ||
-      error.message ||
-      'no details';
+    const reason = (body && typeof body === 'object' && typeof body.message === 'string' && body.message) || error.message || 'no details';
     const hint = HINTS[error.status] ?? (error.status >= 500 ? 'OpenAI had a server error; try again later.' : '');
     return `OpenAI API error ${error.status}: ${redact(shorten(reason), apiKey)}${hint ? ` ${hint}` : ''}`;
   }

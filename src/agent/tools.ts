@@ -27,9 +27,7 @@ const TRACE_EXCERPT = 300;
 
 /** What the model reads back from a tool: the text blocks, or the structured result when there is no text. */
 function resultText(result: CallToolResult): string {
-  const text = result.content
-    .map((block) => (block.type === 'text' ? block.text : `[${block.type}]`))
-    .join('\n');
+  const text = result.content.map((block) => (block.type === 'text' ? block.text : `[${block.type}]`)).join('\n');
   if (text) return text;
   return result.structuredContent ? JSON.stringify(result.structuredContent) : '';
 }
@@ -88,7 +86,10 @@ export class McpToolBridge {
       description: `Calls a tool found with ${SEARCH_TOOL} by its exact name, with arguments matching its inputSchema.`,
       inputSchema: {
         type: 'object',
-        properties: { name: { type: 'string', description: 'The exact tool name from the search result' }, arguments: { type: 'object', description: 'The tool arguments' } },
+        properties: {
+          name: { type: 'string', description: 'The exact tool name from the search result' },
+          arguments: { type: 'object', description: 'The tool arguments' },
+        },
         required: ['name'],
       },
       callback: (input: unknown) => {

@@ -72,16 +72,15 @@ export class ApiProblem extends Error {
 }
 
 /** Serves `/api/{prefix}/...` from each part's routes; every route needs the admin bearer token. */
-export async function handleApi(
-  req: IncomingMessage,
-  res: ServerResponse,
-  path: string,
-  routes: Record<string, ApiRoutes>,
-  adminToken: string,
-): Promise<void> {
+export async function handleApi(req: IncomingMessage, res: ServerResponse, path: string, routes: Record<string, ApiRoutes>, adminToken: string): Promise<void> {
   if (!isAdmin(req, adminToken)) {
     res.setHeader('www-authenticate', 'Bearer realm="toolport-admin"');
-    return fail(res, 401, 'unauthorized', 'the control plane needs the admin token: Authorization: Bearer <token> (printed at start, stored in DATA_DIR/admin-token)');
+    return fail(
+      res,
+      401,
+      'unauthorized',
+      'the control plane needs the admin token: Authorization: Bearer <token> (printed at start, stored in DATA_DIR/admin-token)',
+    );
   }
   const [, prefix, ...parts] = path.split('/').filter(Boolean).map(decodePathPart); // ['api', 'runtimes', name, ...]
   const method = req.method ?? 'GET';

@@ -26,7 +26,10 @@ export function registerAgentCommand(program: Command): void {
       .option('--gateway <name>', 'use the tools of a Toolport gateway')
       .option('--runtime <name>', 'use the tools of a Toolport runtime')
       .option('--url <url>', 'use the tools of any MCP endpoint (URL or AgentCore ARN)')
-      .option('--model <provider:model>', 'openai, openai-chat, anthropic, bedrock or ollama, e.g. openai:gpt-5.4-mini (default: from OPENAI_API_KEY / ANTHROPIC_API_KEY)')
+      .option(
+        '--model <provider:model>',
+        'openai, openai-chat, anthropic, bedrock or ollama, e.g. openai:gpt-5.4-mini (default: from OPENAI_API_KEY / ANTHROPIC_API_KEY)',
+      )
       .option('--max-tools <n>', "above this many tools, the gateway's search tool chooses what the model sees", '40'),
   ).action(async (prompt: string, flags: AgentFlags) => {
     const target = agentTarget(flags);
@@ -34,12 +37,11 @@ export function registerAgentCommand(program: Command): void {
     if (!Number.isInteger(maxTools) || maxTools < 1) throw new UsageError('--max-tools must be a positive whole number');
     // Loaded on demand: the agent framework and model SDKs are large and no other verb needs them.
     const { runAgent } = await import('../agent/index.js');
-    const run = await withConnection(target, flags, ({ client }) =>
-      runAgent({ prompt, client, maxTools, ...(flags.model ? { model: flags.model } : {}) }),
-    );
+    const run = await withConnection(target, flags, ({ client }) => runAgent({ prompt, client, maxTools, ...(flags.model ? { model: flags.model } : {}) }));
     if (flags.json) return printJson({ target, ...run });
     const lines = run.trace.map(
-      (call, i) => `  ${i + 1}. ${call.tool}(${JSON.stringify(call.arguments)}) ${call.isError ? 'failed' : 'ok'} ${call.ms.toFixed(0)} ms → ${call.result.replace(/\s+/g, ' ').slice(0, 120)}`,
+      (call, i) =>
+        `  ${i + 1}. ${call.tool}(${JSON.stringify(call.arguments)}) ${call.isError ? 'failed' : 'ok'} ${call.ms.toFixed(0)} ms → ${call.result.replace(/\s+/g, ' ').slice(0, 120)}`,
     );
     process.stderr.write(
       `model ${run.model.provider}:${run.model.modelId} · ${run.toolsOffered.length} tools offered (${run.toolMode})\n` +

@@ -39,9 +39,16 @@ export function registerAuthCommands(program: Command): void {
     .action(async (target: string, flags: AuthFlags & { json?: boolean }) => {
       const { auth, credentials } = await credentialsFor(target, flags);
       const tokens = await credentials.login();
-      const summary = { issuer: tokens.issuer ?? credentials.issuer ?? null, mode: auth.mode, expiresAt: expiryOf(tokens.accessToken, tokens.expiresAt), scope: tokens.scope ?? null };
+      const summary = {
+        issuer: tokens.issuer ?? credentials.issuer ?? null,
+        mode: auth.mode,
+        expiresAt: expiryOf(tokens.accessToken, tokens.expiresAt),
+        scope: tokens.scope ?? null,
+      };
       if (flags.json) return printJson(summary);
-      process.stdout.write(`signed in to ${summary.issuer ?? target} (${auth.mode}); token cached${summary.expiresAt ? `, expires ${summary.expiresAt}` : ''}\n`);
+      process.stdout.write(
+        `signed in to ${summary.issuer ?? target} (${auth.mode}); token cached${summary.expiresAt ? `, expires ${summary.expiresAt}` : ''}\n`,
+      );
     });
 
   authFlags(program.command('logout <target>').description('forget the cached token for these auth flags (--all: every cached token)'))

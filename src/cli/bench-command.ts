@@ -93,7 +93,11 @@ function loadOptions(flags: BenchFlags): LoadOptions | undefined {
   if (flags.concurrency === undefined) return undefined;
   const durationMs = duration(flags.duration, '--duration');
   if (durationMs < 1) throw new UsageError('--duration must be longer than 0');
-  return { concurrency: positiveInteger(flags.concurrency, '--concurrency', 1000), durationMs, maxCalls: positiveInteger(flags.maxCalls, '--max-calls', 10_000_000) };
+  return {
+    concurrency: positiveInteger(flags.concurrency, '--concurrency', 1000),
+    durationMs,
+    maxCalls: positiveInteger(flags.maxCalls, '--max-calls', 10_000_000),
+  };
 }
 
 /** `toolport bench TARGET [--compare TARGET2 ...]`: seed 004's latency experiment against any MCP endpoints. */
@@ -139,7 +143,9 @@ export function registerBenchCommand(program: Command): void {
       if (tty) process.stderr.write('\r\x1b[2K');
       if (flags.html) {
         // The command shown in the report must not carry a secret: it is meant to be shared.
-        const shown = process.argv.slice(2).map((arg, i, all) => (SECRET_FLAG.test(all[i - 1] ?? '') ? '***' : arg.replace(/^(--(?:token|client-secret|password)=).+/, '$1***')));
+        const shown = process.argv
+          .slice(2)
+          .map((arg, i, all) => (SECRET_FLAG.test(all[i - 1] ?? '') ? '***' : arg.replace(/^(--(?:token|client-secret|password)=).+/, '$1***')));
         await writeFile(flags.html, renderBenchHtml(results, { command: `toolport ${shown.join(' ')}`, generatedAt: new Date(), iterations }));
         process.stderr.write(`report written to ${flags.html}\n`);
       }

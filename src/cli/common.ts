@@ -62,7 +62,10 @@ export function authFlags(command: Command): Command {
     .option('--password <password>', 'Cognito password (env TOOLPORT_PASSWORD; prompted on a terminal)')
     .option('--cognito-endpoint <url>', "Cognito API endpoint, e.g. Toolport's http://127.0.0.1:8080/identity/cognito")
     .option('--redirect-uri <url>', 'loopback redirect for oauth/mcp sign-in (default http://127.0.0.1:<free port>/callback)')
-    .option('--client-metadata-url <url>', "mcp: HTTPS URL of this client's metadata document (SEP-991), the client id where the authorization server accepts one")
+    .option(
+      '--client-metadata-url <url>',
+      "mcp: HTTPS URL of this client's metadata document (SEP-991), the client id where the authorization server accepts one",
+    )
     .option('--no-browser', 'print the sign-in URL instead of opening a browser')
     .option('--timeout <duration>', 'per-request timeout, e.g. 90s or 10m (default: none)')
     .option('--protocol <revision>', 'auto (default): 2026-07-28 where the server speaks it, else a 2025-11-25 session; 2025-11-25 or 2026-07-28 forces one');
@@ -91,9 +94,12 @@ async function promptHidden(question: string): Promise<string> {
 /** The library's auth options from the flags, env and (for a password on a terminal) a prompt. */
 export async function authFromFlags(flags: AuthFlags): Promise<AuthOptions> {
   let token = flags.token ?? (process.env.TOOLPORT_TOKEN || undefined);
-  if (flags.tokenFile) token = (await readFile(flags.tokenFile, 'utf8').catch(() => {
-    throw new UsageError(`--token-file ${flags.tokenFile} cannot be read`);
-  })).trim();
+  if (flags.tokenFile)
+    token = (
+      await readFile(flags.tokenFile, 'utf8').catch(() => {
+        throw new UsageError(`--token-file ${flags.tokenFile} cannot be read`);
+      })
+    ).trim();
   const mode = inferMode(flags, token);
   let password = flags.password ?? (process.env.TOOLPORT_PASSWORD || undefined);
   if (mode === 'password' && !password && process.stdin.isTTY) password = await promptHidden(`Password for ${flags.username ?? 'user'}: `);
@@ -131,7 +137,8 @@ export async function connectOptionsFrom(target: string, flags: AuthFlags): Prom
     }
   }
   const protocol = flags.protocol;
-  if (protocol !== undefined && !isProtocolChoice(protocol)) throw new UsageError(`--protocol must be one of ${PROTOCOL_CHOICES.join(', ')}, got "${protocol}"`);
+  if (protocol !== undefined && !isProtocolChoice(protocol))
+    throw new UsageError(`--protocol must be one of ${PROTOCOL_CHOICES.join(', ')}, got "${protocol}"`);
   return {
     target,
     ...(protocol ? { protocol } : {}),
@@ -156,7 +163,12 @@ export function targetOptions(command: Command): Command {
 }
 
 /** Connects as the flags say (offering the client features given), runs `use`, and always closes the session. */
-export async function withConnection<T>(target: string, flags: TargetFlags, use: (connection: Connection) => Promise<T>, features: ClientHandlers = {}): Promise<T> {
+export async function withConnection<T>(
+  target: string,
+  flags: TargetFlags,
+  use: (connection: Connection) => Promise<T>,
+  features: ClientHandlers = {},
+): Promise<T> {
   const connection = await connect({ ...(await connectOptionsFrom(target, flags)), ...features });
   try {
     return await use(connection);

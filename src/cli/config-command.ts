@@ -51,7 +51,9 @@ async function probe(url: URL): Promise<{ protected: false } | { protected: true
   if (response.status !== 401) return { protected: false };
   const { resourceMetadataUrl } = extractWWWAuthenticateParams(response);
   const resource = await discoverOAuthProtectedResourceMetadata(url, { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}) }).catch((error: unknown) => {
-    throw new UsageError(`${url.href} asks for a token but publishes no protected-resource metadata (${(error as Error).message}): pass --token or an --auth mode`);
+    throw new UsageError(
+      `${url.href} asks for a token but publishes no protected-resource metadata (${(error as Error).message}): pass --token or an --auth mode`,
+    );
   });
   const issuer = resource.authorization_servers?.[0];
   if (!issuer) throw new UsageError(`${url.href} asks for a token but names no authorization server in its metadata: pass --token or an --auth mode`);
@@ -71,7 +73,10 @@ function expiryOf(token: string): string | null {
 
 /** Decides the setup from the auth flags: a token mode puts its token in a header; `mcp` or nothing lets the client sign in itself. */
 export async function clientSetup(url: URL, auth: AuthOptions): Promise<ClientSetup> {
-  if (auth.mode === 'sigv4') throw new UsageError('these clients cannot sign requests with AWS SigV4: put the endpoint behind a JWT authorizer, or use a token mode (--auth m2m|password|oauth|bearer)');
+  if (auth.mode === 'sigv4')
+    throw new UsageError(
+      'these clients cannot sign requests with AWS SigV4: put the endpoint behind a JWT authorizer, or use a token mode (--auth m2m|password|oauth|bearer)',
+    );
   if (auth.mode !== 'none' && auth.mode !== 'mcp') {
     const token = (await createCredentials(auth, url)?.token()) as string;
     return { kind: 'header', token, expiresAt: expiryOf(token) };
@@ -82,7 +87,14 @@ export async function clientSetup(url: URL, auth: AuthOptions): Promise<ClientSe
     return { kind: 'open' };
   }
   const callbackPort = auth.redirectUri ? Number(new URL(auth.redirectUri).port) || undefined : undefined;
-  if (auth.clientId) return { kind: 'oauth', issuer: found.issuer, clientId: auth.clientId, ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}), ...(callbackPort ? { callbackPort } : {}) };
+  if (auth.clientId)
+    return {
+      kind: 'oauth',
+      issuer: found.issuer,
+      clientId: auth.clientId,
+      ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}),
+      ...(callbackPort ? { callbackPort } : {}),
+    };
   if (found.registration) return { kind: 'oauth', issuer: found.issuer };
   throw new UsageError(
     `${url.href} is protected by ${found.issuer}, which does not let clients register themselves: pass a token (--token, or --auth m2m|password|oauth ...) ` +
@@ -94,7 +106,10 @@ export async function clientSetup(url: URL, auth: AuthOptions): Promise<ClientSe
 function serverEntry(client: ConfigClient, url: URL, setup: ClientSetup): Record<string, unknown> {
   const headers = setup.kind === 'header' ? { headers: { Authorization: `Bearer ${setup.token}` } } : {};
   // Claude Code: https://code.claude.com/docs/en/mcp ("oauth": clientId and callbackPort for pre-registered clients).
-  const oauth = setup.kind === 'oauth' && setup.clientId ? { oauth: { clientId: setup.clientId, ...(setup.callbackPort ? { callbackPort: setup.callbackPort } : {}) } } : {};
+  const oauth =
+    setup.kind === 'oauth' && setup.clientId
+      ? { oauth: { clientId: setup.clientId, ...(setup.callbackPort ? { callbackPort: setup.callbackPort } : {}) } }
+      : {};
   if (client === 'cursor') return { url: url.href, ...headers };
   if (client === 'vscode') return { type: 'http', url: url.href, ...headers };
   return { type: 'http', url: url.href, ...headers, ...oauth };
@@ -131,7 +146,9 @@ export function registerConfigCommand(program: Command): void {
   authFlags(
     program
       .command('config <client> <target>')
-      .description(`print the setup for ${CONFIG_CLIENTS.join(', ')}: the claude mcp add line or the JSON that client reads, with the right header or OAuth sign-in`),
+      .description(
+        `print the setup for ${CONFIG_CLIENTS.join(', ')}: the claude mcp add line or the JSON that client reads, with the right header or OAuth sign-in`,
+      ),
   )
     .option('--name <name>', 'server name in the client (default: from the target)')
     .option('--json', 'print the JSON document the client reads (for claude-code: .mcp.json)')
@@ -143,13 +160,18 @@ export function registerConfigCommand(program: Command): void {
       if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new UsageError(`--name may hold letters, digits, - and _ only, got "${name}"`);
       const setup = await clientSetup(url, await authFromFlags(flags));
       if (setup.kind === 'header') {
-        process.stderr.write(`note: the token is fixed in the config${setup.expiresAt ? ` and expires ${setup.expiresAt}` : ''}; for sign-in that renews itself, protect the endpoint with an issuer that allows registration and use --auth mcp\n`);
+        process.stderr.write(
+          `note: the token is fixed in the config${setup.expiresAt ? ` and expires ${setup.expiresAt}` : ''}; for sign-in that renews itself, protect the endpoint with an issuer that allows registration and use --auth mcp\n`,
+        );
       }
       if (kind !== 'claude-code' || flags.json) {
         if (!flags.json) process.stderr.write(`add to ${FILES[kind]}:\n`);
         return printJson(clientConfig(kind, name, url, setup));
       }
       process.stdout.write(`${claudeAddCommand(name, url, setup)}\n`);
-      if (setup.kind === 'oauth') process.stdout.write(`# then run /mcp in Claude Code and pick "${name}" → Authenticate: it signs in with ${setup.issuer} in your browser${setup.clientId ? '' : ' (registering itself)'}\n`);
+      if (setup.kind === 'oauth')
+        process.stdout.write(
+          `# then run /mcp in Claude Code and pick "${name}" → Authenticate: it signs in with ${setup.issuer} in your browser${setup.clientId ? '' : ' (registering itself)'}\n`,
+        );
     });
 }

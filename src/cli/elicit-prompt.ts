@@ -30,7 +30,10 @@ function choicesOf(field: FieldSchema): string[] | undefined {
 export function parseAnswer(field: FieldSchema, text: string): { value: unknown } | { error: string } {
   const choices = choicesOf(field);
   if (field.type === 'array') {
-    const picked = text.split(',').map((part) => part.trim()).filter(Boolean);
+    const picked = text
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
     const unknown = picked.filter((value) => !choices?.includes(value));
     return unknown.length ? { error: `not one of ${choices?.join(', ')}: ${unknown.join(', ')}` } : { value: picked };
   }
@@ -41,8 +44,10 @@ export function parseAnswer(field: FieldSchema, text: string): { value: unknown 
   }
   if (field.type === 'number' || field.type === 'integer') {
     const value = Number(text);
-    if (Number.isNaN(value) || (field.type === 'integer' && !Number.isInteger(value))) return { error: `enter ${field.type === 'integer' ? 'a whole number' : 'a number'}` };
-    if ((field.minimum !== undefined && value < field.minimum) || (field.maximum !== undefined && value > field.maximum)) return { error: `enter a number from ${field.minimum ?? '-∞'} to ${field.maximum ?? '∞'}` };
+    if (Number.isNaN(value) || (field.type === 'integer' && !Number.isInteger(value)))
+      return { error: `enter ${field.type === 'integer' ? 'a whole number' : 'a number'}` };
+    if ((field.minimum !== undefined && value < field.minimum) || (field.maximum !== undefined && value > field.maximum))
+      return { error: `enter a number from ${field.minimum ?? '-∞'} to ${field.maximum ?? '∞'}` };
     return { value };
   }
   if ((field.minLength !== undefined && text.length < field.minLength) || (field.maxLength !== undefined && text.length > field.maxLength)) {
@@ -55,7 +60,8 @@ export function parseAnswer(field: FieldSchema, text: string): { value: unknown 
 function questionFor(name: string, field: FieldSchema, required: boolean): string {
   const choices = choicesOf(field);
   const hints = [field.description, choices ? choices.join('|') : field.type === 'boolean' ? 'y/n' : undefined].filter(Boolean).join('; ');
-  const fallback = field.default !== undefined ? ` [${Array.isArray(field.default) ? field.default.join(',') : String(field.default)}]` : required ? '' : ' (optional)';
+  const fallback =
+    field.default !== undefined ? ` [${Array.isArray(field.default) ? field.default.join(',') : String(field.default)}]` : required ? '' : ' (optional)';
   return `${field.title ?? name}${hints ? ` (${hints})` : ''}${fallback}: `;
 }
 

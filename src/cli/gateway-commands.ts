@@ -96,7 +96,13 @@ export function registerGatewayCommands(program: Command): void {
     const { gateways } = (await callApi(await apiTarget(flags), 'GET', '/api/gateways')) as { gateways: GatewayView[] };
     if (flags.json) return printJson(gateways);
     printTable(
-      gateways.map((g) => ({ name: g.name, endpoint: g.endpoint, targets: g.targets.length, tools: g.targets.reduce((n, t) => n + t.tools, 0), updated: g.updatedAt })),
+      gateways.map((g) => ({
+        name: g.name,
+        endpoint: g.endpoint,
+        targets: g.targets.length,
+        tools: g.targets.reduce((n, t) => n + t.tools, 0),
+        updated: g.updatedAt,
+      })),
       ['name', 'endpoint', 'targets', 'tools', 'updated'],
     );
   });
@@ -117,7 +123,9 @@ export function registerGatewayCommands(program: Command): void {
   connectionOptions(gateway.command('calls <name>').description('the audit log: recent tool calls, newest first'))
     .option('-n, --limit <n>', 'how many calls', '50')
     .action(async (name: string, flags: ConnectionFlags & { limit: string }) => {
-      const { calls } = (await callApi(await apiTarget(flags), 'GET', `${path(name)}/calls?limit=${encodeURIComponent(flags.limit)}`)) as { calls: Record<string, unknown>[] };
+      const { calls } = (await callApi(await apiTarget(flags), 'GET', `${path(name)}/calls?limit=${encodeURIComponent(flags.limit)}`)) as {
+        calls: Record<string, unknown>[];
+      };
       if (flags.json) return printJson(calls);
       printTable(
         calls.map((c) => ({ ...c, caller: [c.subject, c.client].filter(Boolean).join(' / ') || '-', ms: c.latencyMs })),
@@ -157,11 +165,13 @@ export function registerGatewayCommands(program: Command): void {
       if (flags.json) return printJson(status);
       printTargets([status]);
     });
-  connectionOptions(target.command('list <gateway>').description('list targets with sync state and circuit')).action(async (gatewayName: string, flags: ConnectionFlags) => {
-    const { targets } = (await callApi(await apiTarget(flags), 'GET', `${path(gatewayName)}/targets`)) as { targets: TargetStatusView[] };
-    if (flags.json) return printJson(targets);
-    printTargets(targets);
-  });
+  connectionOptions(target.command('list <gateway>').description('list targets with sync state and circuit')).action(
+    async (gatewayName: string, flags: ConnectionFlags) => {
+      const { targets } = (await callApi(await apiTarget(flags), 'GET', `${path(gatewayName)}/targets`)) as { targets: TargetStatusView[] };
+      if (flags.json) return printJson(targets);
+      printTargets(targets);
+    },
+  );
   connectionOptions(target.command('remove <gateway> <name>').description('remove a target; its tools leave the gateway')).action(
     async (gatewayName: string, name: string, flags: ConnectionFlags) => {
       await callApi(await apiTarget(flags), 'DELETE', `${path(gatewayName)}/targets/${encodeURIComponent(name)}`);

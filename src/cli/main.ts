@@ -16,10 +16,7 @@ import { registerMcpCommands } from './mcp-commands.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
 import { registerVaultCommands } from './vault-commands.js';
 
-const program = new Command('toolport')
-  .description('Self-hosted platform for remote MCP servers')
-  .version('0.1.0')
-  .showHelpAfterError();
+const program = new Command('toolport').description('Self-hosted platform for remote MCP servers').version('0.1.0').showHelpAfterError();
 
 program
   .command('up')
@@ -62,7 +59,10 @@ program
     for (const gateway of await platform.gatewayService.listGateways()) {
       lines.push(`  gateway ${gateway.name.padEnd(12)} ${platform.publicUrl}${gateway.endpoint}`);
     }
-    lines.push(`  identity            ${platform.identity.issuer}   (OAuth 2.1 / OpenID Connect issuer)`, `    discovery          ${platform.identity.issuer}/.well-known/openid-configuration`);
+    lines.push(
+      `  identity            ${platform.identity.issuer}   (OAuth 2.1 / OpenID Connect issuer)`,
+      `    discovery          ${platform.identity.issuer}/.well-known/openid-configuration`,
+    );
     const m2mToken = platform.identity.m2mTokenCommand();
     if (m2mToken) lines.push(`    M2M token          ${m2mToken}`);
     lines.push(`  admin token    ${platform.adminToken}`, `Try: npx toolport runtime list --server ${platform.url}`);
@@ -101,7 +101,14 @@ try {
     process.exit(1);
   }
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof ConfigError || error instanceof ApiError || error instanceof ConnectionError || error instanceof AuthError || error instanceof UsageError || error instanceof ModelError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof ApiError ||
+    error instanceof ConnectionError ||
+    error instanceof AuthError ||
+    error instanceof UsageError ||
+    error instanceof ModelError
+  ) {
     process.stderr.write(`toolport: ${error.message}\n`);
     process.exit(1);
   }

@@ -72,7 +72,11 @@ export function registerMcpCommands(program: Command): void {
       const { tools } = await withConnection(target, flags, ({ client }) => client.listTools());
       if (flags.json) return printJson(tools);
       printTable(
-        tools.map((tool) => ({ name: tool.name, arguments: Object.keys(tool.inputSchema.properties ?? {}).join(', '), description: (tool.description ?? '').split('\n')[0]?.slice(0, 80) })),
+        tools.map((tool) => ({
+          name: tool.name,
+          arguments: Object.keys(tool.inputSchema.properties ?? {}).join(', '),
+          description: (tool.description ?? '').split('\n')[0]?.slice(0, 80),
+        })),
         ['name', 'arguments', 'description'],
       );
     },
@@ -85,21 +89,26 @@ export function registerMcpCommands(program: Command): void {
     .option('--root <dir|uri>', 'a root the server may ask for (repeat)', (v: string, all: string[] = []) => [...all, v])
     .action(async (target: string, tool: string, flags: CallFlags) => {
       const features: ClientHandlers = { elicitation: elicitationFrom(flags.elicit), ...(flags.root?.length ? { roots: rootsFrom(flags.root) } : {}) };
-      const result = await withConnection(target, flags, async ({ client }) => {
-        let args: Record<string, unknown> = {};
-        try {
-          if (flags.args) args = JSON.parse(flags.args) as Record<string, unknown>;
-        } catch {
-          throw new UsageError(`--args must be a JSON object, got ${flags.args}`);
-        }
-        if (flags.arg?.length) {
-          const { tools } = await client.listTools();
-          const schema = tools.find((t) => t.name === tool)?.inputSchema as Parameters<typeof typedArguments>[1];
-          args = { ...args, ...typedArguments(flags.arg, schema) };
-        }
-        // No client-side cut-off unless --timeout: long tool calls are the server's to bound (its request timeout).
-        return client.callTool({ name: tool, arguments: args });
-      }, features);
+      const result = await withConnection(
+        target,
+        flags,
+        async ({ client }) => {
+          let args: Record<string, unknown> = {};
+          try {
+            if (flags.args) args = JSON.parse(flags.args) as Record<string, unknown>;
+          } catch {
+            throw new UsageError(`--args must be a JSON object, got ${flags.args}`);
+          }
+          if (flags.arg?.length) {
+            const { tools } = await client.listTools();
+            const schema = tools.find((t) => t.name === tool)?.inputSchema as Parameters<typeof typedArguments>[1];
+            args = { ...args, ...typedArguments(flags.arg, schema) };
+          }
+          // No client-side cut-off unless --timeout: long tool calls are the server's to bound (its request timeout).
+          return client.callTool({ name: tool, arguments: args });
+        },
+        features,
+      );
       if (flags.json) return printJson(result);
       const output = textOf(result as Parameters<typeof textOf>[0]);
       process.stdout.write(`${output}\n`);
@@ -112,19 +121,26 @@ export function registerMcpCommands(program: Command): void {
   targetOptions(program.command('resources <target>').description('list resources')).action(async (target: string, flags: TargetFlags) => {
     const { resources } = await withConnection(target, flags, ({ client }) => client.listResources());
     if (flags.json) return printJson(resources);
-    printTable(resources.map((r) => ({ uri: r.uri, name: r.name, type: r.mimeType ?? '' })), ['uri', 'name', 'type']);
+    printTable(
+      resources.map((r) => ({ uri: r.uri, name: r.name, type: r.mimeType ?? '' })),
+      ['uri', 'name', 'type'],
+    );
   });
 
   targetOptions(program.command('read <target> <uri>').description('read a resource')).action(async (target: string, uri: string, flags: TargetFlags) => {
     const result = await withConnection(target, flags, ({ client }) => client.readResource({ uri }));
     if (flags.json) return printJson(result);
-    for (const item of result.contents) process.stdout.write(`${'text' in item ? item.text : `[${item.mimeType ?? 'binary'} ${item.blob.length} base64 chars]`}\n`);
+    for (const item of result.contents)
+      process.stdout.write(`${'text' in item ? item.text : `[${item.mimeType ?? 'binary'} ${item.blob.length} base64 chars]`}\n`);
   });
 
   targetOptions(program.command('templates <target>').description('list resource templates')).action(async (target: string, flags: TargetFlags) => {
     const { resourceTemplates } = await withConnection(target, flags, ({ client }) => client.listResourceTemplates());
     if (flags.json) return printJson(resourceTemplates);
-    printTable(resourceTemplates.map((t) => ({ uriTemplate: t.uriTemplate, name: t.name, type: t.mimeType ?? '' })), ['uriTemplate', 'name', 'type']);
+    printTable(
+      resourceTemplates.map((t) => ({ uriTemplate: t.uriTemplate, name: t.name, type: t.mimeType ?? '' })),
+      ['uriTemplate', 'name', 'type'],
+    );
   });
 
   targetOptions(program.command('get-prompt <target> <name>').description('get a prompt, with --arg name=value (repeat)'))
@@ -142,7 +158,10 @@ export function registerMcpCommands(program: Command): void {
   targetOptions(program.command('prompts <target>').description('list prompts')).action(async (target: string, flags: TargetFlags) => {
     const { prompts } = await withConnection(target, flags, ({ client }) => client.listPrompts());
     if (flags.json) return printJson(prompts);
-    printTable(prompts.map((p) => ({ name: p.name, description: p.description ?? '' })), ['name', 'description']);
+    printTable(
+      prompts.map((p) => ({ name: p.name, description: p.description ?? '' })),
+      ['name', 'description'],
+    );
   });
 
   targetOptions(program.command('test <target>').description("the seed's connection test: initialize, capabilities, counts, timings")).action(
@@ -173,24 +192,37 @@ export function registerMcpCommands(program: Command): void {
       const counts = (['tools', 'resources', 'prompts'] as const).map((k) => `${k} ${report[k] ?? 'n/a'}`).join(', ');
       process.stdout.write(`ok: ${report.server?.name ?? 'server'} ${report.server?.version ?? ''} at ${report.url}\n`);
       process.stdout.write(`capabilities: ${Object.keys(report.capabilities).join(', ') || '(none)'}\n${counts}\n`);
-      process.stdout.write(`timings (ms): ${Object.entries(report.timings).map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`).join(', ')}\n`);
+      process.stdout.write(
+        `timings (ms): ${Object.entries(report.timings)
+          .map(([k, v]) => `${k.replace(/Ms$/, '')} ${v}`)
+          .join(', ')}\n`,
+      );
     },
   );
 
-  targetOptions(program.command('ping <target>').description('check an endpoint answers (connect + ping, or server/discover in 2026-07-28), with timings')).action(
-    async (target: string, flags: TargetFlags) => {
-      const started = performance.now();
-      const report = await withConnection(target, flags, async ({ client, url }) => {
-        const connected = performance.now();
-        // 2026-07-28 has no ping; server/discover is its cheapest round trip that every server must answer.
-        const check = client.getProtocolEra() === 'modern' ? 'server/discover' : 'ping';
-        await (check === 'ping' ? client.ping() : client.discover());
-        return { url: url.href, server: client.getServerVersion()?.name, protocolVersion: client.getNegotiatedProtocolVersion() ?? null, check, connectMs: connected - started, checkMs: performance.now() - connected };
-      });
-      const rounded = { ...report, connectMs: Math.round(report.connectMs * 10) / 10, checkMs: Math.round(report.checkMs * 10) / 10 };
-      if (flags.json) return printJson(rounded);
-      const instead = rounded.check === 'ping' ? '' : ` (${rounded.protocolVersion} has no ping)`;
-      process.stdout.write(`ok: ${rounded.server ?? 'server'} at ${rounded.url}, ${rounded.protocolVersion} — connect ${rounded.connectMs} ms, ${rounded.check} ${rounded.checkMs} ms${instead}\n`);
-    },
-  );
+  targetOptions(
+    program.command('ping <target>').description('check an endpoint answers (connect + ping, or server/discover in 2026-07-28), with timings'),
+  ).action(async (target: string, flags: TargetFlags) => {
+    const started = performance.now();
+    const report = await withConnection(target, flags, async ({ client, url }) => {
+      const connected = performance.now();
+      // 2026-07-28 has no ping; server/discover is its cheapest round trip that every server must answer.
+      const check = client.getProtocolEra() === 'modern' ? 'server/discover' : 'ping';
+      await (check === 'ping' ? client.ping() : client.discover());
+      return {
+        url: url.href,
+        server: client.getServerVersion()?.name,
+        protocolVersion: client.getNegotiatedProtocolVersion() ?? null,
+        check,
+        connectMs: connected - started,
+        checkMs: performance.now() - connected,
+      };
+    });
+    const rounded = { ...report, connectMs: Math.round(report.connectMs * 10) / 10, checkMs: Math.round(report.checkMs * 10) / 10 };
+    if (flags.json) return printJson(rounded);
+    const instead = rounded.check === 'ping' ? '' : ` (${rounded.protocolVersion} has no ping)`;
+    process.stdout.write(
+      `ok: ${rounded.server ?? 'server'} at ${rounded.url}, ${rounded.protocolVersion} — connect ${rounded.connectMs} ms, ${rounded.check} ${rounded.checkMs} ms${instead}\n`,
+    );
+  });
 }

@@ -11,6 +11,10 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
   }
   const cells = rows.map((row) => columns.map((column) => String(row[column] ?? '')));
   const widths = columns.map((column, i) => Math.max(column.length, ...cells.map((line) => (line[i] as string).length)));
-  const format = (line: string[]): string => line.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd();
+  const format = (line: string[]): string =>
+    line
+      .map((cell, i) => cell.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${format(columns.map((c) => c.toUpperCase()))}\n${cells.map(format).join('\n')}\n`);
 }

@@ -107,7 +107,9 @@ function specOptions(command: Command): Command {
 
 function show(record: RuntimeView, json: boolean | undefined): void {
   if (json) return printJson(record);
-  const endpoints = Object.entries(record.endpoints).map(([name, version]) => `${name}=v${version}`).join(' ');
+  const endpoints = Object.entries(record.endpoints)
+    .map(([name, version]) => `${name}=v${version}`)
+    .join(' ');
   printTable([{ name: record.name, version: record.latestVersion, endpoints, arn: record.arn }], ['name', 'version', 'endpoints', 'arn']);
 }
 
@@ -138,7 +140,13 @@ export function registerRuntimeCommands(program: Command): void {
     const { runtimes } = (await callApi(await apiTarget(flags), 'GET', '/api/runtimes')) as { runtimes: RuntimeView[] };
     if (flags.json) return printJson(runtimes);
     printTable(
-      runtimes.map((r) => ({ name: r.name, version: r.latestVersion, transport: r.spec.module ? 'module' : r.spec.transport, endpoints: Object.keys(r.endpoints).join(','), updated: r.updatedAt })),
+      runtimes.map((r) => ({
+        name: r.name,
+        version: r.latestVersion,
+        transport: r.spec.module ? 'module' : r.spec.transport,
+        endpoints: Object.keys(r.endpoints).join(','),
+        updated: r.updatedAt,
+      })),
       ['name', 'version', 'transport', 'endpoints', 'updated'],
     );
   });
@@ -153,19 +161,28 @@ export function registerRuntimeCommands(program: Command): void {
     if (flags.json) return printJson(versions);
     printTable(versions, ['version', 'createdAt']);
   });
-  connectionOptions(runtime.command('sessions <name>').description('list live sessions with their worker pids')).action(async (name: string, flags: ConnectionFlags) => {
-    const { sessions } = (await callApi(await apiTarget(flags), 'GET', `${path(name)}/sessions`)) as { sessions: Record<string, unknown>[] };
-    if (flags.json) return printJson(sessions);
-    printTable(sessions, ['id', 'version', 'pid', 'inFlight', 'createdAt', 'lastActivity']);
-  });
-  connectionOptions(runtime.command('delete <name>').description('delete a runtime and end its sessions')).action(async (name: string, flags: ConnectionFlags) => {
-    await callApi(await apiTarget(flags), 'DELETE', path(name));
-    if (flags.json) return printJson({ deleted: name });
-    process.stdout.write(`deleted ${name}\n`);
-  });
+  connectionOptions(runtime.command('sessions <name>').description('list live sessions with their worker pids')).action(
+    async (name: string, flags: ConnectionFlags) => {
+      const { sessions } = (await callApi(await apiTarget(flags), 'GET', `${path(name)}/sessions`)) as { sessions: Record<string, unknown>[] };
+      if (flags.json) return printJson(sessions);
+      printTable(sessions, ['id', 'version', 'pid', 'inFlight', 'createdAt', 'lastActivity']);
+    },
+  );
+  connectionOptions(runtime.command('delete <name>').description('delete a runtime and end its sessions')).action(
+    async (name: string, flags: ConnectionFlags) => {
+      await callApi(await apiTarget(flags), 'DELETE', path(name));
+      if (flags.json) return printJson({ deleted: name });
+      process.stdout.write(`deleted ${name}\n`);
+    },
+  );
   connectionOptions(runtime.command('endpoint <name> <endpoint> <version>').description('pin a named endpoint (e.g. prod) to a version')).action(
     async (name: string, endpoint: string, version: string, flags: ConnectionFlags) => {
-      show((await callApi(await apiTarget(flags), 'PUT', `${path(name)}/endpoints/${encodeURIComponent(endpoint)}`, { version: wholeNumber(1)(version) })) as RuntimeView, flags.json);
+      show(
+        (await callApi(await apiTarget(flags), 'PUT', `${path(name)}/endpoints/${encodeURIComponent(endpoint)}`, {
+          version: wholeNumber(1)(version),
+        })) as RuntimeView,
+        flags.json,
+      );
     },
   );
 }

@@ -43,7 +43,10 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 /** The `identity` group, shared with the authorization server's verbs (whichever part registers first creates it). */
 function identityCommand(program: Command): Command {
-  return program.commands.find((command) => command.name() === 'identity') ?? program.command('identity').description('Identity: users, clients, outbound credentials and access keys');
+  return (
+    program.commands.find((command) => command.name() === 'identity') ??
+    program.command('identity').description('Identity: users, clients, outbound credentials and access keys')
+  );
 }
 
 /** Builds a credential from `--file` plus flags (flags win); the server validates it. */
@@ -99,26 +102,36 @@ export function registerVaultCommands(program: Command): void {
     const { providers } = (await callApi(await apiTarget(flags), 'GET', '/api/credentials/providers')) as { providers: CredentialView[] };
     if (flags.json) return printJson(providers);
     printTable(
-      providers.map((p) => ({ ...p, issuer: issuerOf(p), scopes: p.scopes?.join(' ') ?? '', runtimes: p.runtimes.join(' '), secret: p.hasSecret ? 'stored' : '-' })),
+      providers.map((p) => ({
+        ...p,
+        issuer: issuerOf(p),
+        scopes: p.scopes?.join(' ') ?? '',
+        runtimes: p.runtimes.join(' '),
+        secret: p.hasSecret ? 'stored' : '-',
+      })),
       ['name', 'type', 'clientId', 'issuer', 'scopes', 'runtimes', 'secret'],
     );
   });
 
-  connectionOptions(credential.command('delete <name>').description("delete a credential and its users' stored tokens")).action(async (name: string, flags: ConnectionFlags) => {
-    await callApi(await apiTarget(flags), 'DELETE', `/api/credentials/providers/${encodeURIComponent(name)}`);
-    if (flags.json) return printJson({ deleted: name });
-    process.stdout.write(`Deleted credential ${name}\n`);
-  });
+  connectionOptions(credential.command('delete <name>').description("delete a credential and its users' stored tokens")).action(
+    async (name: string, flags: ConnectionFlags) => {
+      await callApi(await apiTarget(flags), 'DELETE', `/api/credentials/providers/${encodeURIComponent(name)}`);
+      if (flags.json) return printJson({ deleted: name });
+      process.stdout.write(`Deleted credential ${name}\n`);
+    },
+  );
 
   connectionOptions(
     credential
       .command('authorize <name>')
-      .description("print the URL a user opens to grant an oauth2 credential access for them (user federation)")
+      .description('print the URL a user opens to grant an oauth2 credential access for them (user federation)')
       .requiredOption('--user <id>', 'the user id tools will name')
       .option('--scope <scope>', 'scope to ask for (repeat; default the credential scopes)', collect),
   ).action(async (name: string, flags: ConnectionFlags & { user: string; scope?: string[] }) => {
     const body = { userId: flags.user, ...(flags.scope ? { scopes: flags.scope } : {}) };
-    const { authorizationUrl } = (await callApi(await apiTarget(flags), 'POST', `/api/credentials/providers/${encodeURIComponent(name)}/authorize`, body)) as { authorizationUrl: string };
+    const { authorizationUrl } = (await callApi(await apiTarget(flags), 'POST', `/api/credentials/providers/${encodeURIComponent(name)}/authorize`, body)) as {
+      authorizationUrl: string;
+    };
     if (flags.json) return printJson({ authorizationUrl });
     process.stdout.write(`Open this URL as ${flags.user} within 10 minutes:\n${authorizationUrl}\n`);
   });
@@ -151,9 +164,11 @@ export function registerVaultCommands(program: Command): void {
     printTable(accessKeys as unknown as Record<string, unknown>[], ['accessKeyId', 'owner', 'description', 'createdAt']);
   });
 
-  connectionOptions(accessKey.command('delete <accessKeyId>').description('revoke an access key at once')).action(async (id: string, flags: ConnectionFlags) => {
-    await callApi(await apiTarget(flags), 'DELETE', `/api/credentials/access-keys/${encodeURIComponent(id)}`);
-    if (flags.json) return printJson({ deleted: id });
-    process.stdout.write(`Deleted access key ${id}\n`);
-  });
+  connectionOptions(accessKey.command('delete <accessKeyId>').description('revoke an access key at once')).action(
+    async (id: string, flags: ConnectionFlags) => {
+      await callApi(await apiTarget(flags), 'DELETE', `/api/credentials/access-keys/${encodeURIComponent(id)}`);
+      if (flags.json) return printJson({ deleted: id });
+      process.stdout.write(`Deleted access key ${id}\n`);
+    },
+  );
 }

@@ -75,7 +75,10 @@ export async function runLoad(
   const started = performance.now();
   const deadline = started + options.durationMs;
   let sent = 0;
-  const report = setInterval(() => onProgress?.(Math.min(100, Math.floor(100 * Math.max((performance.now() - started) / options.durationMs, sent / options.maxCalls))), 100), 200);
+  const report = setInterval(
+    () => onProgress?.(Math.min(100, Math.floor(100 * Math.max((performance.now() - started) / options.durationMs, sent / options.maxCalls))), 100),
+    200,
+  );
   try {
     await Promise.all(
       sessions.map(async ({ client, explain }) => {

@@ -51,9 +51,17 @@ export interface BenchProgress {
  */
 async function openTimedConnection(url: URL, timeoutMs: number): Promise<{ ms: number; agent: Agent }> {
   const connector = buildConnector({ timeout: timeoutMs });
-  const options = { hostname: url.hostname, host: url.host, protocol: url.protocol, port: url.port || (url.protocol === 'https:' ? '443' : '80'), servername: url.hostname };
+  const options = {
+    hostname: url.hostname,
+    host: url.host,
+    protocol: url.protocol,
+    port: url.port || (url.protocol === 'https:' ? '443' : '80'),
+    servername: url.hostname,
+  };
   const started = performance.now();
-  let socket: Socket | undefined = await new Promise<Socket>((resolve, reject) => connector(options, (error, opened) => (error ? reject(error) : resolve(opened as Socket))));
+  let socket: Socket | undefined = await new Promise<Socket>((resolve, reject) =>
+    connector(options, (error, opened) => (error ? reject(error) : resolve(opened as Socket))),
+  );
   const ms = performance.now() - started;
   const agent = new Agent({
     connect: (connectOptions, callback) => {
@@ -71,7 +79,10 @@ async function openTimedConnection(url: URL, timeoutMs: number): Promise<{ ms: n
  * The tool an iteration calls: the one named — or, behind a gateway, the one tool named `{target}___NAME`, so one
  * `--tool` serves a runtime and the gateway in front of it — else the first read-only tool that needs no arguments.
  */
-function benchTool(tools: { name: string; annotations?: { readOnlyHint?: boolean }; inputSchema: { required?: unknown } }[], named?: string): string | undefined {
+function benchTool(
+  tools: { name: string; annotations?: { readOnlyHint?: boolean }; inputSchema: { required?: unknown } }[],
+  named?: string,
+): string | undefined {
   if (named) {
     if (tools.some((tool) => tool.name === named)) return named;
     const prefixed = tools.filter((tool) => tool.name.endsWith(`___${named}`)).map((tool) => tool.name);

@@ -134,17 +134,26 @@ export function explain(url: URL, error: unknown, context: { target?: string; au
   const status = (error as { data?: { status?: number }; status?: number }).data?.status ?? (error as { status?: number }).status;
   const mode = context.auth?.mode ?? 'none';
   if (status === 401 || /\b401\b|invalid_token|Unauthorized|bearer token/i.test(raw)) {
-    if (mode === 'none') return new ConnectionError(`401 from ${url.origin}: ${message} — pass --token or set TOOLPORT_TOKEN, or sign in with --auth oauth|mcp|m2m|password`);
-    if (mode === 'bearer') return new ConnectionError(`401 from ${url.origin}: ${message} — the bearer token was refused (expired or for another audience): pass a fresh --token`);
+    if (mode === 'none')
+      return new ConnectionError(`401 from ${url.origin}: ${message} — pass --token or set TOOLPORT_TOKEN, or sign in with --auth oauth|mcp|m2m|password`);
+    if (mode === 'bearer')
+      return new ConnectionError(`401 from ${url.origin}: ${message} — the bearer token was refused (expired or for another audience): pass a fresh --token`);
     const issuer = context.credentials?.issuer ?? 'the issuer';
-    return new ConnectionError(`401 from ${url.origin}: ${message} — a renewed token from ${issuer} was refused too: run \`toolport login ${context.target ?? url.href} --auth ${mode} ...\`, or check the endpoint's allowed clients and audiences`);
+    return new ConnectionError(
+      `401 from ${url.origin}: ${message} — a renewed token from ${issuer} was refused too: run \`toolport login ${context.target ?? url.href} --auth ${mode} ...\`, or check the endpoint's allowed clients and audiences`,
+    );
   }
   if (error instanceof RegistrationRejectedError) {
-    return new ConnectionError(`the authorization server of ${url.origin} refused to register this client (${message}) — pass --client-id of a client registered there (and --scope)`);
+    return new ConnectionError(
+      `the authorization server of ${url.origin} refused to register this client (${message}) — pass --client-id of a client registered there (and --scope)`,
+    );
   }
-  if (status === 403 || /\b403\b|insufficient_scope/i.test(raw)) return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`);
+  if (status === 403 || /\b403\b|insufficient_scope/i.test(raw))
+    return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`);
   if (/Unsupported protocol version|did not offer pinned protocol version/i.test(raw)) {
-    return new ConnectionError(`${url.href}: ${message} — the server does not speak the revision forced by --protocol: leave it at auto to use the one it does`);
+    return new ConnectionError(
+      `${url.href}: ${message} — the server does not speak the revision forced by --protocol: leave it at auto to use the one it does`,
+    );
   }
   const fix = missingFeatureFix(raw);
   if (fix) return new ConnectionError(`${url.href}: ${message} — ${fix}`);
@@ -155,7 +164,8 @@ export function explain(url: URL, error: unknown, context: { target?: string; au
     const why = cause === error ? undefined : ((cause as { code?: string }).code ?? (cause as Error).message);
     return new ConnectionError(`cannot reach ${url.origin}${why ? ` (${why})` : ''}: is the server running? (start it with: toolport up)`);
   }
-  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) return new ConnectionError(`${url.href}: no answer within ${(error.data as { timeout?: number } | undefined)?.timeout} ms — raise --timeout`);
+  if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout)
+    return new ConnectionError(`${url.href}: no answer within ${(error.data as { timeout?: number } | undefined)?.timeout} ms — raise --timeout`);
   return new ConnectionError(`${url.href}: ${message}`);
 }
 
@@ -187,7 +197,11 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   try {
     credentials = createCredentials(auth, url);
     const signed = auth.mode === 'sigv4' ? signingFetch(base.fetch, url, auth) : base.fetch;
-    const fetchFn = withScopeStepUp(withSessionRecovery(withRetries(signed, { ...DEFAULT_RETRY, ...options.retry }), options.onSessionReplaced), url, credentials);
+    const fetchFn = withScopeStepUp(
+      withSessionRecovery(withRetries(signed, { ...DEFAULT_RETRY, ...options.retry }), options.onSessionReplaced),
+      url,
+      credentials,
+    );
     transport = new AnswerAwareTransport(url, { fetch: fetchFn, ...(credentials ? { authProvider: authProviderFor(credentials) } : {}) });
   } catch (error) {
     await base.close();

@@ -1,4 +1,12 @@
-import type { Client, ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitRequestFormParams, ElicitResult, Root } from '@modelcontextprotocol/client';
+import type {
+  Client,
+  ClientCapabilities,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestFormParams,
+  ElicitResult,
+  Root,
+} from '@modelcontextprotocol/client';
 
 /** What a request handler gets besides the request: the signal that fires when the server or the caller gives up. */
 export interface HandlerContext {
@@ -44,7 +52,8 @@ export function withSchemaDefaults(schema: RequestedSchema, result: ElicitResult
 
 /** The handler a built-in policy stands for. */
 function policyHandler(policy: ElicitationPolicy): ElicitationHandler {
-  if (policy === 'accept-defaults') return async (request) => ({ action: 'accept', content: schemaDefaults(request.requestedSchema) as ElicitResult['content'] });
+  if (policy === 'accept-defaults')
+    return async (request) => ({ action: 'accept', content: schemaDefaults(request.requestedSchema) as ElicitResult['content'] });
   return async () => ({ action: policy });
 }
 
@@ -75,7 +84,8 @@ export function installHandlers(client: Client, handlers: ClientHandlers): void 
 
 /** What to do when a tool asked for a client feature this connection did not offer (SEP-2322 input requests). */
 const MISSING_FEATURE_FIX: Record<string, string> = {
-  'elicitation/create': 'the tool asks its user for input: run on a terminal to be asked, or pass --elicit accept-defaults|decline|cancel (library: the elicitation option)',
+  'elicitation/create':
+    'the tool asks its user for input: run on a terminal to be asked, or pass --elicit accept-defaults|decline|cancel (library: the elicitation option)',
   'sampling/createMessage': "the tool asks for the client's model: connect with a sampling handler",
   'roots/list': 'the tool asks for the roots it may use: pass --root <dir> (library: the roots option)',
 };

@@ -22,5 +22,14 @@ export function summarize(values: number[]): Stats {
   const n = sorted.length;
   const mean = n ? sorted.reduce((sum, v) => sum + v, 0) / n : Number.NaN;
   const variance = n > 1 ? sorted.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1) : 0;
-  return { n, mean, stddev: Math.sqrt(variance), median: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), min: sorted[0] ?? Number.NaN, max: sorted[n - 1] ?? Number.NaN };
+  return {
+    n,
+    mean,
+    stddev: Math.sqrt(variance),
+    median: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    min: sorted[0] ?? Number.NaN,
+    max: sorted[n - 1] ?? Number.NaN,
+  };
 }

@@ -4,9 +4,7 @@ import { parseEgressRule } from '../sandbox/index.js';
 import { gatewayTargetSchema } from './targets/spec.js';
 
 /** Names become URL path segments and ARN suffixes, so keep them to a safe alphabet. */
-export const resourceName = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,47}$/, 'a name of 1-48 letters, digits, "_" or "-", starting with a letter');
+export const resourceName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,47}$/, 'a name of 1-48 letters, digits, "_" or "-", starting with a letter');
 
 /** `env:NAME` takes the value from Toolport's own environment at spawn time; it is never stored or printed. */
 const envValue = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
@@ -14,36 +12,43 @@ const envValue = z.union([z.string(), z.number().transform(String), z.boolean().
 /** Inbound auth of a runtime or gateway: `none` (explicit), `jwt`, or `sigv4`. */
 export const authSchema = z.union([
   z.literal('none'),
-  z.object({
-    jwt: z
-      .object({
-        discoveryUrl: z
-          .string()
-          .refine((value) => value.startsWith('/') || URL.canParse(value), 'an http(s) URL, or a path such as /identity/.well-known/openid-configuration')
-          .describe("The issuer's OpenID discovery URL (.../.well-known/openid-configuration); a path (/identity/...) means this platform's own Identity"),
-        allowedClients: z.array(z.string()).optional().describe('Accept tokens whose client_id (or azp) is one of these'),
-        allowedAudiences: z.array(z.string()).optional().describe('Accept tokens whose aud includes one of these'),
-        allowedScopes: z.array(z.string()).optional().describe('Require at least one of these scopes (403 otherwise)'),
-        requiredClaims: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('Claims that must have these values'),
-      })
-      .strict()
-      .refine((jwt) => (jwt.allowedClients?.length ?? 0) + (jwt.allowedAudiences?.length ?? 0) > 0, {
-        message: 'give allowedAudiences or allowedClients, or any token from the issuer would be accepted',
-        path: ['allowedAudiences'],
-      }),
-  }).strict(),
-  z.object({
-    sigv4: z
-      .object({
-        region: z
-          .string()
-          .regex(/^[a-z0-9-]{1,32}$/, 'an AWS-style region such as us-east-1')
-          .optional()
-          .describe('Accept only signatures scoped to this region (default: any region)'),
-      })
-      .strict()
-      .describe('AWS Signature V4 (service bedrock-agentcore) with access keys issued by Toolport Identity'),
-  }).strict(),
+  z
+    .object({
+      jwt: z
+        .object({
+          discoveryUrl: z
+            .string()
+            .refine((value) => value.startsWith('/') || URL.canParse(value), 'an http(s) URL, or a path such as /identity/.well-known/openid-configuration')
+            .describe("The issuer's OpenID discovery URL (.../.well-known/openid-configuration); a path (/identity/...) means this platform's own Identity"),
+          allowedClients: z.array(z.string()).optional().describe('Accept tokens whose client_id (or azp) is one of these'),
+          allowedAudiences: z.array(z.string()).optional().describe('Accept tokens whose aud includes one of these'),
+          allowedScopes: z.array(z.string()).optional().describe('Require at least one of these scopes (403 otherwise)'),
+          requiredClaims: z
+            .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+            .optional()
+            .describe('Claims that must have these values'),
+        })
+        .strict()
+        .refine((jwt) => (jwt.allowedClients?.length ?? 0) + (jwt.allowedAudiences?.length ?? 0) > 0, {
+          message: 'give allowedAudiences or allowedClients, or any token from the issuer would be accepted',
+          path: ['allowedAudiences'],
+        }),
+    })
+    .strict(),
+  z
+    .object({
+      sigv4: z
+        .object({
+          region: z
+            .string()
+            .regex(/^[a-z0-9-]{1,32}$/, 'an AWS-style region such as us-east-1')
+            .optional()
+            .describe('Accept only signatures scoped to this region (default: any region)'),
+        })
+        .strict()
+        .describe('AWS Signature V4 (service bedrock-agentcore) with access keys issued by Toolport Identity'),
+    })
+    .strict(),
 ]);
 
 const sessionsSchema = z
@@ -57,7 +62,14 @@ const sessionsSchema = z
 
 const limitsSchema = z
   .object({
-    maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest request body (default 4 MiB, like gateways); larger gets 413 before more is read, and a SigV4 runtime reads at most this much to check a signature'),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024)
+      .describe(
+        'Largest request body (default 4 MiB, like gateways); larger gets 413 before more is read, and a SigV4 runtime reads at most this much to check a signature',
+      ),
     requestTimeout: duration.prefault('15m').describe('A request still running after this is cancelled'),
     memoryMb: z.number().int().positive().optional().describe('Kill a worker whose resident memory (its whole process tree) exceeds this'),
     pids: z.number().int().min(16).max(65_536).default(256).describe('isolation: sandbox: processes and threads a session may run (a fork bomb stops there)'),
@@ -75,24 +87,28 @@ const sandboxSchema = z
             allow: z
               .array(z.string().refine((entry) => parseEgressRule(entry) !== undefined, 'must be host[:port], *.domain[:port] or an IP[:port]'))
               .min(1)
-              .describe('Hosts the sandbox may reach through the platform\'s egress proxy (HTTP_PROXY/HTTPS_PROXY): api.openai.com:443, *.example.com (ports 80 and 443), 127.0.0.1:9000'),
+              .describe(
+                "Hosts the sandbox may reach through the platform's egress proxy (HTTP_PROXY/HTTPS_PROXY): api.openai.com:443, *.example.com (ports 80 and 443), 127.0.0.1:9000",
+              ),
           })
           .strict(),
       ])
       .default('none')
-      .describe('none: only the sandbox\'s own loopback; {allow: [...]}: those hosts only, through an egress proxy that logs each refusal; host: the host\'s network, including the platform\'s own ports (an explicit opt-out)'),
+      .describe(
+        "none: only the sandbox's own loopback; {allow: [...]}: those hosts only, through an egress proxy that logs each refusal; host: the host's network, including the platform's own ports (an explicit opt-out)",
+      ),
     mounts: z
       .array(
         z
           .object({
-            source: z.string().min(1).describe('Host path (relative to the config file\'s folder); must exist'),
+            source: z.string().min(1).describe("Host path (relative to the config file's folder); must exist"),
             target: z.string().startsWith('/').describe('Absolute path inside the sandbox'),
             readOnly: z.boolean().default(true).describe('Mount read-only (default)'),
           })
           .strict(),
       )
       .default([])
-      .describe('Extra host paths the session may see; nothing else outside the system and the runtime\'s code is visible'),
+      .describe("Extra host paths the session may see; nothing else outside the system and the runtime's code is visible"),
   })
   .strict();
 
@@ -102,17 +118,29 @@ const runtimeSpecShape = z
     command: z.array(z.string().min(1)).min(1).optional().describe('Program and arguments; {port} is replaced for http'),
     module: z.string().min(1).optional().describe('A JS/TS module exporting defineTool tools (relative to the config file)'),
     transport: z.enum(['stdio', 'http']).default('stdio').describe('How the command speaks MCP'),
-    port: z.union([z.literal('auto'), z.number().int().min(1).max(65535)]).default('auto').describe('http: port the server listens on; auto gives each worker a free one'),
+    port: z
+      .union([z.literal('auto'), z.number().int().min(1).max(65535)])
+      .default('auto')
+      .describe('http: port the server listens on; auto gives each worker a free one'),
     path: z.string().startsWith('/').default('/mcp').describe('http: MCP endpoint path of the server'),
-    cwd: z.string().optional().describe('Working directory (default: the config file\'s folder); relative paths here, in module and in a command\'s program resolve against the config file\'s folder'),
-    env: z.record(z.string(), envValue).default({}).describe('Worker environment; env:NAME copies NAME from Toolport\'s environment'),
-    auth: authSchema.default('none').describe('Inbound authorizer: none (loopback demos only), jwt, or sigv4 (access keys from toolport identity access-key create)'),
+    cwd: z
+      .string()
+      .optional()
+      .describe(
+        "Working directory (default: the config file's folder); relative paths here, in module and in a command's program resolve against the config file's folder",
+      ),
+    env: z.record(z.string(), envValue).default({}).describe("Worker environment; env:NAME copies NAME from Toolport's environment"),
+    auth: authSchema
+      .default('none')
+      .describe('Inbound authorizer: none (loopback demos only), jwt, or sigv4 (access keys from toolport identity access-key create)'),
     sessions: sessionsSchema.prefault({}).describe('Session lifecycle'),
     limits: limitsSchema.prefault({}).describe('Per-request and per-worker limits'),
     isolation: z
       .enum(['sandbox', 'process'])
       .default('process')
-      .describe('sandbox: each worker in its own Linux namespaces under bubblewrap (system and code read-only, a private HOME, its own PIDs, no network unless sandbox.network says so); process: a plain child process trusted with everything the platform can read'),
+      .describe(
+        'sandbox: each worker in its own Linux namespaces under bubblewrap (system and code read-only, a private HOME, its own PIDs, no network unless sandbox.network says so); process: a plain child process trusted with everything the platform can read',
+      ),
     sandbox: sandboxSchema.prefault({}).describe('isolation: sandbox: what the session may reach'),
   })
   .strict();
@@ -151,8 +179,11 @@ const runtimeEntrySchema = runtimeSpecShape
 
 const permissionRuleSchema = z
   .object({
-    scopes: z.array(z.string()).optional().describe('Allowed when the caller\'s token has at least one of these scopes'),
-    claims: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('Allowed when every named claim has this value'),
+    scopes: z.array(z.string()).optional().describe("Allowed when the caller's token has at least one of these scopes"),
+    claims: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe('Allowed when every named claim has this value'),
   })
   .strict();
 
@@ -161,12 +192,16 @@ const searchSchema = z.union([
   z
     .object({
       enabled: z.boolean().default(true).describe('Offer the search tool'),
-      name: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/).default('x_amz_bedrock_agentcore_search').describe('Name of the search tool (AgentCore\'s by default, so existing agents keep working)'),
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,128}$/)
+        .default('x_amz_bedrock_agentcore_search')
+        .describe("Name of the search tool (AgentCore's by default, so existing agents keep working)"),
       embeddings: z
         .object({
           url: z.string().url().describe('Base URL of an OpenAI-compatible API (POST {url}/embeddings), e.g. https://api.openai.com/v1'),
           model: z.string().min(1).describe('Embedding model name'),
-          apiKey: z.string().optional().describe('Bearer key; env:NAME reads it from Toolport\'s environment'),
+          apiKey: z.string().optional().describe("Bearer key; env:NAME reads it from Toolport's environment"),
           weight: z.number().min(0).max(1).default(0.5).describe('Share of the embedding similarity in the blended score'),
         })
         .strict()
@@ -184,14 +219,21 @@ const gatewaySpecShape = z
     permissions: z
       .record(z.string().min(1), permissionRuleSchema)
       .default({})
-      .describe('Name pattern ("billing___*") → who may use it: tools and prompts by name, resources and templates as {target}___{uri}; what no pattern matches is open to every authenticated caller'),
-    exceptionLevel: z.enum(['safe', 'debug']).default('safe').describe('debug also shows callers the target\'s own error text'),
+      .describe(
+        'Name pattern ("billing___*") → who may use it: tools and prompts by name, resources and templates as {target}___{uri}; what no pattern matches is open to every authenticated caller',
+      ),
+    exceptionLevel: z.enum(['safe', 'debug']).default('safe').describe("debug also shows callers the target's own error text"),
     audit: z
       .object({ arguments: z.boolean().default(false).describe('Store call arguments in the audit log') })
       .strict()
       .prefault({})
       .describe('What the audit log keeps'),
-    maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Largest MCP request body; larger gets 413'),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024)
+      .describe('Largest MCP request body; larger gets 413'),
     maxSessions: z
       .number()
       .int()
@@ -206,7 +248,10 @@ const gatewaySpecShape = z
       .max(20_000)
       .default(5000)
       .describe('Items per tools/list (and other list) page; clients follow nextCursor past it. Every page is a round trip'),
-    targets: z.array(z.lazy(() => gatewayTargetSchema)).default([]).describe('What the gateway fronts: mcp, openapi or function targets'),
+    targets: z
+      .array(z.lazy(() => gatewayTargetSchema))
+      .default([])
+      .describe('What the gateway fronts: mcp, openapi or function targets'),
   })
   .strict();
 
@@ -356,12 +401,16 @@ export const configSchema = z
           .url()
           .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
           .optional()
-          .describe('URL clients reach Toolport at (e.g. a proxy in front of it); required when host is not loopback. The issuer and every advertised URL come from it, never from the Host header'),
+          .describe(
+            'URL clients reach Toolport at (e.g. a proxy in front of it); required when host is not loopback. The issuer and every advertised URL come from it, never from the Host header',
+          ),
       })
       .strict()
       .prefault({})
       .describe('The HTTP edge'),
-    identity: identityConfigSchema.prefault({}).describe('Identity: users, clients, resource servers and token lifetimes of the authorization server at /identity'),
+    identity: identityConfigSchema
+      .prefault({})
+      .describe('Identity: users, clients, resource servers and token lifetimes of the authorization server at /identity'),
     runtimes: z.array(runtimeEntrySchema).default([]).describe('Hosted MCP servers, applied at start'),
     credentials: z
       .array(credentialProviderSchema)

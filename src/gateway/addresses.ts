@@ -40,7 +40,12 @@ export class LinkLocalRefused extends Error {
 export async function refuseLinkLocalUrl(url: string, lookup: AddressLookup = dnsLookup): Promise<void> {
   const host = URL.parse(url)?.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!host) return;
-  const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((found) => found.map((entry) => entry.address), () => []);
+  const addresses = isIP(host)
+    ? [host]
+    : await lookup(host, { all: true }).then(
+        (found) => found.map((entry) => entry.address),
+        () => [],
+      );
   const bad = addresses.find(isLinkLocalOrMetadata);
   if (bad) throw new LinkLocalRefused(host, bad);
 }

@@ -137,7 +137,16 @@ export class CallRunner {
 
   private audit(
     gateway: LiveGateway,
-    call: { requestId: string; name: string; target: string | undefined; caller: Caller; args: Record<string, unknown>; started: number; status: string; error?: string },
+    call: {
+      requestId: string;
+      name: string;
+      target: string | undefined;
+      caller: Caller;
+      args: Record<string, unknown>;
+      started: number;
+      status: string;
+      error?: string;
+    },
   ): void {
     const { principal, clientName } = call.caller;
     const client = principal?.clientId ?? clientName;
@@ -164,7 +173,13 @@ export class CallRunner {
     this.queued = [];
     const write = this.store
       .recordCalls(batch)
-      .catch((error: Error) => this.log.error('could not write the gateway audit log', { gateways: [...new Set(batch.map((record) => record.gateway))], records: batch.length, error: error.message }))
+      .catch((error: Error) =>
+        this.log.error('could not write the gateway audit log', {
+          gateways: [...new Set(batch.map((record) => record.gateway))],
+          records: batch.length,
+          error: error.message,
+        }),
+      )
       .finally(() => this.pending.delete(write));
     this.pending.add(write);
   }

@@ -52,7 +52,8 @@ function ownerOf(principal: Principal | undefined): string | undefined {
 /** The client name and capabilities a 2025-11-25 caller declared in `initialize`. */
 function declared(body: unknown): Pick<Caller, 'clientName' | 'capabilities'> {
   const messages = Array.isArray(body) ? body : [body];
-  const init = messages.find((m) => isInitializeRequest(m)) as { params?: { clientInfo?: { name?: unknown }; capabilities?: Record<string, unknown> } } | undefined;
+  const init = messages.find((m) => isInitializeRequest(m)) as
+    { params?: { clientInfo?: { name?: unknown }; capabilities?: Record<string, unknown> } } | undefined;
   const name = init?.params?.clientInfo?.name;
   return { ...(typeof name === 'string' ? { clientName: name } : {}), ...(init?.params?.capabilities ? { capabilities: init.params.capabilities } : {}) };
 }
@@ -96,11 +97,14 @@ export class GatewayHost {
     if (!row) return undefined;
     const live = new LiveGateway(row, this.store, this.makeDriver, this.log.child({ gateway: name }));
     await live.load(await this.store.listTargets(name));
-    const modern = createMcpHandler((ctx) => createGatewayServer(live, this.calls, () => (ctx.authInfo?.extra?.caller as Caller | undefined) ?? { principal: undefined }), {
-      legacy: 'reject',
-      maxRequestBodySize: row.spec.maxBodyBytes,
-      onerror: (error) => this.log.debug('gateway request refused', { gateway: name, error: error.message }),
-    });
+    const modern = createMcpHandler(
+      (ctx) => createGatewayServer(live, this.calls, () => (ctx.authInfo?.extra?.caller as Caller | undefined) ?? { principal: undefined }),
+      {
+        legacy: 'reject',
+        maxRequestBodySize: row.spec.maxBodyBytes,
+        onerror: (error) => this.log.debug('gateway request refused', { gateway: name, error: error.message }),
+      },
+    );
     const unsubscribe = live.onChange(() => modern.notify.toolsChanged());
     this.served.set(name, { live, modern, lists: new ToolListPages(live), unsubscribe });
     return live;
@@ -149,7 +153,12 @@ export class GatewayHost {
   /** Handles one HTTP request to `/gateways/{name}/mcp`. */
   async handle(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
     const served = this.served.get(name);
-    if (!served) return sendJsonRpcError(res, 404, { code: -32001, message: `no gateway named "${name}"; list them with: toolport gateway list`, data: { code: 'gateway_not_found' } });
+    if (!served)
+      return sendJsonRpcError(res, 404, {
+        code: -32001,
+        message: `no gateway named "${name}"; list them with: toolport gateway list`,
+        data: { code: 'gateway_not_found' },
+      });
     const { live, modern } = served;
     const base = requestOrigin(req);
     // Read at most once: a signing scheme (SigV4) hashes the body before the MCP handling parses it.
@@ -157,7 +166,12 @@ export class GatewayHost {
     const readRaw = (): Promise<Buffer> => (rawBody ??= readBody(req, live.row.spec.maxBodyBytes));
     let principal: Principal | undefined;
     try {
-      principal = await this.auth.authenticate(live.row.spec.auth, { method: req.method ?? 'GET', url: new URL(req.url ?? '/', base), headers: req.headers, body: readRaw });
+      principal = await this.auth.authenticate(live.row.spec.auth, {
+        method: req.method ?? 'GET',
+        url: new URL(req.url ?? '/', base),
+        headers: req.headers,
+        body: readRaw,
+      });
       let body: unknown;
       let raw: Buffer | undefined;
       if (req.method === 'POST') {
@@ -181,17 +195,25 @@ export class GatewayHost {
       const caller: Caller = { principal };
       const response = (await isLegacyRequest(request, body))
         ? await this.serveLegacy(live, request, body, caller)
-        : await modern.fetch(request, { parsedBody: body, authInfo: { token: '', clientId: principal?.clientId ?? '', scopes: principal?.scopes ?? [], extra: { caller } } });
+        : await modern.fetch(request, {
+            parsedBody: body,
+            authInfo: { token: '', clientId: principal?.clientId ?? '', scopes: principal?.scopes ?? [], extra: { caller } },
+          });
       await sendFetchResponse(res, response);
     } catch (error) {
       if (error instanceof AuthError) return sendAuthChallenge(res, error, `${base}${metadataPath(gatewayPath(name))}`);
-      if (error instanceof BodyTooLargeError) return sendJsonRpcError(res, 413, { code: -32600, message: `${error.message}; send less or raise the gateway's maxBodyBytes` });
+      if (error instanceof BodyTooLargeError)
+        return sendJsonRpcError(res, 413, { code: -32600, message: `${error.message}; send less or raise the gateway's maxBodyBytes` });
       throw error;
     }
   }
 
   /** A plain tools/list answered from the gateway's serialised pages, when the caller may see them (see list-cache.ts). */
-  private cachedToolList(served: Served, request: PlainListRequest | undefined, principal: Principal | undefined): { body: Buffer[]; headers: Record<string, string> } | undefined {
+  private cachedToolList(
+    served: Served,
+    request: PlainListRequest | undefined,
+    principal: Principal | undefined,
+  ): { body: Buffer[]; headers: Record<string, string> } | undefined {
     if (!request) return undefined;
     if (request.sessionId !== undefined) {
       const session = this.sessions.get(request.sessionId);
@@ -227,9 +249,14 @@ export class GatewayHost {
     }
     const { maxSessions } = live.row.spec;
     if (this.sessionCount(live.name) + (this.opening.get(live.name) ?? 0) >= maxSessions) {
-      return jsonRpcResponse(429, -32000, `gateway "${live.name}" already has its maximum of ${maxSessions} sessions; retry later or end idle sessions with DELETE`, {
-        'retry-after': String(SESSIONS_FULL_RETRY_SECONDS),
-      });
+      return jsonRpcResponse(
+        429,
+        -32000,
+        `gateway "${live.name}" already has its maximum of ${maxSessions} sessions; retry later or end idle sessions with DELETE`,
+        {
+          'retry-after': String(SESSIONS_FULL_RETRY_SECONDS),
+        },
+      );
     }
     // Counted until the session is registered, so concurrent initialize requests cannot overshoot the bound.
     this.opening.set(live.name, (this.opening.get(live.name) ?? 0) + 1);
@@ -280,5 +307,8 @@ export class GatewayHost {
 }
 
 function jsonRpcResponse(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), { status, headers: { 'content-type': 'application/json', ...headers } });
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 }

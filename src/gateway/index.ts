@@ -46,7 +46,10 @@ export function createGateways(options: GatewayPartOptions): { host: GatewayHost
     async (_gateway, target, onCatalogChange) => {
       const { spec } = target;
       if (spec.credentials && !options.vault) {
-        throw new TargetError('invalid', `target "${spec.name}" names credentials from provider "${spec.credentials.provider}", but no credential vault is configured`);
+        throw new TargetError(
+          'invalid',
+          `target "${spec.name}" names credentials from provider "${spec.credentials.provider}", but no credential vault is configured`,
+        );
       }
       return createDriver(spec, {
         baseDir: resolve(target.baseDir),

@@ -59,12 +59,18 @@ export function plainToolsList(method: string | undefined, headers: IncomingHttp
   const { cursor, _meta: meta = {} } = params;
   if ((cursor !== undefined && typeof cursor !== 'string') || !isObject(meta)) return undefined;
   const accept = header(headers, 'accept') ?? '';
-  if (!accept.includes('application/json') || !accept.includes('text/event-stream') || !isJsonContentType(header(headers, 'content-type') ?? null)) return undefined;
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream') || !isJsonContentType(header(headers, 'content-type') ?? null))
+    return undefined;
   const sessionId = header(headers, 'mcp-session-id');
   const version = header(headers, 'mcp-protocol-version');
   if (sessionId !== undefined) {
     if (PROTOCOL_VERSION_META_KEY in meta || (version !== undefined && !LEGACY_VERSIONS.has(version))) return undefined;
-  } else if (version !== PER_REQUEST_PROTOCOL_VERSION || header(headers, 'mcp-method') !== 'tools/list' || headers['mcp-name'] !== undefined || !isModernEnvelope(meta)) {
+  } else if (
+    version !== PER_REQUEST_PROTOCOL_VERSION ||
+    header(headers, 'mcp-method') !== 'tools/list' ||
+    headers['mcp-name'] !== undefined ||
+    !isModernEnvelope(meta)
+  ) {
     return undefined;
   }
   return { id, cursor, sessionId };
@@ -88,9 +94,10 @@ export class ToolListPages {
     if (!this.gateway.policy.unrestricted) return undefined;
     const members = this.members(request.cursor ?? '');
     if (members === undefined || (request.sessionId !== undefined && this.modernOnly.has(request.cursor ?? ''))) return undefined;
-    const modern = request.sessionId === undefined
-      ? `,"resultType":"complete","ttlMs":0,"cacheScope":"private","_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: gatewayServerInfo(this.gateway.name) })}`
-      : '';
+    const modern =
+      request.sessionId === undefined
+        ? `,"resultType":"complete","ttlMs":0,"cacheScope":"private","_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: gatewayServerInfo(this.gateway.name) })}`
+        : '';
     return [Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(request.id)},"result":{`), members, Buffer.from(`${modern}}}`)];
   }
 
@@ -104,7 +111,10 @@ export class ToolListPages {
       let cursor: string | undefined;
       do {
         const current: { items: Tool[]; nextCursor?: string } = page(tools, cursor, this.gateway.row.spec.pageSize);
-        this.pages.set(cursor ?? '', Buffer.from(`"tools":${JSON.stringify(current.items)}${current.nextCursor ? `,"nextCursor":${JSON.stringify(current.nextCursor)}` : ''}`));
+        this.pages.set(
+          cursor ?? '',
+          Buffer.from(`"tools":${JSON.stringify(current.items)}${current.nextCursor ? `,"nextCursor":${JSON.stringify(current.nextCursor)}` : ''}`),
+        );
         if (current.items.some((tool) => tool.outputSchema !== undefined && tool.outputSchema.type !== 'object')) this.modernOnly.add(cursor ?? '');
         cursor = current.nextCursor;
       } while (cursor !== undefined);

@@ -11,7 +11,12 @@ type Rule = GatewaySpec['permissions'][string];
 
 /** `*` matches any run of characters; everything else is literal. */
 function patternRegex(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 function admits(rule: Rule, caller: Principal | undefined): boolean {

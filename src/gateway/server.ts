@@ -34,7 +34,9 @@ function paged<T>(gateway: LiveGateway, items: readonly T[], cursor: string | un
 
 /** The error for a prompt, resource or completion the gateway's permissions keep from this caller (as for tools). */
 function forbidden(what: string): ProtocolError {
-  return new ProtocolError(ProtocolErrorCode.InvalidParams, `you may not ${what}: the gateway's permissions do not admit your token's scopes or claims`, { code: 'forbidden' });
+  return new ProtocolError(ProtocolErrorCode.InvalidParams, `you may not ${what}: the gateway's permissions do not admit your token's scopes or claims`, {
+    code: 'forbidden',
+  });
 }
 
 /** Forwards a target's progress to the caller when the request carried a progress token. */
@@ -57,7 +59,9 @@ function logForwarder(ctx: ServerContext, sessionLevel: LoggingLevel | undefined
     level,
     forward: ({ level: messageLevel, logger, data }) => {
       if (logSeverity(messageLevel) < threshold) return;
-      void ctx.mcpReq.notify({ method: 'notifications/message', params: { level: messageLevel, data, ...(typeof logger === 'string' ? { logger } : {}) } }).catch(() => undefined);
+      void ctx.mcpReq
+        .notify({ method: 'notifications/message', params: { level: messageLevel, data, ...(typeof logger === 'string' ? { logger } : {}) } })
+        .catch(() => undefined);
     },
   };
 }
@@ -92,26 +96,29 @@ async function forward<T>(
   const input = inputOf(ctx, caller);
   try {
     if (!live) throw new GatewayError('target_unavailable', `target "${target}" is not available`);
-    return await live.guard.run(ctx.mcpReq.signal, (signal) => run({ signal, gateway: gateway.name, target, prefixedName, requestId, ...(input ? { input } : {}) }));
+    return await live.guard.run(ctx.mcpReq.signal, (signal) =>
+      run({ signal, gateway: gateway.name, target, prefixedName, requestId, ...(input ? { input } : {}) }),
+    );
   } catch (error) {
     if (error instanceof ProtocolError) throw error; // the target's own JSON-RPC answer
     const failure =
       error instanceof GatewayError
         ? error
-        : new GatewayError(error instanceof TargetError && error.kind === 'timeout' ? 'target_timeout' : 'target_error', (error as Error).message, (error as TargetError).detail);
+        : new GatewayError(
+            error instanceof TargetError && error.kind === 'timeout' ? 'target_timeout' : 'target_error',
+            (error as Error).message,
+            (error as TargetError).detail,
+          );
     throw failure.toProtocolError(requestId, gateway.row.spec.exceptionLevel === 'debug');
   }
 }
 
 /** Builds the MCP server a caller talks to; `caller` is fixed for its lifetime (a session or a request). */
 export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, caller: () => Caller): Server {
-  const server = new Server(
-    gatewayServerInfo(gateway.name),
-    {
-      capabilities: { tools: { listChanged: true }, resources: {}, prompts: {}, completions: {}, logging: {} },
-      ...(gateway.row.spec.description ? { instructions: gateway.row.spec.description } : {}),
-    },
-  );
+  const server = new Server(gatewayServerInfo(gateway.name), {
+    capabilities: { tools: { listChanged: true }, resources: {}, prompts: {}, completions: {}, logging: {} },
+    ...(gateway.row.spec.description ? { instructions: gateway.row.spec.description } : {}),
+  });
 
   // This server serves one 2025-11-25 session (or one 2026-07-28 request, where the SDK refuses logging/setLevel and
   // the level rides in the envelope), so the level kept here is this caller's alone.
@@ -139,7 +146,11 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const onProgress = progressForwarder(ctx);
     const log = logForwarder(ctx, sessionLogLevel);
     const input = inputOf(ctx, who);
-    const result = await calls.call(gateway, name, args, who, ctx.mcpReq.signal, { ...(onProgress ? { onProgress } : {}), ...(log ? { log } : {}), ...(input ? { input } : {}) });
+    const result = await calls.call(gateway, name, args, who, ctx.mcpReq.signal, {
+      ...(onProgress ? { onProgress } : {}),
+      ...(log ? { log } : {}),
+      ...(input ? { input } : {}),
+    });
     if (isInputRequired(result)) return result;
     const outputSchema = (gateway.search?.name === name ? gateway.search.definition : gateway.catalog.tool(name))?.outputSchema;
     return server.projectCallToolResult(result, outputSchema);
@@ -159,7 +170,8 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const { uri } = request.params;
     const target = gateway.catalog.resourceTarget(uri);
     const driver = target ? gateway.targets.get(target)?.driver : undefined;
-    if (!target || !driver?.readResource) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no target of gateway "${gateway.name}" serves resource ${uri}`, { uri });
+    if (!target || !driver?.readResource)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no target of gateway "${gateway.name}" serves resource ${uri}`, { uri });
     if (!gateway.policy.allowsResource(target, uri, caller().principal)) throw forbidden(`read resource ${uri}`);
     return forward(gateway, target, ctx, caller(), (context) => driver.readResource!(uri, context), uri);
   });
@@ -173,7 +185,8 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const { name, arguments: args = {} } = request.params;
     const route = gateway.catalog.promptRoute(name);
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
-    if (!route || !driver?.getPrompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `gateway "${gateway.name}" has no prompt "${name}"; list them with prompts/list`);
+    if (!route || !driver?.getPrompt)
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `gateway "${gateway.name}" has no prompt "${name}"; list them with prompts/list`);
     if (!gateway.policy.allows(name, caller().principal)) throw forbidden(`get prompt "${name}"`);
     return forward(gateway, route.target, ctx, caller(), (context) => driver.getPrompt!(route.name, args, context), name);
   });
@@ -183,7 +196,11 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const template = ref.type === 'ref/prompt' ? undefined : gateway.catalog.templateTarget(ref.uri);
     const route = ref.type === 'ref/prompt' ? gateway.catalog.promptRoute(ref.name) : template ? { target: template, name: ref.uri } : undefined;
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
-    if (!route || !driver?.complete) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `nothing on gateway "${gateway.name}" completes ${ref.type === 'ref/prompt' ? ref.name : ref.uri}`);
+    if (!route || !driver?.complete)
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `nothing on gateway "${gateway.name}" completes ${ref.type === 'ref/prompt' ? ref.name : ref.uri}`,
+      );
     const { principal } = caller();
     if (ref.type === 'ref/prompt' ? !gateway.policy.allows(ref.name, principal) : !gateway.policy.allowsResource(route.target, ref.uri, principal)) {
       throw forbidden(`complete ${ref.type === 'ref/prompt' ? `prompt "${ref.name}"` : ref.uri}`);

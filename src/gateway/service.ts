@@ -139,7 +139,10 @@ export class GatewayService {
   }
 
   private targetStatus(gateway: string, target: string): TargetStatus {
-    const status = this.host.gateway(gateway)?.status().find((s) => s.name === target);
+    const status = this.host
+      .gateway(gateway)
+      ?.status()
+      .find((s) => s.name === target);
     if (!status) throw new StoreError('not_found', `gateway "${gateway}" has no target "${target}"; list them with: toolport target list ${gateway}`);
     return status;
   }
@@ -155,7 +158,8 @@ export class GatewayService {
     const live = this.host.gateway(gateway);
     if (!live) return [];
     if (target) {
-      if (!live.targets.has(target)) throw new StoreError('not_found', `gateway "${gateway}" has no target "${target}"; list them with: toolport target list ${gateway}`);
+      if (!live.targets.has(target))
+        throw new StoreError('not_found', `gateway "${gateway}" has no target "${target}"; list them with: toolport target list ${gateway}`);
       await live.sync(target);
       return [this.targetStatus(gateway, target)];
     }

@@ -25,7 +25,10 @@ export interface AccessKeyLookup {
 
 const createSchema = z
   .object({
-    owner: z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, '1-64 letters, digits, "_", ".", "@" or "-"').describe('Who signs with the key'),
+    owner: z
+      .string()
+      .regex(/^[A-Za-z0-9_.@-]{1,64}$/, '1-64 letters, digits, "_", ".", "@" or "-"')
+      .describe('Who signs with the key'),
     description: z.string().max(200).optional(),
   })
   .strict();
@@ -69,8 +72,15 @@ export class AccessKeys implements AccessKeyLookup {
   }
 
   async list(): Promise<AccessKeyInfo[]> {
-    const rows = await this.sql.all<KeyRow>('SELECT access_key_id, owner, description, created_at FROM identity_access_keys ORDER BY created_at, access_key_id');
-    return rows.map((row) => ({ accessKeyId: row.access_key_id, owner: row.owner, ...(row.description ? { description: row.description } : {}), createdAt: row.created_at }));
+    const rows = await this.sql.all<KeyRow>(
+      'SELECT access_key_id, owner, description, created_at FROM identity_access_keys ORDER BY created_at, access_key_id',
+    );
+    return rows.map((row) => ({
+      accessKeyId: row.access_key_id,
+      owner: row.owner,
+      ...(row.description ? { description: row.description } : {}),
+      createdAt: row.created_at,
+    }));
   }
 
   /** Revokes a key at once; false if it did not exist. */

@@ -12,7 +12,15 @@ export type { SigV4AuthorizerConfig, SigV4Options } from './sigv4.js';
 export { AccessKeys } from './access-keys.js';
 export type { AccessKeyInfo, AccessKeyLookup, NewAccessKey } from './access-keys.js';
 export { Vault, VaultError, VAULT_STATUS, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, startWorkloadEndpoint } from './vault/index.js';
-export type { AccessTokenRequest, CredentialProviderInfo, CredentialRef, OutboundCredentials, VaultErrorCode, VaultOptions, WorkloadEndpoint } from './vault/index.js';
+export type {
+  AccessTokenRequest,
+  CredentialProviderInfo,
+  CredentialRef,
+  OutboundCredentials,
+  VaultErrorCode,
+  VaultOptions,
+  WorkloadEndpoint,
+} from './vault/index.js';
 export { loadMasterKey, seal, open, MASTER_KEY_ENV, MASTER_KEY_FILE } from './master-key.js';
 export { Identity, IDENTITY_PATH } from './server/identity.js';
 export type { IdentityOptions } from './server/identity.js';

@@ -27,7 +27,8 @@ export interface SigV4Options {
 
 /** The principal issuer of SigV4-authenticated callers (their subject is the access key's owner). */
 export const SIGV4_ISSUER = 'toolport:sigv4';
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 +Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request, *SignedHeaders=([a-z0-9;_.-]+), *Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 +Credential=([^/\s,]+)\/(\d{8})\/([^/\s,]+)\/([^/\s,]+)\/aws4_request, *SignedHeaders=([a-z0-9;_.-]+), *Signature=([0-9a-f]{64})$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const invalid = (message: string): AuthError => new AuthError('invalid_token', message);
 
@@ -66,12 +67,17 @@ export class SigV4Authorizer implements InboundAuthorizer {
 
   async authenticate(request: InboundRequest): Promise<Principal> {
     const authorization = headerValue(request.headers.authorization);
-    if (!authorization) throw new AuthError('missing_token', `this resource requires AWS Signature V4 (Authorization: AWS4-HMAC-SHA256 ...) for service ${this.service}`);
+    if (!authorization)
+      throw new AuthError('missing_token', `this resource requires AWS Signature V4 (Authorization: AWS4-HMAC-SHA256 ...) for service ${this.service}`);
     const match = AUTHORIZATION.exec(authorization.trim());
-    if (!match) throw invalid('the Authorization header is not an AWS4-HMAC-SHA256 signature (Credential=KEY/DATE/REGION/SERVICE/aws4_request, SignedHeaders=..., Signature=...)');
+    if (!match)
+      throw invalid(
+        'the Authorization header is not an AWS4-HMAC-SHA256 signature (Credential=KEY/DATE/REGION/SERVICE/aws4_request, SignedHeaders=..., Signature=...)',
+      );
     const [, accessKeyId = '', scopeDate, region = '', service, signedHeaderList = '', signature = ''] = match;
     if (service !== this.service) throw invalid(`the signature is scoped to service "${service}"; sign for service "${this.service}"`);
-    if (this.config.region && region !== this.config.region) throw invalid(`the signature is scoped to region "${region}"; this resource accepts "${this.config.region}"`);
+    if (this.config.region && region !== this.config.region)
+      throw invalid(`the signature is scoped to region "${region}"; this resource accepts "${this.config.region}"`);
     const signedAt = this.signingDate(request, scopeDate);
     const signedHeaders = signedHeaderList.split(';');
     for (const required of ['host', 'x-amz-date']) {
@@ -94,7 +100,15 @@ export class SigV4Authorizer implements InboundAuthorizer {
     if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(body).digest('hex')) {
       throw invalid('the body does not match its signed X-Amz-Content-Sha256 hash; it was altered after signing, or the payload was not signed');
     }
-    const expected = await this.expectedSignature(request, headers, body, { accessKeyId, secretAccessKey: key.secretAccessKey }, signedAt, region, signedHeaderList);
+    const expected = await this.expectedSignature(
+      request,
+      headers,
+      body,
+      { accessKeyId, secretAccessKey: key.secretAccessKey },
+      signedAt,
+      region,
+      signedHeaderList,
+    );
     if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
       throw invalid('the signature does not match: check the secret access key, and that the method, URL, signed headers and body are sent exactly as signed');
     }

@@ -39,11 +39,17 @@ export async function detectEra(session: Session, envelope: Record<string, unkno
     clientInfo: envelope[CLIENT_INFO_META_KEY] ?? { name: 'toolport-runtime', version: '1' },
   });
   if (!init.result) {
-    throw new RuntimeError('worker_unavailable', `the hosted server speaks neither 2026-07-28 nor 2025-11-25 (initialize failed: ${init.error?.message ?? 'no answer'})`);
+    throw new RuntimeError(
+      'worker_unavailable',
+      `the hosted server speaks neither 2026-07-28 nor 2025-11-25 (initialize failed: ${init.error?.message ?? 'no answer'})`,
+    );
   }
   await session.fromCaller({ jsonrpc: '2.0', method: 'notifications/initialized' } as JSONRPCMessage, { send: async () => undefined });
   const { capabilities, serverInfo, instructions } = init.result as unknown as LegacyServer;
-  return { kind: 'legacy', server: { capabilities: capabilities ?? {}, serverInfo: serverInfo ?? { name: 'unknown', version: '0' }, ...(instructions ? { instructions } : {}) } };
+  return {
+    kind: 'legacy',
+    server: { capabilities: capabilities ?? {}, serverInfo: serverInfo ?? { name: 'unknown', version: '0' }, ...(instructions ? { instructions } : {}) },
+  };
 }
 
 /** 2026-07-28 results that carry cache hints (caching SEP); a 2025 server gives none, so the SDK's defaults apply. */
@@ -106,7 +112,11 @@ export async function initializeForModernServer(session: Session, init: Initiali
   const discover = await session.request('server/discover', { _meta: envelope });
   if (!discover.result) return undefined;
   session.envelope = envelope;
-  const { capabilities, instructions, _meta } = discover.result as { capabilities?: ServerCapabilities; instructions?: string; _meta?: Record<string, unknown> };
+  const { capabilities, instructions, _meta } = discover.result as {
+    capabilities?: ServerCapabilities;
+    instructions?: string;
+    _meta?: Record<string, unknown>;
+  };
   const requested = init.protocolVersion ?? '';
   return {
     protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : (SUPPORTED_PROTOCOL_VERSIONS[0] as string),

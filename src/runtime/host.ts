@@ -210,7 +210,12 @@ export class RuntimeHost {
       const readRaw = (): Promise<Buffer> => (rawBody ??= readBody(req, current.limits.maxBodyBytes));
       let principal: Principal | undefined;
       try {
-        principal = await this.auth.authenticate(current.auth, { method: req.method ?? 'GET', url: new URL(req.url ?? '/', base), headers: req.headers, body: readRaw });
+        principal = await this.auth.authenticate(current.auth, {
+          method: req.method ?? 'GET',
+          url: new URL(req.url ?? '/', base),
+          headers: req.headers,
+          body: readRaw,
+        });
       } catch (error) {
         if (!(error instanceof AuthError)) throw error;
         log.auth = error.code;
@@ -244,7 +249,8 @@ export class RuntimeHost {
       }
       const initializing = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
       if (initializing) {
-        if (existing) throw new RuntimeError('bad_request', `session ${sessionId} is already initialized; send initialize without a session id to start another`);
+        if (existing)
+          throw new RuntimeError('bad_request', `session ${sessionId} is already initialized; send initialize without a session id to start another`);
         await this.openSession(req, res, name, target, body, sessionId, log, principal);
         return;
       }
@@ -255,7 +261,8 @@ export class RuntimeHost {
       log.session = sessionId;
       await this.forward(req, res, existing, body);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) return sendRuntimeError(res, new RuntimeError('body_too_large', `${error.message}; send less or raise limits.maxBodyBytes`), id);
+      if (error instanceof BodyTooLargeError)
+        return sendRuntimeError(res, new RuntimeError('body_too_large', `${error.message}; send less or raise limits.maxBodyBytes`), id);
       if (error instanceof RuntimeError) return sendRuntimeError(res, error, id);
       this.log.error('invocation failed', { ...log, error: (error as Error).stack });
       sendRuntimeError(res, new RuntimeError('worker_unavailable', 'internal error while invoking the runtime; see the server log'), id);
@@ -287,7 +294,11 @@ export class RuntimeHost {
   ): Promise<Session> {
     const { maxSessions } = target.spec.sessions;
     if (this.sessionCount(name) >= maxSessions) {
-      throw new RuntimeError('too_many_sessions', `runtime "${name}" already has its maximum of ${maxSessions} sessions; retry later or end idle sessions with DELETE`, 5);
+      throw new RuntimeError(
+        'too_many_sessions',
+        `runtime "${name}" already has its maximum of ${maxSessions} sessions; retry later or end idle sessions with DELETE`,
+        5,
+      );
     }
     if (callerChosen && (!CALLER_SESSION_ID.test(requestedId ?? '') || this.sessions.has(requestedId ?? ''))) {
       throw new RuntimeError('bad_request', 'a caller-chosen session id must be 16-128 letters, digits, "-" or "_", and not in use');
@@ -406,7 +417,12 @@ export class RuntimeHost {
     const requested = route.classification.revision;
     if (requested === undefined || !PER_REQUEST_PROTOCOL_VERSIONS.includes(requested)) {
       // Answered here, as the SDK's HTTP entry does: the worker behind stdio cannot set an HTTP status.
-      return sendJsonRpcError(res, 400, new UnsupportedProtocolVersionError({ supported: [...PER_REQUEST_PROTOCOL_VERSIONS], requested: requested ?? 'unknown' }), id);
+      return sendJsonRpcError(
+        res,
+        400,
+        new UnsupportedProtocolVersionError({ supported: [...PER_REQUEST_PROTOCOL_VERSIONS], requested: requested ?? 'unknown' }),
+        id,
+      );
     }
     const mismatch = routingHeaderMismatch(route.message.method, route.message.params, header(req, 'mcp-method'), header(req, 'mcp-name'));
     if (mismatch) return sendJsonRpcError(res, 400, { code: HEADER_MISMATCH, message: mismatch }, id);

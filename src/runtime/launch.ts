@@ -19,7 +19,13 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 async function isExecutable(path: string): Promise<boolean> {
-  return (await isFile(path)) && (await access(path, constants.X_OK).then(() => true, () => false));
+  return (
+    (await isFile(path)) &&
+    (await access(path, constants.X_OK).then(
+      () => true,
+      () => false,
+    ))
+  );
 }
 
 /** The PATH a worker's program is looked up on: the runtime's own, when it sets one literally, else Toolport's. */
@@ -51,12 +57,18 @@ export async function assertLaunchable(spec: RuntimeSpec, what: string): Promise
   const programIssue = program === undefined ? undefined : await programProblem(spec, program, cwd);
   if (programIssue) problems.push({ path: 'command', message: programIssue });
   for (const [index, mount] of spec.sandbox.mounts.entries()) {
-    if (!(await stat(mount.source).catch(() => undefined))) problems.push({ path: `sandbox.mounts.${index}.source`, message: `the mount source ${mount.source} does not exist` });
+    if (!(await stat(mount.source).catch(() => undefined)))
+      problems.push({ path: `sandbox.mounts.${index}.source`, message: `the mount source ${mount.source} does not exist` });
   }
   if (spec.isolation === 'sandbox') {
     await ensureSandboxSupport().catch((error: Error) => problems.push({ path: 'isolation', message: error.message }));
     const program = spec.command?.[0];
-    const code = [cwd, ...(spec.module ? [spec.module] : []), ...(program?.includes('/') ? [resolve(cwd, program)] : []), ...spec.sandbox.mounts.map((mount) => mount.source)];
+    const code = [
+      cwd,
+      ...(spec.module ? [spec.module] : []),
+      ...(program?.includes('/') ? [resolve(cwd, program)] : []),
+      ...spec.sandbox.mounts.map((mount) => mount.source),
+    ];
     const unreachable = problems.length ? undefined : unreachableToSandboxes(code);
     if (unreachable) problems.push({ path: 'isolation', message: unreachable });
   }
@@ -84,7 +96,9 @@ export async function probeRuntime(spec: RuntimeSpec, log: Logger): Promise<stri
       };
       worker.onexit = (exit) => {
         // The worker's own summary (from its first error line), as a session's callers see it.
-        done(`the worker exited (code ${String(exit.code ?? exit.signal)}) before answering initialize${exit.stderrSummary ? `:\n    ${exit.stderrSummary}` : ''}`);
+        done(
+          `the worker exited (code ${String(exit.code ?? exit.signal)}) before answering initialize${exit.stderrSummary ? `:\n    ${exit.stderrSummary}` : ''}`,
+        );
       };
       worker
         .send({

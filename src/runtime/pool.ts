@@ -60,7 +60,11 @@ export class WarmPool {
             if (index >= 0) this.idle.splice(index, 1);
             if (this.closed) return;
             this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
-            this.log.error('a warm worker exited before any session used it; pausing refills', { code: exit.code, signal: exit.signal, stderr: exit.stderrSummary });
+            this.log.error('a warm worker exited before any session used it; pausing refills', {
+              code: exit.code,
+              signal: exit.signal,
+              stderr: exit.stderrSummary,
+            });
           };
           this.idle.push(worker);
           this.starting--;

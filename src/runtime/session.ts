@@ -200,14 +200,26 @@ export class Session {
     this.deliver(entry.sink, {
       jsonrpc: '2.0',
       id: entry.callerId,
-      error: { code: -32001, message: `${entry.method} ran longer than the runtime's request timeout (${limit}) and was cancelled; raise limits.requestTimeout if it needs longer` },
+      error: {
+        code: -32001,
+        message: `${entry.method} ran longer than the runtime's request timeout (${limit}) and was cancelled; raise limits.requestTimeout if it needs longer`,
+      },
     } as JSONRPCMessage);
-    void this.worker.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: workerId, reason: 'request timeout' } } as JSONRPCMessage).catch(() => undefined);
+    void this.worker
+      .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: workerId, reason: 'request timeout' } } as JSONRPCMessage)
+      .catch(() => undefined);
   }
 
   private workerExited(exit: WorkerExit): void {
     if (this.ended) return;
-    this.log.warn('session worker exited', { session: this.id, runtime: this.runtime, pid: this.worker.pid, code: exit.code, signal: exit.signal, reason: exit.reason });
+    this.log.warn('session worker exited', {
+      session: this.id,
+      runtime: this.runtime,
+      pid: this.worker.pid,
+      code: exit.code,
+      signal: exit.signal,
+      reason: exit.reason,
+    });
     this.failPending(exitMessage(exit));
     this.finish('worker_exited');
   }

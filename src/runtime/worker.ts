@@ -30,9 +30,15 @@ const SUMMARY_CHARS = 400;
 
 /** The lines that say why a process failed: from the first line naming an error (or the start), a few of them. */
 function summarizeStderr(head: string): string {
-  const lines = head.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = head
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const firstError = lines.findIndex((line) => /\b\w*Error\b/.test(line));
-  return lines.slice(Math.max(0, firstError), Math.max(0, firstError) + SUMMARY_LINES).join(' | ').slice(0, SUMMARY_CHARS);
+  return lines
+    .slice(Math.max(0, firstError), Math.max(0, firstError) + SUMMARY_LINES)
+    .join(' | ')
+    .slice(0, SUMMARY_CHARS);
 }
 
 /** How much of the start of stderr is kept for the summary. */
@@ -157,7 +163,13 @@ export class Worker {
       log.warn('sandbox refused an egress not on sandbox.network.allow', { target, session: started.worker?.session, pid: started.worker?.pid }),
     );
     const [program, ...args] = isolated.argv as [string, ...string[]];
-    const child = spawn(program, args, { cwd: spec.cwd ?? process.cwd(), env: { ...env, ...isolated.env }, stdio: ['pipe', 'pipe', 'pipe'], uid: isolated.uid, gid: isolated.uid });
+    const child = spawn(program, args, {
+      cwd: spec.cwd ?? process.cwd(),
+      env: { ...env, ...isolated.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      uid: isolated.uid,
+      gid: isolated.uid,
+    });
     const worker = new Worker(child, home, credential, log, isolated.release);
     started.worker = worker;
     const endpoint = port === undefined ? undefined : { port, ...(isolated.httpSocket ? { socket: isolated.httpSocket } : {}) };

@@ -25,9 +25,21 @@ const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx
 
 /** The minimal /etc a runtime needs: name resolution, users, TLS roots, the loader cache, time zone, alternatives. */
 const SYSTEM_ETC = [
-  '/etc/resolv.conf', '/etc/hosts', '/etc/host.conf', '/etc/gai.conf', '/etc/nsswitch.conf', '/etc/passwd', '/etc/group',
-  '/etc/ssl', '/etc/ca-certificates', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime',
-  '/etc/alternatives', '/etc/mime.types',
+  '/etc/resolv.conf',
+  '/etc/hosts',
+  '/etc/host.conf',
+  '/etc/gai.conf',
+  '/etc/nsswitch.conf',
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/ssl',
+  '/etc/ca-certificates',
+  '/etc/ld.so.cache',
+  '/etc/ld.so.conf',
+  '/etc/ld.so.conf.d',
+  '/etc/localtime',
+  '/etc/alternatives',
+  '/etc/mime.types',
 ];
 
 function systemMounts(): string[] {
@@ -53,7 +65,11 @@ function within(parent: string, child: string): boolean {
 export function codeRoot(path: string): string {
   const real = realpathSync(path);
   const inModules = real.split(sep).indexOf('node_modules');
-  if (inModules > 0) return real.split(sep).slice(0, inModules + 1).join(sep);
+  if (inModules > 0)
+    return real
+      .split(sep)
+      .slice(0, inModules + 1)
+      .join(sep);
   for (let dir = dirname(real); dir !== dirname(dir); dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;
   }
@@ -75,11 +91,24 @@ function outermost(dirs: string[]): string[] {
 export function bwrapCommand(plan: SandboxPlan): string[] {
   const code = outermost([...plan.codeDirs, plan.cwd]).filter((dir) => !SYSTEM_DIRS.some((system) => within(system, dir)));
   const args = [
-    'prlimit', ...(plan.limits.pids === undefined ? [] : [`--nproc=${plan.limits.pids}`]), `--nofile=${plan.limits.openFiles}`, '--',
-    'bwrap', '--unshare-all', ...(plan.network === 'host' ? ['--share-net'] : []),
-    '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
+    'prlimit',
+    ...(plan.limits.pids === undefined ? [] : [`--nproc=${plan.limits.pids}`]),
+    `--nofile=${plan.limits.openFiles}`,
+    '--',
+    'bwrap',
+    '--unshare-all',
+    ...(plan.network === 'host' ? ['--share-net'] : []),
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
     ...systemMounts(),
-    '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
   ];
   for (const dir of code) args.push('--ro-bind', dir, dir);
   for (const path of plan.hidden) {

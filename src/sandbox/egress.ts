@@ -56,7 +56,9 @@ export async function startEgressProxy(socket: string, rules: EgressRule[], onRe
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
-    upstream.on('error', (error) => res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/plain' }).end(`cannot reach ${url.host}: ${error.message}`));
+    upstream.on('error', (error) =>
+      res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/plain' }).end(`cannot reach ${url.host}: ${error.message}`),
+    );
     req.pipe(upstream);
   });
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {

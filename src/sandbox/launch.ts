@@ -99,11 +99,22 @@ async function chownTree(dir: string, uid: number): Promise<void> {
 /** The egress proxy of one sandbox, on a socket in its HOME, and the environment that points its clients at it. */
 async function startEgress(home: string, allow: string[], onRefused: ((target: string) => void) | undefined) {
   const socket = join(home, '.toolport-egress.sock');
-  const proxy = await startEgressProxy(socket, allow.map((entry) => parseEgressRule(entry)!), onRefused ?? (() => undefined));
+  const proxy = await startEgressProxy(
+    socket,
+    allow.map((entry) => parseEgressRule(entry)!),
+    onRefused ?? (() => undefined),
+  );
   await chmod(socket, 0o666);
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
-  const env = { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: 'localhost,127.0.0.1,::1', no_proxy: 'localhost,127.0.0.1,::1' };
+  const env = {
+    HTTP_PROXY: url,
+    HTTPS_PROXY: url,
+    http_proxy: url,
+    https_proxy: url,
+    NO_PROXY: 'localhost,127.0.0.1,::1',
+    no_proxy: 'localhost,127.0.0.1,::1',
+  };
   return { socket, port, proxy, env };
 }
 
@@ -118,7 +129,9 @@ export async function sandboxLaunch(request: SandboxRequest): Promise<SandboxLau
   const values = Object.values(request.env);
   const outbound =
     network === 'none'
-      ? [...bridges].filter(([origin]) => values.some((value) => value.startsWith(origin))).map(([origin, socket]) => ({ port: Number(new URL(origin).port), socket }))
+      ? [...bridges]
+          .filter(([origin]) => values.some((value) => value.startsWith(origin)))
+          .map(([origin, socket]) => ({ port: Number(new URL(origin).port), socket }))
       : [];
   const httpSocket = network === 'none' && request.httpPort !== undefined ? join(home, '.toolport-http.sock') : undefined;
   if (egress) outbound.push({ port: egress.port, socket: egress.socket });

@@ -9,7 +9,11 @@ let checked: Promise<void> | undefined;
 
 function probe(): Promise<void> {
   if (process.platform !== 'linux') {
-    return Promise.reject(new SandboxUnavailableError(`isolation: sandbox needs Linux namespaces, and this is ${process.platform}; run Toolport on Linux, or set isolation: process to trust this runtime with everything the platform can read`));
+    return Promise.reject(
+      new SandboxUnavailableError(
+        `isolation: sandbox needs Linux namespaces, and this is ${process.platform}; run Toolport on Linux, or set isolation: process to trust this runtime with everything the platform can read`,
+      ),
+    );
   }
   return new Promise((resolve, reject) => {
     execFile('bwrap', ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', 'true'], { timeout: 10_000 }, (error, _stdout, stderr) => {

@@ -17,5 +17,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
         ? [408, 'request_timeout', 'the request did not arrive in time']
         : [400, 'bad_request', 'the request is not valid HTTP/1.1 (malformed request line, header or length)'];
   const body = JSON.stringify({ error: { code, message } });
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

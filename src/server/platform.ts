@@ -9,7 +9,19 @@ import { createLogger, type Logger } from '../log/index.js';
 import { sendJsonRpcError } from '../mcp/index.js';
 import { ControlPlane, RuntimeHost, runtimeRoutes } from '../runtime/index.js';
 import { bridgeIntoSandboxes, protectFromSandboxes } from '../sandbox/index.js';
-import { AccessKeys, Identity, InboundAuth, Vault, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, identityRoutes, loadMasterKey, startWorkloadEndpoint, type ScryptCost } from '../identity/index.js';
+import {
+  AccessKeys,
+  Identity,
+  InboundAuth,
+  Vault,
+  VAULT_CALLBACK_PATH,
+  credentialRoutes,
+  handleVaultCallback,
+  identityRoutes,
+  loadMasterKey,
+  startWorkloadEndpoint,
+  type ScryptCost,
+} from '../identity/index.js';
 import { BadPathError, DEFAULT_QUALIFIER, decodePathPart, parseEndpointPath, requestOrigin, runtimeArn, runtimeUrl } from '../http/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
@@ -145,7 +157,14 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   });
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
-  const gateways = createGateways({ sql: store.sql, log, baseUrl: () => baseUrl, vault, auth: inboundAuth, ...(options.gatewayLookup ? { lookup: options.gatewayLookup } : {}) });
+  const gateways = createGateways({
+    sql: store.sql,
+    log,
+    baseUrl: () => baseUrl,
+    vault,
+    auth: inboundAuth,
+    ...(options.gatewayLookup ? { lookup: options.gatewayLookup } : {}),
+  });
   const readiness = new Readiness(gateways.host, gateways.service, options.catalogWaitMs ?? CATALOG_WAIT_MS);
   /** Control-plane routes by `/api/{prefix}`; each part adds its own. */
   const api: Record<string, ApiRoutes> = {
@@ -166,7 +185,13 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   try {
     // Credentials first: a runtime's first workers get the workload env only if a credential already grants it.
     if (config) await vault.applyConfig(config.credentials);
-    identity = await Identity.open({ store, masterKey, log, ...(config ? { config: config.identity } : {}), ...(options.scryptCost ? { scryptCost: options.scryptCost } : {}) });
+    identity = await Identity.open({
+      store,
+      masterKey,
+      log,
+      ...(config ? { config: config.identity } : {}),
+      ...(options.scryptCost ? { scryptCost: options.scryptCost } : {}),
+    });
     api.identity = identityRoutes(identity);
     if (config) await control.applyConfig(config);
     if (config) await gateways.service.applyConfig(config.gateways, dirname(resolve(options.config as string)));
@@ -229,7 +254,8 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
       const message = `gateway "${name}" is still loading its tool catalog; retry in a few seconds (GET /ready says when everything is loaded)`;
       return sendJsonRpcError(res, 503, { code: -32000, message, data: { code: 'gateway_loading' } }, null, { 'retry-after': RETRY_AFTER_S });
     }
-    if (endpoint?.kind === 'runtime' && !endpoint.metadata) return runtimes.handle(req, res, endpoint.segment, url.searchParams.get('qualifier') ?? DEFAULT_QUALIFIER);
+    if (endpoint?.kind === 'runtime' && !endpoint.metadata)
+      return runtimes.handle(req, res, endpoint.segment, url.searchParams.get('qualifier') ?? DEFAULT_QUALIFIER);
     notFound(res, path);
   };
   const server: Server = createServer((req, res) => {
@@ -255,7 +281,8 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     await release();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new ConfigError(`${host}:${wantedPort} is already in use: stop the other process or pass --port`);
-    if (code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new ConfigError(`cannot listen on ${host}:${wantedPort} (${code}): choose another --host or --port`);
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL')
+      throw new ConfigError(`cannot listen on ${host}:${wantedPort} (${code}): choose another --host or --port`);
     throw error;
   }
   const port = (server.address() as { port: number }).port;

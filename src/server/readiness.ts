@@ -54,7 +54,16 @@ export class Readiness {
   async gatewayReady(name: string): Promise<boolean> {
     const deadline = AbortSignal.timeout(this.catalogWaitMs);
     const aborted = new Promise<false>((resolve) => deadline.addEventListener('abort', () => resolve(false), { once: true }));
-    if (!(await Promise.race([this.starting.then(() => true, () => true), aborted]))) return false;
+    if (
+      !(await Promise.race([
+        this.starting.then(
+          () => true,
+          () => true,
+        ),
+        aborted,
+      ]))
+    )
+      return false;
     const live = this.host.gateway(name);
     if (!live || uncatalogued(this.host, name).length === 0) return true;
     // Every first catalog of a target changes the gateway's catalog, so its change listener sees each one arrive.

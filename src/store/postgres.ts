@@ -64,7 +64,10 @@ export async function openPostgresStore(url: string): Promise<Store> {
       return result;
     } catch (err) {
       // A client whose ROLLBACK fails is broken; passing the error makes the pool discard it.
-      const broken = await client.query('ROLLBACK').then(() => undefined, (e: Error) => e);
+      const broken = await client.query('ROLLBACK').then(
+        () => undefined,
+        (e: Error) => e,
+      );
       client.release(broken);
       throw err;
     }
@@ -119,11 +122,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
           [name, now],
         );
         if (inserted.rowCount === 0) throw new StoreError('conflict', `runtime ${name} already exists`);
-        await c.query('INSERT INTO runtime_versions (runtime, version, spec, created_at) VALUES ($1, 1, $2, $3)', [
-          name,
-          JSON.stringify(spec),
-          now,
-        ]);
+        await c.query('INSERT INTO runtime_versions (runtime, version, spec, created_at) VALUES ($1, 1, $2, $3)', [name, JSON.stringify(spec), now]);
         return mustGet(c, name);
       }),
     updateRuntime: (name, spec) =>
@@ -136,12 +135,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
         );
         const version = bumped.rows[0]?.latest_version;
         if (version === undefined) throw new StoreError('not_found', `runtime ${name} not found`);
-        await c.query('INSERT INTO runtime_versions (runtime, version, spec, created_at) VALUES ($1, $2, $3, $4)', [
-          name,
-          version,
-          JSON.stringify(spec),
-          now,
-        ]);
+        await c.query('INSERT INTO runtime_versions (runtime, version, spec, created_at) VALUES ($1, $2, $3, $4)', [name, version, JSON.stringify(spec), now]);
         return mustGet(c, name);
       }),
     getRuntime: (name) => tx((c) => get(c, name)),
@@ -149,7 +143,12 @@ export async function openPostgresStore(url: string): Promise<Store> {
       tx(async (c) => {
         const runtimes = await c.query<RuntimeRow>(`${RUNTIME_SELECT} ORDER BY r.name`);
         const endpoints = await c.query<EndpointRow>('SELECT * FROM runtime_endpoints ORDER BY runtime, endpoint');
-        return runtimes.rows.map((row) => toRecord(row, endpoints.rows.filter((e) => e.runtime === row.name)));
+        return runtimes.rows.map((row) =>
+          toRecord(
+            row,
+            endpoints.rows.filter((e) => e.runtime === row.name),
+          ),
+        );
       }),
     deleteRuntime: async (name) => ((await one('DELETE FROM runtimes WHERE name = $1', [name])).rowCount ?? 0) > 0,
     getRuntimeVersion: async (name, version) => {
@@ -166,9 +165,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
       if (endpoint === 'DEFAULT') throw new StoreError('invalid', 'DEFAULT is reserved; it always follows the latest version');
       return tx(async (c) => {
         await mustGet(c, name);
-        const exists =
-          isVersion(version) &&
-          (await c.query('SELECT 1 FROM runtime_versions WHERE runtime = $1 AND version = $2', [name, version])).rowCount;
+        const exists = isVersion(version) && (await c.query('SELECT 1 FROM runtime_versions WHERE runtime = $1 AND version = $2', [name, version])).rowCount;
         if (!exists) throw new StoreError('not_found', `runtime ${name} has no version ${version}`);
         await c.query(
           `INSERT INTO runtime_endpoints (runtime, endpoint, version) VALUES ($1, $2, $3)

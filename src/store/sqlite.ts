@@ -41,9 +41,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
     runtimes: db.prepare<[], RuntimeRow>(`${RUNTIME_SELECT} ORDER BY r.name`),
     endpoints: db.prepare<[string], EndpointRow>('SELECT * FROM runtime_endpoints WHERE runtime = ? ORDER BY endpoint'),
     allEndpoints: db.prepare<[], EndpointRow>('SELECT * FROM runtime_endpoints ORDER BY runtime, endpoint'),
-    insertRuntime: db.prepare(
-      'INSERT INTO runtimes (name, created_at, updated_at, latest_version) VALUES (?, ?, ?, 1) ON CONFLICT (name) DO NOTHING',
-    ),
+    insertRuntime: db.prepare('INSERT INTO runtimes (name, created_at, updated_at, latest_version) VALUES (?, ?, ?, 1) ON CONFLICT (name) DO NOTHING'),
     bumpRuntime: db.prepare<[string, string], { latest_version: number }>(
       'UPDATE runtimes SET latest_version = latest_version + 1, updated_at = ? WHERE name = ? RETURNING latest_version',
     ),
@@ -85,7 +83,12 @@ export async function openSqliteStore(file: string): Promise<Store> {
 
   const list = db.transaction(() => {
     const endpoints = q.allEndpoints.all();
-    return q.runtimes.all().map((row) => toRecord(row, endpoints.filter((e) => e.runtime === row.name)));
+    return q.runtimes.all().map((row) =>
+      toRecord(
+        row,
+        endpoints.filter((e) => e.runtime === row.name),
+      ),
+    );
   });
 
   const setEndpoint = db.transaction((name: string, endpoint: string, version: number) => {

@@ -55,7 +55,10 @@ async function askVault(path: string, body: unknown): Promise<Record<string, unk
   const base = process.env[VAULT_URL_ENV];
   const token = process.env[WORKLOAD_TOKEN_ENV];
   if (!base || !token) {
-    throw new CredentialError('no_vault', `${VAULT_URL_ENV} and ${WORKLOAD_TOKEN_ENV} are not set: credentials are available to tools hosted by a Toolport runtime`);
+    throw new CredentialError(
+      'no_vault',
+      `${VAULT_URL_ENV} and ${WORKLOAD_TOKEN_ENV} are not set: credentials are available to tools hosted by a Toolport runtime`,
+    );
   }
   const credential = await workerCredential();
   let response: Response;

@@ -6,5 +6,13 @@ export { createToolServer, serveToolsStdio, serveToolsHttp, toolsOfModule } from
 export { serveTools } from './server.js';
 export type { ToolServerInfo } from './server.js';
 /** Outbound credentials from Identity's vault for tool code (AgentCore's @requires_access_token / @requires_api_key). */
-export { withAccessToken, withApiKey, CredentialError, VAULT_URL_ENV, WORKER_CREDENTIAL_FILE, WORKER_CREDENTIAL_HEADER, WORKLOAD_TOKEN_ENV } from './access-token.js';
+export {
+  withAccessToken,
+  withApiKey,
+  CredentialError,
+  VAULT_URL_ENV,
+  WORKER_CREDENTIAL_FILE,
+  WORKER_CREDENTIAL_HEADER,
+  WORKLOAD_TOKEN_ENV,
+} from './access-token.js';
 export type { AccessTokenOptions } from './access-token.js';

@@ -15,9 +15,7 @@ function toResult(tool: ToolDefinition, value: unknown): CallToolResult {
   if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
   if (value && typeof value === 'object' && Array.isArray((value as CallToolResult).content)) return value as CallToolResult;
   const text = JSON.stringify(value);
-  return tool.output
-    ? { content: [{ type: 'text', text }], structuredContent: value as Record<string, unknown> }
-    : { content: [{ type: 'text', text }] };
+  return tool.output ? { content: [{ type: 'text', text }], structuredContent: value as Record<string, unknown> } : { content: [{ type: 'text', text }] };
 }
 
 function toolContext(ctx: ServerContext): ToolContext {
@@ -122,11 +120,7 @@ export async function serveToolsHttp(
  * 127.0.0.1), `--port` (default $PORT or 8000; 0 picks a free one) and `--path` (default /mcp), then prints
  * `<name> listening on http://host:port/path` (the bound port) to stderr. An invalid port exits with code 2.
  */
-export async function serveTools(
-  tools: readonly ToolDefinition[],
-  info: ToolServerInfo,
-  argv: string[] = process.argv.slice(2),
-): Promise<void> {
+export async function serveTools(tools: readonly ToolDefinition[], info: ToolServerInfo, argv: string[] = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -31,14 +31,27 @@ describe('toolport agent', () => {
 
   const env = (): Record<string, string> => ({ OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: model.baseUrl });
 
-  for (const [provider, api] of [['openai-chat', 'chat'], ['openai', 'responses']] as const) {
+  for (const [provider, api] of [
+    ['openai-chat', 'chat'],
+    ['openai', 'responses'],
+  ] as const) {
     it(`answers with a runtime's tools through ${api === 'chat' ? 'Chat Completions' : 'the Responses API'}`, async () => {
       const before = model.turns.length;
-      const run = await toolport(['agent', 'Please greet Ada', '--runtime', 'greet', '--server', platform.url, '--model', `${provider}:gpt-test`, '--json'], env());
+      const run = await toolport(
+        ['agent', 'Please greet Ada', '--runtime', 'greet', '--server', platform.url, '--model', `${provider}:gpt-test`, '--json'],
+        env(),
+      );
       assert.equal(run.code, 0, run.stderr);
-      const result = JSON.parse(run.stdout) as { answer: string; trace: { tool: string; arguments: unknown; isError: boolean; result: string }[]; toolsOffered: string[] };
+      const result = JSON.parse(run.stdout) as {
+        answer: string;
+        trace: { tool: string; arguments: unknown; isError: boolean; result: string }[];
+        toolsOffered: string[];
+      };
       assert.equal(result.answer, 'The tool said: Hello, Ada! Nice to meet you. This is a test message.');
-      assert.deepEqual(result.trace.map(({ tool, arguments: args, isError }) => ({ tool, args, isError })), [{ tool: 'greet_user', args: { name: 'Ada' }, isError: false }]);
+      assert.deepEqual(
+        result.trace.map(({ tool, arguments: args, isError }) => ({ tool, args, isError })),
+        [{ tool: 'greet_user', args: { name: 'Ada' }, isError: false }],
+      );
       assert.ok(result.toolsOffered.includes('greet_user') && result.toolsOffered.includes('echo'));
       const turns = model.turns.slice(before);
       assert.equal(turns.length, 2, 'one turn to call the tool, one to answer');
@@ -59,14 +72,20 @@ describe('toolport agent', () => {
 
   it("with more tools than --max-tools, offers the gateway's search tool, its best hits and call_tool", async () => {
     const before = model.turns.length;
-    const run = await toolport(['agent', 'Please greet Lin', '--gateway', 'tools', '--server', platform.url, '--model', 'openai-chat:gpt-test', '--max-tools', '3', '--json'], env());
+    const run = await toolport(
+      ['agent', 'Please greet Lin', '--gateway', 'tools', '--server', platform.url, '--model', 'openai-chat:gpt-test', '--max-tools', '3', '--json'],
+      env(),
+    );
     assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout) as { answer: string; toolMode: string; toolsOffered: string[]; trace: { tool: string }[] };
     assert.equal(result.toolMode, 'search');
     assert.equal(result.toolsOffered[0], 'x_amz_bedrock_agentcore_search');
     assert.ok(result.toolsOffered.includes('greet___greet_user') && result.toolsOffered.at(-1) === 'call_tool', result.toolsOffered.join(','));
     assert.ok(result.toolsOffered.length <= 12, 'the search tool, at most ten hits and call_tool');
-    assert.deepEqual(result.trace.map((call) => call.tool), ['greet___greet_user']);
+    assert.deepEqual(
+      result.trace.map((call) => call.tool),
+      ['greet___greet_user'],
+    );
     assert.match(result.answer, /Hello, Lin!/);
     assert.ok(model.turns.slice(before)[0]?.tools.includes('greet___greet_user'));
   });

@@ -62,13 +62,37 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
   it('times every phase per iteration, adds a load phase, and writes an HTML report whose charts and numbers match the JSON', async () => {
     const html = join(dir, 'report.html');
     const run = await toolport([
-      'bench', 'runtime:greet', '--compare', 'gateway:demo', '--iterations', '4', '--tool', 'greet_user', '--args', '{"name":"Jack"}',
-      '--concurrency', '3', '--duration', '800ms', '--server', platform.url, '--json', '--html', html,
+      'bench',
+      'runtime:greet',
+      '--compare',
+      'gateway:demo',
+      '--iterations',
+      '4',
+      '--tool',
+      'greet_user',
+      '--args',
+      '{"name":"Jack"}',
+      '--concurrency',
+      '3',
+      '--duration',
+      '800ms',
+      '--server',
+      platform.url,
+      '--json',
+      '--html',
+      html,
     ]);
     assert.equal(run.code, 0, `${run.stderr}${run.stdout}`);
     const results = JSON.parse(run.stdout) as BenchResult[];
-    assert.deepEqual(results.map((r) => r.target), ['runtime:greet', 'gateway:demo']);
-    assert.deepEqual(results.map((r) => r.tool), ['greet_user', 'greet___greet_user'], 'one --tool names the runtime tool and its gateway name');
+    assert.deepEqual(
+      results.map((r) => r.target),
+      ['runtime:greet', 'gateway:demo'],
+    );
+    assert.deepEqual(
+      results.map((r) => r.tool),
+      ['greet_user', 'greet___greet_user'],
+      'one --tool names the runtime tool and its gateway name',
+    );
     for (const result of results) {
       assert.deepEqual(result.errors, []);
       for (const phase of PHASES) {
@@ -87,15 +111,26 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
       assert.ok(load, 'the load phase ran');
       assert.equal(load.operation, `tools/call ${result.tool}`);
       assert.equal(load.concurrency, 3);
-      assert.equal(load.errors, 0, load.firstError ?? "");
+      assert.equal(load.errors, 0, load.firstError ?? '');
       assert.ok(load.calls > 10, `only ${load.calls} calls in the load phase`);
       assert.ok(load.callsPerSecond > 0 && load.latency.p99 >= load.latency.median);
       assert.ok(load.elapsedMs > 0 && load.elapsedMs < 800 + 5_000, `load phase took ${load.elapsedMs} ms`);
-      assert.equal(load.histogram.reduce((sum, bin) => sum + bin.count, 0), load.calls, 'the histogram counts every answered call');
-      assert.equal(load.perSecond.reduce((a, b) => a + b, 0), load.calls);
+      assert.equal(
+        load.histogram.reduce((sum, bin) => sum + bin.count, 0),
+        load.calls,
+        'the histogram counts every answered call',
+      );
+      assert.equal(
+        load.perSecond.reduce((a, b) => a + b, 0),
+        load.calls,
+      );
     }
     // 2026-07-28 (the default) opens no session: only the runtime's shared stateless worker may stay.
-    await eventually(() => platform.runtimes.listSessions('greet').every((session) => session.id.startsWith('stateless-greet-')), 10_000, 'every bench session to end');
+    await eventually(
+      () => platform.runtimes.listSessions('greet').every((session) => session.id.startsWith('stateless-greet-')),
+      10_000,
+      'every bench session to end',
+    );
 
     const page = await browser.newPage();
     const outside: string[] = [];
@@ -112,10 +147,21 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
       figures.map((figure) => {
         const svg = figure.querySelector('svg');
         const box = svg?.getBoundingClientRect();
-        return { phase: figure.getAttribute('data-phase'), svgs: figure.querySelectorAll('svg').length, width: box?.width ?? 0, height: box?.height ?? 0, lines: figure.querySelectorAll('polyline').length, areas: figure.querySelectorAll('path').length };
+        return {
+          phase: figure.getAttribute('data-phase'),
+          svgs: figure.querySelectorAll('svg').length,
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          lines: figure.querySelectorAll('polyline').length,
+          areas: figure.querySelectorAll('path').length,
+        };
       }),
     );
-    assert.deepEqual(charts.map((c) => c.phase), [...PHASES, 'load'], 'one chart per phase, then the load phase');
+    assert.deepEqual(
+      charts.map((c) => c.phase),
+      [...PHASES, 'load'],
+      'one chart per phase, then the load phase',
+    );
     for (const chart of charts) {
       assert.equal(chart.svgs, 1, `${chart.phase} has exactly one chart`);
       assert.ok(chart.width > 300 && chart.height > 100, `${chart.phase} chart is rendered (${chart.width}×${chart.height})`);
@@ -124,13 +170,16 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     }
     for (const phase of PHASES) {
       for (const [index, result] of results.entries()) {
-        const cell = (stat: string): Promise<string> => page.$eval(`table[data-phase="${phase}"] tr[data-target="${index}"] td[data-stat="${stat}"]`, (td) => td.textContent ?? '');
-        for (const stat of ['mean', 'stddev', 'median', 'p95', 'min', 'max'] as const) assert.equal(await cell(stat), two(result.phases[phase][stat]), `${phase} ${stat} of target ${index}`);
+        const cell = (stat: string): Promise<string> =>
+          page.$eval(`table[data-phase="${phase}"] tr[data-target="${index}"] td[data-stat="${stat}"]`, (td) => td.textContent ?? '');
+        for (const stat of ['mean', 'stddev', 'median', 'p95', 'min', 'max'] as const)
+          assert.equal(await cell(stat), two(result.phases[phase][stat]), `${phase} ${stat} of target ${index}`);
         assert.equal(await cell('n'), String(result.phases[phase].n));
       }
     }
     for (const [index, result] of results.entries()) {
-      const cell = (stat: string): Promise<string> => page.$eval(`table[data-phase="load"] tr[data-target="${index}"] td[data-stat="${stat}"]`, (td) => td.textContent ?? '');
+      const cell = (stat: string): Promise<string> =>
+        page.$eval(`table[data-phase="load"] tr[data-target="${index}"] td[data-stat="${stat}"]`, (td) => td.textContent ?? '');
       assert.equal(await cell('calls'), String(result.load?.calls));
       assert.equal(await cell('p50'), two(result.load?.latency.median as number));
       assert.equal(await cell('p99'), two(result.load?.latency.p99 as number));
@@ -168,7 +217,25 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
   });
 
   it('bounds the load phase by --max-calls; without --tool times a read-only tool without arguments, else loads with tools/list; keeps the token out of the report', async () => {
-    const run = await toolport(['bench', 'runtime:greet', '--iterations', '1', '--concurrency', '2', '--duration', '30s', '--max-calls', '12', '--tool', 'greet_user', '--args', '{"name":"x"}', '--server', platform.url, '--json']);
+    const run = await toolport([
+      'bench',
+      'runtime:greet',
+      '--iterations',
+      '1',
+      '--concurrency',
+      '2',
+      '--duration',
+      '30s',
+      '--max-calls',
+      '12',
+      '--tool',
+      'greet_user',
+      '--args',
+      '{"name":"x"}',
+      '--server',
+      platform.url,
+      '--json',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const [result] = JSON.parse(run.stdout) as BenchResult[];
     assert.equal(result?.load?.calls, 12, 'exactly --max-calls calls, long before --duration');
@@ -176,7 +243,20 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
 
     const token = await issuer.mint({ aud: 'toolport', sub: 'bench' });
     const report = join(dir, 'secure.html');
-    const listing = await toolport(['bench', invocationUrl(platform, 'secure').href, '--iterations', '1', '--concurrency', '1', '--duration', '300ms', `--token=${token}`, '--json', '--html', report]);
+    const listing = await toolport([
+      'bench',
+      invocationUrl(platform, 'secure').href,
+      '--iterations',
+      '1',
+      '--concurrency',
+      '1',
+      '--duration',
+      '300ms',
+      `--token=${token}`,
+      '--json',
+      '--html',
+      report,
+    ]);
     assert.equal(listing.code, 0, listing.stderr);
     const html = await readFile(report, 'utf8');
     assert.ok(!html.includes(token) && html.includes('--token=***'), 'the report shows the command without the token');
@@ -184,7 +264,19 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     assert.equal(secured?.tool, 'whoami', 'without --tool the read-only tool without arguments is timed');
     assert.equal(secured?.load?.operation, 'tools/call whoami');
 
-    const untimed = await toolport(['bench', 'runtime:conformance', '--iterations', '1', '--concurrency', '1', '--duration', '300ms', '--server', platform.url, '--json']);
+    const untimed = await toolport([
+      'bench',
+      'runtime:conformance',
+      '--iterations',
+      '1',
+      '--concurrency',
+      '1',
+      '--duration',
+      '300ms',
+      '--server',
+      platform.url,
+      '--json',
+    ]);
     assert.equal(untimed.code, 0, untimed.stderr);
     const [listed] = JSON.parse(untimed.stdout) as BenchResult[];
     assert.equal(listed?.tool, null, 'no tool is called by guessing');
@@ -212,7 +304,10 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     const table = await toolport(['bench', 'runtime:greet', '--iterations', '2', '--concurrency', '2', '--duration', '300ms', '--server', platform.url]);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^PHASE +MEAN ± SD +MEDIAN +P95 +MIN +MAX +N$/m);
-    assert.match(table.stdout, /^load phase\nTARGET +OPERATION +CLIENTS +CALLS +CALLS\/S +P50 +P99 +ERRORS\nruntime:greet +tools\/call whoami +2 +\d+ +[\d.]+ +[\d.]+ +[\d.]+ +0$/m);
+    assert.match(
+      table.stdout,
+      /^load phase\nTARGET +OPERATION +CLIENTS +CALLS +CALLS\/S +P50 +P99 +ERRORS\nruntime:greet +tools\/call whoami +2 +\d+ +[\d.]+ +[\d.]+ +[\d.]+ +0$/m,
+    );
 
     const denied = await toolport(['bench', 'runtime:secure', '--iterations', '2', '--server', platform.url, '--json']);
     assert.equal(denied.code, 1, 'every iteration failed');
@@ -221,7 +316,21 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
     assert.match(failed?.errors[0] ?? '', /^iteration 1: 401 from http:\/\/127.0.0.1:\d+: .* — pass --token/);
 
     // A named tool no iteration reached is not loaded: one clear line instead of thousands of failed calls.
-    const unreached = await toolport(['bench', 'runtime:secure', '--iterations', '1', '--tool', 'whoami', '--concurrency', '2', '--duration', '300ms', '--server', platform.url, '--json']);
+    const unreached = await toolport([
+      'bench',
+      'runtime:secure',
+      '--iterations',
+      '1',
+      '--tool',
+      'whoami',
+      '--concurrency',
+      '2',
+      '--duration',
+      '300ms',
+      '--server',
+      platform.url,
+      '--json',
+    ]);
     const [skipped] = JSON.parse(unreached.stdout) as BenchResult[];
     assert.equal(skipped?.load, undefined, 'no load phase');
     assert.deepEqual(skipped?.errors.slice(1), ['load phase skipped: no iteration reached --tool whoami']);

@@ -20,7 +20,9 @@ describe('toolport CLI', () => {
     const config = join(dataDir, 'toolport.yaml');
     const greetServer = fileURLToPath(new URL('../../examples/greet/server.js', import.meta.url));
     await writeFile(config, `runtimes:\n  - name: greet\n    command: [node, ${greetServer}]\n    sessions: { warmPool: 1 }\n`);
-    server = spawn(process.execPath, ['bin/toolport.js', 'up', '--config', config, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, ['bin/toolport.js', 'up', '--config', config, '--port', '0', '--data-dir', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     server.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     await eventually(() => /admin token/.test(printed), 30_000, 'toolport up to print its endpoints');
     url = /Toolport is up at (\S+)/.exec(printed)?.[1] ?? '';
@@ -61,7 +63,12 @@ describe('toolport CLI', () => {
     assert.deepEqual(JSON.parse(pinned.stdout).endpoints, { DEFAULT: 2, prod: 1 });
 
     const listed = await toolport(['runtime', 'list', ...common]);
-    assert.deepEqual(JSON.parse(listed.stdout).map((r: { name: string }) => r.name).sort(), ['greet', 'hello']);
+    assert.deepEqual(
+      JSON.parse(listed.stdout)
+        .map((r: { name: string }) => r.name)
+        .sort(),
+      ['greet', 'hello'],
+    );
 
     const table = await toolport(['runtime', 'list', '--server', url, '--data-dir', dataDir]);
     assert.match(table.stdout, /^NAME +VERSION +TRANSPORT/m);

@@ -17,16 +17,30 @@ const claudeServer = z.union([
       type: z.enum(['http', 'sse']),
       url: z.url(),
       headers: z.record(z.string(), z.string()).optional(),
-      oauth: z.object({ clientId: z.string().min(1), callbackPort: z.number().int().positive().optional(), scopes: z.string().optional() }).strict().optional(),
+      oauth: z
+        .object({ clientId: z.string().min(1), callbackPort: z.number().int().positive().optional(), scopes: z.string().optional() })
+        .strict()
+        .optional(),
     })
     .strict(),
-  z.object({ type: z.literal('stdio').optional(), command: z.string(), args: z.array(z.string()).optional(), env: z.record(z.string(), z.string()).optional() }).strict(),
+  z
+    .object({
+      type: z.literal('stdio').optional(),
+      command: z.string(),
+      args: z.array(z.string()).optional(),
+      env: z.record(z.string(), z.string()).optional(),
+    })
+    .strict(),
 ]);
 const claudeMcpJson = z.object({ mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), claudeServer) }).strict();
 /** Cursor's `.cursor/mcp.json` (https://cursor.com/docs/context/mcp): remote servers are `{ url, headers? }` under mcpServers. */
-const cursorMcpJson = z.object({ mcpServers: z.record(z.string(), z.object({ url: z.url(), headers: z.record(z.string(), z.string()).optional() }).strict()) }).strict();
+const cursorMcpJson = z
+  .object({ mcpServers: z.record(z.string(), z.object({ url: z.url(), headers: z.record(z.string(), z.string()).optional() }).strict()) })
+  .strict();
 /** VS Code's `.vscode/mcp.json` (https://code.visualstudio.com/docs/copilot/reference/mcp-configuration): `servers`, `type: "http"`. */
-const vscodeMcpJson = z.object({ servers: z.record(z.string(), z.object({ type: z.literal('http'), url: z.url(), headers: z.record(z.string(), z.string()).optional() }).strict()) }).strict();
+const vscodeMcpJson = z
+  .object({ servers: z.record(z.string(), z.object({ type: z.literal('http'), url: z.url(), headers: z.record(z.string(), z.string()).optional() }).strict()) })
+  .strict();
 
 describe('toolport config claude-code|cursor|vscode', () => {
   let platform: Awaited<ReturnType<typeof testPlatform>>;
@@ -37,12 +51,18 @@ describe('toolport config claude-code|cursor|vscode', () => {
     platform = await testPlatform();
     await platform.control.createRuntime('greet', { command: GREET_COMMAND, sessions: { warmPool: 0 } });
     // Protected by an external issuer without dynamic registration: a token has to go in a header.
-    await platform.control.createRuntime('secure', { command: GREET_COMMAND, sessions: { warmPool: 0 }, auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['toolport'] } } });
+    await platform.control.createRuntime('secure', {
+      command: GREET_COMMAND,
+      sessions: { warmPool: 0 },
+      auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['toolport'] } },
+    });
     // Protected by Toolport's own issuer, which allows registration (RFC 7591): Claude Code signs in by itself.
     await platform.control.createRuntime('guarded', {
       command: GREET_COMMAND,
       sessions: { warmPool: 0 },
-      auth: { jwt: { discoveryUrl: `${platform.url}/identity/.well-known/openid-configuration`, allowedAudiences: [`${platform.url}/runtimes/guarded/invocations`] } },
+      auth: {
+        jwt: { discoveryUrl: `${platform.url}/identity/.well-known/openid-configuration`, allowedAudiences: [`${platform.url}/runtimes/guarded/invocations`] },
+      },
     });
   });
   after(() =>
@@ -60,11 +80,15 @@ describe('toolport config claude-code|cursor|vscode', () => {
     assert.equal(line.stdout, `claude mcp add --transport http secure '${url}' --header "Authorization: Bearer ${token}"\n`);
     assert.match(line.stderr, /the token is fixed in the config and expires \d{4}-\d\d-\d\dT/);
 
-    const claude = claudeMcpJson.parse(JSON.parse((await toolport(['config', 'claude-code', 'runtime:secure', '--token', token, '--server', platform.url, '--json'])).stdout));
+    const claude = claudeMcpJson.parse(
+      JSON.parse((await toolport(['config', 'claude-code', 'runtime:secure', '--token', token, '--server', platform.url, '--json'])).stdout),
+    );
     assert.deepEqual(claude, { mcpServers: { secure: { type: 'http', url, headers: { Authorization: `Bearer ${token}` } } } });
     const cursor = cursorMcpJson.parse(JSON.parse((await toolport(['config', 'cursor', 'runtime:secure', '--token', token, '--server', platform.url])).stdout));
     assert.deepEqual(cursor, { mcpServers: { secure: { url, headers: { Authorization: `Bearer ${token}` } } } });
-    const vscode = vscodeMcpJson.parse(JSON.parse((await toolport(['config', 'vscode', 'runtime:secure', '--token', token, '--server', platform.url, '--name', 'tools'])).stdout));
+    const vscode = vscodeMcpJson.parse(
+      JSON.parse((await toolport(['config', 'vscode', 'runtime:secure', '--token', token, '--server', platform.url, '--name', 'tools'])).stdout),
+    );
     assert.deepEqual(vscode, { servers: { tools: { type: 'http', url, headers: { Authorization: `Bearer ${token}` } } } });
 
     // The printed header really opens the endpoint: what Claude Code would send is accepted.
@@ -79,13 +103,47 @@ describe('toolport config claude-code|cursor|vscode', () => {
     const [add, hint] = oauth.stdout.trimEnd().split('\n');
     assert.equal(add, `claude mcp add --transport http guarded '${url}'`);
     assert.match(hint ?? '', new RegExp(`^# then run /mcp in Claude Code .* signs in with ${platform.url}/identity in your browser \\(registering itself\\)$`));
-    assert.deepEqual(claudeMcpJson.parse(JSON.parse((await toolport(['config', 'claude-code', 'runtime:guarded', '--server', platform.url, '--json'])).stdout)), {
-      mcpServers: { guarded: { type: 'http', url } },
-    });
+    assert.deepEqual(
+      claudeMcpJson.parse(JSON.parse((await toolport(['config', 'claude-code', 'runtime:guarded', '--server', platform.url, '--json'])).stdout)),
+      {
+        mcpServers: { guarded: { type: 'http', url } },
+      },
+    );
 
-    const preregistered = await toolport(['config', 'claude-code', 'runtime:guarded', '--auth', 'mcp', '--client-id', 'demo-cli', '--redirect-uri', 'http://localhost:3000/callback', '--server', platform.url]);
+    const preregistered = await toolport([
+      'config',
+      'claude-code',
+      'runtime:guarded',
+      '--auth',
+      'mcp',
+      '--client-id',
+      'demo-cli',
+      '--redirect-uri',
+      'http://localhost:3000/callback',
+      '--server',
+      platform.url,
+    ]);
     assert.equal(preregistered.stdout.split('\n')[0], `claude mcp add --transport http --client-id demo-cli --callback-port 3000 guarded '${url}'`);
-    const preregisteredJson = claudeMcpJson.parse(JSON.parse((await toolport(['config', 'claude-code', 'runtime:guarded', '--auth', 'mcp', '--client-id', 'demo-cli', '--redirect-uri', 'http://localhost:3000/callback', '--server', platform.url, '--json'])).stdout));
+    const preregisteredJson = claudeMcpJson.parse(
+      JSON.parse(
+        (
+          await toolport([
+            'config',
+            'claude-code',
+            'runtime:guarded',
+            '--auth',
+            'mcp',
+            '--client-id',
+            'demo-cli',
+            '--redirect-uri',
+            'http://localhost:3000/callback',
+            '--server',
+            platform.url,
+            '--json',
+          ])
+        ).stdout,
+      ),
+    );
     assert.deepEqual(preregisteredJson.mcpServers.guarded, { type: 'http', url, oauth: { clientId: 'demo-cli', callbackPort: 3000 } });
 
     const open = await toolport(['config', 'vscode', `${platform.url}/runtimes/greet/invocations?qualifier=DEFAULT`]);

@@ -52,7 +52,19 @@ describe('terminal elicitation prompt', () => {
     assert.deepEqual(parseAnswer({ type: 'integer', minimum: 1 }, '3'), { value: 3 });
     assert.deepEqual(parseAnswer({ type: 'integer' }, '2.5'), { error: 'enter a whole number' });
     assert.deepEqual(parseAnswer({ type: 'integer', minimum: 1, maximum: 5 }, '9'), { error: 'enter a number from 1 to 5' });
-    assert.deepEqual(parseAnswer({ type: 'string', oneOf: [{ const: 'a', title: 'A' }, { const: 'b', title: 'B' }] }, 'c'), { error: 'choose one of a, b' });
+    assert.deepEqual(
+      parseAnswer(
+        {
+          type: 'string',
+          oneOf: [
+            { const: 'a', title: 'A' },
+            { const: 'b', title: 'B' },
+          ],
+        },
+        'c',
+      ),
+      { error: 'choose one of a, b' },
+    );
     assert.deepEqual(parseAnswer({ type: 'array', items: { enum: ['x', 'y', 'z'] } }, 'x, z'), { value: ['x', 'z'] });
     assert.deepEqual(parseAnswer({ type: 'array', items: { enum: ['x'] } }, 'x,w'), { error: 'not one of x: w' });
     assert.deepEqual(parseAnswer({ type: 'string', maxLength: 2 }, 'abc'), { error: 'enter 0 to 2 characters' });

@@ -56,10 +56,31 @@ describe('toolport MCP verbs (tools, call, ping) against runtimes', () => {
 
   it('benchmarks two targets interleaved, with the seed phases and a tool only when named or read-only', async () => {
     const direct = `${platform.url}/runtimes/greet/invocations?qualifier=DEFAULT`;
-    const bench = await toolport(['bench', 'runtime:greet', '--compare', direct, '--iterations', '3', '--tool', 'greet_user', '--args', '{"name":"b"}', '--server', platform.url, '--json']);
+    const bench = await toolport([
+      'bench',
+      'runtime:greet',
+      '--compare',
+      direct,
+      '--iterations',
+      '3',
+      '--tool',
+      'greet_user',
+      '--args',
+      '{"name":"b"}',
+      '--server',
+      platform.url,
+      '--json',
+    ]);
     assert.equal(bench.code, 0, bench.stderr);
-    const results = JSON.parse(bench.stdout) as { target: string; phases: Record<string, { n: number; median: number; p95: number; stddev: number }>; errors: string[] }[];
-    assert.deepEqual(results.map((r) => r.target), ['runtime:greet', direct]);
+    const results = JSON.parse(bench.stdout) as {
+      target: string;
+      phases: Record<string, { n: number; median: number; p95: number; stddev: number }>;
+      errors: string[];
+    }[];
+    assert.deepEqual(
+      results.map((r) => r.target),
+      ['runtime:greet', direct],
+    );
     for (const result of results) {
       assert.deepEqual(result.errors, []);
       assert.deepEqual(Object.keys(result.phases), ['connection', 'initialize', 'list_tools', 'call_tool', 'total']);
@@ -70,7 +91,10 @@ describe('toolport MCP verbs (tools, call, ping) against runtimes', () => {
     assert.match(table.stdout, /^call_tool +[\d.]+ ± [\d.]+/m, 'without --tool, a read-only tool that needs no arguments (whoami) is timed');
     // 2026-07-28 iterations open no session: what stays is the runtime's one shared stateless worker.
     const left = platform.runtimes.listSessions('greet').map((session) => session.id);
-    assert.ok(left.every((id) => id.startsWith('stateless-greet-')), `every bench iteration ended its session, left: ${left.join(', ')}`);
+    assert.ok(
+      left.every((id) => id.startsWith('stateless-greet-')),
+      `every bench iteration ended its session, left: ${left.join(', ')}`,
+    );
   });
 
   it('pings with timings: server/discover in 2026-07-28 (which has no ping), ping in a 2025-11-25 session', async () => {

@@ -47,7 +47,10 @@ describe('CLI flags are checked before anything is sent', () => {
 
   it('creates no file named after a refused store URL', async () => {
     await cli(['up', '--store', 'mysql://x', '--data-dir', 'data']);
-    assert.deepEqual((await readdir(scratch)).filter((entry) => entry.startsWith('mysql')), []);
+    assert.deepEqual(
+      (await readdir(scratch)).filter((entry) => entry.startsWith('mysql')),
+      [],
+    );
   });
 
   it('refuses other URL schemes in openStore too', async () => {
@@ -64,7 +67,22 @@ describe('runtime update merges env and sessions', () => {
     const platform = await platformReady;
     const common = ['--server', platform.url, '--token', platform.adminToken, '--json'];
     const command = `${GREET_COMMAND[0]} ${join(process.cwd(), GREET_COMMAND[1] ?? '')}`;
-    const created = await cli(['runtime', 'create', 'merged', '--command', command, '--env', 'A=1', '--env', 'B=x=y', '--max-sessions', '7', '--warm-pool', '0', ...common]);
+    const created = await cli([
+      'runtime',
+      'create',
+      'merged',
+      '--command',
+      command,
+      '--env',
+      'A=1',
+      '--env',
+      'B=x=y',
+      '--max-sessions',
+      '7',
+      '--warm-pool',
+      '0',
+      ...common,
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const updated = await cli(['runtime', 'update', 'merged', '--env', 'C=3', '--unset-env', 'A', '--warm-pool', '1', ...common]);
     assert.equal(updated.code, 0, updated.stderr);

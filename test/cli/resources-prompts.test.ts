@@ -27,7 +27,9 @@ describe('toolport resources, templates, read, prompts, get-prompt, and runtime 
   it('lists prompts and gets one with arguments', async () => {
     const prompts = await toolport(['prompts', ...target()]);
     assert.match(prompts.stdout, /test_prompt_with_arguments/);
-    const prompt = JSON.parse((await toolport(['get-prompt', ...target(), 'test_prompt_with_arguments', '--arg', 'arg1=alpha', '--arg', 'arg2=beta', '--json'])).stdout) as {
+    const prompt = JSON.parse(
+      (await toolport(['get-prompt', ...target(), 'test_prompt_with_arguments', '--arg', 'arg1=alpha', '--arg', 'arg2=beta', '--json'])).stdout,
+    ) as {
       messages: { content: { text?: string } }[];
     };
     assert.match(prompt.messages[0]?.content.text ?? '', /alpha/);

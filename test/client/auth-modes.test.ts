@@ -32,25 +32,44 @@ describe('client auth modes against Toolport Identity', () => {
   };
 
   const teardown = new Teardown();
-  before(() => teardown.setup(async () => {
-    cacheDir = await mkdtemp(join(tmpdir(), 'toolport-tokens-'));
-    teardown.add(() => rm(cacheDir, { recursive: true, force: true }));
-    platform = await testPlatform();
-    teardown.add(() => platform.stop());
-    issuer = `${platform.url}/identity`;
-    discoveryUrl = `${issuer}/.well-known/openid-configuration`;
-    assert.equal((await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read', 'write'] })).status, 201);
-    assert.equal((await identityApi(platform, 'POST', '/users', { username: 'alice', password: 'wonderland-1' })).status, 201);
-    m2mSecret = (await identityApi(platform, 'POST', '/clients', { clientId: 'm2m', grants: ['client_credentials'], scopes: ['gateway/read'] })).body.secret as string;
-    quickSecret = (await identityApi(platform, 'POST', '/clients', { clientId: 'quick', grants: ['password', 'refresh_token'], secret: true, scopes: ['gateway/read'] })).body.secret as string;
-    await identityApi(platform, 'POST', '/clients', { clientId: 'cli', grants: ['authorization_code', 'refresh_token'], secret: false, scopes: ['gateway/read'], redirectUris: ['http://127.0.0.1/callback'] });
-    const sessions = { warmPool: 0 };
-    await platform.control.createRuntime('secure', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedClients: ['m2m', 'quick', 'cli'] } } });
-    await platform.control.createRuntime('others', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedClients: ['someone-else'] } } });
-    await platform.control.createRuntime('spec', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedAudiences: [`${platform.url}/runtimes/spec/invocations`], allowedScopes: ['gateway/read'] } } });
-    browser = await launchBrowser();
-    teardown.add(() => browser.close());
-  }));
+  before(() =>
+    teardown.setup(async () => {
+      cacheDir = await mkdtemp(join(tmpdir(), 'toolport-tokens-'));
+      teardown.add(() => rm(cacheDir, { recursive: true, force: true }));
+      platform = await testPlatform();
+      teardown.add(() => platform.stop());
+      issuer = `${platform.url}/identity`;
+      discoveryUrl = `${issuer}/.well-known/openid-configuration`;
+      assert.equal((await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read', 'write'] })).status, 201);
+      assert.equal((await identityApi(platform, 'POST', '/users', { username: 'alice', password: 'wonderland-1' })).status, 201);
+      m2mSecret = (await identityApi(platform, 'POST', '/clients', { clientId: 'm2m', grants: ['client_credentials'], scopes: ['gateway/read'] })).body
+        .secret as string;
+      quickSecret = (
+        await identityApi(platform, 'POST', '/clients', { clientId: 'quick', grants: ['password', 'refresh_token'], secret: true, scopes: ['gateway/read'] })
+      ).body.secret as string;
+      await identityApi(platform, 'POST', '/clients', {
+        clientId: 'cli',
+        grants: ['authorization_code', 'refresh_token'],
+        secret: false,
+        scopes: ['gateway/read'],
+        redirectUris: ['http://127.0.0.1/callback'],
+      });
+      const sessions = { warmPool: 0 };
+      await platform.control.createRuntime('secure', {
+        command: GREET_COMMAND,
+        sessions,
+        auth: { jwt: { discoveryUrl, allowedClients: ['m2m', 'quick', 'cli'] } },
+      });
+      await platform.control.createRuntime('others', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedClients: ['someone-else'] } } });
+      await platform.control.createRuntime('spec', {
+        command: GREET_COMMAND,
+        sessions,
+        auth: { jwt: { discoveryUrl, allowedAudiences: [`${platform.url}/runtimes/spec/invocations`], allowedScopes: ['gateway/read'] } },
+      });
+      browser = await launchBrowser();
+      teardown.add(() => browser.close());
+    }),
+  );
   after(() => teardown.run());
 
   const cache = (): TokenCache => new TokenCache(cacheDir);
@@ -92,18 +111,32 @@ describe('client auth modes against Toolport Identity', () => {
 
     // A runtime that refuses this client even with a fresh token: one renewal, then an error that says what to do.
     tokenRequests.length = 0;
-    await assert.rejects(open(auth, { target: 'runtime:others' }), /^Error: 401 from .*a renewed token from .*\/identity was refused too: run `toolport login runtime:others --auth m2m \.\.\.`/);
+    await assert.rejects(
+      open(auth, { target: 'runtime:others' }),
+      /^Error: 401 from .*a renewed token from .*\/identity was refused too: run `toolport login runtime:others --auth m2m \.\.\.`/,
+    );
     assert.ok(tokenRequests.length <= 1, `at most one renewal, saw ${tokenRequests.length}`);
 
     await assert.rejects(open({ ...auth, clientSecret: 'wrong', scope: 'gateway/write' }), (error: Error) => {
-      assert.match(error.message, new RegExp(`client credentials refused by issuer ${issuer} \\(invalid_client.*check --client-id, --client-secret and --scope`));
+      assert.match(
+        error.message,
+        new RegExp(`client credentials refused by issuer ${issuer} \\(invalid_client.*check --client-id, --client-secret and --scope`),
+      );
       return true;
     });
   });
 
   it('password: Cognito InitiateAuth with SECRET_HASH through the AWS SDK, then REFRESH_TOKEN_AUTH when it expires', async () => {
     tokenRequests.length = 0;
-    const auth = { mode: 'password', discoveryUrl, cognitoEndpoint: `${issuer}/cognito`, clientId: 'quick', clientSecret: quickSecret, username: 'alice', password: 'wonderland-1' } as const;
+    const auth = {
+      mode: 'password',
+      discoveryUrl,
+      cognitoEndpoint: `${issuer}/cognito`,
+      clientId: 'quick',
+      clientSecret: quickSecret,
+      username: 'alice',
+      password: 'wonderland-1',
+    } as const;
     assert.match(await greet(await open(auth), 'Alice'), /Hello, Alice!/);
     const later = Date.now() + 2 * 3_600_000;
     assert.match(await greet(await open({ ...auth, password: 'not used: the refresh token is', now: () => later }), 'later'), /Hello, later!/);
@@ -135,7 +168,9 @@ describe('client auth modes against Toolport Identity', () => {
     assert.deepEqual(tokenRequests, ['authorization_code']);
     const entry = async () => {
       const files = await readdir(cacheDir);
-      const all = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(cacheDir, f), 'utf8')) as { clientId: string; refreshToken?: string }));
+      const all = await Promise.all(
+        files.map(async (f) => JSON.parse(await readFile(join(cacheDir, f), 'utf8')) as { clientId: string; refreshToken?: string }),
+      );
       return all.find((e) => e.clientId === 'cli');
     };
     const first = await entry();
@@ -151,7 +186,13 @@ describe('client auth modes against Toolport Identity', () => {
 
   it('mcp: 401 → protected-resource metadata → issuer metadata → PKCE in the browser, audience = the runtime; cached after', async () => {
     let authorizationUrl: URL | undefined;
-    const mcpAuth = (onAuthorizationUrl: (url: URL) => void): AuthOptions => ({ mode: 'mcp', clientId: 'cli', cache: cache(), openBrowser: false, onAuthorizationUrl });
+    const mcpAuth = (onAuthorizationUrl: (url: URL) => void): AuthOptions => ({
+      mode: 'mcp',
+      clientId: 'cli',
+      cache: cache(),
+      openBrowser: false,
+      onAuthorizationUrl,
+    });
     const connection = await connect({
       target: 'runtime:spec',
       server: platform.url,
@@ -162,13 +203,16 @@ describe('client auth modes against Toolport Identity', () => {
     });
     assert.match(await greet(connection, 'Spec'), /Hello, Spec!/);
     assert.ok(authorizationUrl);
-    assert.equal(authorizationUrl.origin + authorizationUrl.pathname, `${issuer}/auth`, 'the issuer named by the runtime\'s RFC 9728 metadata');
+    assert.equal(authorizationUrl.origin + authorizationUrl.pathname, `${issuer}/auth`, "the issuer named by the runtime's RFC 9728 metadata");
     assert.equal(authorizationUrl.searchParams.get('resource'), `${platform.url}/runtimes/spec/invocations`);
     assert.match(authorizationUrl.searchParams.get('scope') ?? '', /gateway\/read/, 'the scope the protected-resource metadata names');
 
     // Tokens and discovery are cached: the next connection needs no browser.
     authorizationUrl = undefined;
-    assert.match(await greet(await connect({ target: 'runtime:spec', server: platform.url, auth: mcpAuth((url) => (authorizationUrl = url)) }), 'cached'), /Hello, cached!/);
+    assert.match(
+      await greet(await connect({ target: 'runtime:spec', server: platform.url, auth: mcpAuth((url) => (authorizationUrl = url)) }), 'cached'),
+      /Hello, cached!/,
+    );
     assert.equal(authorizationUrl, undefined);
   });
 
@@ -194,7 +238,13 @@ describe('client auth modes against Toolport Identity', () => {
   it('bearer: a token from another mode opens the runtime; a refused one says so', async () => {
     const minted = await (await open({ mode: 'm2m', discoveryUrl, clientId: 'm2m', clientSecret: m2mSecret, scope: 'gateway/read' })).credentials?.token();
     assert.ok(minted);
-    assert.match(await greet(await connect({ target: 'runtime:secure', server: platform.url, auth: { mode: 'bearer', token: minted } }), 'Bearer'), /Hello, Bearer!/);
-    await assert.rejects(connect({ target: 'runtime:secure', server: platform.url, auth: { mode: 'bearer', token: 'not-a-jwt' } }), /401 from .*the bearer token was refused .*pass a fresh --token/);
+    assert.match(
+      await greet(await connect({ target: 'runtime:secure', server: platform.url, auth: { mode: 'bearer', token: minted } }), 'Bearer'),
+      /Hello, Bearer!/,
+    );
+    await assert.rejects(
+      connect({ target: 'runtime:secure', server: platform.url, auth: { mode: 'bearer', token: 'not-a-jwt' } }),
+      /401 from .*the bearer token was refused .*pass a fresh --token/,
+    );
   });
 });

@@ -44,26 +44,46 @@ describe('toolport auth flags, token, login and logout', () => {
   let discoveryUrl: string;
   let aws: { accessKeyId: string; secretAccessKey: string };
   const env = (): Record<string, string> => ({ TOOLPORT_HOME: home });
-  const m2mFlags = (): string[] => ['--server', platform.url, '--auth', 'm2m', '--discovery-url', discoveryUrl, '--client-id', 'm2m', '--scope', 'gateway/read'];
+  const m2mFlags = (): string[] => [
+    '--server',
+    platform.url,
+    '--auth',
+    'm2m',
+    '--discovery-url',
+    discoveryUrl,
+    '--client-id',
+    'm2m',
+    '--scope',
+    'gateway/read',
+  ];
 
   const teardown = new Teardown();
-  before(() => teardown.setup(async () => {
-    home = await mkdtemp(join(tmpdir(), 'toolport-home-'));
-    teardown.add(() => rm(home, { recursive: true, force: true }));
-    platform = await testPlatform();
-    teardown.add(() => platform.stop());
-    discoveryUrl = `${platform.url}/identity/.well-known/openid-configuration`;
-    await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read', 'write'] });
-    await identityApi(platform, 'POST', '/users', { username: 'alice', password: 'wonderland-1' });
-    m2mSecret = (await identityApi(platform, 'POST', '/clients', { clientId: 'm2m', grants: ['client_credentials'], scopes: ['gateway/read'] })).body.secret as string;
-    await identityApi(platform, 'POST', '/clients', { clientId: 'cli', grants: ['authorization_code', 'refresh_token'], secret: false, scopes: ['gateway/read'], redirectUris: ['http://127.0.0.1/callback'] });
-    const sessions = { warmPool: 0 };
-    await platform.control.createRuntime('secure', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedClients: ['m2m', 'cli'] } } });
-    await platform.control.createRuntime('signed', { command: GREET_COMMAND, sessions, auth: { sigv4: { region: 'us-east-1' } } });
-    aws = await platform.accessKeys.create({ owner: 'cli-test', description: 'client sigv4 mode' });
-    browser = await launchBrowser();
-    teardown.add(() => browser.close());
-  }));
+  before(() =>
+    teardown.setup(async () => {
+      home = await mkdtemp(join(tmpdir(), 'toolport-home-'));
+      teardown.add(() => rm(home, { recursive: true, force: true }));
+      platform = await testPlatform();
+      teardown.add(() => platform.stop());
+      discoveryUrl = `${platform.url}/identity/.well-known/openid-configuration`;
+      await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read', 'write'] });
+      await identityApi(platform, 'POST', '/users', { username: 'alice', password: 'wonderland-1' });
+      m2mSecret = (await identityApi(platform, 'POST', '/clients', { clientId: 'm2m', grants: ['client_credentials'], scopes: ['gateway/read'] })).body
+        .secret as string;
+      await identityApi(platform, 'POST', '/clients', {
+        clientId: 'cli',
+        grants: ['authorization_code', 'refresh_token'],
+        secret: false,
+        scopes: ['gateway/read'],
+        redirectUris: ['http://127.0.0.1/callback'],
+      });
+      const sessions = { warmPool: 0 };
+      await platform.control.createRuntime('secure', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedClients: ['m2m', 'cli'] } } });
+      await platform.control.createRuntime('signed', { command: GREET_COMMAND, sessions, auth: { sigv4: { region: 'us-east-1' } } });
+      aws = await platform.accessKeys.create({ owner: 'cli-test', description: 'client sigv4 mode' });
+      browser = await launchBrowser();
+      teardown.add(() => browser.close());
+    }),
+  );
   after(() => teardown.run());
 
   it('m2m: token prints a JWT, MCP verbs use the cached one, logout forgets it', async () => {
@@ -86,13 +106,33 @@ describe('toolport auth flags, token, login and logout', () => {
   });
 
   it('infers the mode from the flags, and names the issuer and the fix when it refuses', async () => {
-    const inferred = await toolport(['tools', 'runtime:secure', '--server', platform.url, '--token-url', `${platform.url}/identity/token`, '--client-id', 'm2m', '--client-secret', m2mSecret, '--json'], env());
+    const inferred = await toolport(
+      [
+        'tools',
+        'runtime:secure',
+        '--server',
+        platform.url,
+        '--token-url',
+        `${platform.url}/identity/token`,
+        '--client-id',
+        'm2m',
+        '--client-secret',
+        m2mSecret,
+        '--json',
+      ],
+      env(),
+    );
     assert.equal(inferred.code, 0, inferred.stderr);
     assert.ok((JSON.parse(inferred.stdout) as { name: string }[]).some((tool) => tool.name === 'greet_user'));
 
     const refused = await toolport(['tools', 'runtime:secure', ...m2mFlags(), '--client-secret', 'wrong', '--scope', 'gateway/write'], env());
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, new RegExp(`^toolport: client credentials refused by issuer ${platform.url}/identity \\(invalid_client.*\\) — check --client-id, --client-secret and --scope\\n$`));
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `^toolport: client credentials refused by issuer ${platform.url}/identity \\(invalid_client.*\\) — check --client-id, --client-secret and --scope\\n$`,
+      ),
+    );
     const unknown = await toolport(['tools', 'runtime:secure', '--auth', 'kerberos'], env());
     assert.match(unknown.stderr, /--auth must be one of none, bearer, oauth, mcp, m2m, password, sigv4, got "kerberos"/);
   });
@@ -112,7 +152,10 @@ describe('toolport auth flags, token, login and logout', () => {
 
   it('sigv4: signs with AWS credentials from the standard provider chain; without any, says how to provide them', async () => {
     const awsEnv = { ...env(), AWS_ACCESS_KEY_ID: aws.accessKeyId, AWS_SECRET_ACCESS_KEY: aws.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true' };
-    const signed = await toolport(['call', 'runtime:signed', 'greet_user', '--arg', 'name=Signed', '--server', platform.url, '--auth', 'sigv4', '--region', 'us-east-1'], awsEnv);
+    const signed = await toolport(
+      ['call', 'runtime:signed', 'greet_user', '--arg', 'name=Signed', '--server', platform.url, '--auth', 'sigv4', '--region', 'us-east-1'],
+      awsEnv,
+    );
     assert.equal(signed.code, 0, signed.stderr);
     assert.match(signed.stdout, /Hello, Signed!/);
 
@@ -130,7 +173,23 @@ describe('toolport auth flags, token, login and logout', () => {
   });
 
   it('a per-request --timeout ends a call that runs longer, with the fix', async () => {
-    const slow = await toolport(['call', 'runtime:secure', 'slow_count', '--arg', 'steps=1', '--arg', 'intervalMs=3000', ...m2mFlags(), '--client-secret', m2mSecret, '--timeout', '500ms'], env());
+    const slow = await toolport(
+      [
+        'call',
+        'runtime:secure',
+        'slow_count',
+        '--arg',
+        'steps=1',
+        '--arg',
+        'intervalMs=3000',
+        ...m2mFlags(),
+        '--client-secret',
+        m2mSecret,
+        '--timeout',
+        '500ms',
+      ],
+      env(),
+    );
     assert.equal(slow.code, 1);
     assert.match(slow.stderr, /no answer within 500 ms — raise --timeout/);
   });

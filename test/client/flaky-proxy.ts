@@ -38,7 +38,8 @@ export async function startFlakyProxy(upstream: string): Promise<FlakyProxy> {
 
   async function forward(req: IncomingMessage, body: Buffer): Promise<Response> {
     const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && name !== 'host' && name !== 'content-length') headers.set(name, value);
+    for (const [name, value] of Object.entries(req.headers))
+      if (typeof value === 'string' && name !== 'host' && name !== 'content-length') headers.set(name, value);
     return fetch(new URL(req.url ?? '/', upstream), { method: req.method ?? 'GET', headers, ...(body.length ? { body: new Uint8Array(body) } : {}) });
   }
 

@@ -5,7 +5,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { McpServer, WebStandardStreamableHTTPServerTransport, acceptedContent, createMcpHandler, fromJsonSchema, inputRequired, inputResponse, isLegacyRequest } from '@modelcontextprotocol/server';
+import {
+  McpServer,
+  WebStandardStreamableHTTPServerTransport,
+  acceptedContent,
+  createMcpHandler,
+  fromJsonSchema,
+  inputRequired,
+  inputResponse,
+  isLegacyRequest,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { readBody, sendFetchResponse, toFetchRequest } from '../../src/http/bridge.js';
 
@@ -40,18 +49,23 @@ function inputTools(): McpServer {
   const server = new McpServer({ name: 'input-server', version: '1.0.0' }, { capabilities: { tools: {} } });
   server.registerTool('deploy', { description: 'deploys after asking how', inputSchema: z.object({}) }, async (_args, ctx) => {
     const answer = inputResponse(ctx.mcpReq.inputResponses, 'form');
-    if (answer.kind !== 'elicit') return inputRequired({ inputRequests: { form: inputRequired.elicit({ message: 'How should I deploy?', requestedSchema: DEPLOY_FORM }) } });
+    if (answer.kind !== 'elicit')
+      return inputRequired({ inputRequests: { form: inputRequired.elicit({ message: 'How should I deploy?', requestedSchema: DEPLOY_FORM }) } });
     return text(JSON.stringify({ action: answer.action, content: acceptedContent(ctx.mcpReq.inputResponses, 'form') ?? null }));
   });
-  server.registerTool('summarize', { description: "summarizes with the client's model", inputSchema: z.object({ topic: z.string() }) }, async ({ topic }, ctx) => {
-    const answer = inputResponse(ctx.mcpReq.inputResponses, 'model');
-    if (answer.kind !== 'sampling') {
-      const request = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: `Summarize ${topic}` } }], maxTokens: 50 };
-      return inputRequired({ inputRequests: { model: inputRequired.createMessage(request) } });
-    }
-    const content = answer.result.content as { type: string; text?: string };
-    return text(`model ${String(answer.result.model)} said: ${content.text ?? `[${content.type}]`}`);
-  });
+  server.registerTool(
+    'summarize',
+    { description: "summarizes with the client's model", inputSchema: z.object({ topic: z.string() }) },
+    async ({ topic }, ctx) => {
+      const answer = inputResponse(ctx.mcpReq.inputResponses, 'model');
+      if (answer.kind !== 'sampling') {
+        const request = { messages: [{ role: 'user' as const, content: { type: 'text' as const, text: `Summarize ${topic}` } }], maxTokens: 50 };
+        return inputRequired({ inputRequests: { model: inputRequired.createMessage(request) } });
+      }
+      const content = answer.result.content as { type: string; text?: string };
+      return text(`model ${String(answer.result.model)} said: ${content.text ?? `[${content.type}]`}`);
+    },
+  );
   server.registerTool('where', { description: "lists the client's roots", inputSchema: z.object({}) }, async (_args, ctx) => {
     const answer = inputResponse(ctx.mcpReq.inputResponses, 'roots');
     if (answer.kind !== 'roots') return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } });
@@ -76,7 +90,10 @@ export async function startInputServer(): Promise<InputServer> {
   const legacy = async (request: Request, body: unknown): Promise<Response> => {
     const id = request.headers.get('mcp-session-id');
     if (id) return sessions.get(id)?.handleRequest(request, { parsedBody: body }) ?? new Response('unknown session', { status: 404 });
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (opened) => void sessions.set(opened, transport) });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (opened) => void sessions.set(opened, transport),
+    });
     await inputTools().connect(transport);
     return transport.handleRequest(request, { parsedBody: body });
   };

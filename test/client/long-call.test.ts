@@ -20,15 +20,19 @@ describe('a tool call longer than 60 s', () => {
   });
   after(() => platform.stop());
 
-  it(`completes a silent ${LONG_CALL_MS / 1000} s call through connect() with default options and a runtime with default limits`, { timeout: LONG_CALL_MS + 30_000 }, async () => {
-    const connection = await connect({ target: 'runtime:greet', server: platform.url });
-    try {
-      const started = Date.now();
-      const result = await connection.client.callTool({ name: 'slow_count', arguments: { steps: 1, intervalMs: LONG_CALL_MS } });
-      assert.equal(textOf(result), 'counted to 1');
-      assert.ok(Date.now() - started >= LONG_CALL_MS);
-    } finally {
-      await connection.close();
-    }
-  });
+  it(
+    `completes a silent ${LONG_CALL_MS / 1000} s call through connect() with default options and a runtime with default limits`,
+    { timeout: LONG_CALL_MS + 30_000 },
+    async () => {
+      const connection = await connect({ target: 'runtime:greet', server: platform.url });
+      try {
+        const started = Date.now();
+        const result = await connection.client.callTool({ name: 'slow_count', arguments: { steps: 1, intervalMs: LONG_CALL_MS } });
+        assert.equal(textOf(result), 'counted to 1');
+        assert.ok(Date.now() - started >= LONG_CALL_MS);
+      } finally {
+        await connection.close();
+      }
+    },
+  );
 });

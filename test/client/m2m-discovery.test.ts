@@ -7,7 +7,7 @@ import { connect } from '../../src/client/index.js';
 import { GREET_COMMAND, testPlatform, textOf } from '../helpers/platform.js';
 import { identityApi } from '../identity/server-helpers.js';
 
-describe('m2m auth mode: the issuer from the endpoint\'s protected-resource metadata', () => {
+describe("m2m auth mode: the issuer from the endpoint's protected-resource metadata", () => {
   let platform: Awaited<ReturnType<typeof testPlatform>>;
   let secret: string;
   const fetched: string[] = [];
@@ -20,12 +20,23 @@ describe('m2m auth mode: the issuer from the endpoint\'s protected-resource meta
     platform = await testPlatform();
     const discoveryUrl = `${platform.url}/identity/.well-known/openid-configuration`;
     assert.equal((await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read'] })).status, 201);
-    secret = (await identityApi(platform, 'POST', '/clients', { clientId: 'robot', grants: ['client_credentials'], scopes: ['gateway/read'], resources: ['/runtimes/machine/invocations'] })).body.secret as string;
-    await platform.control.createRuntime('machine', { command: GREET_COMMAND, sessions: { warmPool: 0 }, auth: { jwt: { discoveryUrl, allowedClients: ['robot'] } } });
+    secret = (
+      await identityApi(platform, 'POST', '/clients', {
+        clientId: 'robot',
+        grants: ['client_credentials'],
+        scopes: ['gateway/read'],
+        resources: ['/runtimes/machine/invocations'],
+      })
+    ).body.secret as string;
+    await platform.control.createRuntime('machine', {
+      command: GREET_COMMAND,
+      sessions: { warmPool: 0 },
+      auth: { jwt: { discoveryUrl, allowedClients: ['robot'] } },
+    });
   });
   after(() => platform.stop());
 
-  it('finds the token endpoint through the runtime\'s metadata and calls the tool with the token', async () => {
+  it("finds the token endpoint through the runtime's metadata and calls the tool with the token", async () => {
     const connection = await connect({
       target: 'runtime:machine',
       server: platform.url,
@@ -33,7 +44,10 @@ describe('m2m auth mode: the issuer from the endpoint\'s protected-resource meta
     });
     try {
       assert.match(textOf(await connection.client.callTool({ name: 'greet_user', arguments: { name: 'Robot' } })), /Hello, Robot!/);
-      assert.ok(fetched.some((path) => path.startsWith('/.well-known/oauth-protected-resource/runtimes/machine')), `protected-resource metadata read: ${fetched.join(', ')}`);
+      assert.ok(
+        fetched.some((path) => path.startsWith('/.well-known/oauth-protected-resource/runtimes/machine')),
+        `protected-resource metadata read: ${fetched.join(', ')}`,
+      );
       assert.equal(connection.credentials?.issuer, `m2m:${connection.url.origin}${connection.url.pathname}`);
     } finally {
       await connection.close();

@@ -76,7 +76,9 @@ const TOOL_SCOPES: Record<string, string> = { write_file: 'files:write', purge: 
 function filesServer(): McpServer {
   const server = new McpServer({ name: 'files', version: '1.0.0' }, { capabilities: { tools: {} } });
   for (const name of ['read_file', 'write_file', 'purge']) {
-    server.registerTool(name, { description: `${name} a file`, inputSchema: z.object({ path: z.string() }) }, async ({ path }) => ({ content: [{ type: 'text', text: `${name} ${path}` }] }));
+    server.registerTool(name, { description: `${name} a file`, inputSchema: z.object({ path: z.string() }) }, async ({ path }) => ({
+      content: [{ type: 'text', text: `${name} ${path}` }],
+    }));
   }
   return server;
 }
@@ -99,7 +101,9 @@ function resourceHandler(base: () => string, issuer: () => string, grantedScopes
     const message = request.method === 'POST' ? ((await request.clone().json()) as { method?: string; params?: { name?: string } }) : {};
     const needed = message.method === 'tools/call' ? (TOOL_SCOPES[message.params?.name ?? ''] ?? 'files:read') : 'files:read';
     if (!granted.has(needed)) {
-      return json({ error: 'insufficient_scope' }, 403, { 'www-authenticate': `Bearer error="insufficient_scope", scope="${needed}", resource_metadata="${metadataUrl()}"` });
+      return json({ error: 'insufficient_scope' }, 403, {
+        'www-authenticate': `Bearer error="insufficient_scope", scope="${needed}", resource_metadata="${metadataUrl()}"`,
+      });
     }
     return mcp.fetch(request);
   };
@@ -113,7 +117,13 @@ describe('mcp auth mode: scopes from challenges', () => {
 
   before(async () => {
     issuer = await serveFetch(issuerHandler(() => issuer.base, log, grantedScopes));
-    resource = await serveFetch(resourceHandler(() => resource.base, () => issuer.base, grantedScopes));
+    resource = await serveFetch(
+      resourceHandler(
+        () => resource.base,
+        () => issuer.base,
+        grantedScopes,
+      ),
+    );
   });
   after(() =>
     closeAll(
@@ -137,7 +147,7 @@ describe('mcp auth mode: scopes from challenges', () => {
     const connection = await open();
     try {
       assert.equal(textOf(await connection.client.callTool({ name: 'read_file', arguments: { path: 'a.txt' } })), 'read_file a.txt');
-      assert.deepEqual(log.authorizationScopes, ['files:read'], 'the challenge\'s scope, not the metadata\'s files:read files:write admin');
+      assert.deepEqual(log.authorizationScopes, ['files:read'], "the challenge's scope, not the metadata's files:read files:write admin");
 
       assert.equal(textOf(await connection.client.callTool({ name: 'write_file', arguments: { path: 'a.txt' } })), 'write_file a.txt');
       assert.deepEqual(log.authorizationScopes, ['files:read', 'files:read files:write'], 'one step-up, keeping the scope already granted (SEP-2350)');
@@ -155,7 +165,7 @@ describe('mcp auth mode: scopes from challenges', () => {
   it('login, with no request to prompt it, asks the endpoint for its challenge first and signs in for that scope', async () => {
     const credentials = createCredentials(auth, new URL(`${resource.base}/mcp`));
     const { accessToken } = (await credentials?.login()) ?? { accessToken: '' };
-    assert.deepEqual(log.authorizationScopes, ['files:read'], 'the 401\'s scope, as a connection would ask for');
+    assert.deepEqual(log.authorizationScopes, ['files:read'], "the 401's scope, as a connection would ask for");
     assert.deepEqual([...(grantedScopes.get(accessToken) ?? [])], ['files:read']);
   });
 
@@ -163,7 +173,9 @@ describe('mcp auth mode: scopes from challenges', () => {
     const connection = await open();
     try {
       await connection.client.listTools();
-      await assert.rejects(connection.client.callTool({ name: 'purge', arguments: { path: '/' } }), (error: Error) => /insufficient[_ ]scope/i.test(connection.explain(error).message));
+      await assert.rejects(connection.client.callTool({ name: 'purge', arguments: { path: '/' } }), (error: Error) =>
+        /insufficient[_ ]scope/i.test(connection.explain(error).message),
+      );
       assert.deepEqual(log.authorizationScopes, ['files:read', 'files:read admin']);
       assert.equal(log.tokenRequests, 2);
     } finally {

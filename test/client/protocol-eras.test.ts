@@ -17,7 +17,9 @@ import { closeAll } from '../helpers/teardown.js';
 
 function textTool(name: string, version: string, tool: string, transform: (text: string) => string): McpServer {
   const server = new McpServer({ name, version }, { capabilities: { tools: {} } });
-  server.registerTool(tool, { description: `${tool} text`, inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({ content: [{ type: 'text', text: transform(text) }] }));
+  server.registerTool(tool, { description: `${tool} text`, inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({
+    content: [{ type: 'text', text: transform(text) }],
+  }));
   return server;
 }
 
@@ -27,7 +29,10 @@ function legacyOnlyHandler(): (request: Request) => Promise<Response> {
   return async (request) => {
     const id = request.headers.get('mcp-session-id');
     if (id) return sessions.get(id)?.handleRequest(request) ?? new Response('unknown session', { status: 404 });
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (opened) => void sessions.set(opened, transport) });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (opened) => void sessions.set(opened, transport),
+    });
     await textTool('legacy-only', '1.0.0', 'shout', (text) => text.toUpperCase()).connect(transport);
     return transport.handleRequest(request);
   };

@@ -66,7 +66,12 @@ describe('client resilience over real HTTP (Toolport runtime behind a faulty pro
   it('re-initializes transparently once the runtime reaped an idle session', async () => {
     const replaced: SessionReplaced[] = [];
     // A 2025-11-25 session, as AgentCore serves them today (2026-07-28 has no sessions to lose).
-    const connection = await connect({ target: 'runtime:brief', server: platform.url, protocol: '2025-11-25', onSessionReplaced: (event) => replaced.push(event) });
+    const connection = await connect({
+      target: 'runtime:brief',
+      server: platform.url,
+      protocol: '2025-11-25',
+      onSessionReplaced: (event) => replaced.push(event),
+    });
     try {
       assert.equal(textOf(await connection.client.callTool({ name: 'echo', arguments: { text: 'before' } })), 'before');
       assert.equal(platform.runtimes.listSessions('brief').length, 1);
@@ -75,7 +80,10 @@ describe('client resilience over real HTTP (Toolport runtime behind a faulty pro
       assert.equal(textOf(await connection.client.callTool({ name: 'echo', arguments: { text: 'after' } })), 'after');
       assert.equal(replaced.length, 1);
       assert.notEqual(replaced[0]?.expired, replaced[0]?.replacement);
-      assert.deepEqual(platform.runtimes.listSessions('brief').map((session) => session.id), [replaced[0]?.replacement]);
+      assert.deepEqual(
+        platform.runtimes.listSessions('brief').map((session) => session.id),
+        [replaced[0]?.replacement],
+      );
       // Later requests go straight to the new session.
       assert.ok((await connection.client.listTools()).tools.length > 0);
       assert.equal(replaced.length, 1);

@@ -51,9 +51,11 @@ async function vanishingCall(url: string, protocol: ProtocolChoice): Promise<str
 describe('a call whose server goes away', () => {
   const teardown = new Teardown();
   let dropping: string;
-  before(() => teardown.setup(async () => {
-    dropping = await startVanishing('drop', teardown);
-  }));
+  before(() =>
+    teardown.setup(async () => {
+      dropping = await startVanishing('drop', teardown);
+    }),
+  );
   after(() => teardown.run());
 
   for (const [protocol, path] of Object.entries(PATHS) as [ProtocolChoice, string][]) {

@@ -5,11 +5,34 @@ import { agentCoreRegion, resolveTarget } from '../../src/client/index.js';
 describe('AgentCore runtime ARN → regional invocation URL', () => {
   const cases: { arn: string; qualifier?: string; host: string; qualifierInUrl: string }[] = [
     { arn: 'arn:aws:bedrock-agentcore:us-west-2:123456789012:runtime/my-server', host: 'bedrock-agentcore.us-west-2.amazonaws.com', qualifierInUrl: 'DEFAULT' },
-    { arn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/mcp_server-AbC123', qualifier: 'prod', host: 'bedrock-agentcore.us-east-1.amazonaws.com', qualifierInUrl: 'prod' },
-    { arn: 'arn:aws:bedrock-agentcore:eu-central-1:210987654321:runtime/greet-x1', qualifier: 'blue-green_2', host: 'bedrock-agentcore.eu-central-1.amazonaws.com', qualifierInUrl: 'blue-green_2' },
-    { arn: 'arn:aws:bedrock-agentcore:ap-southeast-2:123456789012:runtime/tools', qualifier: 'v 2/β', host: 'bedrock-agentcore.ap-southeast-2.amazonaws.com', qualifierInUrl: 'v%202%2F%CE%B2' },
-    { arn: 'arn:aws-us-gov:bedrock-agentcore:us-gov-west-1:123456789012:runtime/gov', host: 'bedrock-agentcore.us-gov-west-1.amazonaws.com', qualifierInUrl: 'DEFAULT' },
-    { arn: 'arn:aws-cn:bedrock-agentcore:cn-north-1:123456789012:runtime/cn', host: 'bedrock-agentcore.cn-north-1.amazonaws.com.cn', qualifierInUrl: 'DEFAULT' },
+    {
+      arn: 'arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/mcp_server-AbC123',
+      qualifier: 'prod',
+      host: 'bedrock-agentcore.us-east-1.amazonaws.com',
+      qualifierInUrl: 'prod',
+    },
+    {
+      arn: 'arn:aws:bedrock-agentcore:eu-central-1:210987654321:runtime/greet-x1',
+      qualifier: 'blue-green_2',
+      host: 'bedrock-agentcore.eu-central-1.amazonaws.com',
+      qualifierInUrl: 'blue-green_2',
+    },
+    {
+      arn: 'arn:aws:bedrock-agentcore:ap-southeast-2:123456789012:runtime/tools',
+      qualifier: 'v 2/β',
+      host: 'bedrock-agentcore.ap-southeast-2.amazonaws.com',
+      qualifierInUrl: 'v%202%2F%CE%B2',
+    },
+    {
+      arn: 'arn:aws-us-gov:bedrock-agentcore:us-gov-west-1:123456789012:runtime/gov',
+      host: 'bedrock-agentcore.us-gov-west-1.amazonaws.com',
+      qualifierInUrl: 'DEFAULT',
+    },
+    {
+      arn: 'arn:aws-cn:bedrock-agentcore:cn-north-1:123456789012:runtime/cn',
+      host: 'bedrock-agentcore.cn-north-1.amazonaws.com.cn',
+      qualifierInUrl: 'DEFAULT',
+    },
   ];
 
   for (const { arn, qualifier, host, qualifierInUrl } of cases) {
@@ -23,7 +46,11 @@ describe('AgentCore runtime ARN → regional invocation URL', () => {
   }
 
   it('refuses malformed ARNs rather than guessing a region', () => {
-    for (const bad of ['arn:aws:bedrock-agentcore::123456789012:runtime/x', 'arn:aws:bedrock-agentcore:us-east-1:12345:runtime/x', 'arn:aws:lambda:us-east-1:123456789012:function:f']) {
+    for (const bad of [
+      'arn:aws:bedrock-agentcore::123456789012:runtime/x',
+      'arn:aws:bedrock-agentcore:us-east-1:12345:runtime/x',
+      'arn:aws:lambda:us-east-1:123456789012:function:f',
+    ]) {
       assert.throws(() => resolveTarget(bad), /not a target/);
     }
   });

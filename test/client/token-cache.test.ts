@@ -13,7 +13,12 @@ describe('token cache', () => {
   it('keys an entry per issuer, client and scope set (scope order and a trailing slash do not matter)', () => {
     const base = { issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc', clientId: 'app', scope: 'gateway/read gateway/write' };
     assert.equal(TokenCache.key(base), TokenCache.key({ ...base, issuer: `${base.issuer}/`, scope: 'gateway/write  gateway/read' }));
-    const others = [{ ...base, issuer: 'https://issuer.example' }, { ...base, clientId: 'other' }, { ...base, scope: 'gateway/read' }, { ...base, username: 'alice' }];
+    const others = [
+      { ...base, issuer: 'https://issuer.example' },
+      { ...base, clientId: 'other' },
+      { ...base, scope: 'gateway/read' },
+      { ...base, username: 'alice' },
+    ];
     assert.equal(new Set([TokenCache.key(base), ...others.map((parts) => TokenCache.key(parts))]).size, 5);
     assert.match(TokenCache.key(base), /^[0-9a-f]{40}$/, 'a hash: no issuer or user name in file names');
   });
@@ -33,6 +38,9 @@ describe('token cache', () => {
     assert.equal(await cache.remove('one'), true);
     assert.equal(await cache.remove('one'), false);
     assert.equal(await cache.clear(), 1);
-    assert.deepEqual((await readdir(dir)).filter((name) => !name.startsWith('.')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((name) => !name.startsWith('.')),
+      [],
+    );
   });
 });

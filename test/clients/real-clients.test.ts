@@ -73,7 +73,17 @@ describe('real MCP clients against a JWT-protected runtime and gateway', () => {
       assert.equal(listed.code, 0, listed.stderr);
       const tools = (JSON.parse(listed.stdout) as { tools: { name: string }[] }).tools.map((t) => t.name);
       assert.ok(tools.includes(tool), tools.join(','));
-      const called = await inspector(url, '--header', `Authorization: ${headers.Authorization}`, '--method', 'tools/call', '--tool-name', tool, '--tool-arg', 'name=Ada');
+      const called = await inspector(
+        url,
+        '--header',
+        `Authorization: ${headers.Authorization}`,
+        '--method',
+        'tools/call',
+        '--tool-name',
+        tool,
+        '--tool-arg',
+        'name=Ada',
+      );
       assert.equal(called.code, 0, called.stderr);
       assert.equal((JSON.parse(called.stdout) as { content: { text: string }[] }).content[0]?.text, GREETING);
       // Without a token the Inspector follows the 401 to the OAuth metadata; --stored-auth-only stops it there.

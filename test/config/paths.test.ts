@@ -28,7 +28,7 @@ async function cliIn(cwd: string, args: string[]): Promise<{ code: number; stdou
   }
 }
 
-describe('toolport up resolves the config file\'s paths against its folder', () => {
+describe("toolport up resolves the config file's paths against its folder", () => {
   it('serves the bundled demo when started from another folder', async () => {
     const child = spawn(process.execPath, [BIN, 'up', '--config', join(REPO, 'examples/toolport.yaml'), '--port', '0', '--data-dir', join(scratch, 'demo')], {
       cwd: scratch,
@@ -75,7 +75,7 @@ describe('runtime paths from the CLI and the API', () => {
   const platformReady = testPlatform();
   after(async () => (await platformReady).stop());
 
-  it('sends --module and --command relative to the caller\'s folder as absolute paths', async () => {
+  it("sends --module and --command relative to the caller's folder as absolute paths", async () => {
     const platform = await platformReady;
     const common = ['--server', platform.url, '--token', platform.adminToken, '--json'];
     const byModule = await cliIn(GREET_FOLDER, ['runtime', 'create', 'bymodule', '--module', './tools.js', '--warm-pool', '0', ...common]);

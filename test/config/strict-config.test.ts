@@ -95,7 +95,10 @@ describe('control-plane bodies are checked the same way', () => {
     const reply = await send('POST', '/api/runtimes', { name: 'typo', command: GREET_COMMAND, sesions: { warmPool: 0 } });
     assert.equal(reply.status, 400);
     assert.match(reply.error.message, /sesions: unknown key "sesions" \(did you mean "sessions"\?\)/);
-    assert.deepEqual(reply.error.details?.map((detail) => detail.path), ['sesions']);
+    assert.deepEqual(
+      reply.error.details?.map((detail) => detail.path),
+      ['sesions'],
+    );
   });
 
   it('answers 400 for unknown keys in gateway and endpoint bodies', async () => {

@@ -17,7 +17,12 @@ const RERUN_ALLOWANCE_MS = 120_000;
 
 describe('conformance suite 2026-07-28 client requirements against the Toolport client', { timeout: SUITE_TIMEOUT_MS + RERUN_ALLOWANCE_MS + 15_000 }, () => {
   it('passes every 2026-07-28 client scenario except the expected failures', { timeout: SUITE_TIMEOUT_MS + RERUN_ALLOWANCE_MS + 10_000 }, async (t) => {
-    const result = await runClientConformance({ run: { requirements: '2026-07-28' }, timeoutMs: SUITE_TIMEOUT_MS, signal: t.signal, expectedFailures: expected['2026-07-28'].map((entry) => entry.scenario) });
+    const result = await runClientConformance({
+      run: { requirements: '2026-07-28' },
+      timeoutMs: SUITE_TIMEOUT_MS,
+      signal: t.signal,
+      expectedFailures: expected['2026-07-28'].map((entry) => entry.scenario),
+    });
     t.diagnostic(`client 2026-07-28 requirements: ${result.passed.length} passed, ${result.failed.length} failed`);
     for (const entry of result.rerun) t.diagnostic(`passed only when run again on its own: ${entry.scenario} (first: ${entry.detail.split('\n')[0]})`);
     const difference = differenceFromExpected(result, expected['2026-07-28']);

@@ -55,7 +55,10 @@ async function readClientResults(dir: string, root = dir): Promise<Map<string, S
     const file = join(path, 'checks.json');
     if (TIMESTAMP.test(entry.name) && existsSync(file)) {
       const stderr = await readFile(join(path, 'stderr.txt'), 'utf8').catch(() => '');
-      results.set(relative(root, path).replace(TIMESTAMP, ''), { checks: JSON.parse(await readFile(file, 'utf8')) as Check[], stderr: stderr.trim().slice(-600) });
+      results.set(relative(root, path).replace(TIMESTAMP, ''), {
+        checks: JSON.parse(await readFile(file, 'utf8')) as Check[],
+        stderr: stderr.trim().slice(-600),
+      });
     } else {
       for (const [scenario, checks] of await readClientResults(path, root)) results.set(scenario, checks);
     }
@@ -80,7 +83,8 @@ async function runSelection(selection: string[], timeoutMs: number, scenarioTime
     const results = await readClientResults(outputDir);
     const named = [...output.matchAll(/^[✓✗] (\S+): /gmu)].map((match) => match[1] as string);
     const scenarios = [...new Set([...named, ...results.keys()])].sort();
-    if (scenarios.length === 0) throw new Error(`the conformance CLI ran no scenario (exit ${run.code}${run.timedOut ? ', killed on timeout' : ''}):\n${run.tail}`);
+    if (scenarios.length === 0)
+      throw new Error(`the conformance CLI ran no scenario (exit ${run.code}${run.timedOut ? ', killed on timeout' : ''}):\n${run.tail}`);
     const passed: string[] = [];
     const failed: FailedScenario[] = [];
     for (const scenario of scenarios) {

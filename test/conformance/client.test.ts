@@ -16,7 +16,12 @@ const RERUN_ALLOWANCE_MS = 120_000;
 
 describe('conformance suite client scenarios against the Toolport client', { timeout: SUITE_TIMEOUT_MS + RERUN_ALLOWANCE_MS + 15_000 }, () => {
   it('passes every core and auth client scenario except the expected failures', { timeout: SUITE_TIMEOUT_MS + RERUN_ALLOWANCE_MS + 10_000 }, async (t) => {
-    const result = await runClientConformance({ run: { suite: 'core' }, timeoutMs: SUITE_TIMEOUT_MS, signal: t.signal, expectedFailures: expected.core.map((entry) => entry.scenario) });
+    const result = await runClientConformance({
+      run: { suite: 'core' },
+      timeoutMs: SUITE_TIMEOUT_MS,
+      signal: t.signal,
+      expectedFailures: expected.core.map((entry) => entry.scenario),
+    });
     t.diagnostic(`client core suite: ${result.passed.length} passed, ${result.failed.length} failed`);
     for (const entry of result.rerun) t.diagnostic(`passed only when run again on its own: ${entry.scenario} (first: ${entry.detail.split('\n')[0]})`);
     const difference = differenceFromExpected(result, expected.core);

@@ -14,9 +14,10 @@ import { differenceFromExpected, runConformance, type ConformanceRevision, type 
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const serverScript = fileURLToPath(new URL('../../examples/conformance/server.ts', import.meta.url));
-const expectedFailures = JSON.parse(
-  readFileSync(new URL('./expected-failures.json', import.meta.url), 'utf8'),
-) as Record<ConformanceRevision, ExpectedFailure[]>;
+const expectedFailures = JSON.parse(readFileSync(new URL('./expected-failures.json', import.meta.url), 'utf8')) as Record<
+  ConformanceRevision,
+  ExpectedFailure[]
+>;
 
 const REVISIONS: ConformanceRevision[] = ['2025-11-25', '2026-07-28'];
 const STARTUP_TIMEOUT_MS = 30_000;

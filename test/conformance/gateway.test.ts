@@ -76,7 +76,7 @@ describe('clients of one revision reach servers of the other through the gateway
     await client.connect(new StreamableHTTPClientTransport(new URL(`${platform.url}/gateways/eras/mcp`)));
     return client;
   };
-  const text = (result: unknown): string => ((result as { content: { text: string }[] }).content[0]?.text ?? '');
+  const text = (result: unknown): string => (result as { content: { text: string }[] }).content[0]?.text ?? '';
 
   it('a 2025-11-25 client (initialize, session) calls a server that speaks only 2026-07-28', async () => {
     const client = await connect('legacy');

@@ -106,18 +106,7 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
   const outputDir = await mkdtemp(join(tmpdir(), `conformance-${revision}-`));
   try {
     const run = await runCli(
-      [
-        conformanceCli,
-        'server',
-        '--url',
-        url,
-        '--requirements',
-        revision,
-        '--timeout',
-        String(options.scenarioTimeoutMs ?? 30_000),
-        '-o',
-        outputDir,
-      ],
+      [conformanceCli, 'server', '--url', url, '--requirements', revision, '--timeout', String(options.scenarioTimeoutMs ?? 30_000), '-o', outputDir],
       outputDir,
       timeoutMs,
       options.onOutput,
@@ -130,11 +119,7 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
     for (const scenario of scenarios) {
       const checks = results.get(scenario);
       if (!checks) {
-        const why = run.timedOut
-          ? `suite killed after ${timeoutMs} ms`
-          : run.aborted
-            ? 'run aborted by caller'
-            : `CLI exited with code ${run.code}`;
+        const why = run.timedOut ? `suite killed after ${timeoutMs} ms` : run.aborted ? 'run aborted by caller' : `CLI exited with code ${run.code}`;
         failed.push({ scenario, detail: `no results (${why}); last output:\n${run.tail}` });
         continue;
       }
@@ -159,13 +144,7 @@ export interface CliRun {
 }
 
 /** Spawns the CLI on Node 22 (no shell, so the URL's `?`/`&` need no quoting), bounded by `timeoutMs`. */
-export function runCli(
-  args: string[],
-  cwd: string,
-  timeoutMs: number,
-  onOutput?: (chunk: string) => void,
-  signal?: AbortSignal,
-): Promise<CliRun> {
+export function runCli(args: string[], cwd: string, timeoutMs: number, onOutput?: (chunk: string) => void, signal?: AbortSignal): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(node22, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let tail = '';

@@ -53,7 +53,9 @@ describe('gateway catalogs', () => {
 
   it('re-syncs a target by itself when the target announces that its tools changed', async () => {
     const changes: string[][] = [];
-    const client = await connectGateway(platform, 'cat', { client: { listChanged: { tools: { onChanged: (_error, tools) => changes.push((tools ?? []).map((t) => t.name)) } } } });
+    const client = await connectGateway(platform, 'cat', {
+      client: { listChanged: { tools: { onChanged: (_error, tools) => changes.push((tools ?? []).map((t) => t.name)) } } },
+    });
     alpha.setTools(textTools('first', 'second', 'announced'));
     alpha.announce();
     await eventually(() => changes.some((names) => names.includes('alpha___announced')), 10_000, 'the announced tool at the gateway');
@@ -157,7 +159,10 @@ describe('gateway catalogs', () => {
         ],
       });
       assert.equal(created.status, 201);
-      assert.deepEqual(created.body.targets.map((t) => t.tools), [2480, 600]);
+      assert.deepEqual(
+        created.body.targets.map((t) => t.tools),
+        [2480, 600],
+      );
       const client = await connectGateway(platform, 'big', { era: 'modern' });
       const started = performance.now();
       const all = (await client.listTools()).tools.map((t) => t.name);

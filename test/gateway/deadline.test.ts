@@ -17,7 +17,9 @@ describe('Deadline', () => {
     // request object is gone; AbortSignal.any([outer, AbortSignal.timeout(80)]) never fires here on Node 20.
     (() => {
       const outer = new AbortController();
-      new Deadline(80, outer.signal).signal.addEventListener('abort', (event) => seen.push(((event.target as AbortSignal).reason as DOMException).name), { once: true });
+      new Deadline(80, outer.signal).signal.addEventListener('abort', (event) => seen.push(((event.target as AbortSignal).reason as DOMException).name), {
+        once: true,
+      });
     })();
     await sleep(20);
     for (let i = 0; i < 5; i++) collectGarbage();

@@ -173,7 +173,10 @@ describe('function target: defineTool module', () => {
     const started = Date.now();
     const results = await Promise.all(Array.from({ length: 16 }, () => driver.callTool('wait', { ms: 300 }, callContext('wait'))));
     const elapsed = Date.now() - started;
-    assert.deepEqual(results.map(textOf), Array.from({ length: 16 }, () => 'waited 300 ms'));
+    assert.deepEqual(
+      results.map(textOf),
+      Array.from({ length: 16 }, () => 'waited 300 ms'),
+    );
     // One after another they would take 4.8 s.
     assert.ok(elapsed < 2_500, `16 calls of 300 ms took ${elapsed} ms`);
   });
@@ -432,7 +435,11 @@ describe('examples/gateway-function: seed 004 Lambda tools, written once and unc
   let python: ChildProcess;
   let pythonUrl: string;
   const inlineSchema = async (): Promise<{ name: string; description: string; inputSchema: Record<string, unknown> }[]> =>
-    JSON.parse(await readFile(join(ROOT, EXAMPLE, 'lambda/tools.json'), 'utf8')) as { name: string; description: string; inputSchema: Record<string, unknown> }[];
+    JSON.parse(await readFile(join(ROOT, EXAMPLE, 'lambda/tools.json'), 'utf8')) as {
+      name: string;
+      description: string;
+      inputSchema: Record<string, unknown>;
+    }[];
 
   before(async () => {
     openai = fakeOpenAI(ANSWER, questions);
@@ -492,7 +499,11 @@ describe('examples/gateway-function: seed 004 Lambda tools, written once and unc
     const driver = await target({ name: 'PythonTarget', http: { url: pythonUrl, toolsFile: `${EXAMPLE}/http/tools.json` } });
     const { tools } = await driver.catalog(catalogSignal());
     assert.equal(tools[0]?.name, 'greet_user');
-    const result = await driver.callTool('greet_user', { name: 'Jack' }, callContext('greet_user', { target: 'PythonTarget', prefixedName: 'PythonTarget___greet_user' }));
+    const result = await driver.callTool(
+      'greet_user',
+      { name: 'Jack' },
+      callContext('greet_user', { target: 'PythonTarget', prefixedName: 'PythonTarget___greet_user' }),
+    );
     assert.deepEqual(result.structuredContent, { statusCode: 200, body: 'Hello, Jack! Nice to meet you. This is a test message.' });
   });
 });
@@ -526,7 +537,10 @@ describe('function targets behind a real gateway (/gateways/{name}/mcp)', () => 
         return openai && new Promise((resolve) => openai.close(resolve));
       },
     );
-    for (const [name, value] of [['OPENAI_API_KEY', savedEnv.key], ['OPENAI_BASE_URL', savedEnv.url]] as const) {
+    for (const [name, value] of [
+      ['OPENAI_API_KEY', savedEnv.key],
+      ['OPENAI_BASE_URL', savedEnv.url],
+    ] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
@@ -535,10 +549,14 @@ describe('function targets behind a real gateway (/gateways/{name}/mcp)', () => 
   it("serves the example config's targets: prefixed tools, derived and inline schemas, calls through both variants", async () => {
     const { client } = await connect('functions');
     let names: string[] = [];
-    await eventually(async () => {
-      names = (await client.listTools()).tools.map((tool) => tool.name).sort();
-      return names.length === 5;
-    }, 20_000, 'the example targets to sync');
+    await eventually(
+      async () => {
+        names = (await client.listTools()).tools.map((tool) => tool.name).sort();
+        return names.length === 5;
+      },
+      20_000,
+      'the example targets to sync',
+    );
     assert.deepEqual(names, [
       'LambdaHandler___openai_web_search',
       'LambdaTarget___greet_user',

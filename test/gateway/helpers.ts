@@ -15,7 +15,12 @@ export interface ApiBody {
 export type Era = 'legacy' | 'modern';
 
 /** Calls the control-plane API with the admin token; resolves to status and parsed body. */
-export async function api(platform: { url: string; adminToken: string }, method: string, path: string, body?: unknown): Promise<{ status: number; body: ApiBody }> {
+export async function api(
+  platform: { url: string; adminToken: string },
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: ApiBody }> {
   const response = await fetch(`${platform.url}/api${path}`, {
     method,
     headers: { authorization: `Bearer ${platform.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -36,10 +41,13 @@ export async function connectGateway(
   name: string,
   options: { era?: Era; token?: string; client?: ClientOptions } = {},
 ): Promise<Client> {
-  const client = new Client({ name: `gateway-test-${options.era ?? 'legacy'}`, version: '1.0.0' }, {
-    ...options.client,
-    versionNegotiation: { mode: options.era === 'modern' ? { pin: '2026-07-28' } : 'legacy' },
-  });
+  const client = new Client(
+    { name: `gateway-test-${options.era ?? 'legacy'}`, version: '1.0.0' },
+    {
+      ...options.client,
+      versionNegotiation: { mode: options.era === 'modern' ? { pin: '2026-07-28' } : 'legacy' },
+    },
+  );
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   await client.connect(new StreamableHTTPClientTransport(gatewayUrl(platform, name), { requestInit: { headers } }));
   return client;

@@ -75,14 +75,28 @@ describe('refuseLinkLocalUrl', () => {
   const noDns: AddressLookup = () => assert.fail('a literal address needs no DNS');
 
   it('refuses literal link-local and metadata URLs without DNS', async () => {
-    for (const url of [`http://${METADATA}/latest/`, 'http://[fe80::1]:8080/', 'http://[::ffff:169.254.1.1]/', 'https://100.100.100.200/', 'http://0xa9fea9fe/']) {
+    for (const url of [
+      `http://${METADATA}/latest/`,
+      'http://[fe80::1]:8080/',
+      'http://[::ffff:169.254.1.1]/',
+      'https://100.100.100.200/',
+      'http://0xa9fea9fe/',
+    ]) {
       await assert.rejects(refuseLinkLocalUrl(url, noDns), LinkLocalRefused, url);
     }
   });
 
   it('refuses a name when any of its addresses is refused; loopback, private and unresolvable names pass', async () => {
-    const lookup = fakeDns(new Map([['metadata.test', ['10.0.0.5', METADATA]], ['local.test', ['127.0.0.1', '192.168.1.2']]]));
-    await assert.rejects(refuseLinkLocalUrl('http://metadata.test/', lookup), /metadata\.test resolves to 169\.254\.169\.254, which is a link-local or cloud metadata address; set allowLinkLocal: true/);
+    const lookup = fakeDns(
+      new Map([
+        ['metadata.test', ['10.0.0.5', METADATA]],
+        ['local.test', ['127.0.0.1', '192.168.1.2']],
+      ]),
+    );
+    await assert.rejects(
+      refuseLinkLocalUrl('http://metadata.test/', lookup),
+      /metadata\.test resolves to 169\.254\.169\.254, which is a link-local or cloud metadata address; set allowLinkLocal: true/,
+    );
     await refuseLinkLocalUrl('http://local.test/', lookup);
     await refuseLinkLocalUrl('http://nowhere.test/', lookup);
     await refuseLinkLocalUrl('http://127.0.0.1:9/', noDns);
@@ -95,7 +109,10 @@ describe('targetAgent', () => {
     const agent = targetAgent({ lookup: fakeDns(new Map([['metadata.test', [METADATA]]])) });
     try {
       for (const url of [`http://${METADATA}/`, 'http://[::ffff:169.254.169.254]/', 'http://metadata.test/']) {
-        const failure = await fetch(url, { dispatcher: agent }).then(() => assert.fail(`${url} was fetched`), (error: { cause?: unknown }) => error.cause);
+        const failure = await fetch(url, { dispatcher: agent }).then(
+          () => assert.fail(`${url} was fetched`),
+          (error: { cause?: unknown }) => error.cause,
+        );
         assert.ok(failure instanceof LinkLocalRefused, `${url}: ${String(failure)}`);
       }
     } finally {
@@ -105,20 +122,29 @@ describe('targetAgent', () => {
 });
 
 describe('OpenAPI external $refs', () => {
-  it('are fetched through the target\'s pool: a name the lookup maps to loopback resolves, a metadata address is refused', async () => {
+  it("are fetched through the target's pool: a name the lookup maps to loopback resolves, a metadata address is refused", async () => {
     const document = (ref: string): string =>
       JSON.stringify({
         openapi: '3.0.3',
         info: { title: 'refs', version: '1' },
         servers: [{ url: 'http://127.0.0.1:9/' }],
-        paths: { '/thing': { get: { operationId: 'getThing', parameters: [{ name: 'id', in: 'query', schema: { $ref: ref } }], responses: { '200': { description: 'ok' } } } } },
+        paths: {
+          '/thing': {
+            get: { operationId: 'getThing', parameters: [{ name: 'id', in: 'query', schema: { $ref: ref } }], responses: { '200': { description: 'ok' } } },
+          },
+        },
       });
     const server = await serveFetch(async (request) => {
       const { pathname, searchParams } = new URL(request.url);
       if (pathname === '/schemas.json') return Response.json({ Id: { type: 'string', description: 'from the network' } });
       return new Response(document(searchParams.get('ref') ?? ''), { headers: { 'content-type': 'application/json' } });
     });
-    const lookup = fakeDns(new Map([['docs.test', ['127.0.0.1']], ['metadata.test', [METADATA]]]));
+    const lookup = fakeDns(
+      new Map([
+        ['docs.test', ['127.0.0.1']],
+        ['metadata.test', [METADATA]],
+      ]),
+    );
     const docs = server.base.replace('127.0.0.1', 'docs.test');
     try {
       const source = `${docs}/openapi.json?ref=${encodeURIComponent(`${docs}/schemas.json#/Id`)}`;
@@ -127,7 +153,10 @@ describe('OpenAPI external $refs', () => {
       assert.match(JSON.stringify(tool?.inputSchema), /from the network/);
       await target.close();
       const refused = `${docs}/openapi.json?ref=${encodeURIComponent('http://metadata.test/latest/meta-data#/Id')}`;
-      await assert.rejects(createOpenApiTarget({ source: refused }, { baseDir: tmpdir(), timeoutMs: 5000, lookup }), /metadata\.test resolves to 169\.254\.169\.254/);
+      await assert.rejects(
+        createOpenApiTarget({ source: refused }, { baseDir: tmpdir(), timeoutMs: 5000, lookup }),
+        /metadata\.test resolves to 169\.254\.169\.254/,
+      );
     } finally {
       await server.close();
     }
@@ -155,9 +184,16 @@ describe('gateway targets and link-local addresses', () => {
   });
 
   it('/api refuses a target whose name resolves to a metadata address with 400 naming it and the setting', async () => {
-    const created = await api(platform, 'POST', '/gateways', { name: 'meta', auth: 'none', targets: [{ name: 'imds', type: 'mcp', url: 'http://metadata.test/mcp' }] });
+    const created = await api(platform, 'POST', '/gateways', {
+      name: 'meta',
+      auth: 'none',
+      targets: [{ name: 'imds', type: 'mcp', url: 'http://metadata.test/mcp' }],
+    });
     assert.equal(created.status, 400);
-    assert.match(created.body.error?.message ?? '', /gateway "meta", target "imds": metadata\.test resolves to 169\.254\.169\.254, which is a link-local or cloud metadata address; set allowLinkLocal: true/);
+    assert.match(
+      created.body.error?.message ?? '',
+      /gateway "meta", target "imds": metadata\.test resolves to 169\.254\.169\.254, which is a link-local or cloud metadata address; set allowLinkLocal: true/,
+    );
     assert.equal((await api(platform, 'GET', '/gateways/meta')).status, 404, 'nothing was stored');
     const put = await api(platform, 'PUT', '/gateways/g/targets/fn', {
       type: 'function',
@@ -248,7 +284,10 @@ describe('gateway targets and link-local addresses', () => {
 
   it('a toolport.yaml target that resolves to a metadata address stops start-up with a config error naming it', async () => {
     const config = join(dir, 'toolport.yaml');
-    await writeFile(config, 'gateways:\n  - name: cfg\n    auth: none\n    targets:\n      - name: imds\n        type: mcp\n        url: http://metadata.test/mcp\n');
+    await writeFile(
+      config,
+      'gateways:\n  - name: cfg\n    auth: none\n    targets:\n      - name: imds\n        type: mcp\n        url: http://metadata.test/mcp\n',
+    );
     await assert.rejects(testPlatform({ config, gatewayLookup: fakeDns(hosts) }), (error: Error) => {
       assert.match(error.message, /gateway "cfg", target "imds": metadata\.test resolves to 169\.254\.169\.254/);
       assert.equal((error as { code?: string }).code, 'invalid_config');

@@ -10,7 +10,12 @@ import { startUpstream, textTools, type Upstream } from './upstream.js';
 import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
-type Rpc = { jsonrpc: string; id: unknown; result?: { tools: { name: string }[]; nextCursor?: string; [key: string]: unknown }; error?: { code: number; message: string } };
+type Rpc = {
+  jsonrpc: string;
+  id: unknown;
+  result?: { tools: { name: string }[]; nextCursor?: string; [key: string]: unknown };
+  error?: { code: number; message: string };
+};
 
 const ENVELOPE = {
   [PROTOCOL_VERSION_META_KEY]: '2026-07-28',
@@ -19,7 +24,11 @@ const ENVELOPE = {
 };
 
 /** One raw POST of a tools/list; the answer parsed from JSON or from the SSE stream, with how it came. */
-async function postList(url: URL, headers: Record<string, string>, body: Record<string, unknown>): Promise<{ status: number; contentType: string; cached: boolean; message: Rpc }> {
+async function postList(
+  url: URL,
+  headers: Record<string, string>,
+  body: Record<string, unknown>,
+): Promise<{ status: number; contentType: string; cached: boolean; message: Rpc }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
@@ -27,7 +36,13 @@ async function postList(url: URL, headers: Record<string, string>, body: Record<
   });
   const text = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
-  const data = contentType.startsWith('text/event-stream') ? text.split('\n').filter((line) => line.startsWith('data: {')).map((line) => line.slice(6)).pop() ?? '{}' : text;
+  const data = contentType.startsWith('text/event-stream')
+    ? (text
+        .split('\n')
+        .filter((line) => line.startsWith('data: {'))
+        .map((line) => line.slice(6))
+        .pop() ?? '{}')
+    : text;
   // The cache sends one sized JSON body; the SDK streams (chunked).
   return { status: response.status, contentType, cached: response.headers.get('content-length') !== null, message: JSON.parse(data) as Rpc };
 }
@@ -42,7 +57,12 @@ describe('tools/list from pre-serialised pages', () => {
   before(async () => {
     platform = await testPlatform();
     upstream = await startUpstream({ tools: textTools('one', 'two', 'three', 'four', 'five') });
-    const created = await api(platform, 'POST', '/gateways', { name: 'paged', search: true, pageSize: 2, targets: [{ name: 'up', type: 'mcp', url: upstream.url }] });
+    const created = await api(platform, 'POST', '/gateways', {
+      name: 'paged',
+      search: true,
+      pageSize: 2,
+      targets: [{ name: 'up', type: 'mcp', url: upstream.url }],
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const client = new Client({ name: 'list-cache-test', version: '1.0.0' }, { versionNegotiation: { mode: 'legacy' } });
     const transport = new StreamableHTTPClientTransport(gatewayUrl(platform, 'paged'));
@@ -85,20 +105,30 @@ describe('tools/list from pre-serialised pages', () => {
       const pages: string[][] = [];
       let cursor: string | undefined;
       do {
-        const { message, cached } = await postList(gatewayUrl(platform, 'paged'), modernHeaders, { id: pages.length, params: { ...(cursor ? { cursor } : {}), _meta: ENVELOPE } });
+        const { message, cached } = await postList(gatewayUrl(platform, 'paged'), modernHeaders, {
+          id: pages.length,
+          params: { ...(cursor ? { cursor } : {}), _meta: ENVELOPE },
+        });
         assert.ok(cached, `page ${pages.length} from the cache`);
         pages.push((message.result?.tools ?? []).map((tool) => tool.name));
         cursor = message.result?.nextCursor;
       } while (cursor !== undefined && pages.length < 10);
       return pages;
     };
-    assert.deepEqual(await walk(), [['x_amz_bedrock_agentcore_search', 'up___one'], ['up___two', 'up___three'], ['up___four', 'up___five']]);
+    assert.deepEqual(await walk(), [
+      ['x_amz_bedrock_agentcore_search', 'up___one'],
+      ['up___two', 'up___three'],
+      ['up___four', 'up___five'],
+    ]);
     upstream.setTools(textTools('one', 'six'));
     await api(platform, 'POST', '/gateways/paged/targets/up/sync');
     assert.deepEqual(await walk(), [['x_amz_bedrock_agentcore_search', 'up___one'], ['up___six']]);
     // The SDK client, which walks the pages itself, sees the same list.
     const client = await connectGateway(platform, 'paged', { era: 'modern' });
-    assert.deepEqual((await client.listTools()).tools.map((tool) => tool.name), ['x_amz_bedrock_agentcore_search', 'up___one', 'up___six']);
+    assert.deepEqual(
+      (await client.listTools()).tools.map((tool) => tool.name),
+      ['x_amz_bedrock_agentcore_search', 'up___one', 'up___six'],
+    );
     await client.close();
     upstream.setTools(textTools('one', 'two', 'three', 'four', 'five'));
     await api(platform, 'POST', '/gateways/paged/targets/up/sync');
@@ -118,7 +148,11 @@ describe('tools/list from pre-serialised pages', () => {
   });
 
   it('leaves a page with a non-object output schema to the SDK for 2025-11-25 sessions, which rewrites it for them', async () => {
-    const listing = await startUpstream({ tools: [{ name: 'names', description: 'Lists names', inputSchema: { type: 'object' }, outputSchema: { type: 'array', items: { type: 'string' } } } as never] });
+    const listing = await startUpstream({
+      tools: [
+        { name: 'names', description: 'Lists names', inputSchema: { type: 'object' }, outputSchema: { type: 'array', items: { type: 'string' } } } as never,
+      ],
+    });
     try {
       const created = await api(platform, 'POST', '/gateways', { name: 'arrays', targets: [{ name: 'up', type: 'mcp', url: listing.url }] });
       assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -127,10 +161,17 @@ describe('tools/list from pre-serialised pages', () => {
       const client = new Client({ name: 'list-cache-test', version: '1.0.0' }, { versionNegotiation: { mode: 'legacy' } });
       const transport = new StreamableHTTPClientTransport(gatewayUrl(platform, 'arrays'));
       await client.connect(transport);
-      const legacyList = await postList(gatewayUrl(platform, 'arrays'), { 'mcp-session-id': transport.sessionId as string, 'mcp-protocol-version': '2025-11-25' }, { id: 2 });
+      const legacyList = await postList(
+        gatewayUrl(platform, 'arrays'),
+        { 'mcp-session-id': transport.sessionId as string, 'mcp-protocol-version': '2025-11-25' },
+        { id: 2 },
+      );
       await client.close();
       assert.equal(legacyList.cached, false, 'the SDK answers the 2025-11-25 session');
-      assert.deepEqual(legacyList.message.result?.tools.map((tool) => tool.name), ['up___names']);
+      assert.deepEqual(
+        legacyList.message.result?.tools.map((tool) => tool.name),
+        ['up___names'],
+      );
     } finally {
       await listing.close();
     }
@@ -145,6 +186,9 @@ describe('tools/list from pre-serialised pages', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const listed = await postList(gatewayUrl(platform, 'guarded'), modernHeaders, { id: 1, params: { _meta: ENVELOPE } });
     assert.equal(listed.cached, false);
-    assert.deepEqual(listed.message.result?.tools.map((tool) => tool.name), ['up___one', 'up___four', 'up___five']);
+    assert.deepEqual(
+      listed.message.result?.tools.map((tool) => tool.name),
+      ['up___one', 'up___four', 'up___five'],
+    );
   });
 });

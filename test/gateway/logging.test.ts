@@ -103,10 +103,17 @@ describe('a gateway forwards log messages to the caller of the call that produce
     const strict = await connectCaller(platform, 'legacy');
     await strict.client.setLoggingLevel('error');
     await callChatty(strict.client, 'legacy', { name: 'strict', era: 'legacy' });
-    assert.deepEqual(strict.logs.map((log) => log.data), expectedLogs('strict', 'error'));
+    assert.deepEqual(
+      strict.logs.map((log) => log.data),
+      expectedLogs('strict', 'error'),
+    );
     const verbose = await connectCaller(platform, 'modern');
     await callChatty(verbose.client, 'legacy', { name: 'verbose', era: 'modern', level: 'debug' });
-    assert.deepEqual(verbose.logs.map((log) => log.data), expectedLogs('verbose', 'debug'), 'the upstream now sends debug messages too');
+    assert.deepEqual(
+      verbose.logs.map((log) => log.data),
+      expectedLogs('verbose', 'debug'),
+      'the upstream now sends debug messages too',
+    );
     await Promise.all([strict.client.close(), verbose.client.close()]);
   });
 

@@ -44,14 +44,21 @@ describe('a gateway fronting mcp targets (runtime, remote URL, stdio)', () => {
     it(`lists every target's tools as {target}___{tool} to a ${era} client`, async () => {
       const client = await connectGateway(platform, 'mix', { era });
       const names = (await client.listTools()).tools.map((tool) => tool.name);
-      for (const expected of ['greet___greet_user', 'conf___test_simple_text', 'old___shout', 'new___whisper', 'sess___ping_back']) assert.ok(names.includes(expected), expected);
-      assert.ok(names.every((name) => name.includes('___')), 'no unprefixed tool (search is off)');
+      for (const expected of ['greet___greet_user', 'conf___test_simple_text', 'old___shout', 'new___whisper', 'sess___ping_back'])
+        assert.ok(names.includes(expected), expected);
+      assert.ok(
+        names.every((name) => name.includes('___')),
+        'no unprefixed tool (search is off)',
+      );
       await client.close();
     });
 
     it(`calls a runtime, a remote server and both stdio eras for a ${era} client`, async () => {
       const client = await connectGateway(platform, 'mix', { era });
-      assert.equal(textOf(await client.callTool({ name: 'greet___greet_user', arguments: { name: 'Ada' } })), 'Hello, Ada! Nice to meet you. This is a test message.');
+      assert.equal(
+        textOf(await client.callTool({ name: 'greet___greet_user', arguments: { name: 'Ada' } })),
+        'Hello, Ada! Nice to meet you. This is a test message.',
+      );
       assert.equal(textOf(await client.callTool({ name: 'old___shout', arguments: { text: 'quiet' } })), 'QUIET', '2025-11-25-only server');
       assert.equal(textOf(await client.callTool({ name: 'new___whisper', arguments: { text: 'LOUD' } })), 'loud', '2026-07-28-only server');
       assert.match(textOf(await client.callTool({ name: 'conf___test_simple_text', arguments: {} })), /simple text/i);

@@ -53,7 +53,10 @@ describe('calls against a local Swagger Petstore', () => {
     assert.equal(result.structuredContent, undefined);
     const sold = await target.callTool('findPetsByStatus', { status: 'sold' }, context());
     assert.equal(lastRequest().rawQuery, 'status=sold');
-    assert.deepEqual((JSON.parse(textOf(sold)) as { id: number }[]).map((pet) => pet.id), [2]);
+    assert.deepEqual(
+      (JSON.parse(textOf(sold)) as { id: number }[]).map((pet) => pet.id),
+      [2],
+    );
   });
 
   it('a JSON body, query parameters on a POST, and a header parameter', async () => {
@@ -103,7 +106,10 @@ describe('calls against a local Swagger Petstore', () => {
     assert.equal(lastRequest().headers.api_key, API_KEY);
     await inHeader.close();
 
-    const inQuery = await driver({ source: `${petstore.url}/api/v3/openapi.json`, headers: { api_key: 'static-loses' } }, { credentials: credentials({}, { api_key: API_KEY }) });
+    const inQuery = await driver(
+      { source: `${petstore.url}/api/v3/openapi.json`, headers: { api_key: 'static-loses' } },
+      { credentials: credentials({}, { api_key: API_KEY }) },
+    );
     const viaQuery = await inQuery.callTool('findPetsByStatus', { status: 'pending' }, context());
     assert.equal(lastRequest().rawQuery, `status=pending&api_key=${API_KEY}`);
     assert.equal(viaQuery.isError, undefined);
@@ -111,7 +117,10 @@ describe('calls against a local Swagger Petstore', () => {
     assert.equal(inventory.isError, undefined);
     await inQuery.close();
 
-    const overriding = await driver({ source: `${petstore.url}/api/v3/openapi.json`, headers: { Api_Key: 'static-loses' } }, { credentials: credentials({ API_KEY: API_KEY }) });
+    const overriding = await driver(
+      { source: `${petstore.url}/api/v3/openapi.json`, headers: { Api_Key: 'static-loses' } },
+      { credentials: credentials({ API_KEY: API_KEY }) },
+    );
     await overriding.callTool('getInventory', {}, context());
     assert.equal(lastRequest().headers.api_key, API_KEY, 'credentials override a static header of the same name');
     await overriding.close();
@@ -129,14 +138,22 @@ describe('calls against a local Swagger Petstore', () => {
     const before = petstore.requests.length;
     await rejectsWith(target.callTool('getPetById', {}, context()), 'invalid', /missing required path parameter "petId"/);
     await rejectsWith(target.callTool('noSuchTool', {}, context()), 'invalid', /no operation "noSuchTool"/);
-    await rejectsWith(target.callTool('deletePet', { petId: 1, api_key: 'a\r\nx-injected: 1' }, context()), 'invalid', /header "api_key" of deletePet has characters an HTTP header cannot carry/);
+    await rejectsWith(
+      target.callTool('deletePet', { petId: 1, api_key: 'a\r\nx-injected: 1' }, context()),
+      'invalid',
+      /header "api_key" of deletePet has characters an HTTP header cannot carry/,
+    );
     assert.equal(petstore.requests.length, before);
   });
 
   it('a path parameter "." or ".." is refused before any request: no undeclared path is reached', async () => {
     const before = petstore.requests.length;
     for (const petId of ['..', '.']) {
-      await rejectsWith(target.callTool('getPetById', { petId }, context()), 'invalid', /a path parameter of getPetById is "\." or "\.\.", which would leave the operation's path \/pet\/\{petId\}/);
+      await rejectsWith(
+        target.callTool('getPetById', { petId }, context()),
+        'invalid',
+        /a path parameter of getPetById is "\." or "\.\.", which would leave the operation's path \/pet\/\{petId\}/,
+      );
     }
     assert.equal(petstore.requests.length, before);
     // Dots inside a segment, a slash or an encoded dot are encoded and stay within the operation's path.
@@ -215,7 +232,9 @@ describe('request serialisation, servers at every level, redirects and binary an
     const moved = await target.callTool('moved', {}, context());
     assert.deepEqual(moved, { isError: true, content: [{ type: 'text', text: 'HTTP 302 Found: redirect to https://elsewhere.example/moved (not followed)' }] });
     const report = await target.callTool('report', {}, context());
-    assert.deepEqual(report.content, [{ type: 'resource', resource: { uri: `${echo.url}/v1/report`, mimeType: 'application/pdf', blob: Buffer.from('%PDF-1.7 tiny').toString('base64') } }]);
+    assert.deepEqual(report.content, [
+      { type: 'resource', resource: { uri: `${echo.url}/v1/report`, mimeType: 'application/pdf', blob: Buffer.from('%PDF-1.7 tiny').toString('base64') } },
+    ]);
   });
 
   it('multipart and text bodies', async () => {
@@ -310,7 +329,10 @@ describe('calls against a local Redocly Museum API (3.1, HTTP basic credentials,
 
     const listed = await target.callTool('listSpecialEvents', { startDate: '2026-11-30', endDate: '2026-12-01', limit: 5 }, context());
     assert.equal(museum.requests.at(-1)?.rawQuery, 'startDate=2026-11-30&endDate=2026-12-01&limit=5');
-    assert.deepEqual((JSON.parse(textOf(listed)) as { eventId: string }[]).map((e) => e.eventId), [eventId]);
+    assert.deepEqual(
+      (JSON.parse(textOf(listed)) as { eventId: string }[]).map((e) => e.eventId),
+      [eventId],
+    );
 
     const deleted = await target.callTool('deleteSpecialEvent', { eventId }, context());
     assert.deepEqual(deleted, { content: [{ type: 'text', text: 'HTTP 204 No Content' }] });
@@ -320,7 +342,11 @@ describe('calls against a local Redocly Museum API (3.1, HTTP basic credentials,
   });
 
   it('tickets: buy (allOf body) and fetch the QR code as image content', async () => {
-    const bought = await target.callTool('buyMuseumTickets', { body: { ticketType: 'general', ticketDate: '2026-12-24', email: 'todd@example.com' } }, context());
+    const bought = await target.callTool(
+      'buyMuseumTickets',
+      { body: { ticketType: 'general', ticketDate: '2026-12-24', email: 'todd@example.com' } },
+      context(),
+    );
     const confirmation = bought.structuredContent as { ticketId: string; message: string };
     assert.equal(confirmation.message, 'Museum general entry ticket purchased');
     const qr = await target.callTool('getTicketCode', { ticketId: confirmation.ticketId }, context());
@@ -330,7 +356,10 @@ describe('calls against a local Redocly Museum API (3.1, HTTP basic credentials,
 
   it('museum hours with paging; a limit over the maximum is a 400 problem result', async () => {
     const hours = await target.callTool('getMuseumHours', { startDate: '2026-01-30', page: 2, limit: 3 }, context());
-    assert.deepEqual((JSON.parse(textOf(hours)) as { date: string }[]).map((day) => day.date), ['2026-02-02', '2026-02-03', '2026-02-04']);
+    assert.deepEqual(
+      (JSON.parse(textOf(hours)) as { date: string }[]).map((day) => day.date),
+      ['2026-02-02', '2026-02-03', '2026-02-04'],
+    );
     const tooMany = await target.callTool('getMuseumHours', { limit: 31 }, context());
     assert.equal(tooMany.isError, true);
     assert.match(textOf(tooMany), /^HTTP 400 Bad Request: .*limit ≤ 30/);

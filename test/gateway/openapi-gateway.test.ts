@@ -16,7 +16,11 @@ describe('the demo pet store (examples/openapi-petstore) behind an openapi targe
   let base: string;
 
   before(async () => {
-    server = spawn(process.execPath, ['examples/openapi-petstore/server.js', '--port', '0'], { cwd: REPO, env: { PATH: process.env.PATH ?? '', PETSTORE_API_KEY: 'demo-key' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(process.execPath, ['examples/openapi-petstore/server.js', '--port', '0'], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', PETSTORE_API_KEY: 'demo-key' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const [line] = (await once(server.stdout!, 'data')) as [Buffer];
     const url = /listening on (http:\/\/\S+\/api)/.exec(line.toString())?.[1];
     assert.ok(url, `the server says where it listens: ${line.toString()}`);
@@ -29,13 +33,20 @@ describe('the demo pet store (examples/openapi-petstore) behind an openapi targe
     const target = await driver({ source: `${base}/openapi.yaml` }, { credentials: credentials({ 'X-API-Key': 'demo-key' }) });
     const tools = new Map((await target.catalog(AbortSignal.timeout(5000))).tools.map((tool) => [tool.name, tool]));
     assert.deepEqual([...tools.keys()], ['listPets', 'addPet', 'getPetById', 'updatePet', 'deletePet', 'getInventory']);
-    assert.deepEqual(Object.keys(property(tools.get('addPet'), 'body').properties as object), ['name', 'species', 'status', 'tags'], 'the readOnly id is not an input');
+    assert.deepEqual(
+      Object.keys(property(tools.get('addPet'), 'body').properties as object),
+      ['name', 'species', 'status', 'tags'],
+      'the readOnly id is not an input',
+    );
 
     const added = await target.callTool('addPet', { body: { name: 'Nemo', species: 'fish', tags: ['wet'] } }, context());
     const nemo = added.structuredContent as { id: number; status: string };
     assert.equal(nemo.status, 'available');
     const listed = await target.callTool('listPets', { tags: ['wet', 'lazy'], limit: 5 }, context());
-    assert.deepEqual((listed.structuredContent as { pets: { name: string }[] }).pets.map((pet) => pet.name), ['Tom', 'Nemo']);
+    assert.deepEqual(
+      (listed.structuredContent as { pets: { name: string }[] }).pets.map((pet) => pet.name),
+      ['Tom', 'Nemo'],
+    );
     await target.callTool('updatePet', { petId: nemo.id, body: { status: 'sold' } }, context());
     assert.deepEqual((await target.callTool('getInventory', {}, context())).structuredContent, { available: 1, pending: 1, sold: 2 });
     assert.deepEqual(await target.callTool('deletePet', { petId: nemo.id }, context()), { content: [{ type: 'text', text: 'HTTP 204 No Content' }] });
@@ -49,7 +60,10 @@ describe('the demo pet store (examples/openapi-petstore) behind an openapi targe
     try {
       const client = await connectGateway(platform, 'store');
       const names = (await client.listTools()).tools.map((tool) => tool.name);
-      assert.deepEqual(names.filter((name) => name.startsWith('petstore___')), ['listPets', 'addPet', 'getPetById', 'updatePet', 'deletePet', 'getInventory'].map((name) => `petstore___${name}`));
+      assert.deepEqual(
+        names.filter((name) => name.startsWith('petstore___')),
+        ['listPets', 'addPet', 'getPetById', 'updatePet', 'deletePet', 'getInventory'].map((name) => `petstore___${name}`),
+      );
       await client.close();
     } finally {
       await platform.stop();

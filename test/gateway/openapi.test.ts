@@ -39,7 +39,8 @@ function shallowStubs(schema: unknown, path: string, levels: number): string[] {
   if (!isRecord(schema) || levels < 0) return [];
   const found = String(schema.description ?? '').startsWith('Not expanded') ? [path] : [];
   const children: [string, unknown][] = Object.entries(isRecord(schema.properties) ? schema.properties : {});
-  for (const key of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(schema[key])) (schema[key] as unknown[]).forEach((part, i) => children.push([`${key}[${i}]`, part]));
+  for (const key of ['anyOf', 'oneOf', 'allOf'])
+    if (Array.isArray(schema[key])) (schema[key] as unknown[]).forEach((part, i) => children.push([`${key}[${i}]`, part]));
   if (schema.items !== undefined) children.push(['items', schema.items]);
   return [...found, ...children.flatMap(([name, child]) => shallowStubs(child, `${path}.${name}`, levels - 1))];
 }
@@ -67,13 +68,16 @@ describe('published OpenAPI documents become tools', () => {
         if (JSON.stringify(tool.inputSchema).includes('Not expanded further')) cut += 1;
         assert.match(tool.name, TOOL_NAME);
         assert.equal(tool.inputSchema.type, 'object');
-        for (const name of tool.inputSchema.required ?? []) assert.ok(name in (tool.inputSchema.properties ?? {}), `${file} ${tool.name}: required ${name} is a property`);
+        for (const name of tool.inputSchema.required ?? [])
+          assert.ok(name in (tool.inputSchema.properties ?? {}), `${file} ${tool.name}: required ${name} is a property`);
         assert.ok(tool.description && tool.description.length > 0, `${tool.name} has a description`);
         bytes += JSON.stringify(tool).length;
         assert.doesNotThrow(() => validator.getValidator(tool.inputSchema as never), `${file} ${tool.name}: the input schema compiles`);
       }
       assert.deepEqual(warnings, [], `${file}: no validator warnings (unknown formats, ...)`);
-      t.diagnostic(`${file}: ${tools.size} tools (${cut} cut to the node budget), ${(bytes / 1024).toFixed(0)} KiB of definitions, loaded and converted in ${elapsed.toFixed(0)} ms`);
+      t.diagnostic(
+        `${file}: ${tools.size} tools (${cut} cut to the node budget), ${(bytes / 1024).toFixed(0)} KiB of definitions, loaded and converted in ${elapsed.toFixed(0)} ms`,
+      );
     }
   });
 
@@ -102,7 +106,11 @@ describe('published OpenAPI documents become tools', () => {
     const pet = property(addPet, 'body');
     assert.deepEqual(pet.required, ['name', 'photoUrls']);
     assert.equal(pet.description, 'Create a new pet in the store');
-    assert.deepEqual((pet.properties as Record<string, unknown>).status, { type: 'string', description: 'pet status in the store', enum: ['available', 'pending', 'sold'] });
+    assert.deepEqual((pet.properties as Record<string, unknown>).status, {
+      type: 'string',
+      description: 'pet status in the store',
+      enum: ['available', 'pending', 'sold'],
+    });
     assert.ok(!JSON.stringify(pet).includes('"xml"'), 'OpenAPI-only xml annotations are dropped');
     assert.deepEqual(property(tools.get('uploadFile'), 'body'), { type: 'string', format: 'binary' });
   });
@@ -115,7 +123,12 @@ describe('published OpenAPI documents become tools', () => {
     assert.deepEqual(property(list, 'limit'), { type: 'integer', default: 10, maximum: 30, examples: [15], description: 'Number of days per page.' });
     assert.deepEqual(tools.get('getSpecialEvent')?.inputSchema.required, ['eventId']);
     // BuyMuseumTickets is allOf [{email}, Ticket]: merged into one flat object.
-    const buy = property(tools.get('buyMuseumTickets'), 'body') as { properties: Record<string, Record<string, unknown>>; required: string[]; allOf?: unknown; description?: string };
+    const buy = property(tools.get('buyMuseumTickets'), 'body') as {
+      properties: Record<string, Record<string, unknown>>;
+      required: string[];
+      allOf?: unknown;
+      description?: string;
+    };
     assert.equal(buy.allOf, undefined);
     assert.deepEqual(Object.keys(buy.properties), ['email', 'ticketId', 'ticketDate', 'ticketType', 'eventId']);
     assert.deepEqual(buy.required, ['ticketType', 'ticketDate']);
@@ -146,7 +159,11 @@ describe('published OpenAPI documents become tools', () => {
     for (const name of ['get_channel', 'update_channel', 'delete_channel']) {
       assert.deepEqual(tools.get(name)?.inputSchema.required?.[0], 'channel_id', `${name} has the path-level channel_id`);
     }
-    assert.deepEqual(property(tools.get('get_channel'), 'channel_id'), { type: 'string', pattern: '^(0|[1-9][0-9]*)$', description: 'Format: snowflake.' }, 'a format validators do not know moves into the description');
+    assert.deepEqual(
+      property(tools.get('get_channel'), 'channel_id'),
+      { type: 'string', pattern: '^(0|[1-9][0-9]*)$', description: 'Format: snowflake.' },
+      'a format validators do not know moves into the description',
+    );
     const all = JSON.stringify([...tools.values()]);
     assert.ok(all.includes('"type":["string","null"]'), '3.1 type arrays pass through');
     assert.ok(all.includes('"const":'), '3.1 const passes through');
@@ -175,7 +192,11 @@ describe('conversion rules on a document made for the corner cases', () => {
     const veryLong = tools.get('get_very_long_x');
     assert.deepEqual(Object.keys(veryLong?.inputSchema.properties ?? {}), ['x', 'header_x']);
     const search = tools.get('search');
-    assert.deepEqual(Object.keys(search?.inputSchema.properties ?? {}), ['body', 'filter', 'requestBody'], 'a parameter named body pushes the body to requestBody');
+    assert.deepEqual(
+      Object.keys(search?.inputSchema.properties ?? {}),
+      ['body', 'filter', 'requestBody'],
+      'a parameter named body pushes the body to requestBody',
+    );
     assert.deepEqual(tools.get('search_2')?.inputSchema.properties, {}, 'a GET body is not offered');
   });
 
@@ -194,7 +215,11 @@ describe('conversion rules on a document made for the corner cases', () => {
     const tools = await toolsOf(spec);
     const node = property(tools.get('replace_tree_v2'), 'body') as { properties: Record<string, Record<string, unknown>> };
     assert.deepEqual(node.properties.children?.items, { type: 'object', description: 'Recursive: the same shape as the enclosing "Node" schema.' });
-    assert.deepEqual(node.properties.parent, { type: ['object', 'null'], description: 'Recursive: the same shape as the enclosing "Node" schema.' }, 'a nullable allOf of one $ref merges, then widens to null');
+    assert.deepEqual(
+      node.properties.parent,
+      { type: ['object', 'null'], description: 'Recursive: the same shape as the enclosing "Node" schema.' },
+      'a nullable allOf of one $ref merges, then widens to null',
+    );
     assert.equal(node.properties.label?.examples?.toString(), 'root');
   });
 
@@ -261,7 +286,14 @@ describe('conversion rules on a document made for the corner cases', () => {
   });
 
   it('the target schema: the openapi keys beside the common ones, http(s) baseUrl only, unknown keys refused', () => {
-    const entry = { name: 'petstore', type: 'openapi', source: 'petstore.yaml', baseUrl: 'http://127.0.0.1:4010/api/v3', include: ['get*'], headers: { 'x-client': 'demo' } };
+    const entry = {
+      name: 'petstore',
+      type: 'openapi',
+      source: 'petstore.yaml',
+      baseUrl: 'http://127.0.0.1:4010/api/v3',
+      include: ['get*'],
+      headers: { 'x-client': 'demo' },
+    };
     const parsed = openApiTargetSchema.parse(entry);
     assert.equal(parsed.source, 'petstore.yaml');
     assert.equal(parsed.maxConcurrency, 32, 'common defaults apply');
@@ -273,7 +305,11 @@ describe('conversion rules on a document made for the corner cases', () => {
 
   it('external $refs: a file document reads its sibling files; a document from the network may not read local files', async () => {
     const tools = await toolsOf({ source: join(DOCUMENTS, 'split.yaml') });
-    assert.deepEqual(property(tools.get('addNote'), 'body'), { type: 'object', required: ['text'], properties: { text: { type: 'string', description: 'What the note says' } } });
+    assert.deepEqual(property(tools.get('addNote'), 'body'), {
+      type: 'object',
+      required: ['text'],
+      properties: { text: { type: 'string', description: 'What the note says' } },
+    });
 
     const hostile = (await readFile(join(DOCUMENTS, 'split.yaml'), 'utf8')).replace('./split-schemas.yaml', `file://${join(DOCUMENTS, 'split-schemas.yaml')}`);
     const server = await startFixtureServer([['GET', /^\/openapi\.yaml$/, () => ({ status: 200, raw: { type: 'application/yaml', bytes: hostile } })]]);
@@ -292,7 +328,13 @@ describe('conversion rules on a document made for the corner cases', () => {
       const target = await driver({ source: file, exclude: ['getTicketCode'] });
       assert.equal((await target.catalog(AbortSignal.timeout(5000))).tools.length, 7);
       const text = await readFile(file, 'utf8');
-      await writeFile(file, text.replace('  /tickets/{ticketId}/qr:', '  /ping:\n    get:\n      operationId: ping\n      responses: { "204": { description: up } }\n  /tickets/{ticketId}/qr:'));
+      await writeFile(
+        file,
+        text.replace(
+          '  /tickets/{ticketId}/qr:',
+          '  /ping:\n    get:\n      operationId: ping\n      responses: { "204": { description: up } }\n  /tickets/{ticketId}/qr:',
+        ),
+      );
       const names = (await target.catalog(AbortSignal.timeout(5000))).tools.map((tool) => tool.name);
       assert.equal(names.length, 8);
       assert.ok(names.includes('ping'));

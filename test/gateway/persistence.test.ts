@@ -66,7 +66,10 @@ describe('gateways across restarts, through the CLI and from toolport.yaml', () 
         const fresh = await toolport(['target', 'sync', 'keep', ...cli2]);
         assert.match(fresh.stdout, /up\s+mcp\s+2\s+\S+\s+fresh/);
         const listed = JSON.parse((await toolport(['gateway', 'list', ...cli2, '--json'])).stdout) as { name: string; targets: unknown[] }[];
-        assert.deepEqual(listed.map((g) => [g.name, g.targets.length]), [['keep', 1]]);
+        assert.deepEqual(
+          listed.map((g) => [g.name, g.targets.length]),
+          [['keep', 1]],
+        );
         assert.equal((await toolport(['target', 'remove', 'keep', 'up', ...cli2])).code, 0);
         assert.equal((await toolport(['gateway', 'delete', 'keep', ...cli2])).code, 0);
         const gone = await toolport(['gateway', 'get', 'keep', ...cli2]);
@@ -101,7 +104,10 @@ describe('gateways across restarts, through the CLI and from toolport.yaml', () 
       await client.callTool({ name: 'find_tools', arguments: { query: 'greet a user' } }).then((result) => {
         assert.equal((result.structuredContent as { tools: { name: string }[] }).tools[0]?.name, 'greet___greet_user');
       });
-      assert.equal(textOf(await client.callTool({ name: 'greet___greet_user', arguments: { name: 'Config' } })), 'Hello, Config! Nice to meet you. This is a test message.');
+      assert.equal(
+        textOf(await client.callTool({ name: 'greet___greet_user', arguments: { name: 'Config' } })),
+        'Hello, Config! Nice to meet you. This is a test message.',
+      );
       await client.close();
       const bad = await api(platform, 'POST', '/gateways', { name: 'broken', targets: [{ name: 'x___y', type: 'mcp', url: 'http://127.0.0.1:1/mcp' }] });
       assert.equal(bad.status, 400);
@@ -117,8 +123,12 @@ describe('gateways across restarts, through the CLI and from toolport.yaml', () 
     try {
       const client = await connectGateway(platform, 'demo', { era: 'modern' });
       const names = (await client.listTools()).tools.map((t) => t.name);
-      for (const expected of ['x_amz_bedrock_agentcore_search', 'greet___greet_user', 'web-search___openai_o3_web_search']) assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
-      assert.equal(textOf(await client.callTool({ name: 'greet___greet_user', arguments: { name: 'Demo' } })), 'Hello, Demo! Nice to meet you. This is a test message.');
+      for (const expected of ['x_amz_bedrock_agentcore_search', 'greet___greet_user', 'web-search___openai_o3_web_search'])
+        assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
+      assert.equal(
+        textOf(await client.callTool({ name: 'greet___greet_user', arguments: { name: 'Demo' } })),
+        'Hello, Demo! Nice to meet you. This is a test message.',
+      );
       await client.close();
     } finally {
       await platform.stop();

@@ -24,7 +24,9 @@ describe('a JWT-protected gateway with tool permissions', () => {
   before(async () => {
     issuer = await startTestIssuer();
     platform = await testPlatform({ logger: createLogger('debug', (line) => logLines.push(line)) });
-    billing = await startUpstream({ tools: [...textTools('list_invoices'), { ...textTools('refund_invoice')[0]!, description: 'Refund an invoice to the customer' }] });
+    billing = await startUpstream({
+      tools: [...textTools('list_invoices'), { ...textTools('refund_invoice')[0]!, description: 'Refund an invoice to the customer' }],
+    });
     hr = await startUpstream({ tools: textTools('list_employees') });
     open = await startUpstream({ tools: textTools('weather_forecast') });
     const created = await api(platform, 'POST', '/gateways', {
@@ -55,7 +57,12 @@ describe('a JWT-protected gateway with tool permissions', () => {
     const response = await fetch(gatewayUrl(platform, 'secure'), {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }),
     });
     assert.equal(response.status, 401);
     const metadataUrl = /resource_metadata="([^"]+)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1] ?? '';
@@ -97,7 +104,10 @@ describe('a JWT-protected gateway with tool permissions', () => {
     assert.equal(billing.calls.length, before, 'the target saw nothing');
     const writer = await connectGateway(platform, 'secure', { token: await token({ sub: 'writer', scope: 'gateway/write' }) });
     assert.match(textOf(await writer.callTool({ name: 'billing___refund_invoice', arguments: { text: 'INV-2' } })), /INV-2/);
-    assert.ok(billing.authorizations.every((value) => value === undefined), 'no Authorization header reached the target');
+    assert.ok(
+      billing.authorizations.every((value) => value === undefined),
+      'no Authorization header reached the target',
+    );
     assert.ok(!logLines.some((line) => line.includes(callerToken)), 'the token is never logged');
     await Promise.all([reader.close(), writer.close()]);
   });
@@ -117,7 +127,10 @@ describe('a JWT-protected gateway with tool permissions', () => {
     assert.equal(mine.status, 'ok');
     assert.deepEqual(mine.arguments, { text: 'march' });
     assert.ok(mine.latencyMs >= 0);
-    assert.ok(calls.some((c) => c.subject === 'reader' && c.status === 'forbidden'), 'refusals are audited too');
+    assert.ok(
+      calls.some((c) => c.subject === 'reader' && c.status === 'forbidden'),
+      'refusals are audited too',
+    );
   });
 });
 
@@ -157,11 +170,20 @@ describe('permissions cover prompts, resources, resource templates and completio
       assert.deepEqual((await reader.listPrompts()).prompts, []);
       assert.deepEqual((await reader.listResources()).resources, []);
       assert.deepEqual((await reader.listResourceTemplates()).resourceTemplates, []);
-      await assert.rejects(reader.getPrompt({ name: 'conf___test_simple_prompt' }), /you may not get prompt "conf___test_simple_prompt": the gateway's permissions do not admit/);
+      await assert.rejects(
+        reader.getPrompt({ name: 'conf___test_simple_prompt' }),
+        /you may not get prompt "conf___test_simple_prompt": the gateway's permissions do not admit/,
+      );
       await assert.rejects(reader.readResource({ uri: 'test://static-text' }), /you may not read resource test:\/\/static-text/);
       await assert.rejects(reader.readResource({ uri: 'test://template/42/data' }), /you may not read resource test:\/\/template\/42\/data/);
-      await assert.rejects(reader.complete({ ref: { type: 'ref/prompt', name: PROMPT }, argument: { name: 'arg1', value: 'pa' } }), /you may not complete prompt/);
-      await assert.rejects(reader.complete({ ref: { type: 'ref/resource', uri: TEMPLATE }, argument: { name: 'id', value: '1' } }), /you may not complete test:\/\/template/);
+      await assert.rejects(
+        reader.complete({ ref: { type: 'ref/prompt', name: PROMPT }, argument: { name: 'arg1', value: 'pa' } }),
+        /you may not complete prompt/,
+      );
+      await assert.rejects(
+        reader.complete({ ref: { type: 'ref/resource', uri: TEMPLATE }, argument: { name: 'id', value: '1' } }),
+        /you may not complete test:\/\/template/,
+      );
       await reader.close();
 
       const writer = await connectGateway(platform, 'guarded', { era, token: await token({ sub: 'writer', scope: 'gateway/write' }) });
@@ -169,9 +191,18 @@ describe('permissions cover prompts, resources, resource templates and completio
       assert.ok((await writer.listResources()).resources.some((resource) => resource.uri === 'test://static-text'));
       assert.ok((await writer.listResourceTemplates()).resourceTemplates.some((template) => template.uriTemplate === TEMPLATE));
       assert.ok((await writer.getPrompt({ name: 'conf___test_simple_prompt' })).messages.length > 0);
-      assert.equal(((await writer.readResource({ uri: 'test://static-text' })).contents[0] as { text: string }).text, 'This is the content of the static text resource.');
-      assert.deepEqual((await writer.complete({ ref: { type: 'ref/prompt', name: PROMPT }, argument: { name: 'arg1', value: 'pa' } })).completion.values, ['paris', 'park', 'party']);
-      assert.deepEqual((await writer.complete({ ref: { type: 'ref/resource', uri: TEMPLATE }, argument: { name: 'id', value: '1' } })).completion.values, ['123']);
+      assert.equal(
+        ((await writer.readResource({ uri: 'test://static-text' })).contents[0] as { text: string }).text,
+        'This is the content of the static text resource.',
+      );
+      assert.deepEqual((await writer.complete({ ref: { type: 'ref/prompt', name: PROMPT }, argument: { name: 'arg1', value: 'pa' } })).completion.values, [
+        'paris',
+        'park',
+        'party',
+      ]);
+      assert.deepEqual((await writer.complete({ ref: { type: 'ref/resource', uri: TEMPLATE }, argument: { name: 'id', value: '1' } })).completion.values, [
+        '123',
+      ]);
       await writer.close();
     });
   }

@@ -73,7 +73,7 @@ describe('gateway reliability and bad input', () => {
     await client.close();
   });
 
-  it('holds calls beyond a target\'s concurrency limit in line', async () => {
+  it("holds calls beyond a target's concurrency limit in line", async () => {
     const client = await connectGateway(platform, 'rel', { era: 'modern' });
     const started = Date.now();
     const results = await Promise.all(['a', 'b', 'c'].map((text) => client.callTool({ name: 'narrow___nap', arguments: { text } })));
@@ -89,11 +89,19 @@ describe('gateway reliability and bad input', () => {
     assert.equal(parse.status, 400);
     assert.equal(((await parse.json()) as { error: { code: number } }).error.code, -32700);
 
-    const notRpc = await fetch(url, { method: 'POST', headers: { ...HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call' }, body: JSON.stringify({ hello: 'world' }) });
+    const notRpc = await fetch(url, {
+      method: 'POST',
+      headers: { ...HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call' },
+      body: JSON.stringify({ hello: 'world' }),
+    });
     assert.equal(notRpc.status, 400);
     assert.equal(((await notRpc.json()) as { error: { code: number } }).error.code, -32600);
 
-    const big = await fetch(url, { method: 'POST', headers: HEADERS, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'steady___echo', arguments: { text: 'x'.repeat(10_000) } } }) });
+    const big = await fetch(url, {
+      method: 'POST',
+      headers: HEADERS,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'steady___echo', arguments: { text: 'x'.repeat(10_000) } } }),
+    });
     assert.equal(big.status, 413);
     const bigError = ((await big.json()) as { error: { code: number; message: string } }).error;
     assert.match(bigError.message, /larger than the limit of 4096 bytes/);
@@ -102,7 +110,10 @@ describe('gateway reliability and bad input', () => {
     assert.equal(missing.status, 404);
 
     const client = await connectGateway(platform, 'rel');
-    await assert.rejects(client.callTool({ name: 'steady___nothing', arguments: {} }), (error: Error & { code?: number }) => error.code === -32602 && /has no tool "steady___nothing"/.test(error.message));
+    await assert.rejects(
+      client.callTool({ name: 'steady___nothing', arguments: {} }),
+      (error: Error & { code?: number }) => error.code === -32602 && /has no tool "steady___nothing"/.test(error.message),
+    );
     await assert.rejects(
       client.callTool({ name: 'steady___echo', arguments: { text: 42 } }),
       (error: Error & { code?: number }) => error.code === -32602 && /do not match its input schema: .*text.*string/.test(error.message),
@@ -112,11 +123,13 @@ describe('gateway reliability and bad input', () => {
     await client.close();
   });
 
-  it('shows the target\'s own error text only at exceptionLevel debug', async () => {
+  it("shows the target's own error text only at exceptionLevel debug", async () => {
     const port = hanging.port;
     await hanging.close();
     const client = await connectGateway(platform, 'rel');
-    const safe = await client.callTool({ name: 'hang___stall', arguments: { text: 'x' } }).catch((error: Error & { data?: { requestId?: string; detail?: string } }) => error);
+    const safe = await client
+      .callTool({ name: 'hang___stall', arguments: { text: 'x' } })
+      .catch((error: Error & { data?: { requestId?: string; detail?: string } }) => error);
     assert.ok(safe instanceof Error);
     assert.match(safe.message, /cannot be reached \(request id [0-9a-f-]{36}\)/);
     assert.equal(safe.data?.detail, undefined, 'no upstream detail by default');
@@ -124,7 +137,9 @@ describe('gateway reliability and bad input', () => {
     const { spec } = (await api(platform, 'GET', '/gateways/rel')).body;
     assert.equal((await api(platform, 'PUT', '/gateways/rel', { ...(spec as object), exceptionLevel: 'debug' })).status, 200);
     const debugClient = await connectGateway(platform, 'rel');
-    const debug = await debugClient.callTool({ name: 'hang___stall', arguments: { text: 'y' } }).catch((error: Error & { data?: { detail?: string } }) => error);
+    const debug = await debugClient
+      .callTool({ name: 'hang___stall', arguments: { text: 'y' } })
+      .catch((error: Error & { data?: { detail?: string } }) => error);
     assert.ok(debug instanceof Error);
     assert.match(debug.data?.detail ?? '', /fetch failed|ECONNREFUSED/i);
     await debugClient.close();

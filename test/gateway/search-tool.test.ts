@@ -66,7 +66,10 @@ describe('the search tool with an embedding provider', () => {
     upstream = await startUpstream({ tools: TOOLS });
     embeddings = await startEmbeddings();
     const search = { name: 'find', embeddings: { url: embeddings.url, model: 'text-embedding-3-small', apiKey: 'env:TOOLPORT_TEST_EMBED_KEY', weight: 0.7 } };
-    for (const [name, spec] of [['lexical', { name: 'find' }], ['blended', search]] as const) {
+    for (const [name, spec] of [
+      ['lexical', { name: 'find' }],
+      ['blended', search],
+    ] as const) {
       const created = await api(platform, 'POST', '/gateways', { name, search: spec, targets: [{ name: 'billing', type: 'mcp', url: upstream.url }] });
       assert.equal(created.status, 201, JSON.stringify(created.body));
     }
@@ -87,7 +90,7 @@ describe('the search tool with an embedding provider', () => {
     return (result.structuredContent as { tools: { name: string }[] }).tools.map((t) => t.name);
   };
 
-  it('blends embedding similarity into the ranking of the offline ranker\'s candidates', async () => {
+  it("blends embedding similarity into the ranking of the offline ranker's candidates", async () => {
     const query = 'give the customer their money back for an invoice';
     const lexical = await find('lexical', query);
     assert.equal(lexical[0], 'billing___list_invoices', 'words alone favour the tool that mentions the customer');
@@ -124,7 +127,10 @@ describe('the search tool with an embedding provider', () => {
       const longest = await client.callTool({ name: 'find', arguments: { query: `refund invoice ${'x'.repeat(1000 - 15)}` } });
       assert.equal((longest.structuredContent as { tools: { name: string }[] }).tools[0]?.name, 'billing___refund_invoice');
       for (const length of [1001, 200_000]) {
-        await assert.rejects(client.callTool({ name: 'find', arguments: { query: `refund invoice ${'y '.repeat(length)}` } }), /must NOT have more than 1000 characters/);
+        await assert.rejects(
+          client.callTool({ name: 'find', arguments: { query: `refund invoice ${'y '.repeat(length)}` } }),
+          /must NOT have more than 1000 characters/,
+        );
       }
       await client.close();
     }

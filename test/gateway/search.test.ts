@@ -48,8 +48,7 @@ const TOOLS: ToolDef[] = [
   { name: 'ping', inputSchema: obj() },
 ];
 
-const names = (index: ToolSearchIndex, query: string, limit?: number): string[] =>
-  index.search(query, limit).map((h) => h.tool.name);
+const names = (index: ToolSearchIndex, query: string, limit?: number): string[] => index.search(query, limit).map((h) => h.tool.name);
 
 describe('ToolSearchIndex', () => {
   const index = new ToolSearchIndex(TOOLS);
@@ -98,7 +97,11 @@ describe('ToolSearchIndex', () => {
 
   it('returns the full definitions, best first with descending scores', () => {
     const hits = index.search('hotel room reviews');
-    for (const hit of hits) assert.equal(hit.tool, TOOLS.find((t) => t.name === hit.tool.name));
+    for (const hit of hits)
+      assert.equal(
+        hit.tool,
+        TOOLS.find((t) => t.name === hit.tool.name),
+      );
     const booked = hits.find((h) => h.tool.name === 'hotels__book_room');
     assert.deepEqual(booked?.tool, TOOLS[2]);
     for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1]!.score >= hits[i]!.score);

@@ -14,7 +14,12 @@ function initialize(platform: Platform, gateway: string): Promise<Response> {
   return fetch(gatewayUrl(platform, gateway), {
     method: 'POST',
     headers: MCP_HEADERS,
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'sessions-test', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'sessions-test', version: '1' } },
+    }),
   });
 }
 
@@ -45,7 +50,10 @@ describe('gateway maxSessions', () => {
     const refused = await initialize(platform, 'small');
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get('retry-after'), '5');
-    assert.match(((await refused.json()) as { error: { message: string } }).error.message, /gateway "small" already has its maximum of 2 sessions; retry later/);
+    assert.match(
+      ((await refused.json()) as { error: { message: string } }).error.message,
+      /gateway "small" already has its maximum of 2 sessions; retry later/,
+    );
 
     const modern = await connectGateway(platform, 'small', { era: 'modern' });
     assert.deepEqual((await modern.listTools()).tools, []);

@@ -3,7 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { Server, WebStandardStreamableHTTPServerTransport, createMcpHandler, type CallToolResult, type ServerContext, type Tool } from '@modelcontextprotocol/server';
+import {
+  Server,
+  WebStandardStreamableHTTPServerTransport,
+  createMcpHandler,
+  type CallToolResult,
+  type ServerContext,
+  type Tool,
+} from '@modelcontextprotocol/server';
 import { readBody, sendFetchResponse, toFetchRequest } from '../../src/http/index.js';
 
 /** What a fixture tool does when called; default: echoes its name and arguments as text. `log` is the SDK's per-call logger. */
@@ -50,7 +57,10 @@ export async function startUpstream(options: {
   const pageSize = options.pageSize ?? 1000;
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
   const build = (): Server => {
-    const server = new Server({ name: 'fixture-upstream', version: '1.0.0' }, { capabilities: { tools: { listChanged: true }, ...(options.logging ? { logging: {} } : {}) } });
+    const server = new Server(
+      { name: 'fixture-upstream', version: '1.0.0' },
+      { capabilities: { tools: { listChanged: true }, ...(options.logging ? { logging: {} } : {}) } },
+    );
     server.setRequestHandler('tools/list', async (request) => {
       const start = Number(request.params?.cursor ?? 0);
       const next = start + pageSize;
@@ -69,7 +79,9 @@ export async function startUpstream(options: {
     const id = request.headers.get('mcp-session-id');
     if (id) {
       const transport = sessions.get(id);
-      return transport ? transport.handleRequest(request) : new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }), { status: 404 });
+      return transport
+        ? transport.handleRequest(request)
+        : new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }), { status: 404 });
     }
     const server = build();
     const transport = new WebStandardStreamableHTTPServerTransport({

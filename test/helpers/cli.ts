@@ -16,7 +16,10 @@ export interface CliRun {
  */
 export async function toolport(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/toolport.js', ...args], { env: { ...process.env, TOOLPORT_TOKEN: '', ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, ['bin/toolport.js', ...args], {
+      env: { ...process.env, TOOLPORT_TOKEN: '', ...env },
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

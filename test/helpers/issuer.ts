@@ -32,7 +32,9 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   const state = { jwksFetches: 0 };
   const server: Server = createServer((req, res) => {
     if (req.url === '/.well-known/openid-configuration') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: base, jwks_uri: `${base}/jwks.json`, token_endpoint: `${base}/token` }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ issuer: base, jwks_uri: `${base}/jwks.json`, token_endpoint: `${base}/token` }));
     } else if (req.url === '/jwks.json') {
       state.jwksFetches++;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));

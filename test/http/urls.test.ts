@@ -22,7 +22,11 @@ describe('runtime and gateway URLs: build → parse round trip', () => {
     { ref: 'a_b-C9', name: 'a_b-C9', path: '/runtimes/a_b-C9/invocations' },
     // Every ':' and '/' of an ARN is encoded: the ARN is one path segment, as AgentCore's data plane expects.
     { ref: runtimeArn('greet'), name: 'greet', path: '/runtimes/arn%3Atoolport%3Aruntime%3Alocal%3A000000000000%3Aruntime%2Fgreet/invocations' },
-    { ref: 'arn:aws:bedrock-agentcore:us-west-2:123456789012:runtime/my-server', name: 'my-server', path: '/runtimes/arn%3Aaws%3Abedrock-agentcore%3Aus-west-2%3A123456789012%3Aruntime%2Fmy-server/invocations' },
+    {
+      ref: 'arn:aws:bedrock-agentcore:us-west-2:123456789012:runtime/my-server',
+      name: 'my-server',
+      path: '/runtimes/arn%3Aaws%3Abedrock-agentcore%3Aus-west-2%3A123456789012%3Aruntime%2Fmy-server/invocations',
+    },
     // Characters that need encoding survive the trip (the edge then refuses the name; the contract does not decide that).
     { ref: 'sp ace%/?#β', name: 'sp ace%/?#β', path: '/runtimes/sp%20ace%25%2F%3F%23%CE%B2/invocations' },
   ];
@@ -89,12 +93,21 @@ describe('runtime and gateway URLs: malformed ones are refused', () => {
 
   it('a malformed percent escape is a 400, not a URIError', () => {
     for (const path of ['/runtimes/%ZZ/invocations', '/gateways/a%2/mcp', '/.well-known/oauth-protected-resource/runtimes/%E0%A4%A/invocations']) {
-      assert.throws(() => parseEndpointPath(path), (error: unknown) => error instanceof BadPathError && error.status === 400, path);
+      assert.throws(
+        () => parseEndpointPath(path),
+        (error: unknown) => error instanceof BadPathError && error.status === 400,
+        path,
+      );
     }
   });
 
   it('an ARN of anything but a runtime names no runtime', () => {
-    for (const ref of ['arn:toolport:lambda:local:000000000000:function:f', 'arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/g', 'arn:toolport:runtime:local:0:runtime/', 'arn:']) {
+    for (const ref of [
+      'arn:toolport:lambda:local:000000000000:function:f',
+      'arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/g',
+      'arn:toolport:runtime:local:0:runtime/',
+      'arn:',
+    ]) {
       assert.equal(runtimeNameOfRef(ref), undefined, ref);
     }
     for (const ref of ['arn:toolport:runtime:local:000000000000:runtime/greet/x', 'arn:toolport:runtime:local:000000000000:function/greet']) {

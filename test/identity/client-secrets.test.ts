@@ -11,18 +11,36 @@ import { testPlatform } from '../helpers/platform.js';
 import { identityApi } from './server-helpers.js';
 
 /** A client_credentials request sent from `localAddress` (any 127.0.0.0/8 address reaches the loopback listener). */
-function tokenFrom(localAddress: string, url: string, clientId: string, secret: string, forwardedFor?: string): Promise<{ status: number; retryAfter?: string; error?: string }> {
+function tokenFrom(
+  localAddress: string,
+  url: string,
+  clientId: string,
+  secret: string,
+  forwardedFor?: string,
+): Promise<{ status: number; retryAfter?: string; error?: string }> {
   const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: string };
-        const retryAfter = res.headers['retry-after'];
-        resolve({ status: res.statusCode ?? 0, ...(retryAfter ? { retryAfter } : {}), ...(answer.error ? { error: answer.error } : {}) });
-      });
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        localAddress,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: string };
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, ...(retryAfter ? { retryAfter } : {}), ...(answer.error ? { error: answer.error } : {}) });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -39,10 +57,15 @@ describe('client secrets', () => {
   after(() => platform.stop());
 
   const storedHash = async (clientId: string): Promise<string> =>
-    ((await platform.store.sql.get<{ secret_hash: string }>('SELECT secret_hash FROM identity_clients WHERE client_id = ?', [clientId])) as { secret_hash: string }).secret_hash;
+    (
+      (await platform.store.sql.get<{ secret_hash: string }>('SELECT secret_hash FROM identity_clients WHERE client_id = ?', [clientId])) as {
+        secret_hash: string;
+      }
+    ).secret_hash;
 
   test('are stored as keyed digests, and a legacy scrypt hash becomes one on its next successful check', async () => {
-    const secret = (await identityApi(platform, 'POST', '/clients', { clientId: 'legacy', grants: ['client_credentials'], scopes: ['gateway/read'] })).body.secret as string;
+    const secret = (await identityApi(platform, 'POST', '/clients', { clientId: 'legacy', grants: ['client_credentials'], scopes: ['gateway/read'] })).body
+      .secret as string;
     assert.match(await storedHash('legacy'), /^hmac-sha256\$[A-Za-z0-9_-]{43}$/);
     assert.equal((await tokenFrom('127.0.0.3', tokenUrl, 'legacy', secret)).status, 200);
     await platform.store.sql.run('UPDATE identity_clients SET secret_hash = ? WHERE client_id = ?', [await hashSecret(secret), 'legacy']);
@@ -54,11 +77,16 @@ describe('client secrets', () => {
   });
 
   test('a flood of wrong secrets locks its source address (429, Retry-After), not the client, which still gets tokens', async () => {
-    const secret = (await identityApi(platform, 'POST', '/clients', { clientId: 'victim', grants: ['client_credentials'], scopes: ['gateway/read'] })).body.secret as string;
+    const secret = (await identityApi(platform, 'POST', '/clients', { clientId: 'victim', grants: ['client_credentials'], scopes: ['gateway/read'] })).body
+      .secret as string;
     const attempts = [];
     // A new X-Forwarded-For each time: the source is the connection's address, never one the caller writes.
     for (let i = 0; i < 8; i++) attempts.push(await tokenFrom('127.0.0.2', tokenUrl, 'victim', `wrong-secret-${i}`, `10.0.0.${i}`));
-    assert.deepEqual(attempts.slice(0, 5).map((a) => a.status), [401, 401, 401, 401, 401], 'five free failures');
+    assert.deepEqual(
+      attempts.slice(0, 5).map((a) => a.status),
+      [401, 401, 401, 401, 401],
+      'five free failures',
+    );
     const locked = attempts[6];
     assert.equal(locked?.status, 429);
     assert.equal(locked?.error, 'temporarily_unavailable');
@@ -82,7 +110,10 @@ test('password checks beyond the bounded KDF queue fail at once with a retry hin
       assert.equal(reason.retryAfterSeconds, 1);
       assert.equal(reason.message, 'too many sign-ins are being checked right now; try again in 1 s');
     }
-    assert.ok(outcomes.some((outcome) => outcome.status === 'fulfilled' && outcome.value === undefined), 'the checks in the queue ran and failed as wrong passwords');
+    assert.ok(
+      outcomes.some((outcome) => outcome.status === 'fulfilled' && outcome.value === undefined),
+      'the checks in the queue ran and failed as wrong passwords',
+    );
   } finally {
     await platform.stop();
   }

@@ -32,7 +32,7 @@ describe('JWT authorizer against a real issuer over HTTP', () => {
     assert.equal(claims.aud, AUDIENCE, 'every verified claim is kept for claim-based permission rules');
   });
 
-  it("accepts a Cognito-style access token carrying client_id and no aud when the client is allowed", async () => {
+  it('accepts a Cognito-style access token carrying client_id and no aud when the client is allowed', async () => {
     const principal = await authorizer.verify(await issuer.mint({ sub: 'svc', client_id: 'cognito-app', token_use: 'access' }));
     assert.equal(principal.clientId, 'cognito-app');
   });
@@ -90,7 +90,12 @@ describe('JWT authorizer against a real issuer over HTTP', () => {
   });
 
   it('enforces scopes with insufficient_scope naming the accepted scopes, and required claims', async () => {
-    const scoped = new JwtAuthorizer({ discoveryUrl: issuer.discoveryUrl, allowedAudiences: [AUDIENCE], allowedScopes: ['gateway/write'], requiredClaims: { tenant: 'acme' } });
+    const scoped = new JwtAuthorizer({
+      discoveryUrl: issuer.discoveryUrl,
+      allowedAudiences: [AUDIENCE],
+      allowedScopes: ['gateway/write'],
+      requiredClaims: { tenant: 'acme' },
+    });
     await rejects(scoped.verify(await issuer.mint({ sub: 'a', aud: AUDIENCE, scope: 'gateway/read', tenant: 'acme' })), 'insufficient_scope', /gateway\/write/);
     await rejects(scoped.verify(await issuer.mint({ sub: 'a', aud: AUDIENCE, scope: 'gateway/write', tenant: 'other' })), 'invalid_token', /"tenant" claim/);
     assert.equal((await scoped.verify(await issuer.mint({ sub: 'a', aud: AUDIENCE, scope: 'gateway/write', tenant: 'acme' }))).subject, 'a');
@@ -106,7 +111,10 @@ describe('JWT authorizer against a real issuer over HTTP', () => {
   });
 
   it('says the issuer is unavailable when discovery cannot be read', async () => {
-    const offline = new JwtAuthorizer({ discoveryUrl: 'http://127.0.0.1:1/.well-known/openid-configuration', allowedAudiences: [AUDIENCE] }, { timeoutMs: 1_000 });
+    const offline = new JwtAuthorizer(
+      { discoveryUrl: 'http://127.0.0.1:1/.well-known/openid-configuration', allowedAudiences: [AUDIENCE] },
+      { timeoutMs: 1_000 },
+    );
     await rejects(offline.verify('x.y.z'), 'issuer_unavailable', /cannot read the OIDC discovery document/);
   });
 });

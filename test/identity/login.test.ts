@@ -77,7 +77,13 @@ describe('browser sign-in with authorization_code + PKCE', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       // Registered on one port, used on another: loopback ports are ephemeral (RFC 8252 §7.3).
-      body: JSON.stringify({ client_name: 'Test MCP client', redirect_uris: ['http://127.0.0.1:1/callback'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }),
+      body: JSON.stringify({
+        client_name: 'Test MCP client',
+        redirect_uris: ['http://127.0.0.1:1/callback'],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      }),
     });
     assert.equal(response.status, 201);
     const registered = (await response.json()) as { client_id: string; client_secret?: string };
@@ -110,13 +116,20 @@ describe('browser sign-in with authorization_code + PKCE', () => {
   test('the login form refuses a post from another site, or without its token', async () => {
     const page = await context.newPage();
     try {
-      await page.goto(`${issuer}/auth?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: 'openid', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' })}`);
+      await page.goto(
+        `${issuer}/auth?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: 'openid', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' })}`,
+      );
       const csrf = await page.inputValue('input[name=csrf]');
-      const action = new URL(await page.getAttribute('form', 'action') as string, page.url()).href;
+      const action = new URL((await page.getAttribute('form', 'action')) as string, page.url()).href;
       // The browser's own interaction cookies, so only the Origin or the token differs from a real submission.
       const cookie = (await context.cookies(action)).map((c) => `${c.name}=${c.value}`).join('; ');
       const post = (origin: string, token: string): Promise<Response> =>
-        fetch(action, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf: token, username: 'testuser', password: 'MyPassword123!' }), redirect: 'manual' });
+        fetch(action, {
+          method: 'POST',
+          headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ csrf: token, username: 'testuser', password: 'MyPassword123!' }),
+          redirect: 'manual',
+        });
       assert.equal((await post('http://evil.example', csrf)).status, 403);
       assert.equal((await post(new URL(issuer).origin, 'forged')).status, 403);
     } finally {

@@ -23,7 +23,12 @@ interface Outcome {
   message?: string;
 }
 
-const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'security', version: '1' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'security', version: '1' } },
+};
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const NOT_FOR_THIS_RESOURCE = 'the token was not issued for this resource (audience or client not allowed)';
 const BAD_SIGNATURE = 'the signature does not match: check the secret access key, and that the method, URL, signed headers and body are sent exactly as signed';
@@ -64,7 +69,11 @@ describe('security table', () => {
 
   const guardedUrl = (): string => invocationUrl(platform, 'guarded').toString();
   const callRuntime = (name: string, token?: string, query = ''): Promise<Response> =>
-    fetch(`${invocationUrl(platform, name)}${query}`, { method: 'POST', headers: { ...MCP_HEADERS, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(INIT) });
+    fetch(`${invocationUrl(platform, name)}${query}`, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(INIT),
+    });
   /** A token signed with Identity's own key: valid signature, claims as given. */
   const signedByIdentity = (claims: JWTPayload, times: { iat?: number; exp?: number; nbf?: number } = {}): Promise<string> => {
     const now = Math.floor(Date.now() / 1000);
@@ -77,11 +86,15 @@ describe('security table', () => {
     return jwt.sign(signingKey.key);
   };
   const signedInit = (options: { secret?: string; signingDate?: Date } = {}): Promise<Request> =>
-    signRequest(invocationUrl(platform, 'signed').toString(), { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) }, {
-      region: 'us-east-1',
-      credentials: { accessKeyId: accessKey.accessKeyId, secretAccessKey: options.secret ?? accessKey.secretAccessKey },
-      ...(options.signingDate ? { signingDate: options.signingDate } : {}),
-    });
+    signRequest(
+      invocationUrl(platform, 'signed').toString(),
+      { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) },
+      {
+        region: 'us-east-1',
+        credentials: { accessKeyId: accessKey.accessKeyId, secretAccessKey: options.secret ?? accessKey.secretAccessKey },
+        ...(options.signingDate ? { signingDate: options.signingDate } : {}),
+      },
+    );
   const sigv4Outcome = async (response: Response): Promise<Outcome> => {
     const body = (await response.json()) as { error: { message: string; data?: { code?: string } } };
     return { status: response.status, error: body.error.data?.code ?? '', message: body.error.message };
@@ -98,13 +111,33 @@ describe('security table', () => {
     await identityApi(platform, 'POST', '/users', { username: 'testuser', password: 'MyPassword123!' });
     await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read', 'write'] });
     await identityApi(platform, 'POST', '/resource-servers', { identifier: 'billing', scopes: ['read'] });
-    secret = (await identityApi(platform, 'POST', '/clients', { clientId: 'm2m', grants: ['client_credentials'], scopes: ['gateway/read', 'gateway/write'], resources: ['/runtimes/bound/invocations'] })).body.secret as string;
-    otherSecret = (await identityApi(platform, 'POST', '/clients', { clientId: 'other', grants: ['client_credentials'], scopes: ['gateway/read'] })).body.secret as string;
+    secret = (
+      await identityApi(platform, 'POST', '/clients', {
+        clientId: 'm2m',
+        grants: ['client_credentials'],
+        scopes: ['gateway/read', 'gateway/write'],
+        resources: ['/runtimes/bound/invocations'],
+      })
+    ).body.secret as string;
+    otherSecret = (await identityApi(platform, 'POST', '/clients', { clientId: 'other', grants: ['client_credentials'], scopes: ['gateway/read'] })).body
+      .secret as string;
     const sessions = { warmPool: 0 };
     const discoveryUrl = `${issuer}/.well-known/openid-configuration`;
-    await platform.control.createRuntime('guarded', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedClients: ['m2m'], allowedScopes: ['gateway/write'] } } });
-    await platform.control.createRuntime('foreign', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl: foreign.discoveryUrl, allowedAudiences: ['https://api.example/mcp'] } } });
-    await platform.control.createRuntime('bound', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedAudiences: [`${platform.url}/runtimes/bound/invocations`] } } });
+    await platform.control.createRuntime('guarded', {
+      command: GREET_COMMAND,
+      sessions,
+      auth: { jwt: { discoveryUrl, allowedClients: ['m2m'], allowedScopes: ['gateway/write'] } },
+    });
+    await platform.control.createRuntime('foreign', {
+      command: GREET_COMMAND,
+      sessions,
+      auth: { jwt: { discoveryUrl: foreign.discoveryUrl, allowedAudiences: ['https://api.example/mcp'] } },
+    });
+    await platform.control.createRuntime('bound', {
+      command: GREET_COMMAND,
+      sessions,
+      auth: { jwt: { discoveryUrl, allowedAudiences: [`${platform.url}/runtimes/bound/invocations`] } },
+    });
     await platform.control.createRuntime('signed', { command: GREET_COMMAND, sessions, auth: { sigv4: { region: 'us-east-1' } } });
     accessKey = await platform.accessKeys.create({ owner: 'alice', description: 'security table' });
 
@@ -120,18 +153,36 @@ describe('security table', () => {
     const registered = await fetch(`${issuer}/reg`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ redirect_uris: [browserFlow.redirectUri], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }),
+      body: JSON.stringify({
+        redirect_uris: [browserFlow.redirectUri],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      }),
     });
     browserFlow.clientId = ((await registered.json()) as { client_id: string }).client_id;
     browser = await launchBrowser();
     context = await browser.newContext();
     const signIn = { username: 'testuser', password: 'MyPassword123!' };
     const codeFor = async (challenge: string, withSignIn: boolean): Promise<string> =>
-      (await authorizeInBrowser(context, authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }), browserFlow.redirectUri, withSignIn ? { signIn } : {})).searchParams.get('code') as string;
+      (
+        await authorizeInBrowser(
+          context,
+          authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }),
+          browserFlow.redirectUri,
+          withSignIn ? { signIn } : {},
+        )
+      ).searchParams.get('code') as string;
     const exchange = async (withSignIn: boolean): Promise<string> => {
       const { verifier, challenge } = pkcePair();
       const code = await codeFor(challenge, withSignIn);
-      const { body } = await postForm(`${issuer}/token`, { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: browserFlow.redirectUri, client_id: browserFlow.clientId });
+      const { body } = await postForm(`${issuer}/token`, {
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        redirect_uri: browserFlow.redirectUri,
+        client_id: browserFlow.clientId,
+      });
       return body.refresh_token as string;
     };
     // Revoked: RFC 7009 revocation, then used.
@@ -158,7 +209,10 @@ describe('security table', () => {
     // The jwt authorizer in front of a runtime (RFC 6750 challenge + JSON-RPC error).
     {
       name: 'expired token (signed by Identity, exp 10 minutes ago)',
-      send: async () => runtimeOutcome(await callRuntime('guarded', await signedByIdentity({}, { iat: Math.floor(Date.now() / 1000) - 1200, exp: Math.floor(Date.now() / 1000) - 600 }))),
+      send: async () =>
+        runtimeOutcome(
+          await callRuntime('guarded', await signedByIdentity({}, { iat: Math.floor(Date.now() / 1000) - 1200, exp: Math.floor(Date.now() / 1000) - 600 })),
+        ),
       expected: { status: 401, error: 'invalid_token', message: 'the token has expired; get a new one' },
     },
     {
@@ -200,7 +254,9 @@ describe('security table', () => {
       name: "HS256 signed with the issuer's public key as the secret",
       send: async () => {
         const pem = await exportSPKI(createPublicKey({ key: signingKey.jwk as JsonWebKey, format: 'jwk' }));
-        const forged = await new SignJWT(claimsOf(validToken)).setProtectedHeader({ alg: 'HS256', kid: signingKey.jwk.kid as string, typ: 'at+jwt' }).sign(new TextEncoder().encode(pem));
+        const forged = await new SignJWT(claimsOf(validToken))
+          .setProtectedHeader({ alg: 'HS256', kid: signingKey.jwk.kid as string, typ: 'at+jwt' })
+          .sign(new TextEncoder().encode(pem));
         return runtimeOutcome(await callRuntime('guarded', forged));
       },
       expected: { status: 401, error: 'invalid_token', message: 'the token is signed with an algorithm this resource does not accept' },
@@ -209,7 +265,9 @@ describe('security table', () => {
       name: 'tampered payload (scope widened after signing)',
       send: async () => {
         const [head, , signature] = validToken.split('.');
-        return runtimeOutcome(await callRuntime('guarded', `${head as string}.${part({ ...claimsOf(validToken), scope: 'gateway/write gateway/admin' })}.${signature as string}`));
+        return runtimeOutcome(
+          await callRuntime('guarded', `${head as string}.${part({ ...claimsOf(validToken), scope: 'gateway/write gateway/admin' })}.${signature as string}`),
+        );
       },
       expected: { status: 401, error: 'invalid_token', message: 'the token signature is not valid' },
     },
@@ -264,13 +322,17 @@ describe('security table', () => {
     },
     {
       name: 'plain PKCE refused (S256 only)',
-      send: async () => redirectOutcome(await fetch(authorizeUrl({ code_challenge: pkcePair().verifier, code_challenge_method: 'plain' }), { redirect: 'manual' })),
+      send: async () =>
+        redirectOutcome(await fetch(authorizeUrl({ code_challenge: pkcePair().verifier, code_challenge_method: 'plain' }), { redirect: 'manual' })),
       expected: { status: 303, error: 'invalid_request' },
     },
     {
       name: 'redirect URI not registered: an error page, never a redirect',
       send: async () => {
-        const response = await fetch(authorizeUrl({ redirect_uri: 'http://evil.example/callback', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }), { redirect: 'manual' });
+        const response = await fetch(
+          authorizeUrl({ redirect_uri: 'http://evil.example/callback', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }),
+          { redirect: 'manual' },
+        );
         assert.equal(response.headers.get('location'), null);
         return { status: response.status, error: /<code>([^<]+)<\/code>/.exec(await response.text())?.[1] ?? '' };
       },
@@ -302,12 +364,21 @@ describe('security table', () => {
         const response = await fetch(`${issuer}/reg`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/ok', uri], token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'] }),
+          body: JSON.stringify({
+            redirect_uris: ['http://127.0.0.1:9/ok', uri],
+            token_endpoint_auth_method: 'none',
+            grant_types: ['authorization_code'],
+            response_types: ['code'],
+          }),
         });
         const body = (await response.json()) as { error: string; error_description?: string };
         return { status: response.status, error: body.error, message: body.error_description ?? '' };
       },
-      expected: { status: 400, error: 'invalid_redirect_uri', message: `redirect_uris: ${uri} is refused; use https, or http on 127.0.0.1, [::1] or localhost` },
+      expected: {
+        status: 400,
+        error: 'invalid_redirect_uri',
+        message: `redirect_uris: ${uri} is refused; use https, or http on 127.0.0.1, [::1] or localhost`,
+      },
     })),
     {
       name: "client_credentials naming a runtime the client is not registered for (its resources list), though the runtime's audience would admit it",
@@ -316,7 +387,8 @@ describe('security table', () => {
     },
     {
       name: 'client_credentials naming a runtime outside the resources list the client has',
-      send: async () => oauthOutcome(await clientCredentials(issuer, 'm2m', secret, { resource: `${platform.url}/runtimes/guarded/invocations`, scope: 'gateway/write' })),
+      send: async () =>
+        oauthOutcome(await clientCredentials(issuer, 'm2m', secret, { resource: `${platform.url}/runtimes/guarded/invocations`, scope: 'gateway/write' })),
       expected: { status: 400, error: 'invalid_target' },
     },
     {
@@ -325,7 +397,11 @@ describe('security table', () => {
         const { body } = await clientCredentials(issuer, 'm2m', secret, { resource: `${platform.url}/runtimes/bound/invocations`, scope: 'gateway/write' });
         return runtimeOutcome(await callRuntime('guarded', body.access_token as string));
       },
-      expected: { status: 401, error: 'invalid_token', message: 'the token was issued for another resource of this platform (its audience names a different runtime or gateway)' },
+      expected: {
+        status: 401,
+        error: 'invalid_token',
+        message: 'the token was issued for another resource of this platform (its audience names a different runtime or gateway)',
+      },
     },
     // The SigV4 authorizer in front of a runtime.
     {
@@ -347,7 +423,11 @@ describe('security table', () => {
         const signed = await signedInit();
         return sigv4Outcome(await fetch(signed.url, { method: 'POST', headers: signed.headers, body: JSON.stringify({ ...INIT, id: 2 }) }));
       },
-      expected: { status: 401, error: 'invalid_token', message: 'the body does not match its signed X-Amz-Content-Sha256 hash; it was altered after signing, or the payload was not signed' },
+      expected: {
+        status: 401,
+        error: 'invalid_token',
+        message: 'the body does not match its signed X-Amz-Content-Sha256 hash; it was altered after signing, or the payload was not signed',
+      },
     },
     {
       name: 'SigV4 replayed signature',
@@ -372,7 +452,12 @@ describe('security table', () => {
     const response = await fetch(`${issuer}/reg`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ redirect_uris: ['https://app.example/cb', 'http://localhost:7/cb', 'http://[::1]:7/cb'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'] }),
+      body: JSON.stringify({
+        redirect_uris: ['https://app.example/cb', 'http://localhost:7/cb', 'http://[::1]:7/cb'],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      }),
     });
     assert.equal(response.status, 201);
   });

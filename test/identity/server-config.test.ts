@@ -34,10 +34,16 @@ test('toolport.yaml declares users, resource servers and clients; env:NAME secre
       assert.equal(token.status, 200);
       const claims = claimsOf(token.body.access_token as string);
       assert.equal((claims.exp as number) - (claims.iat as number), 300, 'tokens.accessToken applies');
-      assert.equal(first.identity.m2mTokenCommand(), `npx toolport identity token --client cfg-m2m --secret "$TEST_IDENTITY_SECRET" --scope 'gateway/read' --server ${first.url}`);
+      assert.equal(
+        first.identity.m2mTokenCommand(),
+        `npx toolport identity token --client cfg-m2m --secret "$TEST_IDENTITY_SECRET" --scope 'gateway/read' --server ${first.url}`,
+      );
       // A declared loopback redirect URI matches on any port (RFC 8252 §7.3): the sign-in starts instead of an error page.
       const authorize = (redirectUri: string): Promise<Response> =>
-        fetch(`${first.url}/identity/auth?${new URLSearchParams({ response_type: 'code', client_id: 'cfg-cli', redirect_uri: redirectUri, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })}`, { redirect: 'manual' });
+        fetch(
+          `${first.url}/identity/auth?${new URLSearchParams({ response_type: 'code', client_id: 'cfg-cli', redirect_uri: redirectUri, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })}`,
+          { redirect: 'manual' },
+        );
       const otherPort = await authorize('http://127.0.0.1:49152/callback');
       assert.equal(otherPort.status, 303);
       assert.match(otherPort.headers.get('location') ?? '', /\/identity\/interaction\//);
@@ -55,9 +61,18 @@ test('toolport.yaml declares users, resource servers and clients; env:NAME secre
       assert.equal((await clientCredentials(`${second.url}/identity`, 'cfg-m2m', 'a-long-enough-m2m-secret')).status, 401, 'the old secret no longer works');
       assert.equal((await clientCredentials(`${second.url}/identity`, 'cfg-m2m', 'a-rotated-m2m-secret-value')).status, 200);
       const clients = (await identityApi(second, 'GET', '/clients')).body.clients as { clientId: string }[];
-      assert.deepEqual(clients.map((c) => c.clientId), ['cfg-m2m']);
+      assert.deepEqual(
+        clients.map((c) => c.clientId),
+        ['cfg-m2m'],
+      );
       const users = (await identityApi(second, 'GET', '/users')).body.users as { username: string; origin: string }[];
-      assert.deepEqual(users.map((u) => [u.username, u.origin]), [['alice', 'config'], ['bob', 'api']]);
+      assert.deepEqual(
+        users.map((u) => [u.username, u.origin]),
+        [
+          ['alice', 'config'],
+          ['bob', 'api'],
+        ],
+      );
     } finally {
       await second.stop();
     }
@@ -76,7 +91,18 @@ test('CLI: identity resource-server, client (secret shown once), token and keys 
   try {
     const server = await toolport(['identity', 'resource-server', 'create', 'gateway', '--scopes', 'read,write', ...connection]);
     assert.equal(server.code, 0, server.stderr);
-    const created = await toolport(['identity', 'client', 'create', 'robot', '--grants', 'client_credentials', '--scopes', 'gateway/read', '--json', ...connection]);
+    const created = await toolport([
+      'identity',
+      'client',
+      'create',
+      'robot',
+      '--grants',
+      'client_credentials',
+      '--scopes',
+      'gateway/read',
+      '--json',
+      ...connection,
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const { secret } = JSON.parse(created.stdout) as { secret: string };
     assert.ok(secret.length >= 40);

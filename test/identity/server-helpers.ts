@@ -21,7 +21,12 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 /** Calls `/api/identity{path}` with the admin token; resolves to status and parsed body. */
-export async function identityApi(platform: { url: string; adminToken: string }, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function identityApi(
+  platform: { url: string; adminToken: string },
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${platform.url}/api/identity${path}`, {
     method,
     headers: { authorization: `Bearer ${platform.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -32,8 +37,16 @@ export async function identityApi(platform: { url: string; adminToken: string },
 }
 
 /** A form POST to an endpoint of the issuer; resolves to status and JSON body. */
-export async function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, string> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form) });
+export async function postForm(
+  url: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, string> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(form),
+  });
   const text = await response.text(); // revocation answers 200 with no body (RFC 7009 §2.2)
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, string>) : {} };
 }
@@ -79,7 +92,12 @@ export async function invokeStatus(platform: { url: string }, runtime: string, t
       accept: 'application/json, text/event-stream',
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    }),
   });
   await response.body?.cancel();
   return { status: response.status, challenge: response.headers.get('www-authenticate') };

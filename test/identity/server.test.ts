@@ -14,12 +14,25 @@ type TestPlatform = Awaited<ReturnType<typeof testPlatform>>;
 /** A resource server with read/write, an M2M client for it, and two runtimes trusting this issuer. */
 async function seed(platform: TestPlatform): Promise<{ secret: string }> {
   assert.equal((await identityApi(platform, 'POST', '/resource-servers', { identifier: 'gateway', scopes: ['read', 'write'] })).status, 201);
-  const client = await identityApi(platform, 'POST', '/clients', { clientId: 'm2m', grants: ['client_credentials'], scopes: ['gateway/read', 'gateway/write'], resources: ['/runtimes/by-audience/invocations'] });
+  const client = await identityApi(platform, 'POST', '/clients', {
+    clientId: 'm2m',
+    grants: ['client_credentials'],
+    scopes: ['gateway/read', 'gateway/write'],
+    resources: ['/runtimes/by-audience/invocations'],
+  });
   assert.equal(client.status, 201);
   const discoveryUrl = `${platform.url}/identity/.well-known/openid-configuration`;
   const sessions = { warmPool: 0 };
-  await platform.control.createRuntime('by-client', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedClients: ['m2m'], allowedScopes: ['gateway/read'] } } });
-  await platform.control.createRuntime('by-audience', { command: GREET_COMMAND, sessions, auth: { jwt: { discoveryUrl, allowedAudiences: [`${platform.url}/runtimes/by-audience/invocations`] } } });
+  await platform.control.createRuntime('by-client', {
+    command: GREET_COMMAND,
+    sessions,
+    auth: { jwt: { discoveryUrl, allowedClients: ['m2m'], allowedScopes: ['gateway/read'] } },
+  });
+  await platform.control.createRuntime('by-audience', {
+    command: GREET_COMMAND,
+    sessions,
+    auth: { jwt: { discoveryUrl, allowedAudiences: [`${platform.url}/runtimes/by-audience/invocations`] } },
+  });
   return { secret: client.body.secret as string };
 }
 
@@ -36,7 +49,11 @@ describe('authorization server', () => {
 
   test('publishes one metadata document at the OpenID and RFC 8414 locations, and its JWKS', async () => {
     const documents = await Promise.all(
-      ['/identity/.well-known/openid-configuration', '/.well-known/oauth-authorization-server/identity', '/identity/.well-known/oauth-authorization-server'].map(async (path) => {
+      [
+        '/identity/.well-known/openid-configuration',
+        '/.well-known/oauth-authorization-server/identity',
+        '/identity/.well-known/oauth-authorization-server',
+      ].map(async (path) => {
         const response = await fetch(`${platform.url}${path}`);
         assert.equal(response.status, 200, path);
         return (await response.json()) as Record<string, unknown>;
@@ -150,7 +167,10 @@ async function restartKeepsEverything(store: string | undefined): Promise<void> 
       assert.equal(fresh.status, 200, 'the client and its hashed secret survived');
       assert.equal(headerOf(fresh.body.access_token as string).kid, headerOf(token).kid, 'the signing key survived');
       const users = (await identityApi(second, 'GET', '/users')).body.users as { username: string }[];
-      assert.deepEqual(users.map((u) => u.username), ['ren']);
+      assert.deepEqual(
+        users.map((u) => u.username),
+        ['ren'],
+      );
       const jwks = (await (await fetch(`${second.url}/identity/jwks`)).json()) as { keys: { kid: string }[] };
       assert.ok(jwks.keys.some((k) => k.kid === headerOf(token).kid));
     } finally {

@@ -15,7 +15,12 @@ export interface BrowserAuthorization {
  * Opens an authorization URL, signs in when asked to, allows consent when the page asks (loopback clients are asked
  * every time, RFC 8252 §8.6), and resolves to the callback URL it lands on.
  */
-export async function authorizeInBrowser(context: BrowserContext, url: string, redirectUri: string, { signIn, consent, consentShows }: BrowserAuthorization = {}): Promise<URL> {
+export async function authorizeInBrowser(
+  context: BrowserContext,
+  url: string,
+  redirectUri: string,
+  { signIn, consent, consentShows }: BrowserAuthorization = {},
+): Promise<URL> {
   const page = await context.newPage();
   try {
     await page.goto(url);

@@ -101,7 +101,9 @@ describe('SigV4 against AWS test suite vectors', () => {
   });
 
   it('the inbound authorizer accepts every applicable signed request (.sreq)', async () => {
-    const keys = { secretOf: async (id: string) => (id === EXAMPLE_KEY.accessKeyId ? { secretAccessKey: EXAMPLE_KEY.secretAccessKey, owner: 'example' } : undefined) };
+    const keys = {
+      secretOf: async (id: string) => (id === EXAMPLE_KEY.accessKeyId ? { secretAccessKey: EXAMPLE_KEY.secretAccessKey, owner: 'example' } : undefined),
+    };
     let checked = 0;
     for (const path of cases.filter((c) => !NOT_REPRESENTABLE.has(caseName(c)) && !SESSION_TOKEN_CASES.has(caseName(c)))) {
       // One authorizer per vector: several vectors normalise to the same request, so their signatures are equal.
@@ -121,11 +123,20 @@ describe('SigV4 against AWS test suite vectors', () => {
   });
 
   it('the inbound authorizer refuses a vector request whose signed header was changed', async () => {
-    const authorizer = new SigV4Authorizer({}, { secretOf: async () => ({ secretAccessKey: EXAMPLE_KEY.secretAccessKey, owner: 'example' }) }, { service: 'service', now: () => SIGNED_AT });
+    const authorizer = new SigV4Authorizer(
+      {},
+      { secretOf: async () => ({ secretAccessKey: EXAMPLE_KEY.secretAccessKey, owner: 'example' }) },
+      { service: 'service', now: () => SIGNED_AT },
+    );
     const request = parseRequest(read('post-header-value-case', 'sreq'));
     const headers = Object.fromEntries(request.headers.map(([name, value]) => [name.toLowerCase(), value]));
     await assert.rejects(
-      authorizer.authenticate({ method: 'POST', url: new URL('https://example.amazonaws.com/'), headers: { ...headers, 'my-header1': 'VALUE2' }, body: async () => Buffer.alloc(0) }),
+      authorizer.authenticate({
+        method: 'POST',
+        url: new URL('https://example.amazonaws.com/'),
+        headers: { ...headers, 'my-header1': 'VALUE2' },
+        body: async () => Buffer.alloc(0),
+      }),
       (error: AuthError) => error.message.startsWith('the signature does not match'),
     );
   });
@@ -175,16 +186,25 @@ describe('a SigV4-protected runtime', () => {
   let platform: Awaited<ReturnType<typeof testPlatform>>;
   let key: NewAccessKey;
   const logLines: string[] = [];
-  const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+  const INIT = {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  };
   const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
   const url = (): string => invocationUrl(platform, 'signed').toString();
   const signedInit = (options: { secret?: string; accessKeyId?: string; signingDate?: Date; signBody?: boolean } = {}): Promise<Request> =>
-    signRequest(url(), { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) }, {
-      region: 'us-east-1',
-      credentials: { accessKeyId: options.accessKeyId ?? key.accessKeyId, secretAccessKey: options.secret ?? key.secretAccessKey },
-      ...(options.signingDate ? { signingDate: options.signingDate } : {}),
-      ...(options.signBody === undefined ? {} : { signBody: options.signBody }),
-    });
+    signRequest(
+      url(),
+      { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) },
+      {
+        region: 'us-east-1',
+        credentials: { accessKeyId: options.accessKeyId ?? key.accessKeyId, secretAccessKey: options.secret ?? key.secretAccessKey },
+        ...(options.signingDate ? { signingDate: options.signingDate } : {}),
+        ...(options.signBody === undefined ? {} : { signBody: options.signBody }),
+      },
+    );
   const refusal = async (response: Response): Promise<{ status: number; message: string }> => ({
     status: response.status,
     message: ((await response.json()) as { error: { message: string } }).error.message,
@@ -205,10 +225,16 @@ describe('a SigV4-protected runtime', () => {
       fetch: sigv4Fetch({ region: 'us-east-1', credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } }),
     });
     await client.connect(transport);
-    assert.equal(textOf(await client.callTool({ name: 'greet_user', arguments: { name: 'Alice' } })), 'Hello, Alice! Nice to meet you. This is a test message.');
+    assert.equal(
+      textOf(await client.callTool({ name: 'greet_user', arguments: { name: 'Alice' } })),
+      'Hello, Alice! Nice to meet you. This is a test message.',
+    );
     await transport.terminateSession();
     await client.close();
-    assert.ok(logLines.some((line) => line.includes('"subject":"alice"')), 'requests are logged with the key owner as subject');
+    assert.ok(
+      logLines.some((line) => line.includes('"subject":"alice"')),
+      'requests are logged with the key owner as subject',
+    );
     assert.ok(!logLines.some((line) => line.includes(key.secretAccessKey)), 'the secret is never logged');
   });
 
@@ -221,7 +247,10 @@ describe('a SigV4-protected runtime', () => {
       assert.equal(response.status, 200);
       await response.body?.cancel();
     } finally {
-      for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+      for (const [name, value] of [
+        ['AWS_ACCESS_KEY_ID', saved.id],
+        ['AWS_SECRET_ACCESS_KEY', saved.secret],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
@@ -230,7 +259,10 @@ describe('a SigV4-protected runtime', () => {
 
   it('refuses an unsigned request', async () => {
     const response = await fetch(url(), { method: 'POST', headers: MCP_HEADERS, body: JSON.stringify(INIT) });
-    assert.deepEqual(await refusal(response), { status: 401, message: 'this resource requires AWS Signature V4 (Authorization: AWS4-HMAC-SHA256 ...) for service bedrock-agentcore' });
+    assert.deepEqual(await refusal(response), {
+      status: 401,
+      message: 'this resource requires AWS Signature V4 (Authorization: AWS4-HMAC-SHA256 ...) for service bedrock-agentcore',
+    });
   });
 
   it('refuses a signature made with the wrong secret', async () => {
@@ -273,7 +305,10 @@ describe('a SigV4-protected runtime', () => {
     const first = await fetch(original);
     assert.equal(first.status, 200);
     await first.body?.cancel();
-    assert.deepEqual(await refusal(await fetch(replay)), { status: 401, message: 'this signature was already used; sign every request anew (replayed requests are refused)' });
+    assert.deepEqual(await refusal(await fetch(replay)), {
+      status: 401,
+      message: 'this signature was already used; sign every request anew (replayed requests are refused)',
+    });
   });
 
   it('refuses an unknown access key, and a deleted one at once', async () => {
@@ -293,8 +328,18 @@ describe('a SigV4-protected runtime', () => {
 
   it('refuses a signature scoped to another region or service', async () => {
     const otherRegion = await signRequest(url(), { method: 'POST', headers: MCP_HEADERS, body: '{}' }, { region: 'eu-west-1', credentials: key });
-    assert.deepEqual(await refusal(await fetch(otherRegion)), { status: 401, message: 'the signature is scoped to region "eu-west-1"; this resource accepts "us-east-1"' });
-    const otherService = await signRequest(url(), { method: 'POST', headers: MCP_HEADERS, body: '{}' }, { region: 'us-east-1', service: 'execute-api', credentials: key });
-    assert.deepEqual(await refusal(await fetch(otherService)), { status: 401, message: 'the signature is scoped to service "execute-api"; sign for service "bedrock-agentcore"' });
+    assert.deepEqual(await refusal(await fetch(otherRegion)), {
+      status: 401,
+      message: 'the signature is scoped to region "eu-west-1"; this resource accepts "us-east-1"',
+    });
+    const otherService = await signRequest(
+      url(),
+      { method: 'POST', headers: MCP_HEADERS, body: '{}' },
+      { region: 'us-east-1', service: 'execute-api', credentials: key },
+    );
+    assert.deepEqual(await refusal(await fetch(otherService)), {
+      status: 401,
+      message: 'the signature is scoped to service "execute-api"; sign for service "bedrock-agentcore"',
+    });
   });
 });

@@ -52,7 +52,8 @@ async function startOAuthServer(): Promise<{ url: string; discoveryUrl: string; 
       const user = req.headers['x-test-user'];
       const q = url.searchParams;
       if (typeof user !== 'string') return json(401, { error: 'login_required' });
-      if (q.get('client_id') !== CLIENT.id || q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256') return json(400, { error: 'invalid_request' });
+      if (q.get('client_id') !== CLIENT.id || q.get('response_type') !== 'code' || q.get('code_challenge_method') !== 'S256')
+        return json(400, { error: 'invalid_request' });
       const code = randomBytes(16).toString('hex');
       codes.set(code, { sub: user, scope: q.get('scope') ?? '', challenge: q.get('code_challenge') ?? '', redirectUri: q.get('redirect_uri') ?? '' });
       const back = new URL(q.get('redirect_uri') ?? '');
@@ -71,7 +72,9 @@ async function startOAuthServer(): Promise<{ url: string; discoveryUrl: string; 
     req.on('end', () => {
       const form = new URLSearchParams(raw);
       const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      const [id, secret] = basic ? Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent) : [form.get('client_id'), form.get('client_secret')];
+      const [id, secret] = basic
+        ? Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent)
+        : [form.get('client_id'), form.get('client_secret')];
       const grant = form.get('grant_type') ?? '';
       grants[grant] = (grants[grant] ?? 0) + 1;
       if (id !== CLIENT.id || secret !== CLIENT.secret) return json(401, { error: 'invalid_client', error_description: 'client authentication failed' });
@@ -79,7 +82,9 @@ async function startOAuthServer(): Promise<{ url: string; discoveryUrl: string; 
       if (grant === 'authorization_code') {
         const code = codes.get(form.get('code') ?? '');
         codes.delete(form.get('code') ?? '');
-        const verifierHash = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
+        const verifierHash = createHash('sha256')
+          .update(form.get('code_verifier') ?? '')
+          .digest('base64url');
         if (!code || code.redirectUri !== form.get('redirect_uri') || code.challenge !== verifierHash) return json(400, { error: 'invalid_grant' });
         return json(200, issue(code.sub, code.scope, true));
       }
@@ -94,7 +99,12 @@ async function startOAuthServer(): Promise<{ url: string; discoveryUrl: string; 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { url: base, discoveryUrl: `${base}/.well-known/oauth-authorization-server`, grants, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: base,
+    discoveryUrl: `${base}/.well-known/oauth-authorization-server`,
+    grants,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function api(platform: Platform, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -152,7 +162,10 @@ describe("Identity's vault", () => {
     assert.ok(!text.includes('sk-test-0123456789') && !text.includes(CLIENT.secret), 'listings carry no secret');
     assert.deepEqual(
       (listing.body.providers as { name: string; hasSecret: boolean }[]).map((p) => [p.name, p.hasSecret]),
-      [['corp', true], ['search', true]],
+      [
+        ['corp', true],
+        ['search', true],
+      ],
     );
     const rows = await platform.store.sql.all<{ name: string; secret: string }>('SELECT name, secret FROM vault_providers ORDER BY name');
     for (const row of rows) assert.match(row.secret, /^v1\.[A-Za-z0-9_-]+$/, `${row.name}'s secret is an AES-256-GCM sealed value`);
@@ -161,12 +174,19 @@ describe("Identity's vault", () => {
     const duplicate = await api(platform, 'POST', '/api/credentials/providers', { name: 'search', type: 'apiKey', apiKey: 'x' });
     assert.equal(duplicate.status, 409);
     const missingEnv = await api(platform, 'POST', '/api/credentials/providers', { name: 'ghost', type: 'apiKey', apiKey: 'env:VAULT_TEST_UNSET' });
-    assert.deepEqual([missingEnv.status, (missingEnv.body.error as { message: string }).message], [400, 'credential "ghost" takes its secret from env:VAULT_TEST_UNSET, which is not set in Toolport\'s environment']);
+    assert.deepEqual(
+      [missingEnv.status, (missingEnv.body.error as { message: string }).message],
+      [400, 'credential "ghost" takes its secret from env:VAULT_TEST_UNSET, which is not set in Toolport\'s environment'],
+    );
   });
 
   it('gets client-credentials tokens once for concurrent callers, caches them, and refreshes shortly before expiry', async () => {
     let now = Date.now();
-    const vault = new Vault(platform.store, { masterKey: await loadMasterKey(platform.dataDir), callbackUrl: () => `${platform.url}/identity/vault/callback`, now: () => now });
+    const vault = new Vault(platform.store, {
+      masterKey: await loadMasterKey(platform.dataDir),
+      callbackUrl: () => `${platform.url}/identity/vault/callback`,
+      now: () => now,
+    });
     const before = oauth.grants.client_credentials ?? 0;
     const burst = await Promise.all(Array.from({ length: 20 }, () => vault.accessToken({ provider: 'corp', flow: 'm2m' })));
     assert.equal(new Set(burst).size, 1, 'every caller got the same token');
@@ -187,7 +207,10 @@ describe("Identity's vault", () => {
     await platform.vault.createProvider(oauthProvider(oauth, { name: 'wrong', clientSecret: 'not-the-secret', clientAuth: 'client_secret_post' }));
     await assert.rejects(platform.vault.accessToken({ provider: 'wrong', flow: 'm2m' }), (error: VaultError) => {
       assert.equal(error.code, 'upstream');
-      assert.equal(error.message, `the token endpoint of credential "wrong" (${oauth.url}/token) refused the client_credentials grant: invalid_client (client authentication failed)`);
+      assert.equal(
+        error.message,
+        `the token endpoint of credential "wrong" (${oauth.url}/token) refused the client_credentials grant: invalid_client (client authentication failed)`,
+      );
       return true;
     });
   });
@@ -219,12 +242,18 @@ describe("Identity's vault", () => {
     const refused = await fetch(`${platform.url}/identity/vault/callback?error=access_denied&state=${declined.searchParams.get('state') ?? ''}`);
     assert.equal(refused.status, 403);
     assert.match(await refused.text(), /Access not granted.*access to credential &quot;corp&quot; was not granted \(access_denied\)/s);
-    const approved = await fetch(await platform.vault.authorize({ provider: 'corp', userId: 'mallory' }), { headers: { 'x-test-user': 'mallory' }, redirect: 'manual' });
+    const approved = await fetch(await platform.vault.authorize({ provider: 'corp', userId: 'mallory' }), {
+      headers: { 'x-test-user': 'mallory' },
+      redirect: 'manual',
+    });
     const mixedUp = new URL(approved.headers.get('location') ?? '');
     mixedUp.searchParams.set('iss', 'http://127.0.0.1:1/other-issuer');
     const mixUp = await fetch(mixedUp);
     assert.equal(mixUp.status, 403, 'RFC 9207: a response naming another issuer is refused before the code is used');
-    assert.match(await mixUp.text(), /the authorization response comes from issuer http:\/\/127\.0\.0\.1:1\/other-issuer, not from http:\/\/127\.0\.0\.1:\d+ of credential &quot;corp&quot;/);
+    assert.match(
+      await mixUp.text(),
+      /the authorization response comes from issuer http:\/\/127\.0\.0\.1:1\/other-issuer, not from http:\/\/127\.0\.0\.1:\d+ of credential &quot;corp&quot;/,
+    );
   });
 
   it("refreshes an expired user token with the stored refresh token, and follows the issuer's rotation", async () => {
@@ -246,11 +275,24 @@ describe("Identity's vault", () => {
     const client = await api(platform, 'POST', '/api/identity/clients', { clientId: 'vault-m2m', grants: ['client_credentials'], scopes: ['gateway/read'] });
     assert.equal(client.status, 201);
     const discoveryUrl = `${platform.url}/identity/.well-known/openid-configuration`;
-    await platform.vault.createProvider({ name: 'toolport-m2m', type: 'oauth2', discoveryUrl, clientId: 'vault-m2m', clientSecret: client.body.secret, scopes: ['gateway/read'] });
-    await platform.control.createRuntime('protected', { command: GREET_COMMAND, sessions: { warmPool: 0 }, auth: { jwt: { discoveryUrl, allowedClients: ['vault-m2m'], allowedScopes: ['gateway/read'] } } });
+    await platform.vault.createProvider({
+      name: 'toolport-m2m',
+      type: 'oauth2',
+      discoveryUrl,
+      clientId: 'vault-m2m',
+      clientSecret: client.body.secret,
+      scopes: ['gateway/read'],
+    });
+    await platform.control.createRuntime('protected', {
+      command: GREET_COMMAND,
+      sessions: { warmPool: 0 },
+      auth: { jwt: { discoveryUrl, allowedClients: ['vault-m2m'], allowedScopes: ['gateway/read'] } },
+    });
     const token = await platform.vault.accessToken({ provider: 'toolport-m2m', flow: 'm2m' });
     const mcp = new Client({ name: 'vault-token', version: '1' });
-    const transport = new StreamableHTTPClientTransport(invocationUrl(platform, 'protected'), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+    const transport = new StreamableHTTPClientTransport(invocationUrl(platform, 'protected'), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    });
     await mcp.connect(transport);
     assert.equal(textOf(await mcp.callTool({ name: 'greet_user', arguments: { name: 'Vault' } })), 'Hello, Vault! Nice to meet you. This is a test message.');
     await transport.terminateSession();
@@ -261,7 +303,9 @@ describe("Identity's vault", () => {
     const bearer = platform.vault.outboundCredentials({ provider: 'corp', in: 'header' });
     assert.match((await bearer.headers()).authorization ?? '', /^Bearer [0-9a-f]{32}$/);
     assert.deepEqual(await bearer.query(), {});
-    assert.deepEqual(await platform.vault.outboundCredentials({ provider: 'search', in: 'header', name: 'X-Api-Key' }).headers(), { 'x-api-key': 'sk-test-0123456789' });
+    assert.deepEqual(await platform.vault.outboundCredentials({ provider: 'search', in: 'header', name: 'X-Api-Key' }).headers(), {
+      'x-api-key': 'sk-test-0123456789',
+    });
     assert.deepEqual(await platform.vault.outboundCredentials({ provider: 'search', in: 'query' }).query(), { api_key: 'sk-test-0123456789' });
     assert.match((await platform.vault.outboundCredentials({ provider: 'corp', in: 'query' }).query()).access_token ?? '', /^[0-9a-f]{32}$/);
   });
@@ -275,13 +319,24 @@ describe("Identity's vault", () => {
     try {
       const machine = JSON.parse(textOf(await client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'm2m' } }))) as { sub: string };
       assert.equal(machine.sub, CLIENT.id);
-      const user = JSON.parse(textOf(await client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user', userId: 'bob' } }))) as { code: string; authorizationUrl: string };
+      const user = JSON.parse(textOf(await client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user', userId: 'bob' } }))) as {
+        code: string;
+        authorizationUrl: string;
+      };
       assert.equal(user.code, 'consent_required');
       assert.equal((await consent(user.authorizationUrl, 'bob')).status, 200);
-      const bob = JSON.parse(textOf(await client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user', userId: 'bob' } }))) as { sub: string };
+      const bob = JSON.parse(textOf(await client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user', userId: 'bob' } }))) as {
+        sub: string;
+      };
       assert.equal(bob.sub, 'bob');
-      const forbidden = JSON.parse(textOf(await client.callTool({ name: 'api_key_length', arguments: { provider: 'search' } }))) as { code: string; message: string };
-      assert.deepEqual(forbidden, { code: 'forbidden', message: 'runtime "tooled" may not use credential "search"; add it to the credential\'s runtimes list' });
+      const forbidden = JSON.parse(textOf(await client.callTool({ name: 'api_key_length', arguments: { provider: 'search' } }))) as {
+        code: string;
+        message: string;
+      };
+      assert.deepEqual(forbidden, {
+        code: 'forbidden',
+        message: 'runtime "tooled" may not use credential "search"; add it to the credential\'s runtimes list',
+      });
     } finally {
       await transport.terminateSession();
       await client.close();
@@ -309,11 +364,16 @@ describe("Identity's vault", () => {
       });
       const token = await issuer.mint({ sub: 'alice', aud: 'vault-test' });
       const client = new Client({ name: 'alice', version: '1' });
-      const transport = new StreamableHTTPClientTransport(invocationUrl(platform, 'guarded-tools'), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+      const transport = new StreamableHTTPClientTransport(invocationUrl(platform, 'guarded-tools'), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      });
       await client.connect(transport);
       try {
         const call = async (args: Record<string, unknown>): Promise<Record<string, string>> =>
-          JSON.parse(textOf(await client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user', ...args } }))) as Record<string, string>;
+          JSON.parse(textOf(await client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user', ...args } }))) as Record<
+            string,
+            string
+          >;
         const first = await call({});
         assert.equal(first.code, 'consent_required', 'no userId given: the vault acts for the caller, alice');
         assert.equal((await consent(first.authorizationUrl ?? '', 'alice')).status, 200);
@@ -336,7 +396,9 @@ describe("Identity's vault", () => {
     const open = async (user: string) => {
       const client = new Client({ name: user, version: '1' });
       const token = await issuer.mint({ sub: user, aud: 'vault-test' });
-      const transport = new StreamableHTTPClientTransport(invocationUrl(platform, 'guarded-tools'), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+      const transport = new StreamableHTTPClientTransport(invocationUrl(platform, 'guarded-tools'), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      });
       await client.connect(transport);
       return { client, transport };
     };
@@ -350,13 +412,22 @@ describe("Identity's vault", () => {
       });
       const alice = await open('alice');
       sessions.push(alice);
-      const aliceUser = JSON.parse(textOf(await alice.client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user' } }))) as Record<string, string>;
+      const aliceUser = JSON.parse(textOf(await alice.client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user' } }))) as Record<
+        string,
+        string
+      >;
       if (aliceUser.code === 'consent_required') assert.equal((await consent(aliceUser.authorizationUrl ?? '', 'alice')).status, 200);
       const alicePid = textOf(await alice.client.callTool({ name: 'worker_pid', arguments: {} }));
       const bob = await open('bob');
       sessions.push(bob);
-      const asBob = async (headers: Record<string, string>, body: Record<string, string>): Promise<{ status: number; body: { accessToken?: string; error?: { code: string; message: string } } }> =>
-        JSON.parse(textOf(await bob.client.callTool({ name: 'raw_token_request', arguments: { headers, body } }))) as { status: number; body: { accessToken?: string } };
+      const asBob = async (
+        headers: Record<string, string>,
+        body: Record<string, string>,
+      ): Promise<{ status: number; body: { accessToken?: string; error?: { code: string; message: string } } }> =>
+        JSON.parse(textOf(await bob.client.callTool({ name: 'raw_token_request', arguments: { headers, body } }))) as {
+          status: number;
+          body: { accessToken?: string };
+        };
       const forAlice = { provider: 'corp', flow: 'user', userId: 'alice' };
       const games: [string, Record<string, string>][] = [
         ['no worker header at all', {}],
@@ -372,9 +443,15 @@ describe("Identity's vault", () => {
         assert.equal((await asBob(headers, { provider: 'corp', flow: 'user' })).status, 403, `${what}, no userId: an unknown caller gets no user token`);
       }
       assert.equal((await asBob({}, { provider: 'corp', flow: 'm2m' })).status, 200, 'machine tokens need only the workload token');
-      const bobOwn = JSON.parse(textOf(await bob.client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user', userId: 'alice' } }))) as Record<string, string>;
+      const bobOwn = JSON.parse(
+        textOf(await bob.client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user', userId: 'alice' } })),
+      ) as Record<string, string>;
       assert.equal(bobOwn.code, 'forbidden', "with its own credential, bob's worker still acts for bob only");
-      assert.equal((JSON.parse(textOf(await alice.client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user' } }))) as Record<string, string>).sub, 'alice');
+      assert.equal(
+        (JSON.parse(textOf(await alice.client.callTool({ name: 'upstream_whoami', arguments: { provider: 'corp', flow: 'user' } }))) as Record<string, string>)
+          .sub,
+        'alice',
+      );
     } finally {
       for (const { client, transport } of sessions) {
         await transport.terminateSession();
@@ -412,7 +489,14 @@ describe("user federation with Toolport's own Identity (login page in headless C
     });
     assert.equal(client.status, 201);
     const discoveryUrl = `${platform.url}/identity/.well-known/openid-configuration`;
-    await platform.vault.createProvider({ name: 'idp', type: 'oauth2', discoveryUrl, clientId: 'vault-web', clientSecret: client.body.secret, scopes: ['openid', 'offline_access', 'gateway/read'] });
+    await platform.vault.createProvider({
+      name: 'idp',
+      type: 'oauth2',
+      discoveryUrl,
+      clientId: 'vault-web',
+      clientSecret: client.body.secret,
+      scopes: ['openid', 'offline_access', 'gateway/read'],
+    });
     const consentUrl = await platform.vault.authorize({ provider: 'idp', userId: 'erin' });
     const page = await browser.newPage();
     try {
@@ -427,9 +511,14 @@ describe("user federation with Toolport's own Identity (login page in headless C
     } finally {
       await page.close();
     }
-    const claims = (token: string): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+    const claims = (token: string): Record<string, unknown> =>
+      JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
     const token = await platform.vault.accessToken({ provider: 'idp', flow: 'user', userId: 'erin' });
-    assert.deepEqual([claims(token).sub, claims(token).client_id], [erin.body.sub, 'vault-web'], "the token speaks for erin (her subject id) through the vault's client");
+    assert.deepEqual(
+      [claims(token).sub, claims(token).client_id],
+      [erin.body.sub, 'vault-web'],
+      "the token speaks for erin (her subject id) through the vault's client",
+    );
     const later = new Vault(platform.store, { masterKey: await loadMasterKey(platform.dataDir), callbackUrl: () => '', now: () => Date.now() + 24 * 3600_000 });
     const refreshed = await later.accessToken({ provider: 'idp', flow: 'user', userId: 'erin' });
     assert.notEqual(refreshed, token, 'a day later the stored refresh token got a new access token');
@@ -493,11 +582,22 @@ describe('vault entries survive a restart', () => {
         delete process.env.VAULT_RESTART_SECRET;
         const second = await testPlatform({ dataDir, ...(store ? { store } : {}) });
         assert.equal(second.store.kind, backend);
-        assert.deepEqual((await second.vault.listProviders()).map((p) => p.name), ['corp', 'search']);
+        assert.deepEqual(
+          (await second.vault.listProviders()).map((p) => p.name),
+          ['corp', 'search'],
+        );
         assert.equal(await second.vault.apiKey('search'), 'sk-restart', 'the secret resolved at the first start was kept, sealed');
-        assert.equal(await second.vault.accessToken({ provider: 'corp', flow: 'user', userId: 'carol' }), carolToken, "carol's stored token is still hers after the restart");
+        assert.equal(
+          await second.vault.accessToken({ provider: 'corp', flow: 'user', userId: 'carol' }),
+          carolToken,
+          "carol's stored token is still hers after the restart",
+        );
         assert.match(await second.vault.accessToken({ provider: 'corp', flow: 'm2m' }), /^[0-9a-f]{32}$/);
-        assert.deepEqual(await second.accessKeys.secretOf(accessKey.accessKeyId), { secretAccessKey: accessKey.secretAccessKey, owner: 'carol' }, 'SigV4 access keys are kept too');
+        assert.deepEqual(
+          await second.accessKeys.secretOf(accessKey.accessKeyId),
+          { secretAccessKey: accessKey.secretAccessKey, owner: 'carol' },
+          'SigV4 access keys are kept too',
+        );
         await second.stop();
       } finally {
         await rm(dataDir, { recursive: true, force: true });
@@ -520,7 +620,24 @@ describe('toolport identity credential / access-key', () => {
     // Independent invocations run side by side: each is a process start.
     const [created, oauthCreated, invalid] = await Promise.all([
       cli('identity', 'credential', 'create', 'weather', '--type', 'apiKey', '--api-key', 'wk-secret-value', '--runtime', 'greet', '--json'),
-      cli('identity', 'credential', 'create', 'corp', '--type', 'oauth2', '--token-url', 'http://127.0.0.1:1/token', '--client-id', 'c1', '--client-secret', 'cs-secret-value', '--scope', 'a/read', '--scope', 'a/write'),
+      cli(
+        'identity',
+        'credential',
+        'create',
+        'corp',
+        '--type',
+        'oauth2',
+        '--token-url',
+        'http://127.0.0.1:1/token',
+        '--client-id',
+        'c1',
+        '--client-secret',
+        'cs-secret-value',
+        '--scope',
+        'a/read',
+        '--scope',
+        'a/write',
+      ),
       cli('identity', 'credential', 'create', 'broken', '--type', 'oauth2', '--client-id', 'c1'),
     ]);
     assert.equal(created.code, 0, created.stderr);
@@ -533,7 +650,10 @@ describe('toolport identity credential / access-key', () => {
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^NAME\s+TYPE\s+CLIENTID\s+ISSUER\s+SCOPES\s+RUNTIMES\s+SECRET\n/);
     assert.match(table.stdout, /corp\s+oauth2\s+c1\s+http:\/\/127\.0\.0\.1:1\/token\s+a\/read a\/write\s+stored/);
-    assert.deepEqual((JSON.parse(listed.stdout) as { name: string }[]).map((c) => c.name), ['corp', 'weather']);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { name: string }[]).map((c) => c.name),
+      ['corp', 'weather'],
+    );
     for (const output of [table.stdout, listed.stdout]) assert.ok(!output.includes('wk-secret-value') && !output.includes('cs-secret-value'));
     assert.equal((await cli('identity', 'credential', 'delete', 'weather')).stdout, 'Deleted credential weather\n');
     const missing = await cli('identity', 'credential', 'delete', 'weather');
@@ -548,7 +668,10 @@ describe('toolport identity credential / access-key', () => {
     const secret = /aws_secret_access_key = (\S{40})/.exec(created.stdout)?.[1] ?? '';
     assert.ok(id && secret, created.stdout);
     const [listed, table] = await Promise.all([cli('identity', 'access-key', 'list', '--json'), cli('identity', 'access-key', 'list')]);
-    assert.deepEqual((JSON.parse(listed.stdout) as { accessKeyId: string; owner: string }[]).map((k) => [k.accessKeyId, k.owner]), [[id, 'ci-bot']]);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { accessKeyId: string; owner: string }[]).map((k) => [k.accessKeyId, k.owner]),
+      [[id, 'ci-bot']],
+    );
     assert.match(table.stdout, new RegExp(`${id}\\s+ci-bot\\s+pipeline`));
     for (const output of [listed.stdout, table.stdout]) assert.ok(!output.includes(secret), 'the secret is never listed');
     assert.equal((await platform.accessKeys.secretOf(id))?.secretAccessKey, secret);

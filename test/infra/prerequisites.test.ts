@@ -38,10 +38,12 @@ async function closedPort(): Promise<number> {
 describe('npm test prerequisites', () => {
   const teardown = new Teardown();
   let emptyPath: string;
-  before(() => teardown.setup(async () => {
-    emptyPath = await mkdtemp(join(tmpdir(), 'toolport-empty-path-'));
-    teardown.add(() => rm(emptyPath, { recursive: true, force: true }));
-  }));
+  before(() =>
+    teardown.setup(async () => {
+      emptyPath = await mkdtemp(join(tmpdir(), 'toolport-empty-path-'));
+      teardown.add(() => rm(emptyPath, { recursive: true, force: true }));
+    }),
+  );
   after(() => teardown.run());
 
   it('passes silently when Chromium, PostgreSQL, Redis and bwrap are all there', async () => {
@@ -61,16 +63,28 @@ describe('npm test prerequisites', () => {
     assert.equal(check.code, 1);
     assert.ok(check.seconds < 10, `took ${check.seconds} s`);
     assert.match(check.stderr, /installing needs root and apt-get/);
-    assert.match(check.stderr, /Chromium is not at \/nonexistent\/chromium .*Fix: apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium/);
+    assert.match(
+      check.stderr,
+      /Chromium is not at \/nonexistent\/chromium .*Fix: apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium/,
+    );
     assert.match(check.stderr, /bubblewrap \(bwrap\) is not on PATH .*Fix: .*apt-get install -y bubblewrap/);
-    assert.match(check.stderr, /Redis at redis:\/\/127\.0\.0\.1:\d+ does not answer PING \(ECONNREFUSED\)\. Fix: .*apt-get install -y redis-server && redis-server --daemonize yes --bind 127\.0\.0\.1 --port 6379 --save "" --appendonly no/);
-    assert.match(check.stderr, /PostgreSQL at 127\.0\.0\.1:\d+\/test refused the tests \(.*ECONNREFUSED.*\)\. Fix: .*pg_ctlcluster --skip-systemctl-redirect \S+ main start/);
+    assert.match(
+      check.stderr,
+      /Redis at redis:\/\/127\.0\.0\.1:\d+ does not answer PING \(ECONNREFUSED\)\. Fix: .*apt-get install -y redis-server && redis-server --daemonize yes --bind 127\.0\.0\.1 --port 6379 --save "" --appendonly no/,
+    );
+    assert.match(
+      check.stderr,
+      /PostgreSQL at 127\.0\.0\.1:\d+\/test refused the tests \(.*ECONNREFUSED.*\)\. Fix: .*pg_ctlcluster --skip-systemctl-redirect \S+ main start/,
+    );
     assert.doesNotMatch(check.stderr, /\n\s+at /, 'no stack trace');
   });
 
   it('names the command that creates a missing test database', async () => {
     const check = await checkPrerequisites({ TOOLPORT_TEST_POSTGRES_URL: 'postgres://postgres@127.0.0.1:5432/toolport_no_such_database' });
     assert.equal(check.code, 1);
-    assert.match(check.stderr, /PostgreSQL at 127\.0\.0\.1:5432\/toolport_no_such_database refused the tests \(database "toolport_no_such_database" does not exist\)\. Fix: su postgres -c "createdb toolport_no_such_database"/);
+    assert.match(
+      check.stderr,
+      /PostgreSQL at 127\.0\.0\.1:5432\/toolport_no_such_database refused the tests \(database "toolport_no_such_database" does not exist\)\. Fix: su postgres -c "createdb toolport_no_such_database"/,
+    );
   });
 });

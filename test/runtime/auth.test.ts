@@ -8,7 +8,12 @@ import { closeAll } from '../helpers/teardown.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
 
 describe('a JWT-protected runtime', () => {
   let issuer: TestIssuer;
@@ -64,11 +69,17 @@ describe('a JWT-protected runtime', () => {
   it('serves a caller with a valid token, and never passes the token to the worker or the log', async () => {
     const token = await issuer.mint({ sub: 'alice', aud: 'toolport-runtime', scope: 'runtime/invoke' });
     const { client, transport } = await connect(token);
-    assert.equal(textOf(await client.callTool({ name: 'greet_user', arguments: { name: 'Alice' } })), 'Hello, Alice! Nice to meet you. This is a test message.');
+    assert.equal(
+      textOf(await client.callTool({ name: 'greet_user', arguments: { name: 'Alice' } })),
+      'Hello, Alice! Nice to meet you. This is a test message.',
+    );
     const who = JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} }))) as { envKeys: string[] };
     assert.ok(!who.envKeys.some((key) => /auth|token/i.test(key)));
     await transport.terminateSession();
-    assert.ok(logLines.some((line) => line.includes('"subject":"alice"')), 'requests are logged with the caller subject');
+    assert.ok(
+      logLines.some((line) => line.includes('"subject":"alice"')),
+      'requests are logged with the caller subject',
+    );
     assert.ok(!logLines.some((line) => line.includes(token) || line.includes(token.split('.')[2] as string)), 'the token is never logged');
   });
 
@@ -80,7 +91,11 @@ describe('a JWT-protected runtime', () => {
       [foreign, /not issued for this resource/],
       [`${foreign.slice(0, -4)}AAAA`, /signature/],
     ] as const) {
-      const response = await fetch(invocationUrl(platform, 'secure'), { method: 'POST', headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` }, body: JSON.stringify(INIT) });
+      const response = await fetch(invocationUrl(platform, 'secure'), {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` },
+        body: JSON.stringify(INIT),
+      });
       assert.equal(response.status, 401);
       assert.match(response.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
       assert.match(((await response.json()) as { error: { message: string } }).error.message, reason);
@@ -89,7 +104,11 @@ describe('a JWT-protected runtime', () => {
 
   it('answers 403 insufficient_scope naming the scope needed', async () => {
     const token = await issuer.mint({ sub: 'a', aud: 'toolport-runtime', scope: 'runtime/read' });
-    const response = await fetch(invocationUrl(platform, 'secure'), { method: 'POST', headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` }, body: JSON.stringify(INIT) });
+    const response = await fetch(invocationUrl(platform, 'secure'), {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` },
+      body: JSON.stringify(INIT),
+    });
     assert.equal(response.status, 403);
     assert.match(response.headers.get('www-authenticate') ?? '', /error="insufficient_scope".*scope="runtime\/invoke"/);
   });

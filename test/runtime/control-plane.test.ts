@@ -18,7 +18,13 @@ interface ApiBody {
   error: { message: string; details: { path: string }[] };
 }
 
-async function api(platform: { url: string; adminToken: string }, method: string, path: string, body?: unknown, token = platform.adminToken): Promise<{ status: number; body: ApiBody }> {
+async function api(
+  platform: { url: string; adminToken: string },
+  method: string,
+  path: string,
+  body?: unknown,
+  token = platform.adminToken,
+): Promise<{ status: number; body: ApiBody }> {
   const response = await fetch(`${platform.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -50,7 +56,11 @@ describe('control plane REST API', () => {
       assert.equal(created.body.arn, 'arn:toolport:runtime:local:000000000000:runtime/greet');
       assert.equal((await api(platform, 'POST', '/api/runtimes', { name: 'greet', command: GREET_COMMAND })).status, 409);
 
-      const updated = await api(platform, 'PUT', '/api/runtimes/greet', { command: GREET_COMMAND, env: { STAGE: 'two', EXTRA: '1' }, sessions: { warmPool: 0 } });
+      const updated = await api(platform, 'PUT', '/api/runtimes/greet', {
+        command: GREET_COMMAND,
+        env: { STAGE: 'two', EXTRA: '1' },
+        sessions: { warmPool: 0 },
+      });
       assert.equal(updated.body.latestVersion, 2);
       assert.deepEqual(updated.body.endpoints, { DEFAULT: 2 });
       const pinned = await api(platform, 'PUT', '/api/runtimes/greet/endpoints/prod', { version: 1 });
@@ -64,7 +74,10 @@ describe('control plane REST API', () => {
       await Promise.all([latest.transport.terminateSession(), prod.transport.terminateSession()]);
 
       const versions = await api(platform, 'GET', '/api/runtimes/greet/versions');
-      assert.deepEqual(versions.body.versions.map((v) => v.version), [1, 2]);
+      assert.deepEqual(
+        versions.body.versions.map((v) => v.version),
+        [1, 2],
+      );
       assert.equal(versions.body.versions[0]?.spec.env.STAGE, 'one', 'old versions are immutable');
 
       const bad = await api(platform, 'PUT', '/api/runtimes/greet', { command: [], sessions: { idleTimeout: 'soon' } });

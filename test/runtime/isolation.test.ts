@@ -35,24 +35,33 @@ const ENVELOPE = {
 
 /** A 2026-07-28 `tools/call`, carrying everything per request. */
 function modernCall(caller: Caller, url: URL, tool: string, args: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
-  return answer(caller(url, {
-    method: 'POST',
-    headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': tool, ...headers },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: tool, arguments: args, _meta: ENVELOPE } }),
-  }));
+  return answer(
+    caller(url, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': tool, ...headers },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: tool, arguments: args, _meta: ENVELOPE } }),
+    }),
+  );
 }
 
 /** A 2025-11-25 `tools/call` in a session. */
 function legacyCall(caller: Caller, url: URL, tool: string, args: Record<string, string>, headers: Record<string, string>): Promise<Answer> {
-  return answer(caller(url, {
-    method: 'POST',
-    headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-11-25', ...headers },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: tool, arguments: args } }),
-  }));
+  return answer(
+    caller(url, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-11-25', ...headers },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: tool, arguments: args } }),
+    }),
+  );
 }
 
 /** An MCP SDK client of either revision, sending its requests through `caller` with extra headers. */
-async function sdkClient(caller: Caller, url: URL, revision: '2025-11-25' | '2026-07-28', headers: Record<string, string> = {}): Promise<{ client: Client; sessionId: string | undefined }> {
+async function sdkClient(
+  caller: Caller,
+  url: URL,
+  revision: '2025-11-25' | '2026-07-28',
+  headers: Record<string, string> = {},
+): Promise<{ client: Client; sessionId: string | undefined }> {
   const client = new Client({ name: 'victim', version: '1' }, revision === '2026-07-28' ? { versionNegotiation: { mode: { pin: revision } } } : {});
   const transport = new StreamableHTTPClientTransport(url, { fetch: caller, requestInit: { headers } });
   await client.connect(transport);
@@ -61,7 +70,10 @@ async function sdkClient(caller: Caller, url: URL, revision: '2025-11-25' | '202
 
 /** The stateless worker id as it used to be computed: sha256 of the owner, known to anyone who knows the owner. */
 function guessableStatelessId(runtime: string, issuer: string, subject: string, clientId: string | null): string {
-  return `stateless-${runtime}-v1-${createHash('sha256').update(JSON.stringify([issuer, subject, clientId])).digest('hex').slice(0, 16)}`;
+  return `stateless-${runtime}-v1-${createHash('sha256')
+    .update(JSON.stringify([issuer, subject, clientId]))
+    .digest('hex')
+    .slice(0, 16)}`;
 }
 
 describe('runtime sessions stay with their runtime and their caller', () => {
@@ -77,11 +89,13 @@ describe('runtime sessions stay with their runtime and their caller', () => {
     await platform.control.createRuntime('greet', { command: GREET_COMMAND, sessions: { warmPool: 0 } });
     await platform.control.createRuntime('jwt', { command: GREET_COMMAND, auth: { jwt }, sessions: { warmPool: 0 } });
     await platform.control.createRuntime('signed', { command: GREET_COMMAND, auth: { sigv4: { region: 'us-east-1' } }, sessions: { warmPool: 0 } });
-    const bearer = (token: string): Caller => (input, init) => {
-      const headers = new Headers(init?.headers);
-      headers.set('authorization', `Bearer ${token}`);
-      return fetch(input, { ...init, headers });
-    };
+    const bearer =
+      (token: string): Caller =>
+      (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set('authorization', `Bearer ${token}`);
+        return fetch(input, { ...init, headers });
+      };
     const [aliceToken, malloryToken] = await Promise.all(['alice', 'mallory'].map((sub) => issuer.mint({ sub, aud: 'toolport-runtime' })));
     runtimes.jwt = { alice: bearer(aliceToken as string), mallory: bearer(malloryToken as string), aliceOwner: [issuer.issuer, 'alice', null] };
     const [aliceKey, malloryKey] = await Promise.all(['alice', 'mallory'].map((owner) => platform.accessKeys.create({ owner, description: 'isolation test' })));
@@ -169,10 +183,14 @@ describe('runtime sessions stay with their runtime and their caller', () => {
     assert.match(tooLarge.text, /limits\.maxBodyBytes/);
     // Signed for a small body, sent with 64 MiB streamed without a Content-Length: the signature can never match.
     const key = await platform.accessKeys.create({ owner: 'alice', description: 'body test' });
-    const resigned = await signRequest(invocationUrl(platform, 'signed'), { method: 'POST', headers: MCP_HEADERS, body: '{}' }, {
-      region: 'us-east-1',
-      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
-    });
+    const resigned = await signRequest(
+      invocationUrl(platform, 'signed'),
+      { method: 'POST', headers: MCP_HEADERS, body: '{}' },
+      {
+        region: 'us-east-1',
+        credentials: { accessKeyId: key.accessKeyId, secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+      },
+    );
     const chunk = new Uint8Array(1024 * 1024).fill(32);
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({

@@ -40,7 +40,10 @@ describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', 
   it('hosts a Streamable HTTP server on its own port and path, one process per session', async () => {
     const a = await connectRuntime(platform, 'greet-http');
     const b = await connectRuntime(platform, 'greet-http');
-    assert.equal(textOf(await a.client.callTool({ name: 'greet_user', arguments: { name: 'Http' } })), 'Hello, Http! Nice to meet you. This is a test message.');
+    assert.equal(
+      textOf(await a.client.callTool({ name: 'greet_user', arguments: { name: 'Http' } })),
+      'Hello, Http! Nice to meet you. This is a test message.',
+    );
     const [whoA, whoB] = [await whoami(a.client), await whoami(b.client)];
     assert.notEqual(whoA.pid, whoB.pid);
     assert.ok(whoA.envKeys.includes('PORT'));
@@ -51,7 +54,10 @@ describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', 
     const modern = new Client({ name: 'modern', version: '1' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
     await modern.connect(new StreamableHTTPClientTransport(invocationUrl(platform, 'legacy')));
     assert.equal(modern.getServerVersion()?.name, 'legacy-only');
-    assert.deepEqual((await modern.listTools()).tools.map((tool) => tool.name), ['shout']);
+    assert.deepEqual(
+      (await modern.listTools()).tools.map((tool) => tool.name),
+      ['shout'],
+    );
     assert.equal(textOf(await modern.callTool({ name: 'shout', arguments: { text: 'quiet' } })), 'QUIET');
     await modern.close();
 
@@ -63,7 +69,10 @@ describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', 
   it('serves 2025-11-25 clients from a server that speaks only 2026-07-28', async () => {
     const { client, transport } = await connectRuntime(platform, 'modern');
     assert.equal(client.getServerVersion()?.name, 'modern-only');
-    assert.deepEqual((await client.listTools()).tools.map((tool) => tool.name), ['whisper']);
+    assert.deepEqual(
+      (await client.listTools()).tools.map((tool) => tool.name),
+      ['whisper'],
+    );
     assert.equal(textOf(await client.callTool({ name: 'whisper', arguments: { text: 'HeLLo' } })), 'hello');
     await transport.terminateSession();
   });

@@ -57,7 +57,9 @@ describe('deeply nested JSON', () => {
     for (let level = 0; level < 100_000; level++) deep = [deep];
     const answers: JSONRPCMessage[] = [];
     const sink = { send: async (message: JSONRPCMessage) => void answers.push(message) };
-    await assert.rejects(session.fromCaller({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x', arguments: { deep } } } as JSONRPCMessage, sink));
+    await assert.rejects(
+      session.fromCaller({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x', arguments: { deep } } } as JSONRPCMessage, sink),
+    );
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(session.inFlight, 0);
     const [answer] = answers as { id: number; error: { code: number; message: string } }[];

@@ -162,11 +162,19 @@ describe('isolation: sandbox (bubblewrap) against isolation: process, with one e
 
   it('refuses a runtime whose mount source does not exist or whose allow list has a bad entry, naming the key', async () => {
     await assert.rejects(
-      platform!.control.createRuntime('bad-mount', { module: PROBE, isolation: 'sandbox', sandbox: { mounts: [{ source: join(project, 'missing'), target: '/data' }] } }),
+      platform!.control.createRuntime('bad-mount', {
+        module: PROBE,
+        isolation: 'sandbox',
+        sandbox: { mounts: [{ source: join(project, 'missing'), target: '/data' }] },
+      }),
       /sandbox\.mounts\.0\.source: the mount source .*missing does not exist/,
     );
     await assert.rejects(
-      platform!.control.createRuntime('bad-egress', { module: PROBE, isolation: 'sandbox', sandbox: { network: { allow: ['api.openai.com:443', 'no spaces allowed'] } } }),
+      platform!.control.createRuntime('bad-egress', {
+        module: PROBE,
+        isolation: 'sandbox',
+        sandbox: { network: { allow: ['api.openai.com:443', 'no spaces allowed'] } },
+      }),
       /sandbox\.network\.allow\[1\]: must be host\[:port\]/,
     );
   });

@@ -40,7 +40,10 @@ describe('runtime sessions: one isolated worker per session', () => {
     assert.equal(textOf(await a.client.callTool({ name: 'remember', arguments: { key: 'colour' } })), 'blue');
     assert.equal(textOf(await b.client.callTool({ name: 'remember', arguments: { key: 'colour' } })), '(unset)');
 
-    const pids = platform.runtimes.listSessions('greet').map((s) => s.pid).sort();
+    const pids = platform.runtimes
+      .listSessions('greet')
+      .map((s) => s.pid)
+      .sort();
     assert.deepEqual(pids, [whoA.pid, whoB.pid].sort());
     await a.transport.terminateSession();
     await b.transport.terminateSession();
@@ -121,7 +124,10 @@ describe('runtime sessions: one isolated worker per session', () => {
     const { pid } = await whoami(client);
     await transport.terminateSession();
     await eventually(() => !processAlive(pid), 5_000, 'the worker to exit');
-    assert.equal(platform.runtimes.listSessions('greet').some((s) => s.pid === pid), false);
+    assert.equal(
+      platform.runtimes.listSessions('greet').some((s) => s.pid === pid),
+      false,
+    );
   });
 
   it('answers 404 with a JSON-RPC error for an unknown session id', async () => {

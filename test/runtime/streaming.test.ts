@@ -53,7 +53,10 @@ describe('runtime streaming and request timeouts', () => {
     const finished = Date.now() - started;
     assert.match(textOf(result), /counted to 4/);
     assert.ok(events.length >= 3, `expected progress events, got ${events.length}`);
-    assert.deepEqual(events.map((e) => e.progress), [...events.map((e) => e.progress)].sort((a, b) => a - b));
+    assert.deepEqual(
+      events.map((e) => e.progress),
+      [...events.map((e) => e.progress)].sort((a, b) => a - b),
+    );
     // Not buffered: the first notification arrived well before the call finished.
     assert.ok((events[0]?.at ?? finished) < finished - 500, `first progress at ${events[0]?.at} ms, result at ${finished} ms`);
     await transport.terminateSession();

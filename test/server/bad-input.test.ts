@@ -44,7 +44,13 @@ describe('the edge answers bad input (paths, headers, bodies) with a clear 4xx',
     it(`answers ${path} with 400 and a message, and logs no stack trace`, async () => {
       const before = logged.length;
       const method = path.startsWith('/.well-known') ? 'GET' : 'POST';
-      const reply = await send(platform.port, method, path, { 'content-type': 'application/json', authorization: `Bearer ${platform.adminToken}` }, method === 'GET' ? undefined : '{}');
+      const reply = await send(
+        platform.port,
+        method,
+        path,
+        { 'content-type': 'application/json', authorization: `Bearer ${platform.adminToken}` },
+        method === 'GET' ? undefined : '{}',
+      );
       assert.equal(reply.status, 400, reply.text);
       const body = JSON.parse(reply.text) as { error: { code: string; message: string } };
       assert.equal(body.error.code, 'bad_path');
@@ -62,14 +68,48 @@ describe('the edge answers bad input (paths, headers, bodies) with a clear 4xx',
     { what: 'an /api body that is not JSON', method: 'POST', path: '/api/runtimes', headers: admin, body: '{"name":', status: 400 },
     { what: 'an /api body that is JSON but not an object', method: 'POST', path: '/api/runtimes', headers: admin, body: '[1,2]', status: 400 },
     { what: 'an /api request without the admin token', method: 'GET', path: '/api/runtimes', headers: () => ({}), status: 401 },
-    { what: 'an /api request with a malformed Authorization header', method: 'GET', path: '/api/runtimes', headers: () => ({ authorization: 'Bearer' }), status: 401 },
+    {
+      what: 'an /api request with a malformed Authorization header',
+      method: 'GET',
+      path: '/api/runtimes',
+      headers: () => ({ authorization: 'Bearer' }),
+      status: 401,
+    },
     { what: 'a gateway body that is not JSON', method: 'POST', path: '/gateways/demo/mcp', headers: () => mcp, body: '{"jsonrpc":', status: 400 },
-    { what: 'a gateway request with an unknown protocol version', method: 'POST', path: '/gateways/demo/mcp', headers: () => ({ ...mcp, 'mcp-protocol-version': 'not-a-version' }), body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}', status: 400 },
+    {
+      what: 'a gateway request with an unknown protocol version',
+      method: 'POST',
+      path: '/gateways/demo/mcp',
+      headers: () => ({ ...mcp, 'mcp-protocol-version': 'not-a-version' }),
+      body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+      status: 400,
+    },
     { what: 'a runtime body that is not JSON', method: 'POST', path: '/runtimes/greet/invocations', headers: () => mcp, body: '{"jsonrpc":', status: 400 },
     { what: 'a runtime body that is not JSON-RPC', method: 'POST', path: '/runtimes/greet/invocations', headers: () => mcp, body: '"hello"', status: 400 },
-    { what: 'a token request with an unknown grant', method: 'POST', path: '/identity/token', headers: () => ({ 'content-type': 'application/x-www-form-urlencoded' }), body: 'grant_type=nonsense', status: 400 },
-    { what: 'a token request whose body is JSON', method: 'POST', path: '/identity/token', headers: () => ({ 'content-type': 'application/json' }), body: '{"grant_type":', status: 400 },
-    { what: 'a Cognito request that is not JSON', method: 'POST', path: '/identity/cognito', headers: () => ({ 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' }), body: '{', status: 400 },
+    {
+      what: 'a token request with an unknown grant',
+      method: 'POST',
+      path: '/identity/token',
+      headers: () => ({ 'content-type': 'application/x-www-form-urlencoded' }),
+      body: 'grant_type=nonsense',
+      status: 400,
+    },
+    {
+      what: 'a token request whose body is JSON',
+      method: 'POST',
+      path: '/identity/token',
+      headers: () => ({ 'content-type': 'application/json' }),
+      body: '{"grant_type":',
+      status: 400,
+    },
+    {
+      what: 'a Cognito request that is not JSON',
+      method: 'POST',
+      path: '/identity/cognito',
+      headers: () => ({ 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' }),
+      body: '{',
+      status: 400,
+    },
   ];
   for (const { what, method, path, headers, body, status } of requests) {
     it(`answers ${what} with ${status} and a message, never a stack trace`, async () => {

@@ -9,7 +9,10 @@ import { eventually, processAlive } from '../helpers/platform.js';
 
 /** Starts `toolport up` as a child process; resolves once it printed its banner. */
 async function up(dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/toolport.js', 'up', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TOOLPORT_LOG_LEVEL: 'error' } });
+  const child = spawn(process.execPath, ['bin/toolport.js', 'up', '--port', '0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TOOLPORT_LOG_LEVEL: 'error' },
+  });
   let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   await eventually(() => stdout.includes('Toolport is up') || child.exitCode !== null, 30_000, 'toolport up to print its banner');

@@ -87,16 +87,22 @@ describe('behind an https publicUrl, challenges name the public origin', () => {
   let platform: Platform;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'toolport-public-'));
-    platform = await testPlatform({ config: await configFile(dir, `  publicUrl: ${PUBLIC}\n  allowedHosts: [tools.example.com]\n`), dataDir: join(dir, 'data') });
+    platform = await testPlatform({
+      config: await configFile(dir, `  publicUrl: ${PUBLIC}\n  allowedHosts: [tools.example.com]\n`),
+      dataDir: join(dir, 'data'),
+    });
   });
   after(async () => {
     await platform?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("points an unauthenticated caller at the https metadata URL, not at http://", async () => {
+  it('points an unauthenticated caller at the https metadata URL, not at http://', async () => {
     const reply = await get(platform.port, '/runtimes/locked/invocations', `127.0.0.1:${platform.port}`);
     assert.equal(reply.status, 401, reply.text);
-    assert.match(String(reply.headers['www-authenticate']), new RegExp(`resource_metadata="${PUBLIC}/\\.well-known/oauth-protected-resource/runtimes/locked/invocations"`));
+    assert.match(
+      String(reply.headers['www-authenticate']),
+      new RegExp(`resource_metadata="${PUBLIC}/\\.well-known/oauth-protected-resource/runtimes/locked/invocations"`),
+    );
   });
 });

@@ -15,7 +15,10 @@ async function slowGatewayConfig(dir: string, delayMs: number): Promise<string> 
   const upstream = join(dir, 'slow-upstream.mjs');
   await writeFile(upstream, `await new Promise((done) => setTimeout(done, ${delayMs}));\nawait import(${JSON.stringify(GREET_SERVER)});\n`);
   const config = join(dir, 'toolport.yaml');
-  await writeFile(config, `gateways:\n  - name: slow\n    auth: none\n    targets:\n      - { name: late, type: mcp, command: [node, ${JSON.stringify(upstream)}] }\n`);
+  await writeFile(
+    config,
+    `gateways:\n  - name: slow\n    auth: none\n    targets:\n      - { name: late, type: mcp, command: [node, ${JSON.stringify(upstream)}] }\n`,
+  );
   return config;
 }
 
@@ -39,10 +42,14 @@ describe('readiness: /ready and gateway requests wait for first catalogs', () =>
   it('answers /ready 503 while a catalog loads, holds a gateway request until it has one, and prints the banner only once ready', async () => {
     const port = await freeLoopbackPort();
     const config = await slowGatewayConfig(dir, 2_000);
-    const child: ChildProcess = spawn(process.execPath, ['bin/toolport.js', 'up', '--port', String(port), '--config', config, '--data-dir', join(dir, 'cli-data')], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env: { ...process.env, TOOLPORT_LOG_LEVEL: 'error' },
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['bin/toolport.js', 'up', '--port', String(port), '--config', config, '--data-dir', join(dir, 'cli-data')],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+        env: { ...process.env, TOOLPORT_LOG_LEVEL: 'error' },
+      },
+    );
     let stdout = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     try {
@@ -76,7 +83,12 @@ describe('readiness: /ready and gateway requests wait for first catalogs', () =>
       const reply = await fetch(`http://127.0.0.1:${port}/gateways/slow/mcp`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'early', version: '1' } } }),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'early', version: '1' } },
+        }),
       });
       assert.equal(reply.status, 503);
       assert.ok(Number(reply.headers.get('retry-after')) > 0);

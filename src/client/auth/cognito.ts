@@ -7,7 +7,9 @@ const COGNITO_DISCOVERY = /^https:\/\/cognito-idp\.([a-z0-9-]+)\.amazonaws\.com\
 
 /** Cognito's SECRET_HASH: Base64(HMAC-SHA256(client secret, username + client id)). */
 export function secretHash(username: string, clientId: string, clientSecret: string): string {
-  return createHmac('sha256', clientSecret).update(username + clientId).digest('base64');
+  return createHmac('sha256', clientSecret)
+    .update(username + clientId)
+    .digest('base64');
 }
 
 /** Region and issuer of a Cognito user pool, from its discovery URL, `--region` or the `--cognito-endpoint`. */
@@ -15,9 +17,14 @@ export function cognitoPool(options: AuthOptions): { region: string; issuer: str
   const fromUrl = options.discoveryUrl ? COGNITO_DISCOVERY.exec(options.discoveryUrl) : null;
   const region = options.region ?? fromUrl?.[1] ?? (options.cognitoEndpoint ? 'us-east-1' : undefined);
   if (!region) {
-    throw new AuthError('missing_option', '--auth password needs --discovery-url https://cognito-idp.{region}.amazonaws.com/{poolId}/.well-known/openid-configuration, or --region, or --cognito-endpoint');
+    throw new AuthError(
+      'missing_option',
+      '--auth password needs --discovery-url https://cognito-idp.{region}.amazonaws.com/{poolId}/.well-known/openid-configuration, or --region, or --cognito-endpoint',
+    );
   }
-  const issuer = fromUrl ? `https://cognito-idp.${fromUrl[1]}.amazonaws.com/${fromUrl[2]}` : (options.discoveryUrl?.replace(/\/\.well-known\/openid-configuration$/, '') ?? options.cognitoEndpoint ?? `https://cognito-idp.${region}.amazonaws.com`);
+  const issuer = fromUrl
+    ? `https://cognito-idp.${fromUrl[1]}.amazonaws.com/${fromUrl[2]}`
+    : (options.discoveryUrl?.replace(/\/\.well-known\/openid-configuration$/, '') ?? options.cognitoEndpoint ?? `https://cognito-idp.${region}.amazonaws.com`);
   return { region, issuer };
 }
 
@@ -57,7 +64,12 @@ function explain(error: unknown, issuer: string): AuthError {
   if (error instanceof AuthError) return error;
   const name = (error as { name?: string }).name ?? 'Error';
   const message = (error as Error).message ?? String(error);
-  const fix = name === 'NotAuthorizedException' ? 'check --username/--password (and --client-secret when the app client has one)' : name === 'UserNotFoundException' ? 'check --username' : 'check --client-id and the pool settings (USER_PASSWORD_AUTH must be enabled for the app client)';
+  const fix =
+    name === 'NotAuthorizedException'
+      ? 'check --username/--password (and --client-secret when the app client has one)'
+      : name === 'UserNotFoundException'
+        ? 'check --username'
+        : 'check --client-id and the pool settings (USER_PASSWORD_AUTH must be enabled for the app client)';
   return new AuthError('token_request_failed', `Cognito sign-in refused by ${issuer} (${name}: ${message}) — ${fix}`);
 }
 

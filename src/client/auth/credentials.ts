@@ -170,7 +170,11 @@ function bearerCredentials(token: string): Credentials {
 
 /** Where an issuer's tokens are cached: discovery URL (minus the well-known suffix) or token URL. */
 function issuerKey(options: AuthOptions): string {
-  const source = required(options.discoveryUrl ?? options.tokenUrl, options.mode === 'm2m' ? '--discovery-url or --token-url' : '--discovery-url', options.mode);
+  const source = required(
+    options.discoveryUrl ?? options.tokenUrl,
+    options.mode === 'm2m' ? '--discovery-url or --token-url' : '--discovery-url',
+    options.mode,
+  );
   return source.replace(/\/\.well-known\/(openid-configuration|oauth-authorization-server)$/, '');
 }
 
@@ -198,17 +202,35 @@ export function createCredentials(options: AuthOptions, serverUrl: URL): Credent
     case 'oauth': {
       const issuer = issuerKey(options);
       const clientId = required(options.clientId, '--client-id', 'oauth');
-      return new GrantCredentials(issuer, cache, TokenCache.key({ issuer, clientId, scope: options.scope }), now, () => browserLogin(options, now), (current) => refreshGrant(options, current, now()));
+      return new GrantCredentials(
+        issuer,
+        cache,
+        TokenCache.key({ issuer, clientId, scope: options.scope }),
+        now,
+        () => browserLogin(options, now),
+        (current) => refreshGrant(options, current, now()),
+      );
     }
     case 'password': {
       const { issuer } = cognitoPool(options);
       const clientId = required(options.clientId, '--client-id', 'password');
       const key = TokenCache.key({ issuer, clientId, scope: options.scope, username: required(options.username, '--username', 'password') });
-      return new GrantCredentials(issuer, cache, key, now, () => cognitoPasswordSignIn(options, now()), (current) => cognitoRefresh(options, current, now()));
+      return new GrantCredentials(
+        issuer,
+        cache,
+        key,
+        now,
+        () => cognitoPasswordSignIn(options, now()),
+        (current) => cognitoRefresh(options, current, now()),
+      );
     }
     case 'mcp': {
       // The issuer is only known after discovery, so `mcp` tokens are kept per endpoint (and client, and scopes).
-      const key = TokenCache.key({ issuer: `mcp:${serverUrl.origin}${serverUrl.pathname}`, clientId: options.clientId ?? '(registered)', scope: options.scope });
+      const key = TokenCache.key({
+        issuer: `mcp:${serverUrl.origin}${serverUrl.pathname}`,
+        clientId: options.clientId ?? '(registered)',
+        scope: options.scope,
+      });
       return new McpCredentials(new McpOAuthProvider(options, serverUrl, cache, key, now), now);
     }
     default:
@@ -217,7 +239,10 @@ export function createCredentials(options: AuthOptions, serverUrl: URL): Credent
 }
 
 /** The transport's `authProvider` for these credentials (the SDK retries a request once after `onUnauthorized`). */
-export function authProviderFor(credentials: Credentials): { token(): Promise<string | undefined>; onUnauthorized?(ctx: { response: Response }): Promise<void> } {
+export function authProviderFor(credentials: Credentials): {
+  token(): Promise<string | undefined>;
+  onUnauthorized?(ctx: { response: Response }): Promise<void>;
+} {
   return {
     token: () => credentials.token(),
     ...(credentials.onUnauthorized ? { onUnauthorized: (ctx: { response: Response }) => credentials.onUnauthorized?.(ctx.response) ?? Promise.resolve() } : {}),

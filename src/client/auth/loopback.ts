@@ -42,13 +42,20 @@ export async function startLoopback(redirectUri: string | undefined, state: stri
     }
     const params = url.searchParams;
     if (params.get('state') !== state) {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('This sign-in response does not belong to the waiting login (state mismatch). Start the login again.');
+      res
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end('This sign-in response does not belong to the waiting login (state mismatch). Start the login again.');
       return;
     }
     const error = params.get('error');
     if (error) {
       res.writeHead(400, { 'content-type': 'text/plain' }).end(`Sign-in failed: ${error}`);
-      settle?.reject(new AuthError('login_failed', `the authorization server refused the sign-in: ${error}${params.get('error_description') ? ` (${params.get('error_description')})` : ''}`));
+      settle?.reject(
+        new AuthError(
+          'login_failed',
+          `the authorization server refused the sign-in: ${error}${params.get('error_description') ? ` (${params.get('error_description')})` : ''}`,
+        ),
+      );
       return;
     }
     const code = params.get('code');
@@ -63,7 +70,12 @@ export async function startLoopback(redirectUri: string | undefined, state: stri
   const host = wanted.hostname === '[::1]' ? '::1' : '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new AuthError('login_failed', `cannot listen on ${host}:${wanted.port} for the sign-in redirect (${error.code ?? error.message}) — free the port or pass another --redirect-uri`)),
+      reject(
+        new AuthError(
+          'login_failed',
+          `cannot listen on ${host}:${wanted.port} for the sign-in redirect (${error.code ?? error.message}) — free the port or pass another --redirect-uri`,
+        ),
+      ),
     );
     server.listen(Number(wanted.port || 0), host, resolve);
   });
@@ -74,7 +86,16 @@ export async function startLoopback(redirectUri: string | undefined, state: stri
     async waitForCode(timeoutMs = 300_000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new AuthError('login_timeout', `no sign-in arrived at ${redirectUrl} within ${Math.round(timeoutMs / 1000)} s — open the printed URL and finish the login`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new AuthError(
+                'login_timeout',
+                `no sign-in arrived at ${redirectUrl} within ${Math.round(timeoutMs / 1000)} s — open the printed URL and finish the login`,
+              ),
+            ),
+          timeoutMs,
+        );
       });
       try {
         return await Promise.race([outcome, timeout]);
@@ -95,7 +116,8 @@ export async function presentAuthorizationUrl(url: URL, options: Pick<AuthOption
   if (options.onAuthorizationUrl) options.onAuthorizationUrl(url);
   else process.stderr.write(`Sign in at this URL (opening your browser if possible):\n  ${url.href}\n`);
   if (options.openBrowser === false) return;
-  const [command, args] = process.platform === 'darwin' ? ['open', [url.href]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url.href]] : ['xdg-open', [url.href]];
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url.href]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url.href]] : ['xdg-open', [url.href]];
   // Best effort: a missing opener (a server, a container) leaves the printed URL as the way in.
   const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true });
   child.on('error', () => undefined);

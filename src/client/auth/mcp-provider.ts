@@ -91,7 +91,12 @@ export class McpOAuthProvider implements OAuthClientProvider {
 
   clientInformation(context?: OAuthClientInformationContext): StoredOAuthClientInformation | undefined {
     // A pre-registered client is registered with whichever authorization server the endpoint names.
-    if (this.options.clientId) return { client_id: this.options.clientId, ...(this.options.clientSecret ? { client_secret: this.options.clientSecret } : {}), ...(context ? { issuer: context.issuer } : {}) };
+    if (this.options.clientId)
+      return {
+        client_id: this.options.clientId,
+        ...(this.options.clientSecret ? { client_secret: this.options.clientSecret } : {}),
+        ...(context ? { issuer: context.issuer } : {}),
+      };
     // The SDK always names the authorization server it resolved; a client of another one is no client here.
     return context ? (this.stored.clients?.[issuerKey(context.issuer)] as StoredOAuthClientInformation | undefined) : undefined;
   }
@@ -159,7 +164,11 @@ export class McpOAuthProvider implements OAuthClientProvider {
   current(): { accessToken: string; expiresAt?: number; issuer?: string } | undefined {
     const tokens = this.tokens();
     if (!tokens) return undefined;
-    return { accessToken: tokens.access_token, ...(this.stored.expiresAt !== undefined ? { expiresAt: this.stored.expiresAt } : {}), ...(tokens.issuer ? { issuer: tokens.issuer } : {}) };
+    return {
+      accessToken: tokens.access_token,
+      ...(this.stored.expiresAt !== undefined ? { expiresAt: this.stored.expiresAt } : {}),
+      ...(tokens.issuer ? { issuer: tokens.issuer } : {}),
+    };
   }
 
   /**

@@ -35,7 +35,8 @@ export async function discoverIssuer(discoveryUrl: string, fetchFn: FetchLike = 
   } catch (error) {
     throw new AuthError('discovery_failed', `cannot reach the discovery URL ${discoveryUrl} (${(error as Error).message}) — check --discovery-url`);
   }
-  if (!response.ok) throw new AuthError('discovery_failed', `${response.status} from ${discoveryUrl} — is --discovery-url the issuer's .well-known/openid-configuration?`);
+  if (!response.ok)
+    throw new AuthError('discovery_failed', `${response.status} from ${discoveryUrl} — is --discovery-url the issuer's .well-known/openid-configuration?`);
   const parsed = discoverySchema.safeParse(await response.json().catch(() => undefined));
   if (!parsed.success) throw new AuthError('discovery_failed', `${discoveryUrl} is not an OAuth/OpenID discovery document (needs issuer and token_endpoint)`);
   return { response_types_supported: ['code'], ...parsed.data } as AuthorizationServerMetadata;
@@ -87,7 +88,8 @@ async function endpointIssuer(serverUrl: URL, fetchFn: FetchLike | undefined): P
   } catch (error) {
     throw new AuthError('discovery_failed', `cannot discover the authorization server of ${serverUrl.href} (${(error as Error).message}) — ${fix}`);
   }
-  if (!info.authorizationServerMetadata) throw new AuthError('discovery_failed', `${serverUrl.href} names no authorization server that publishes metadata — ${fix}`);
+  if (!info.authorizationServerMetadata)
+    throw new AuthError('discovery_failed', `${serverUrl.href} names no authorization server that publishes metadata — ${fix}`);
   return { metadata: info.authorizationServerMetadata, ...(info.resourceMetadata?.resource ? { resource: info.resourceMetadata.resource } : {}) };
 }
 
@@ -107,7 +109,12 @@ export async function clientCredentialsGrant(options: AuthOptions, now: number, 
     ...(options.scope ? { scope: options.scope } : {}),
   });
   try {
-    const tokens = await fetchToken(provider, metadata.issuer, { metadata, ...(options.scope ? { scope: options.scope } : {}), ...(resourceIndicator ? { resource: new URL(resourceIndicator) } : {}), ...(options.fetch ? { fetchFn: options.fetch } : {}) });
+    const tokens = await fetchToken(provider, metadata.issuer, {
+      metadata,
+      ...(options.scope ? { scope: options.scope } : {}),
+      ...(resourceIndicator ? { resource: new URL(resourceIndicator) } : {}),
+      ...(options.fetch ? { fetchFn: options.fetch } : {}),
+    });
     return tokenSetFrom(tokens, metadata.issuer, clientId, now);
   } catch (error) {
     throw tokenRequestFailed(metadata.issuer, 'client credentials', error, 'check --client-id, --client-secret and --scope');

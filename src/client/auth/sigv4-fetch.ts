@@ -17,17 +17,22 @@ export function signingFetch(next: FetchLike, url: URL, options: AuthOptions): F
     // The signer hands over a Request; the base fetch (undici with its own dispatcher) gets plain parts.
     const request = new Request(input, init);
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
-    return next(request.url, { method: request.method, headers: request.headers, signal: request.signal, ...(body ? { body } : {}) }).catch((error: unknown) => {
-      if (typeof error === 'object' && error !== null) networkErrors.add(error);
-      throw error;
-    });
+    return next(request.url, { method: request.method, headers: request.headers, signal: request.signal, ...(body ? { body } : {}) }).catch(
+      (error: unknown) => {
+        if (typeof error === 'object' && error !== null) networkErrors.add(error);
+        throw error;
+      },
+    );
   });
   return async (input, init) => {
     try {
       return await signed(input, init);
     } catch (error) {
       if (typeof error === 'object' && error !== null && networkErrors.has(error)) throw error;
-      throw new AuthError('missing_option', `cannot sign for AWS (${(error as Error).message}) — set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run \`aws sso login\``);
+      throw new AuthError(
+        'missing_option',
+        `cannot sign for AWS (${(error as Error).message}) — set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run \`aws sso login\``,
+      );
     }
   };
 }

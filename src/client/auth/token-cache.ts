@@ -40,7 +40,10 @@ export class TokenCache {
   /** The file name for a credential: a hash, so no issuer URL or user name shows up in a directory listing. */
   static key(parts: CacheKeyParts): string {
     const scopes = (parts.scope ?? '').split(/\s+/).filter(Boolean).sort().join(' ');
-    return createHash('sha256').update(JSON.stringify([parts.issuer.replace(/\/$/, ''), parts.clientId, scopes, parts.username ?? ''])).digest('hex').slice(0, 40);
+    return createHash('sha256')
+      .update(JSON.stringify([parts.issuer.replace(/\/$/, ''), parts.clientId, scopes, parts.username ?? '']))
+      .digest('hex')
+      .slice(0, 40);
   }
 
   private file(key: string): string {

@@ -28,7 +28,10 @@ const colorOf = (index: number): string => PALETTE[index % PALETTE.length] as st
 
 function legend(results: BenchResult[]): string {
   return `<ul class="legend">${results
-    .map((r, i) => `<li><span class="swatch" style="background:${colorOf(i)}"></span><b>${escapeHtml(r.target)}</b> <span class="muted">${escapeHtml(r.url)}</span></li>`)
+    .map(
+      (r, i) =>
+        `<li><span class="swatch" style="background:${colorOf(i)}"></span><b>${escapeHtml(r.target)}</b> <span class="muted">${escapeHtml(r.url)}</span></li>`,
+    )
     .join('')}</ul>`;
 }
 
@@ -46,8 +49,13 @@ function statsTable(results: BenchResult[], phase: Phase): string {
 
 function phaseSection(results: BenchResult[], phase: Phase): string {
   const title = phase === 'call_tool' ? `call_tool${results[0]?.tool ? ` (${results[0].tool})` : ''}` : phase;
-  const chart = phaseChart(`${phase} latency per iteration (ms)`, results.map((r, i) => ({ label: r.target, color: colorOf(i), values: r.samples[phase] })));
-  const empty = results.every((r) => r.samples[phase].length === 0) ? '<p class="muted">not timed: no tool was named with --tool and none is read-only without arguments</p>' : '';
+  const chart = phaseChart(
+    `${phase} latency per iteration (ms)`,
+    results.map((r, i) => ({ label: r.target, color: colorOf(i), values: r.samples[phase] })),
+  );
+  const empty = results.every((r) => r.samples[phase].length === 0)
+    ? '<p class="muted">not timed: no tool was named with --tool and none is read-only without arguments</p>'
+    : '';
   return `<figure class="chart" data-phase="${phase}"><figcaption><h2>${escapeHtml(title)}</h2><span class="muted">${PHASE_TEXT[phase]}</span></figcaption>${empty || chart}${statsTable(results, phase)}</figure>`;
 }
 
@@ -95,7 +103,9 @@ th{color:#5b6475;font-weight:600}
 
 /** A self-contained HTML page: one inline SVG chart per phase (and the load phase), the numbers beside it, the raw JSON inside. */
 export function renderBenchHtml(results: BenchResult[], context: ReportContext): string {
-  const failures = results.filter((r) => r.errors.length).map((r) => `<p class="error">${escapeHtml(r.target)}: ${r.errors.length} failed iteration(s); first: ${escapeHtml(r.errors[0] ?? '')}</p>`);
+  const failures = results
+    .filter((r) => r.errors.length)
+    .map((r) => `<p class="error">${escapeHtml(r.target)}: ${r.errors.length} failed iteration(s); first: ${escapeHtml(r.errors[0] ?? '')}</p>`);
   // "<" is escaped inside the JSON so a value can never close the script element.
   const data = JSON.stringify(results).replace(/</g, '\\u003c');
   return `<!doctype html>

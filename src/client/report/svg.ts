@@ -43,7 +43,10 @@ function quantile(sorted: number[], q: number): number {
 /** Horizontal grid lines and y labels in ms. */
 function yAxis(ticks: number[], y: (v: number) => number, from: number, to: number): string {
   return ticks
-    .map((tick) => `<line x1="${from}" x2="${to}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}" class="grid"/><text x="${from - 6}" y="${(y(tick) + 4).toFixed(1)}" class="tick" text-anchor="end">${tick}</text>`)
+    .map(
+      (tick) =>
+        `<line x1="${from}" x2="${to}" y1="${y(tick).toFixed(1)}" y2="${y(tick).toFixed(1)}" class="grid"/><text x="${from - 6}" y="${(y(tick) + 4).toFixed(1)}" class="tick" text-anchor="end">${tick}</text>`,
+    )
     .join('');
 }
 
@@ -55,7 +58,14 @@ function yAxis(ticks: number[], y: (v: number) => number, from: number, to: numb
  */
 export function phaseChart(title: string, series: Series[]): string {
   const all = series.flatMap((s) => s.values);
-  const p95s = series.map((s) => quantile([...s.values].sort((a, b) => a - b), 0.95)).filter(Number.isFinite);
+  const p95s = series
+    .map((s) =>
+      quantile(
+        [...s.values].sort((a, b) => a - b),
+        0.95,
+      ),
+    )
+    .filter(Number.isFinite);
   const ceiling = Math.max(...all, 0) <= Math.max(...p95s, 0) * 1.6 ? Math.max(...all, 0) : Math.max(...p95s, 0) * 1.25;
   const ticks = niceTicks(ceiling || 1);
   const top = ticks[ticks.length - 1] as number;
@@ -66,9 +76,14 @@ export function phaseChart(title: string, series: Series[]): string {
   const parts: string[] = [yAxis(ticks, y, LEFT, LINES_RIGHT), yAxis(ticks, y, BOXES_LEFT, RIGHT).replace(/<text[^>]*>[^<]*<\/text>/g, '')];
   for (const s of series) {
     const points = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-    parts.push(`<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="1.6" stroke-linejoin="round"><title>${escapeHtml(s.label)}</title></polyline>`);
+    parts.push(
+      `<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="1.6" stroke-linejoin="round"><title>${escapeHtml(s.label)}</title></polyline>`,
+    );
     for (const [i, v] of s.values.entries()) {
-      if (v > top) parts.push(`<path d="M${(x(i) - 4).toFixed(1)},${(TOP + 6).toFixed(1)} L${(x(i) + 4).toFixed(1)},${(TOP + 6).toFixed(1)} L${x(i).toFixed(1)},${TOP - 1} Z" fill="${s.color}"><title>${escapeHtml(s.label)} iteration ${i + 1}: ${fmt(v)} ms</title></path>`);
+      if (v > top)
+        parts.push(
+          `<path d="M${(x(i) - 4).toFixed(1)},${(TOP + 6).toFixed(1)} L${(x(i) + 4).toFixed(1)},${(TOP + 6).toFixed(1)} L${x(i).toFixed(1)},${TOP - 1} Z" fill="${s.color}"><title>${escapeHtml(s.label)} iteration ${i + 1}: ${fmt(v)} ms</title></path>`,
+        );
     }
   }
   const slot = (RIGHT - BOXES_LEFT) / Math.max(series.length, 1);
@@ -107,7 +122,9 @@ export function histogramChart(title: string, series: { label: string; color: st
   const x = (ms: number): number => LEFT + (Math.log(Math.max(ms, low) / low) / Math.log(high / low)) * (RIGHT - LEFT);
   const y = (count: number): number => HEIGHT - BOTTOM - (count / top) * (HEIGHT - BOTTOM - TOP);
   const parts: string[] = [yAxis(ticks, y, LEFT, RIGHT)];
-  const decades = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000].filter((ms) => ms >= low && ms <= high);
+  const decades = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000].filter(
+    (ms) => ms >= low && ms <= high,
+  );
   for (const ms of decades) parts.push(`<text x="${x(ms).toFixed(1)}" y="${HEIGHT - BOTTOM + 16}" class="tick" text-anchor="middle">${ms}</text>`);
   for (const s of series) {
     const outline = s.bins.map((b) => `L${x(b.fromMs).toFixed(1)},${y(b.count).toFixed(1)} L${x(b.toMs).toFixed(1)},${y(b.count).toFixed(1)}`).join(' ');

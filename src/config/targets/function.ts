@@ -24,7 +24,7 @@ export type InlineTool = z.output<typeof inlineToolSchema>;
 
 /** Tool schemas for a handler that cannot describe itself: inline, or a JSON file holding the same array. */
 const toolSchemasShape = {
-  tools: z.array(inlineToolSchema).min(1).optional().describe('The tools, as AgentCore\'s inline tool schema (name, description, inputSchema)'),
+  tools: z.array(inlineToolSchema).min(1).optional().describe("The tools, as AgentCore's inline tool schema (name, description, inputSchema)"),
   toolsFile: z.string().min(1).optional().describe('A JSON file with that array (relative to the config file)'),
 };
 
@@ -48,7 +48,7 @@ const lambdaSchema = z
 
 const httpSchema = z
   .object({
-    url: z.url({ protocol: /^https?$/ }).describe('Endpoint that receives POST {event, context} as JSON and answers with the handler\'s return value'),
+    url: z.url({ protocol: /^https?$/ }).describe("Endpoint that receives POST {event, context} as JSON and answers with the handler's return value"),
     functionName: z.string().min(1).optional().describe('context.functionName sent to the endpoint (default: the target name)'),
     ...toolSchemasShape,
   })
@@ -67,8 +67,8 @@ export const functionTargetSchema = z
     module: z.string().min(1).optional().describe('A JS/TS module exporting defineTool tools (relative to the config file)'),
     lambda: lambdaSchema.optional().describe('A Lambda-style handler (event, context) with the tool schemas AgentCore would hold'),
     http: httpSchema.optional().describe('An HTTP endpoint in any language, sent what AgentCore sends a Lambda'),
-    env: z.record(z.string(), z.string()).default({}).describe('module/lambda: process environment; env:NAME copies NAME from Toolport\'s environment'),
-    cwd: z.string().optional().describe('module/lambda: working directory of the process (default: the config file\'s folder)'),
+    env: z.record(z.string(), z.string()).default({}).describe("module/lambda: process environment; env:NAME copies NAME from Toolport's environment"),
+    cwd: z.string().optional().describe("module/lambda: working directory of the process (default: the config file's folder)"),
   })
   .strict()
   .superRefine((spec, ctx) => {

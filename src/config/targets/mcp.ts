@@ -23,11 +23,11 @@ export const outboundCredentialsSchema = z
 
 /** Fields every target type has. */
 export const targetCommonShape = {
-  name: targetName.describe('Prefix of this target\'s tools: {name}___{tool}'),
+  name: targetName.describe("Prefix of this target's tools: {name}___{tool}"),
   description: z.string().max(500).optional().describe('Shown in listings'),
   timeout: duration.prefault('60s').describe('A call still running after this is cancelled and answered with an error'),
   maxConcurrency: z.number().int().min(1).max(10_000).default(32).describe('Calls in flight at once; more wait in line until the timeout'),
-  syncInterval: duration.prefault('10m').describe('Re-read the target\'s catalog this often (0 = only on create, update and demand)'),
+  syncInterval: duration.prefault('10m').describe("Re-read the target's catalog this often (0 = only on create, update and demand)"),
   breaker: z
     .object({
       failures: z.number().int().min(1).default(5).describe('Consecutive failures that open the circuit'),
@@ -40,11 +40,15 @@ export const targetCommonShape = {
   allowLinkLocal: z
     .boolean()
     .optional()
-    .describe('true: let this target reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200), refused by default'),
+    .describe(
+      'true: let this target reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200), refused by default',
+    ),
   prefix: z
     .boolean()
     .default(true)
-    .describe('false: offer tools and prompts under their own names, not {name}___{tool} (e.g. a gateway in front of one server); a name another target already offers is reported, not served'),
+    .describe(
+      'false: offer tools and prompts under their own names, not {name}___{tool} (e.g. a gateway in front of one server); a name another target already offers is reported, not served',
+    ),
 };
 
 /** An MCP server as a target: a remote Streamable HTTP URL, a Toolport runtime, or a stdio command. */
@@ -56,7 +60,7 @@ export const mcpTargetSchema = z
     runtime: z.string().min(1).optional().describe('A Toolport runtime by name, reached over loopback HTTP'),
     command: z.array(z.string().min(1)).min(1).optional().describe('A stdio MCP server: program and arguments'),
     cwd: z.string().optional().describe('command: working directory (relative to the config file)'),
-    env: z.record(z.string(), z.string()).default({}).describe('command: environment; env:NAME copies NAME from Toolport\'s environment'),
+    env: z.record(z.string(), z.string()).default({}).describe("command: environment; env:NAME copies NAME from Toolport's environment"),
   })
   .strict()
   .superRefine((spec, ctx) => {

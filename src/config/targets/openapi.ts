@@ -13,11 +13,15 @@ export const openApiTargetSchema = z
     source: z
       .string()
       .min(1)
-      .describe('The OpenAPI 3.0/3.1 document (JSON or YAML): a file path (relative to the config file) or an http(s) URL; Swagger 2.0 must be converted first'),
+      .describe(
+        'The OpenAPI 3.0/3.1 document (JSON or YAML): a file path (relative to the config file) or an http(s) URL; Swagger 2.0 must be converted first',
+      ),
     baseUrl: z
       .url({ protocol: /^https?$/ })
       .optional()
-      .describe('Where calls go, replacing every server URL of the document (include any base path: http://127.0.0.1:4010/api/v3); needed when a file document has only relative servers'),
+      .describe(
+        'Where calls go, replacing every server URL of the document (include any base path: http://127.0.0.1:4010/api/v3); needed when a file document has only relative servers',
+      ),
     include: z.array(z.string().min(1)).optional().describe('Only these operations become tools: operationIds or tool names, * as a wildcard'),
     exclude: z.array(z.string().min(1)).optional().describe('Operations left out (operationIds or tool names, * as a wildcard), applied after include'),
     headers: z

@@ -19,13 +19,7 @@ export function familyIds(keys: readonly string[]): { ids: Int32Array; count: nu
  * taking the maximum rewards services that match the request in more than one endpoint; capping at `top` keeps
  * big services (hundreds of endpoints) from winning by size alone.
  */
-export function familyBoost(
-  scores: Float64Array,
-  families: Int32Array,
-  count: number,
-  weight: number,
-  top: number,
-): Float64Array {
+export function familyBoost(scores: Float64Array, families: Int32Array, count: number, weight: number, top: number): Float64Array {
   const best = new Float64Array(count * top); // per family, its `top` best scores in descending order
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i]!;

@@ -31,7 +31,10 @@ export class FieldRanker implements Ranker {
   private readonly families: Int32Array;
   private readonly familyCount: number;
 
-  constructor(tools: readonly ToolDef[], private readonly options: RankingOptions) {
+  constructor(
+    tools: readonly ToolDef[],
+    private readonly options: RankingOptions,
+  ) {
     const fields = tools.map(toolFields);
     let segmenter: Segmenter | undefined;
     if (options.segment) {

@@ -35,10 +35,12 @@ function words(text: string, segment?: (word: string) => string[] | undefined): 
   for (const run of text.match(/[A-Za-z0-9]+/g) ?? []) {
     // Fast path for the common case, a plain lower-case word or a number: nothing to split on case boundaries.
     const simple = /^(?:[a-z]+|[0-9]+)$/.test(run);
-    const parts = simple ? (segment?.(run) ?? [run]) : (run.match(SUBWORD) ?? [run]).flatMap((p) => {
-      const lower = p.toLowerCase();
-      return segment?.(lower) ?? [lower];
-    });
+    const parts = simple
+      ? (segment?.(run) ?? [run])
+      : (run.match(SUBWORD) ?? [run]).flatMap((p) => {
+          const lower = p.toLowerCase();
+          return segment?.(lower) ?? [lower];
+        });
     if (parts.length === 1) {
       out.push({ text: parts[0] as string });
       continue;

@@ -40,7 +40,6 @@ const SDK_BACKSTOP_MS = 1_000;
 /** Most pages the driver walks when listing an upstream (a guard against a cursor that never ends). */
 const MAX_LIST_PAGES = 1000;
 
-
 /** Where the target lives, for messages. */
 function describe(spec: McpTargetSpec): string {
   return spec.url ?? (spec.runtime ? `runtime "${spec.runtime}"` : `command "${spec.command?.join(' ')}"`);
@@ -107,7 +106,11 @@ function routeToCall(calls: Map<string, PendingCall>, message: JSONRPCMessage): 
     const params = message.params as { progressToken?: unknown; progress?: number; total?: number; message?: string } | undefined;
     const call = message.method === 'notifications/progress' && typeof params?.progressToken === 'string' ? calls.get(params.progressToken) : undefined;
     if (!call || typeof params?.progress !== 'number') return false;
-    call.onProgress?.({ progress: params.progress, ...(params.total === undefined ? {} : { total: params.total }), ...(params.message ? { message: params.message } : {}) });
+    call.onProgress?.({
+      progress: params.progress,
+      ...(params.total === undefined ? {} : { total: params.total }),
+      ...(params.message ? { message: params.message } : {}),
+    });
     return true;
   }
   const call = typeof message.id === 'string' ? calls.get(message.id) : undefined;
@@ -201,7 +204,8 @@ class McpTarget implements TargetDriver {
       };
       // A stdio server that exited, or an HTTP connection the client gave up on, is reopened by the next call.
       client.onclose = () => {
-        for (const call of calls.values()) call.settle({ error: new TargetError('unreachable', `target "${this.spec.name}" closed the connection during the call`) });
+        for (const call of calls.values())
+          call.settle({ error: new TargetError('unreachable', `target "${this.spec.name}" closed the connection during the call`) });
         if (this.connection === current) this.connection = undefined;
       };
       return { client, transport, calls, levelRequests: Promise.resolve() };
@@ -340,7 +344,10 @@ class McpTarget implements TargetDriver {
       if (signal.aborted) return reject(signal.reason);
       const onAbort = (): void => {
         if (!upstream.calls.delete(id)) return;
-        if (!modern) void upstream.transport.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the caller cancelled' } }).catch(() => undefined);
+        if (!modern)
+          void upstream.transport
+            .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the caller cancelled' } })
+            .catch(() => undefined);
         reject(signal.reason);
       };
       upstream.calls.set(id, {
@@ -352,25 +359,38 @@ class McpTarget implements TargetDriver {
           if ('error' in outcome) return reject(outcome.error);
           const { result } = outcome;
           if (isInputRequiredResult(result)) return resolve(result as unknown as CallToolResult);
-          if (!isCallToolResult(result)) return reject(new TargetError('upstream', `target "${this.spec.name}" answered tools/call with something that is not a tool result`, JSON.stringify(result).slice(0, 500)));
+          if (!isCallToolResult(result))
+            return reject(
+              new TargetError(
+                'upstream',
+                `target "${this.spec.name}" answered tools/call with something that is not a tool result`,
+                JSON.stringify(result).slice(0, 500),
+              ),
+            );
           // `resultType: complete` is 2026-07-28 wire framing; the gateway's own server frames the answer for its caller.
           const { resultType: _complete, ...rest } = result as CallToolResult & { resultType?: string };
           resolve(rest);
         },
       });
       signal.addEventListener('abort', onAbort, { once: true });
-      const streamEnded = (): void => upstream.calls.get(id)?.settle({ error: new TargetError('unreachable', `target "${this.spec.name}" ended its response without answering`) });
-      const send = (): Promise<void> => upstream.transport.send({ jsonrpc: '2.0', id, method: 'tools/call', params }, { requestSignal: signal, onRequestStreamEnd: streamEnded });
+      const streamEnded = (): void =>
+        upstream.calls.get(id)?.settle({ error: new TargetError('unreachable', `target "${this.spec.name}" ended its response without answering`) });
+      const send = (): Promise<void> =>
+        upstream.transport.send({ jsonrpc: '2.0', id, method: 'tools/call', params }, { requestSignal: signal, onRequestStreamEnd: streamEnded });
       (log ? callStream.run(id, send) : send()).catch((error: unknown) => upstream.calls.get(id)?.settle({ error }));
     });
   }
 
   async readResource(uri: string, context: CallContext) {
-    return this.withClient(context.signal, async (client) => asGatewayResult(await client.readResource({ uri, ...this.inputParams(context) }, this.options(context))));
+    return this.withClient(context.signal, async (client) =>
+      asGatewayResult(await client.readResource({ uri, ...this.inputParams(context) }, this.options(context))),
+    );
   }
 
   async getPrompt(name: string, args: Record<string, string>, context: CallContext) {
-    return this.withClient(context.signal, async (client) => asGatewayResult(await client.getPrompt({ name, arguments: args, ...this.inputParams(context) }, this.options(context))));
+    return this.withClient(context.signal, async (client) =>
+      asGatewayResult(await client.getPrompt({ name, arguments: args, ...this.inputParams(context) }, this.options(context))),
+    );
   }
 
   async complete(params: Parameters<NonNullable<TargetDriver['complete']>>[0], context: CallContext) {

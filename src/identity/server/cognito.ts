@@ -144,7 +144,10 @@ export class CognitoEndpoint {
         .sign(key);
     return {
       AccessToken: await sign({ ...common, token_use: 'access', scope: COGNITO_SCOPE, client_id: clientId, username: user.username }, accessToken),
-      IdToken: await sign({ ...common, token_use: 'id', aud: clientId, 'cognito:username': user.username, ...(user.email ? { email: user.email } : {}) }, idToken),
+      IdToken: await sign(
+        { ...common, token_use: 'id', aud: clientId, 'cognito:username': user.username, ...(user.email ? { email: user.email } : {}) },
+        idToken,
+      ),
       ExpiresIn: accessToken,
       TokenType: 'Bearer',
     };
@@ -162,7 +165,11 @@ function checkSecretHash(secret: string, clientId: string, given: string | undef
   if (!given) throw new CognitoError('NotAuthorizedException', `Client ${clientId} is configured with secret but SECRET_HASH was not received`);
   const presented = Buffer.from(given);
   const matches = usernames.some((username) => {
-    const expected = Buffer.from(createHmac('sha256', secret).update(username + clientId).digest('base64'));
+    const expected = Buffer.from(
+      createHmac('sha256', secret)
+        .update(username + clientId)
+        .digest('base64'),
+    );
     return expected.length === presented.length && timingSafeEqual(expected, presented);
   });
   if (!matches) throw new CognitoError('NotAuthorizedException', `Unable to verify secret hash for client ${clientId}`);

@@ -3,7 +3,16 @@ import { ConfigError } from '../../config/index.js';
 import { StoreError, type Sql } from '../../store/index.js';
 import { open, seal } from '../master-key.js';
 import { isResourcePath } from '../platform-resource.js';
-import { DEFAULT_SCRYPT_COST, digestClientSecret, generateSecret, hashSecret, isClientSecretDigest, verifyClientSecretDigest, verifySecret, type ScryptCost } from './passwords.js';
+import {
+  DEFAULT_SCRYPT_COST,
+  digestClientSecret,
+  generateSecret,
+  hashSecret,
+  isClientSecretDigest,
+  verifyClientSecretDigest,
+  verifySecret,
+  type ScryptCost,
+} from './passwords.js';
 import { SignInThrottle, SignInThrottled } from './throttle.js';
 
 /** Grants a Toolport client may hold; `password` is Cognito's USER_PASSWORD_AUTH at /identity/cognito. */
@@ -239,24 +248,31 @@ export class Directory {
     if (!input.grants.length) invalid('grants', `give at least one of ${CLIENT_GRANTS.join(', ')}`);
     for (const grant of input.grants) if (!CLIENT_GRANTS.includes(grant)) invalid('grants', `"${grant}" is not one of ${CLIENT_GRANTS.join(', ')}`);
     if (input.grants.includes('client_credentials') && secret === undefined) invalid('secret', 'a client_credentials client needs a secret');
-    if (input.grants.includes('client_credentials') && !input.scopes?.length) invalid('scopes', 'a client_credentials client needs the resource-server scopes it may get ({resource-server}/{scope})');
+    if (input.grants.includes('client_credentials') && !input.scopes?.length)
+      invalid('scopes', 'a client_credentials client needs the resource-server scopes it may get ({resource-server}/{scope})');
     if (secret !== undefined && secret.length < 16) invalid('secret', 'use at least 16 characters (or let Toolport generate one)');
-    if (input.grants.includes('authorization_code') && !input.redirectUris?.length) invalid('redirectUris', 'an authorization_code client needs at least one redirect URI');
+    if (input.grants.includes('authorization_code') && !input.redirectUris?.length)
+      invalid('redirectUris', 'an authorization_code client needs at least one redirect URI');
     if (input.grants.includes('refresh_token') && !input.grants.some((g) => g === 'authorization_code' || g === 'password')) {
       invalid('grants', 'refresh_token comes with authorization_code or password');
     }
     const known = await this.allResourceScopes();
     for (const scope of input.scopes ?? []) {
       if (!known.has(scope) && !(OIDC_SCOPES as readonly string[]).includes(scope)) {
-        invalid('scopes', `"${scope}" is neither a resource-server scope ({resource-server}/{scope}; create the resource server first) nor one of ${OIDC_SCOPES.join(', ')}`);
+        invalid(
+          'scopes',
+          `"${scope}" is neither a resource-server scope ({resource-server}/{scope}; create the resource server first) nor one of ${OIDC_SCOPES.join(', ')}`,
+        );
       }
     }
     for (const path of input.resources ?? []) {
-      if (!isResourcePath(path)) invalid('resources', `"${path}" is not the path of a runtime or gateway here (/runtimes/NAME/invocations, /gateways/NAME/mcp), decoded`);
+      if (!isResourcePath(path))
+        invalid('resources', `"${path}" is not the path of a runtime or gateway here (/runtimes/NAME/invocations, /gateways/NAME/mcp), decoded`);
     }
     for (const uri of input.redirectUris ?? []) {
       const parsed = URL.parse(uri);
-      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.hash) invalid('redirectUris', `"${uri}" is not an absolute http(s) URL without a fragment`);
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.hash)
+        invalid('redirectUris', `"${uri}" is not an absolute http(s) URL without a fragment`);
     }
   }
 
@@ -305,7 +321,11 @@ export class Directory {
       throw error;
     });
     if (!matches) return false;
-    await this.sql.run('UPDATE identity_clients SET secret_hash = ? WHERE client_id = ? AND secret_hash = ?', [digestClientSecret(presented, this.clientSecretKey), clientId, stored]);
+    await this.sql.run('UPDATE identity_clients SET secret_hash = ? WHERE client_id = ? AND secret_hash = ?', [
+      digestClientSecret(presented, this.clientSecretKey),
+      clientId,
+      stored,
+    ]);
     return true;
   }
 
@@ -327,7 +347,8 @@ export class Directory {
     for (const server of config.resourceServers) {
       checkResourceServer(server);
       const existing = servers.get(server.identifier);
-      if (existing && existing.origin !== 'config') invalid(`identity.resourceServers`, `"${server.identifier}" was created through the API; delete it or rename this entry`);
+      if (existing && existing.origin !== 'config')
+        invalid(`identity.resourceServers`, `"${server.identifier}" was created through the API; delete it or rename this entry`);
       await this.sql.run(
         `INSERT INTO identity_resource_servers (identifier, name, scopes, origin, created_at) VALUES (?, ?, ?, 'config', ?)
          ON CONFLICT (identifier) DO UPDATE SET name = excluded.name, scopes = excluded.scopes`,
@@ -335,13 +356,15 @@ export class Directory {
       );
     }
     for (const server of servers.values()) {
-      if (server.origin === 'config' && !config.resourceServers.some((s) => s.identifier === server.identifier)) await this.deleteResourceServer(server.identifier);
+      if (server.origin === 'config' && !config.resourceServers.some((s) => s.identifier === server.identifier))
+        await this.deleteResourceServer(server.identifier);
     }
 
     const clients = new Map((await this.sql.all<ClientRow>('SELECT * FROM identity_clients')).map((row) => [row.client_id, row]));
     for (const client of config.clients) {
       const existing = clients.get(client.clientId);
-      if (existing && existing.origin !== 'config') invalid('identity.clients', `"${client.clientId}" was created through the API or registration; delete it or rename this entry`);
+      if (existing && existing.origin !== 'config')
+        invalid('identity.clients', `"${client.clientId}" was created through the API or registration; delete it or rename this entry`);
       await this.checkClient(client, client.secret);
       const secretHash = client.secret === undefined ? null : digestClientSecret(client.secret, this.clientSecretKey);
       await this.sql.run(
@@ -389,13 +412,17 @@ export interface IdentityDeclarations {
 }
 
 /** A LIKE pattern matching `"field":"value"` inside a stored JSON payload, with LIKE's wildcards escaped. */
-const payloadField = (field: string, value: string): string => `%${JSON.stringify({ [field]: value }).slice(1, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const payloadField = (field: string, value: string): string =>
+  `%${JSON.stringify({ [field]: value })
+    .slice(1, -1)
+    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function checkResourceServer(input: ResourceServerInput): void {
   if (!/^[^\s/]{1,200}$/.test(input.identifier) && !URL.canParse(input.identifier)) {
     invalid('identifier', 'use a name without spaces or "/" (e.g. gateway), or an absolute URL');
   }
-  for (const scope of input.scopes) if (!SCOPE_NAME.test(scope)) invalid('scopes', `"${scope}" is not a valid scope name (no spaces, quotes, backslashes or "/")`);
+  for (const scope of input.scopes)
+    if (!SCOPE_NAME.test(scope)) invalid('scopes', `"${scope}" is not a valid scope name (no spaces, quotes, backslashes or "/")`);
 }
 
 function clientMetadata(clientId: string, input: ClientInput, confidential: boolean): ClientMetadata {

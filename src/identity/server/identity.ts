@@ -34,14 +34,21 @@ function resolveSecret(value: string, path: string, env: NodeJS.ProcessEnv): str
   const name = envRefName(value);
   if (name === undefined) return value;
   const resolved = env[name];
-  if (!resolved) throw new ConfigError(`${path} reads ${name} from the environment, but ${name} is not set: export it before toolport up`, [{ path, message: `${name} is not set` }]);
+  if (!resolved)
+    throw new ConfigError(`${path} reads ${name} from the environment, but ${name} is not set: export it before toolport up`, [
+      { path, message: `${name} is not set` },
+    ]);
   return resolved;
 }
 
 function declarations(config: IdentityConfig, env: NodeJS.ProcessEnv): IdentityDeclarations {
   return {
     resourceServers: config.resourceServers.map((s) => ({ identifier: s.identifier, scopes: s.scopes, ...(s.name ? { name: s.name } : {}) })),
-    users: config.users.map((u, i) => ({ username: u.username, password: resolveSecret(u.password, `identity.users[${i}].password`, env), ...(u.email ? { email: u.email } : {}) })),
+    users: config.users.map((u, i) => ({
+      username: u.username,
+      password: resolveSecret(u.password, `identity.users[${i}].password`, env),
+      ...(u.email ? { email: u.email } : {}),
+    })),
     clients: config.clients.map((c, i) => ({
       clientId: c.clientId,
       grants: c.grants,
@@ -125,7 +132,10 @@ export class Identity {
       this.log,
     );
     this.build();
-    this.sweeper = setInterval(() => void sweepExpired(this.store.sql).catch((error: Error) => this.log.warn('sweeping expired identity records failed', { error: error.message })), SWEEP_INTERVAL_MS);
+    this.sweeper = setInterval(
+      () => void sweepExpired(this.store.sql).catch((error: Error) => this.log.warn('sweeping expired identity records failed', { error: error.message })),
+      SWEEP_INTERVAL_MS,
+    );
     this.sweeper.unref();
   }
 

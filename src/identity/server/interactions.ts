@@ -78,11 +78,24 @@ export class Interactions {
         if (!(error instanceof SignInThrottled)) throw error;
         this.log.info('sign-in refused', { uid, reason: 'throttled' });
         res.setHeader('retry-after', String(error.retryAfterSeconds));
-        return this.send(res, 429, loginPage({ ...this.formTargets(uid), client: await this.clientName(details), username, error: `Too many failed attempts. Try again in ${error.retryAfterSeconds} seconds.` }));
+        return this.send(
+          res,
+          429,
+          loginPage({
+            ...this.formTargets(uid),
+            client: await this.clientName(details),
+            username,
+            error: `Too many failed attempts. Try again in ${error.retryAfterSeconds} seconds.`,
+          }),
+        );
       }
       if (!user) {
         this.log.info('sign-in refused', { uid, reason: 'unknown user or wrong password' });
-        return this.send(res, 401, loginPage({ ...this.formTargets(uid), client: await this.clientName(details), username, error: 'Wrong username or password.' }));
+        return this.send(
+          res,
+          401,
+          loginPage({ ...this.formTargets(uid), client: await this.clientName(details), username, error: 'Wrong username or password.' }),
+        );
       }
       return this.finish(req, res, { login: { accountId: user.sub } });
     }
@@ -156,5 +169,3 @@ export class Interactions {
     return origin === undefined || URL.parse(origin)?.host === req.headers.host;
   }
 }
-
-

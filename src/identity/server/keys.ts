@@ -102,10 +102,10 @@ export class KeyRing {
     if (row) return open(this.masterKey, row.sealed).toString('utf8');
     const secret = randomBytes(32).toString('base64url');
     // Two processes starting together: the first insert wins and both read it back.
-    await this.sql.run("INSERT INTO identity_keys (kid, kind, sealed, created_at, retired_at) VALUES ('cookie', 'cookie', ?, ?, NULL) ON CONFLICT (kid) DO NOTHING", [
-      seal(this.masterKey, secret),
-      new Date().toISOString(),
-    ]);
+    await this.sql.run(
+      "INSERT INTO identity_keys (kid, kind, sealed, created_at, retired_at) VALUES ('cookie', 'cookie', ?, ?, NULL) ON CONFLICT (kid) DO NOTHING",
+      [seal(this.masterKey, secret), new Date().toISOString()],
+    );
     const stored = await this.sql.get<KeyRow>(`SELECT ${COLUMNS} FROM identity_keys WHERE kind = 'cookie'`);
     return open(this.masterKey, (stored as KeyRow).sealed).toString('utf8');
   }

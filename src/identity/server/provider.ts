@@ -85,7 +85,8 @@ async function resolveResourceServer(settings: ProviderSettings, errors: OidcErr
   if (declared) return { audience: declared.identifier, scopes: declared.fullScopes };
   // A runtime or gateway of this platform (RFC 8707 §2): same port, addressed by the issuer's host or a loopback name.
   const target = URL.parse(indicator);
-  if (!target || !onPlatform(target, new URL(settings.issuer))) throw new errors.InvalidTarget(`${indicator} is neither a resource server of this issuer nor a runtime or gateway of this platform`);
+  if (!target || !onPlatform(target, new URL(settings.issuer)))
+    throw new errors.InvalidTarget(`${indicator} is neither a resource server of this issuer nor a runtime or gateway of this platform`);
   return { audience: target.href, scopes: servers.flatMap((server) => server.fullScopes), platformPath: resourcePath(target) };
 }
 
@@ -99,7 +100,9 @@ function checkClientResource(errors: OidcErrors, client: Client, indicator: stri
   const registered = (client as Client & { toolport_resources?: string }).toolport_resources?.split(' ');
   if (server.platformPath !== undefined) {
     if (registered ? registered.includes(server.platformPath) : !machine) return;
-    throw new errors.InvalidTarget(`client ${client.clientId} is not registered for the resource ${indicator}; add ${server.platformPath} to the client's resources`);
+    throw new errors.InvalidTarget(
+      `client ${client.clientId} is not registered for the resource ${indicator}; add ${server.platformPath} to the client's resources`,
+    );
   }
   if (machine && !allowedScopes.length) throw new errors.InvalidTarget(`client ${client.clientId} holds no scope of the resource server ${server.audience}`);
 }
@@ -150,7 +153,12 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
       authorizationSigningAlgValues: ['RS256'],
       clientAuthSigningAlgValues: ['RS256'],
     },
-    clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'RS256' },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      id_token_signed_response_alg: 'RS256',
+    },
     extraClientMetadata: {
       // Set through the control plane or toolport.yaml only: resource scopes a client may get, the runtimes and
       // gateways it may name as `resource`, Cognito quick mode.
@@ -184,7 +192,13 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
         }
         // RFC 8252 §7.3: loopback redirect URIs of native apps match on any port, since MCP clients bind ephemeral ones.
         const uris = (metadata.redirect_uris as string[] | undefined) ?? [];
-        if (uris.length && uris.every((uri) => { const url = URL.parse(uri); return url?.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname); })) {
+        if (
+          uris.length &&
+          uris.every((uri) => {
+            const url = URL.parse(uri);
+            return url?.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+          })
+        ) {
           metadata.application_type = 'native';
         }
       },
@@ -226,7 +240,10 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
           if (unknown) throw new errors.InvalidScope(`no resource server defines the scope ${unknown}; see toolport identity resource-server list`, unknown);
           const identifiers = new Set(wanted.map((scope) => all.get(scope)?.identifier).filter((id): id is string => id !== undefined));
           if (identifiers.size > 1) {
-            throw new errors.InvalidScope(`the scopes belong to ${identifiers.size} resource servers; ask for one server's scopes per token, or name it with the resource parameter`, wanted.join(' '));
+            throw new errors.InvalidScope(
+              `the scopes belong to ${identifiers.size} resource servers; ask for one server's scopes per token, or name it with the resource parameter`,
+              wanted.join(' '),
+            );
           }
           const [identifier] = identifiers;
           return identifier === undefined ? undefined : `${RESOURCE_SERVER_URN}${encodeURIComponent(identifier)}`;
@@ -318,7 +335,10 @@ function throttleClientAuthentication(throttle: SignInThrottle): Parameters<Prov
         if (!(error instanceof SignInThrottled)) throw error;
         ctx.status = 429;
         ctx.set({ 'retry-after': String(error.retryAfterSeconds), 'cache-control': 'no-store' });
-        ctx.body = { error: 'temporarily_unavailable', error_description: `too many failed client authentications from this address; retry in ${error.retryAfterSeconds} s` };
+        ctx.body = {
+          error: 'temporarily_unavailable',
+          error_description: `too many failed client authentications from this address; retry in ${error.retryAfterSeconds} s`,
+        };
         return;
       }
     }
@@ -338,14 +358,20 @@ function throttleClientAuthentication(throttle: SignInThrottle): Parameters<Prov
  */
 function introspectJwtAccessTokens(settings: ProviderSettings): Parameters<Provider['use']>[0] {
   // Node derives the public key from each private JWK; oidc-provider publishes exactly these keys in its JWKS.
-  const publicKeys = new Map<string | undefined, KeyObject>(settings.signingKeys.map((jwk) => [jwk.kid, createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })]));
+  const publicKeys = new Map<string | undefined, KeyObject>(
+    settings.signingKeys.map((jwk) => [jwk.kid, createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })]),
+  );
   const verify = async (token: string): Promise<JWTPayload | undefined> => {
     try {
-      const { payload, protectedHeader } = await jwtVerify(token, async (header) => {
-        const key = publicKeys.get(header.kid);
-        if (!key) throw new Error('unknown kid');
-        return key;
-      }, { issuer: settings.issuer, algorithms: ['RS256'] });
+      const { payload, protectedHeader } = await jwtVerify(
+        token,
+        async (header) => {
+          const key = publicKeys.get(header.kid);
+          if (!key) throw new Error('unknown kid');
+          return key;
+        },
+        { issuer: settings.issuer, algorithms: ['RS256'] },
+      );
       // Access tokens only (RFC 9068 typ, or Cognito's token_use): an ID token is no credential for a resource.
       return protectedHeader.typ === 'at+jwt' || payload.token_use === 'access' ? payload : undefined;
     } catch {

@@ -28,7 +28,10 @@ export function identityRoutes(identity: Identity): ApiRoutes {
   return async ({ method, parts, body }) => {
     const [collection, id, action] = parts;
     if (!collection && method === 'GET') {
-      return { status: 200, body: { issuer: identity.issuer, discoveryUrl: `${identity.issuer}/.well-known/openid-configuration`, cognitoEndpoint: `${identity.issuer}/cognito` } };
+      return {
+        status: 200,
+        body: { issuer: identity.issuer, discoveryUrl: `${identity.issuer}/.well-known/openid-configuration`, cognitoEndpoint: `${identity.issuer}/cognito` },
+      };
     }
     if (collection === 'users') {
       if (!id && method === 'GET') return { status: 200, body: { users: await directory.listUsers() } };
@@ -47,7 +50,8 @@ export function identityRoutes(identity: Identity): ApiRoutes {
     }
     if (collection === 'resource-servers') {
       if (!id && method === 'GET') return { status: 200, body: { resourceServers: await directory.listResourceServers() } };
-      if (!id && method === 'POST') return { status: 201, body: await directory.createResourceServer(validate(resourceServerBody, await body(), 'resource server')) };
+      if (!id && method === 'POST')
+        return { status: 201, body: await directory.createResourceServer(validate(resourceServerBody, await body(), 'resource server')) };
       if (id && method === 'DELETE') return { status: 204, body: await directory.deleteResourceServer(id) };
     }
     if (collection === 'keys') {

@@ -44,7 +44,15 @@ ${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p
 }
 
 /** The consent form: what the client asks for, approve or deny. */
-export function consentPage(options: { action: string; abort: string; csrf: string; client: string; username: string; scopes: string[]; resources: string[] }): string {
+export function consentPage(options: {
+  action: string;
+  abort: string;
+  csrf: string;
+  client: string;
+  username: string;
+  scopes: string[];
+  resources: string[];
+}): string {
   const list = (items: string[]): string => `<ul>${items.map((item) => `<li><code>${escapeHtml(item)}</code></li>`).join('')}</ul>`;
   return page(
     'Allow access',
@@ -58,5 +66,8 @@ ${options.resources.length ? `<p>For:</p>${list(options.resources)}` : ''}
 
 /** An error page that names the OAuth error code and a safe description. */
 export function errorPage(error: string, description?: string): string {
-  return page('Sign-in error', `<h1>Something went wrong</h1><p><code>${escapeHtml(error)}</code></p>${description ? `<p>${escapeHtml(description)}</p>` : ''}<p>Start the sign-in again from the application.</p>`);
+  return page(
+    'Sign-in error',
+    `<h1>Something went wrong</h1><p><code>${escapeHtml(error)}</code></p>${description ? `<p>${escapeHtml(description)}</p>` : ''}<p>Start the sign-in again from the application.</p>`,
+  );
 }

@@ -71,7 +71,10 @@ export async function resolveEndpoints(settings: OAuthClientSettings, http: Http
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     metadata = metadataSchema.parse(await response.json());
   } catch (error) {
-    throw new VaultError('upstream', `cannot read the discovery document of credential "${settings.provider}" at ${settings.discoveryUrl}: ${(error as Error).message}`);
+    throw new VaultError(
+      'upstream',
+      `cannot read the discovery document of credential "${settings.provider}" at ${settings.discoveryUrl}: ${(error as Error).message}`,
+    );
   }
   const authorizationUrl = settings.authorizationUrl ?? metadata.authorization_endpoint;
   return {
@@ -107,11 +110,14 @@ export async function requestToken(settings: OAuthClientSettings, tokenUrl: stri
   }
   if (!response.ok) {
     const refusal = errorResponseSchema.safeParse(body);
-    const reason = refusal.success ? `${refusal.data.error}${refusal.data.error_description ? ` (${refusal.data.error_description})` : ''}` : `HTTP ${response.status}`;
+    const reason = refusal.success
+      ? `${refusal.data.error}${refusal.data.error_description ? ` (${refusal.data.error_description})` : ''}`
+      : `HTTP ${response.status}`;
     throw new TokenEndpointError(`${what} refused the ${grant.grant_type} grant: ${reason}`, refusal.success ? refusal.data.error : undefined);
   }
   const parsed = tokenResponseSchema.safeParse(body);
-  if (!parsed.success) throw new VaultError('upstream', `${what} answered without a usable bearer token: ${parsed.error.issues[0]?.message ?? 'unexpected body'}`);
+  if (!parsed.success)
+    throw new VaultError('upstream', `${what} answered without a usable bearer token: ${parsed.error.issues[0]?.message ?? 'unexpected body'}`);
   const { access_token, expires_in, refresh_token, scope } = parsed.data;
   return {
     accessToken: access_token,

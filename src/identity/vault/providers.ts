@@ -4,7 +4,9 @@ import { open, seal } from '../master-key.js';
 import { VaultError } from './errors.js';
 
 /** A credential provider as listings show it: every setting except the secret. */
-export type CredentialProviderInfo = (Omit<Extract<CredentialProviderSpec, { type: 'apiKey' }>, 'apiKey'> | Omit<Extract<CredentialProviderSpec, { type: 'oauth2' }>, 'clientSecret'>) & {
+export type CredentialProviderInfo = (
+  Omit<Extract<CredentialProviderSpec, { type: 'apiKey' }>, 'apiKey'> | Omit<Extract<CredentialProviderSpec, { type: 'oauth2' }>, 'clientSecret'>
+) & {
   hasSecret: boolean;
   createdAt: string;
   updatedAt: string;
@@ -51,7 +53,8 @@ export class ProviderRecords {
        ON CONFLICT (name) DO ${replace ? 'UPDATE SET type = excluded.type, settings = excluded.settings, secret = excluded.secret, updated_at = excluded.updated_at' : 'NOTHING'}`,
       values,
     );
-    if (changed === 0) throw new VaultError('conflict', `credential "${spec.name}" already exists; delete it first (toolport identity credential delete ${spec.name})`);
+    if (changed === 0)
+      throw new VaultError('conflict', `credential "${spec.name}" already exists; delete it first (toolport identity credential delete ${spec.name})`);
     return (await this.info(spec.name)) as CredentialProviderInfo;
   }
 

@@ -31,7 +31,10 @@ export class UserTokenRecords {
 
   /** The stored tokens of `userId` at `provider`, with the scopes they were granted for. */
   async get(provider: string, userId: string): Promise<{ scopes: string[]; tokens: TokenSet } | undefined> {
-    const row = await this.sql.get<{ scopes: string; tokens: string }>('SELECT scopes, tokens FROM vault_user_tokens WHERE provider = ? AND user_id = ?', [provider, userId]);
+    const row = await this.sql.get<{ scopes: string; tokens: string }>('SELECT scopes, tokens FROM vault_user_tokens WHERE provider = ? AND user_id = ?', [
+      provider,
+      userId,
+    ]);
     if (!row) return undefined;
     return { scopes: JSON.parse(row.scopes) as string[], tokens: JSON.parse(open(this.key, row.tokens).toString('utf8')) as TokenSet };
   }
@@ -57,7 +60,14 @@ export class UserTokenRecords {
       { sql: 'DELETE FROM vault_consents WHERE expires_at < ?', params: [nowIso] },
       {
         sql: 'INSERT INTO vault_consents (state_hash, provider, user_id, scopes, verifier, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-        params: [sha256(state).toString('hex'), provider, userId, JSON.stringify(scopes), seal(this.key, codeVerifier), new Date(this.now() + CONSENT_TTL_MS).toISOString()],
+        params: [
+          sha256(state).toString('hex'),
+          provider,
+          userId,
+          JSON.stringify(scopes),
+          seal(this.key, codeVerifier),
+          new Date(this.now() + CONSENT_TTL_MS).toISOString(),
+        ],
       },
     ]);
     return { state, codeChallenge: sha256(codeVerifier).toString('base64url') };
@@ -74,7 +84,13 @@ export class UserTokenRecords {
     if (!row || (await this.sql.run('DELETE FROM vault_consents WHERE state_hash = ?', [hash])) === 0) {
       throw new VaultError('not_found', 'this authorization link is unknown or was already used; ask for a new one');
     }
-    if (row.expires_at < new Date(this.now()).toISOString()) throw new VaultError('invalid', 'this authorization link has expired (links last 10 minutes); ask for a new one');
-    return { provider: row.provider, userId: row.user_id, scopes: JSON.parse(row.scopes) as string[], codeVerifier: open(this.key, row.verifier).toString('utf8') };
+    if (row.expires_at < new Date(this.now()).toISOString())
+      throw new VaultError('invalid', 'this authorization link has expired (links last 10 minutes); ask for a new one');
+    return {
+      provider: row.provider,
+      userId: row.user_id,
+      scopes: JSON.parse(row.scopes) as string[],
+      codeVerifier: open(this.key, row.verifier).toString('utf8'),
+    };
   }
 }

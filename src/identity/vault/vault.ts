@@ -50,7 +50,8 @@ const DISCOVERY_TTL_MS = 10 * 60_000;
 const PROVIDER_TTL_MS = 30_000;
 
 const oauthSettings = (provider: Extract<CredentialProviderSpec, { type: 'oauth2' }>): OAuthClientSettings => ({ ...provider, provider: provider.name });
-const cacheKey = (provider: string, flow: string, userId: string, scopes: string[]): string => `${provider}\0${flow}\0${userId}\0${[...scopes].sort().join(' ')}`;
+const cacheKey = (provider: string, flow: string, userId: string, scopes: string[]): string =>
+  `${provider}\0${flow}\0${userId}\0${[...scopes].sort().join(' ')}`;
 
 /**
  * Identity's vault of outbound credentials: API keys and OAuth clients (client credentials, and authorization code
@@ -102,7 +103,8 @@ export class Vault {
         await this.providers.save(spec, true);
       } catch (error) {
         // Named by its place in toolport.yaml, as every other config error is.
-        if (error instanceof VaultError) throw new ConfigError(`credentials[${index}]: ${error.message}`, [{ path: `credentials[${index}]`, message: error.message }]);
+        if (error instanceof VaultError)
+          throw new ConfigError(`credentials[${index}]: ${error.message}`, [{ path: `credentials[${index}]`, message: error.message }]);
         throw error;
       }
       this.forget(spec.name);
@@ -184,7 +186,12 @@ export class Vault {
 
   private async clientCredentials(provider: Extract<CredentialProvider, { type: 'oauth2' }>, scopes: string[]): Promise<TokenSet> {
     const { tokenUrl } = await this.endpointsOf(provider);
-    return requestToken(oauthSettings(provider), tokenUrl, { grant_type: 'client_credentials', ...(scopes.length ? { scope: scopes.join(' ') } : {}) }, this.http);
+    return requestToken(
+      oauthSettings(provider),
+      tokenUrl,
+      { grant_type: 'client_credentials', ...(scopes.length ? { scope: scopes.join(' ') } : {}) },
+      this.http,
+    );
   }
 
   private async userToken(provider: Extract<CredentialProvider, { type: 'oauth2' }>, userId: string, scopes: string[]): Promise<TokenSet> {
@@ -197,7 +204,7 @@ export class Vault {
           const { tokenUrl } = await this.endpointsOf(provider);
           const fresh = await requestToken(oauthSettings(provider), tokenUrl, { grant_type: 'refresh_token', refresh_token: tokens.refreshToken }, this.http);
           // RFC 6749 §6: the issuer may rotate the refresh token; keep the old one only if it did not.
-          const next = { ...fresh, ...(fresh.refreshToken ?? tokens.refreshToken ? { refreshToken: fresh.refreshToken ?? tokens.refreshToken } : {}) };
+          const next = { ...fresh, ...((fresh.refreshToken ?? tokens.refreshToken) ? { refreshToken: fresh.refreshToken ?? tokens.refreshToken } : {}) };
           await this.users.save(provider.name, userId, stored.scopes, next);
           return next;
         } catch (error) {
@@ -207,7 +214,11 @@ export class Vault {
       }
     }
     const url = await this.authorizationUrl(provider, userId, scopes);
-    throw new VaultError('consent_required', `user "${userId}" has not granted access to credential "${provider.name}" yet: open the authorization URL, then retry`, url);
+    throw new VaultError(
+      'consent_required',
+      `user "${userId}" has not granted access to credential "${provider.name}" yet: open the authorization URL, then retry`,
+      url,
+    );
   }
 
   /** Starts the authorization code flow (PKCE S256) for a user; returns the URL they must open. */
@@ -219,11 +230,21 @@ export class Vault {
   private async authorizationUrl(provider: Extract<CredentialProvider, { type: 'oauth2' }>, userId: string, scopes: string[]): Promise<string> {
     const { authorizationUrl } = await this.endpointsOf(provider);
     if (!authorizationUrl) {
-      throw new VaultError('invalid', `credential "${provider.name}" has no authorization endpoint for the user flow: give authorizationUrl, or a discoveryUrl whose metadata names one`);
+      throw new VaultError(
+        'invalid',
+        `credential "${provider.name}" has no authorization endpoint for the user flow: give authorizationUrl, or a discoveryUrl whose metadata names one`,
+      );
     }
     const { state, codeChallenge } = await this.users.begin(provider.name, userId, scopes);
     const url = new URL(authorizationUrl);
-    const params = { response_type: 'code', client_id: provider.clientId, redirect_uri: this.options.callbackUrl(), state, code_challenge: codeChallenge, code_challenge_method: 'S256' };
+    const params = {
+      response_type: 'code',
+      client_id: provider.clientId,
+      redirect_uri: this.options.callbackUrl(),
+      state,
+      code_challenge: codeChallenge,
+      code_challenge_method: 'S256',
+    };
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
     if (scopes.length) url.searchParams.set('scope', scopes.join(' '));
     return url.toString();
@@ -232,7 +253,8 @@ export class Vault {
   /** Finishes a user's authorization at the callback: exchanges the code and stores the tokens sealed. */
   async completeAuthorization(callback: { state: string; code?: string; error?: string; iss?: string }): Promise<{ provider: string; userId: string }> {
     const pending = await this.users.take(callback.state);
-    if (!callback.code) throw new VaultError('forbidden', `access to credential "${pending.provider}" was not granted (${callback.error ?? 'no code in the callback'})`);
+    if (!callback.code)
+      throw new VaultError('forbidden', `access to credential "${pending.provider}" was not granted (${callback.error ?? 'no code in the callback'})`);
     const provider = await this.oauthProvider(pending.provider);
     const { tokenUrl, issuer } = await this.endpointsOf(provider);
     // RFC 9207: an answer naming another issuer is a mix-up attempt; the code must not go to this token endpoint.

@@ -80,7 +80,10 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
       try {
         parsed = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
       } catch (error) {
-        throw new VaultError('invalid', error instanceof BodyTooLargeError ? `the request body is larger than ${MAX_BODY_BYTES} bytes` : 'the request body is not JSON');
+        throw new VaultError(
+          'invalid',
+          error instanceof BodyTooLargeError ? `the request body is larger than ${MAX_BODY_BYTES} bytes` : 'the request body is not JSON',
+        );
       }
       if (path === '/v1/api-key') {
         const { provider } = validated(apiKeyRequestSchema, parsed);
@@ -98,7 +101,9 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
     } catch (error) {
       if (!(error instanceof VaultError)) throw error;
       log.info('workload credential', { ...facts, status: VAULT_STATUS[error.code], code: error.code });
-      reply(res, VAULT_STATUS[error.code], { error: { code: error.code, message: error.message, ...(error.authorizationUrl ? { authorizationUrl: error.authorizationUrl } : {}) } });
+      reply(res, VAULT_STATUS[error.code], {
+        error: { code: error.code, message: error.message, ...(error.authorizationUrl ? { authorizationUrl: error.authorizationUrl } : {}) },
+      });
     }
   }
 
@@ -111,7 +116,10 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
   function userFor(runtime: string, credential: string | string[] | undefined, requested: string | undefined): string {
     const caller = typeof credential === 'string' ? callers.get(hash(credential)) : undefined;
     if (caller?.runtime !== runtime) {
-      throw new VaultError('forbidden', `flow "user" is for a worker serving a session of runtime "${runtime}", known by the credential in its HOME (${WORKER_CREDENTIAL_FILE}); this caller is not one`);
+      throw new VaultError(
+        'forbidden',
+        `flow "user" is for a worker serving a session of runtime "${runtime}", known by the credential in its HOME (${WORKER_CREDENTIAL_FILE}); this caller is not one`,
+      );
     }
     if (caller.subject !== undefined) {
       if (requested !== undefined && requested !== caller.subject) {
@@ -166,6 +174,10 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
 
 function validated<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new VaultError('invalid', `the request is invalid: ${result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ')}`);
+  if (!result.success)
+    throw new VaultError(
+      'invalid',
+      `the request is invalid: ${result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ')}`,
+    );
   return result.data;
 }

@@ -77,7 +77,7 @@ function isLambdaError(value: Record<string, unknown>): value is { errorMessage:
 /** The Lambda error object for a thrown value, as the Lambda runtime reports it (no stack: it stays in the logs). */
 export function lambdaErrorOf(thrown: unknown): { errorType: string; errorMessage: string } {
   if (thrown instanceof Error) return { errorType: thrown.name || 'Error', errorMessage: thrown.message };
-  return { errorType: 'Error', errorMessage: typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown) };
+  return { errorType: 'Error', errorMessage: typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown)) };
 }
 
 /**

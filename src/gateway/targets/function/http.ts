@@ -20,7 +20,13 @@ function reasonOf(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
-async function post(url: string, invocation: LambdaInvocation, signal: AbortSignal, dispatcher: Dispatcher, credentials?: OutboundCredentials): Promise<Response> {
+async function post(
+  url: string,
+  invocation: LambdaInvocation,
+  signal: AbortSignal,
+  dispatcher: Dispatcher,
+  credentials?: OutboundCredentials,
+): Promise<Response> {
   const target = new URL(url);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/plain;q=0.9' };
   if (credentials) {

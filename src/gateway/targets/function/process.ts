@@ -67,7 +67,10 @@ interface Running {
 
 /** The lines of a stderr tail that say what went wrong (the error line and where), for a one-line message. */
 export function headline(stderr: string): string {
-  const lines = stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const errorAt = lines.findIndex((line) => /\b\w*(Error|ERROR)\b.*:/.test(line));
   const picked = errorAt >= 0 ? lines.slice(errorAt, errorAt + 2).filter((line) => !line.startsWith('at ')) : lines.slice(-2);
   // Node prints where a module failed to parse on a line of its own (`file:///x.mjs:2`) above the error.

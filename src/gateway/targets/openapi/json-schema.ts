@@ -11,11 +11,38 @@ import { mergeAllOf } from './all-of.js';
 export type JsonSchema = Record<string, unknown>;
 
 /** Schema-valued keywords (JSON Schema 2020-12 §10) that are converted recursively. */
-const SUBSCHEMA = new Set(['additionalProperties', 'items', 'additionalItems', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems']);
+const SUBSCHEMA = new Set([
+  'additionalProperties',
+  'items',
+  'additionalItems',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'propertyNames',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+]);
 const SUBSCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 const SUBSCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchemas']);
 /** OpenAPI-only or reference keywords that mean nothing (or something wrong) in a standalone JSON Schema. */
-const DROPPED = new Set(['xml', 'discriminator', 'externalDocs', 'nullable', 'example', '$schema', '$id', '$anchor', '$dynamicAnchor', '$dynamicRef', '$ref', '$defs', 'definitions', '$comment']);
+const DROPPED = new Set([
+  'xml',
+  'discriminator',
+  'externalDocs',
+  'nullable',
+  'example',
+  '$schema',
+  '$id',
+  '$anchor',
+  '$dynamicAnchor',
+  '$dynamicRef',
+  '$ref',
+  '$defs',
+  'definitions',
+  '$comment',
+]);
 
 /**
  * Formats validators know (JSON Schema 2020-12 §7.3 and OpenAPI's int32/int64/float/double/byte/binary/password, as
@@ -23,9 +50,32 @@ const DROPPED = new Set(['xml', 'discriminator', 'externalDocs', 'nullable', 'ex
  * about at every compile, so they move into the description, where the model still reads them.
  */
 const KNOWN_FORMATS = new Set([
-  'date', 'time', 'date-time', 'iso-time', 'iso-date-time', 'duration', 'uri', 'uri-reference', 'uri-template', 'url', 'email', 'hostname',
-  'ipv4', 'ipv6', 'regex', 'uuid', 'json-pointer', 'json-pointer-uri-fragment', 'relative-json-pointer', 'byte', 'int32', 'int64', 'float',
-  'double', 'password', 'binary',
+  'date',
+  'time',
+  'date-time',
+  'iso-time',
+  'iso-date-time',
+  'duration',
+  'uri',
+  'uri-reference',
+  'uri-template',
+  'url',
+  'email',
+  'hostname',
+  'ipv4',
+  'ipv6',
+  'regex',
+  'uuid',
+  'json-pointer',
+  'json-pointer-uri-fragment',
+  'relative-json-pointer',
+  'byte',
+  'int32',
+  'int64',
+  'float',
+  'double',
+  'password',
+  'binary',
 ]);
 
 /** Deepest nesting converted (a property level, an allOf member... each count one). */
@@ -74,7 +124,8 @@ function convert(node: unknown, options: ConvertOptions, ancestors: object[], de
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
     if (DROPPED.has(key) || key.startsWith('x-')) continue;
-    if (SUBSCHEMA.has(key)) out[key] = Array.isArray(value) ? value.map((v) => convert(v, options, inner, depth + 1)) : convert(value, options, inner, depth + 1);
+    if (SUBSCHEMA.has(key))
+      out[key] = Array.isArray(value) ? value.map((v) => convert(v, options, inner, depth + 1)) : convert(value, options, inner, depth + 1);
     else if (SUBSCHEMA_LISTS.has(key) && Array.isArray(value)) out[key] = value.map((v) => convert(v, options, inner, depth + 1));
     else if (SUBSCHEMA_MAPS.has(key) && isRecord(value)) out[key] = convertMap(key, value, options, inner, depth + 1);
     else out[key] = value;
@@ -98,7 +149,10 @@ function convertMap(key: string, map: Record<string, unknown>, options: ConvertO
 /** OpenAPI 3.0 spellings → JSON Schema 2020-12 (what 3.1 documents already use). */
 function applyOpenApi30Forms(source: Record<string, unknown>, out: JsonSchema): void {
   if (source.example !== undefined && out.examples === undefined) out.examples = [source.example];
-  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+  for (const [exclusive, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
     // 3.0 (draft 4): a boolean flag on minimum/maximum; 2020-12: the bound itself.
     if (typeof source[exclusive] !== 'boolean') continue;
     if (source[exclusive] === true && typeof source[bound] === 'number') {

@@ -94,7 +94,12 @@ function selected(names: (string | undefined)[], filter: OperationFilter): boole
 }
 
 function globMatch(pattern: string, name: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return regex.test(name);
 }
 
@@ -152,7 +157,14 @@ function convertInput(method: string, pathItem: Record<string, unknown>, operati
   return { properties, required, parameters, body };
 }
 
-function buildOperation(name: string, method: string, pathKey: string, pathItem: Record<string, unknown>, operation: Record<string, unknown>, server: string | undefined): Operation {
+function buildOperation(
+  name: string,
+  method: string,
+  pathKey: string,
+  pathItem: Record<string, unknown>,
+  operation: Record<string, unknown>,
+  server: string | undefined,
+): Operation {
   const { properties, required, parameters, body } = operationInput(method, pathItem, operation);
   const summary = typeof operation.summary === 'string' ? operation.summary.trim() : '';
   const details = typeof operation.description === 'string' ? operation.description.trim() : '';
@@ -164,9 +176,22 @@ function buildOperation(name: string, method: string, pathKey: string, pathItem:
     ...(summary ? { title: summary } : {}),
     description: `${description || `${method.toUpperCase()} ${pathKey}`}${operation.deprecated === true ? '\n\n(Deprecated.)' : ''}`,
     inputSchema: { type: 'object', properties: properties as NonNullable<Tool['inputSchema']['properties']>, ...(required.length > 0 ? { required } : {}) },
-    annotations: { readOnlyHint: safe, destructiveHint: method === 'delete', idempotentHint: safe || method === 'put' || method === 'delete', openWorldHint: true },
+    annotations: {
+      readOnlyHint: safe,
+      destructiveHint: method === 'delete',
+      idempotentHint: safe || method === 'put' || method === 'delete',
+      openWorldHint: true,
+    },
   };
-  return { tool, method: method.toUpperCase(), path: pathKey.replace(/#.*$/, ''), server, parameters, ...(body ? { body } : {}), accept: acceptHeader(operation) };
+  return {
+    tool,
+    method: method.toUpperCase(),
+    path: pathKey.replace(/#.*$/, ''),
+    server,
+    parameters,
+    ...(body ? { body } : {}),
+    accept: acceptHeader(operation),
+  };
 }
 
 /** Path-level parameters apply to every operation under the path; an operation's own (same name and `in`) win. */

@@ -37,8 +37,7 @@ export function buildRequest(operation: Operation, args: Record<string, unknown>
     else if (binding.in === 'query') {
       // A query credential from the vault wins over an argument of the same name.
       if (!(binding.name in extras.credentialQuery)) query.push(...queryPairs(binding, value));
-    }
-    else if (binding.in === 'header') headers[binding.name.toLowerCase()] = binding.json ? JSON.stringify(value) : simpleValue(value, binding.explode);
+    } else if (binding.in === 'header') headers[binding.name.toLowerCase()] = binding.json ? JSON.stringify(value) : simpleValue(value, binding.explode);
     else cookies.push(`${binding.name}=${encodeURIComponent(binding.json ? JSON.stringify(value) : simpleValue(value, false))}`);
   }
   // encodeURIComponent leaves "." as it is (it encodes "%", so "%2e" cannot be made), and URL parsing resolves "."
@@ -49,11 +48,16 @@ export function buildRequest(operation: Operation, args: Record<string, unknown>
   if (cookies.length > 0) headers.cookie = cookies.join('; ');
   for (const [name, value] of Object.entries(headers)) {
     // RFC 9110 §5.5: field values are visible ASCII/Latin-1 without CR, LF or NUL; fetch would refuse them anyway.
-    if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) throw new TargetError('invalid', `header "${name}" of ${operation.tool.name} has characters an HTTP header cannot carry`);
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(value))
+      throw new TargetError('invalid', `header "${name}" of ${operation.tool.name} has characters an HTTP header cannot carry`);
   }
   for (const [name, value] of Object.entries(extras.credentialQuery)) query.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
   Object.assign(headers, lowerCaseNames(extras.credentialHeaders));
-  const request: UpstreamRequest = { url: `${server.replace(/\/+$/, '')}${path}${query.length > 0 ? `?${query.join('&')}` : ''}`, method: operation.method, headers };
+  const request: UpstreamRequest = {
+    url: `${server.replace(/\/+$/, '')}${path}${query.length > 0 ? `?${query.join('&')}` : ''}`,
+    method: operation.method,
+    headers,
+  };
   const body = operation.body;
   const value = body ? args[body.key] : undefined;
   if (body && value !== undefined) {
@@ -81,7 +85,10 @@ function text(value: unknown): string {
 /** "simple" style: arrays `a,b`; objects `k,v,k2,v2`, or `k=v,k2=v2` exploded. */
 function simpleValue(value: unknown, explode: boolean, encode: (part: string) => string = (part) => part): string {
   if (Array.isArray(value)) return value.map((item) => encode(text(item))).join(',');
-  if (isRecord(value)) return Object.entries(value).map(([k, v]) => (explode ? `${encode(k)}=${encode(text(v))}` : `${encode(k)},${encode(text(v))}`)).join(',');
+  if (isRecord(value))
+    return Object.entries(value)
+      .map(([k, v]) => (explode ? `${encode(k)}=${encode(text(v))}` : `${encode(k)},${encode(text(v))}`))
+      .join(',');
   return encode(text(value));
 }
 

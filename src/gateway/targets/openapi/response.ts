@@ -25,7 +25,12 @@ export async function toToolResult(response: Response, url: string, maxResponseB
   if (truncated) {
     return {
       isError: true,
-      content: [{ type: 'text', text: `${statusLine}: the response is larger than this target's limit of ${maxResponseBytes} bytes; ask for less (filters, fields, pagination)` }],
+      content: [
+        {
+          type: 'text',
+          text: `${statusLine}: the response is larger than this target's limit of ${maxResponseBytes} bytes; ask for less (filters, fields, pagination)`,
+        },
+      ],
     };
   }
   if (bytes.length === 0) return { content: [{ type: 'text', text: statusLine }] };
