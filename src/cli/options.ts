@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { isPostgresUrl } from '../store/index.js';
 
 /** Parses `--name <n>` as a whole number in [min, max]; anything else is a usage error saying what was wanted. */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
@@ -34,7 +35,7 @@ export function envName(value: string, previous: string[] = []): string[] {
 
 /** `--store`: a postgres:// URL or a SQLite file path; another URL scheme is a usage error, not a file named after it. */
 export function storeLocation(value: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !/^postgres(ql)?:\/\//i.test(value)) {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !isPostgresUrl(value)) {
     throw new InvalidArgumentError(`only postgres:// URLs and SQLite file paths are accepted, got "${value.split('://')[0]}://..."`);
   }
   return value;

@@ -62,7 +62,6 @@ export async function assertLaunchable(spec: RuntimeSpec, what: string): Promise
   }
   if (spec.isolation === 'sandbox') {
     await ensureSandboxSupport().catch((error: Error) => problems.push({ path: 'isolation', message: error.message }));
-    const program = spec.command?.[0];
     const code = [
       cwd,
       ...(spec.module ? [spec.module] : []),

@@ -2,6 +2,7 @@
 // through) and bridges TCP ports on the sandbox's loopback to unix sockets the host can also reach, both ways:
 // `inbound` lets the platform reach an HTTP server listening inside; `outbound` lets the server reach a platform
 // service (the vault's workload endpoint, the egress proxy) at the loopback URL it was given. Nothing else crosses.
+// It imports only Node's own modules, so it adds little to a worker's start.
 import { spawn } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
 

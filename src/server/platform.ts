@@ -23,7 +23,7 @@ import {
   type ScryptCost,
 } from '../identity/index.js';
 import { BadPathError, DEFAULT_QUALIFIER, decodePathPart, parseEndpointPath, requestOrigin, runtimeArn, runtimeUrl } from '../http/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { isPostgresUrl, openStore, type Store } from '../store/index.js';
 import { adminToken } from './admin-token.js';
 import { answerClientError } from './client-error.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -109,7 +109,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const lock = await lockDataDir(dataDir);
   // The master key, admin token and store are never visible to a sandboxed worker, wherever they lie.
-  const unprotect = [dataDir, ...(options.store && !/^postgres(ql)?:/.test(options.store) ? [resolve(options.store)] : [])].map(protectFromSandboxes);
+  const unprotect = [dataDir, ...(options.store && !isPostgresUrl(options.store) ? [resolve(options.store)] : [])].map(protectFromSandboxes);
   const release = async (): Promise<void> => {
     for (const undo of unprotect) undo();
     await lock.release();
