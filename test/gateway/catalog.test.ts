@@ -191,8 +191,8 @@ describe('gateway catalogs', () => {
   });
 
   it('offers unprefixed names when a target opts out, reporting a name two targets offer', async () => {
-    const one = await startUpstream({ tools: textTools('shared', 'only_one') });
-    const two = await startUpstream({ tools: textTools('shared') });
+    const one = await startUpstream({ tools: textTools('same_name', 'only_one') });
+    const two = await startUpstream({ tools: textTools('same_name') });
     try {
       const created = await api(platform, 'POST', '/gateways', {
         name: 'plain',
@@ -203,10 +203,10 @@ describe('gateway catalogs', () => {
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const client = await connectGateway(platform, 'plain');
-      assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), ['only_one', 'shared']);
-      assert.match(textOf(await client.callTool({ name: 'shared', arguments: { text: 'x' } })), /shared/);
-      assert.equal(one.calls.length, 1, 'the first target (by name) serves the shared name');
-      assert.deepEqual(created.body.targets.find((t) => t.name === 'two')?.problems, ['tool "shared" left out: target "one" already offers it']);
+      assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), ['only_one', 'same_name']);
+      assert.match(textOf(await client.callTool({ name: 'same_name', arguments: { text: 'x' } })), /same_name/);
+      assert.equal(one.calls.length, 1, 'the first target (by name) serves the name both offer');
+      assert.deepEqual(created.body.targets.find((t) => t.name === 'two')?.problems, ['tool "same_name" left out: target "one" already offers it']);
       await client.close();
     } finally {
       await one.close();
