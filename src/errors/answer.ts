@@ -30,7 +30,9 @@ export function newRequestId(): string {
  */
 export function errorAnswer(thrown: unknown, requestId: string, debug = false): ErrorAnswer {
   const error =
-    thrown instanceof ToolportError ? thrown : new ToolportError('internal', `internal error; see the Toolport log for request id ${requestId}`, { cause: thrown });
+    thrown instanceof ToolportError
+      ? thrown
+      : new ToolportError('internal', `internal error; see the Toolport log for request id ${requestId}`, { cause: thrown });
   const headers: Record<string, string> = {};
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
   const data = { code: error.code, requestId, ...(debug && error.detail ? { detail: error.detail } : {}) };
