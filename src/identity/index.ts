@@ -25,5 +25,7 @@ export { loadMasterKey, seal, open, MASTER_KEY_ENV, MASTER_KEY_FILE } from './ma
 export { Identity, IDENTITY_PATH } from './server/identity.js';
 export type { IdentityOptions } from './server/identity.js';
 export { identityRoutes } from './server/routes.js';
-export type { ClientView, UserView, ResourceServerView, ClientGrant } from './server/directory.js';
+export type { ClientView, ClientGrant } from './server/clients.js';
+export type { ResourceServerView } from './server/resource-servers.js';
+export type { UserView } from './server/users.js';
 export type { ScryptCost } from './server/passwords.js';

@@ -102,7 +102,7 @@ test('password checks beyond the bounded KDF queue fail at once with a retry hin
   try {
     const directory = new Directory(platform.store.sql, randomBytes(32));
     // Distinct unknown names, so the per-name brake plays no part: each still pays for one scrypt check.
-    const outcomes = await Promise.allSettled(Array.from({ length: 14 }, (_, i) => directory.authenticate(`nobody-${i}`, 'wrong password')));
+    const outcomes = await Promise.allSettled(Array.from({ length: 14 }, (_, i) => directory.users.authenticate(`nobody-${i}`, 'wrong password')));
     const refused = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     assert.ok(refused.length >= 1, 'some checks were refused rather than queued');
     for (const { reason } of refused) {

@@ -6,7 +6,8 @@ import { BodyTooLargeError, readBody } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Sql } from '../../store/index.js';
 import { SqlAdapter } from './adapter.js';
-import type { Directory, UserView } from './directory.js';
+import type { Directory } from './directory.js';
+import type { UserView } from './users.js';
 import { SignInThrottled } from './throttle.js';
 import type { TokenLifetimes } from './provider.js';
 
@@ -95,17 +96,17 @@ export class CognitoEndpoint {
     if (flow !== 'USER_PASSWORD_AUTH' && flow !== 'REFRESH_TOKEN_AUTH' && flow !== 'REFRESH_TOKEN') {
       throw new CognitoError('InvalidParameterException', `${flow} is not supported; use USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH`);
     }
-    const client = await this.directory.clientMetadata(clientId);
+    const client = await this.directory.clients.metadata(clientId);
     if (!client) throw new CognitoError('ResourceNotFoundException', `User pool client ${clientId} does not exist.`);
     if (client.toolport_password_auth !== true) throw new CognitoError('InvalidParameterException', `${flow} flow not enabled for this client`);
-    const secret = await this.directory.cognitoSecret(clientId);
+    const secret = await this.directory.clients.cognitoSecret(clientId);
 
     if (flow === 'USER_PASSWORD_AUTH') {
       const username = required(params, 'USERNAME');
       const password = required(params, 'PASSWORD');
       if (secret !== undefined) checkSecretHash(secret, clientId, params.SECRET_HASH, [username]);
       // Cognito answers an unknown user like a wrong password unless "prevent user existence errors" is off.
-      const user = await this.directory.authenticate(username, password).catch((error: unknown) => {
+      const user = await this.directory.users.authenticate(username, password).catch((error: unknown) => {
         if (error instanceof SignInThrottled) throw new CognitoError('NotAuthorizedException', 'Password attempts exceeded');
         throw error;
       });
@@ -121,7 +122,7 @@ export class CognitoEndpoint {
     const refreshToken = required(params, 'REFRESH_TOKEN');
     const record = (await this.refreshTokens.find(digest(refreshToken))) as RefreshRecord | undefined;
     if (!record || record.clientId !== clientId) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
-    const user = await this.directory.userBySub(record.accountId);
+    const user = await this.directory.users.bySub(record.accountId);
     if (!user) throw new CognitoError('NotAuthorizedException', 'Invalid Refresh Token');
     // For refresh, Cognito keys SECRET_HASH with the user's name or sub.
     if (secret !== undefined) checkSecretHash(secret, clientId, params.SECRET_HASH, [user.username, user.sub]);

@@ -73,7 +73,7 @@ export class Interactions {
       const username = form.get('username') ?? '';
       let user;
       try {
-        user = await this.directory.authenticate(username, form.get('password') ?? '');
+        user = await this.directory.users.authenticate(username, form.get('password') ?? '');
       } catch (error) {
         if (!(error instanceof SignInThrottled)) throw error;
         this.log.info('sign-in refused', { uid, reason: 'throttled' });
@@ -117,7 +117,7 @@ export class Interactions {
   private async render(res: ServerResponse, details: Details): Promise<void> {
     const client = await this.clientName(details);
     if (details.prompt.name === 'login') return this.send(res, 200, loginPage({ ...this.formTargets(details.uid), client }));
-    const user = details.session?.accountId ? await this.directory.userBySub(details.session.accountId) : undefined;
+    const user = details.session?.accountId ? await this.directory.users.bySub(details.session.accountId) : undefined;
     // Everything the client asks for, including what an earlier grant already covers: the user approves the whole.
     const scopes = typeof details.params.scope === 'string' ? details.params.scope.split(' ').filter(Boolean) : [];
     const resource = details.params.resource;

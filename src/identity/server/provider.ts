@@ -6,7 +6,8 @@ import type { Sql } from '../../store/index.js';
 import { LOOPBACK_HOSTS, onPlatform, resourcePath } from '../platform-resource.js';
 import { SqlAdapter } from './adapter.js';
 import { SignInThrottle, SignInThrottled } from './throttle.js';
-import { OIDC_SCOPES, type Directory, type ClientMetadata } from './directory.js';
+import { OIDC_SCOPES, type ClientMetadata } from './clients.js';
+import type { Directory } from './directory.js';
 import { errorPage, PAGE_HEADERS, page } from './views.js';
 
 type Client = InstanceType<Provider['Client']>;
@@ -79,7 +80,7 @@ interface NamedResource {
 
 /** Maps a `resource` indicator to the server it names: a declared resource server, or a runtime/gateway URL here. */
 async function resolveResourceServer(settings: ProviderSettings, errors: OidcErrors, indicator: string): Promise<NamedResource> {
-  const servers = await settings.directory.listResourceServers();
+  const servers = await settings.directory.resourceServers.list();
   const identifier = resourceLabel(indicator);
   const declared = servers.find((server) => server.identifier === identifier);
   if (declared) return { audience: declared.identifier, scopes: declared.fullScopes };
@@ -132,7 +133,7 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
     jwks: { keys: settings.signingKeys } as Configuration['jwks'],
     cookies: { keys: [settings.cookieKey], long: { httpOnly: true, sameSite: 'lax' }, short: { httpOnly: true, sameSite: 'lax' } },
     async findAccount(_ctx, sub) {
-      const user = await directory.userBySub(sub);
+      const user = await directory.users.bySub(sub);
       if (!user) return undefined;
       return {
         accountId: user.sub,
@@ -229,7 +230,7 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
         async defaultResource(ctx, client, oneOf) {
           if (oneOf?.length) return oneOf[0];
           let wanted = requestedResourceScopes(ctx);
-          const all = await directory.allResourceScopes();
+          const all = await directory.resourceServers.allScopes();
           // Cognito hands an M2M client all its scopes when it names none.
           if (!wanted.length && ctx.oidc.params?.grant_type === 'client_credentials') {
             wanted = clientResourceScopes(client, [...all.keys()]);
@@ -275,7 +276,7 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
     async extraTokenClaims(_ctx, token) {
       const accountId = 'accountId' in token ? token.accountId : undefined;
       if (!accountId) return undefined;
-      const user = await directory.userBySub(accountId);
+      const user = await directory.users.bySub(accountId);
       return user ? { username: user.username } : undefined;
     },
     // MCP clients rarely ask for offline_access; any client allowed the refresh_token grant gets one (RFC 6749 §6).
@@ -310,7 +311,7 @@ export function createProvider(oidc: OidcModule, settings: ProviderSettings): Pr
   provider.use(introspectJwtAccessTokens(settings));
   // Client secrets are stored as keyed digests (the metadata's client_secret holds the digest), never in clear.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret?: string }, actual: string) {
-    return this.clientSecret ? directory.verifyClientSecret(this.clientId, this.clientSecret, actual) : false;
+    return this.clientSecret ? directory.clients.verifySecret(this.clientId, this.clientSecret, actual) : false;
   };
   return provider;
 }
@@ -395,9 +396,9 @@ function introspectJwtAccessTokens(settings: ProviderSettings): Parameters<Provi
 function clientAdapter(directory: Directory) {
   const unsupported = async (): Promise<undefined> => undefined;
   return {
-    find: (id: string) => directory.clientMetadata(id),
-    upsert: (_id: string, payload: UnknownObject) => directory.saveRegisteredClient(payload as ClientMetadata),
-    destroy: (id: string) => directory.deleteRegisteredClient(id),
+    find: (id: string) => directory.clients.metadata(id),
+    upsert: (_id: string, payload: UnknownObject) => directory.clients.saveRegistered(payload as ClientMetadata),
+    destroy: (id: string) => directory.clients.deleteRegistered(id),
     findByUid: unsupported,
     findByUserCode: unsupported,
     consume: unsupported,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { validate } from '../../config/index.js';
 import type { ApiRoutes } from '../../api/index.js';
-import { CLIENT_GRANTS } from './directory.js';
+import { CLIENT_GRANTS } from './clients.js';
 import type { Identity } from './identity.js';
 
 const userBody = z.object({ username: z.string(), password: z.string(), email: z.string().email().optional() }).strict();
@@ -34,25 +34,25 @@ export function identityRoutes(identity: Identity): ApiRoutes {
       };
     }
     if (collection === 'users') {
-      if (!id && method === 'GET') return { status: 200, body: { users: await directory.listUsers() } };
-      if (!id && method === 'POST') return { status: 201, body: await directory.createUser(validate(userBody, await body(), 'user')) };
-      if (id && method === 'DELETE') return { status: 204, body: await directory.deleteUser(id) };
+      if (!id && method === 'GET') return { status: 200, body: { users: await directory.users.list() } };
+      if (!id && method === 'POST') return { status: 201, body: await directory.users.create(validate(userBody, await body(), 'user')) };
+      if (id && method === 'DELETE') return { status: 204, body: await directory.users.delete(id) };
     }
     if (collection === 'clients') {
-      if (!id && method === 'GET') return { status: 200, body: { clients: await directory.listClients() } };
+      if (!id && method === 'GET') return { status: 200, body: { clients: await directory.clients.list() } };
       if (!id && method === 'POST') {
         const input = validate(clientBody, await body(), 'client');
         const secret = input.secret ?? input.grants.includes('client_credentials');
         const { secret: _flag, ...rest } = input;
-        return { status: 201, body: await directory.createClient({ ...rest, secret }) };
+        return { status: 201, body: await directory.clients.create({ ...rest, secret }) };
       }
-      if (id && method === 'DELETE') return { status: 204, body: await directory.deleteClient(id) };
+      if (id && method === 'DELETE') return { status: 204, body: await directory.clients.delete(id) };
     }
     if (collection === 'resource-servers') {
-      if (!id && method === 'GET') return { status: 200, body: { resourceServers: await directory.listResourceServers() } };
+      if (!id && method === 'GET') return { status: 200, body: { resourceServers: await directory.resourceServers.list() } };
       if (!id && method === 'POST')
-        return { status: 201, body: await directory.createResourceServer(validate(resourceServerBody, await body(), 'resource server')) };
-      if (id && method === 'DELETE') return { status: 204, body: await directory.deleteResourceServer(id) };
+        return { status: 201, body: await directory.resourceServers.create(validate(resourceServerBody, await body(), 'resource server')) };
+      if (id && method === 'DELETE') return { status: 204, body: await directory.resourceServers.delete(id) };
     }
     if (collection === 'keys') {
       if (!id && method === 'GET') return { status: 200, body: { keys: await identity.listKeys() } };
