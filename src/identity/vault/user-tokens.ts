@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { calculatePKCECodeChallenge, generateRandomCodeVerifier, generateRandomState } from 'oauth4webapi';
 import type { Sql } from '../../store/index.js';
 import { open, seal } from '../master-key.js';
 import { VaultError } from './errors.js';
@@ -16,7 +17,6 @@ export interface PendingConsent {
 }
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
-const randomToken = (): string => randomBytes(32).toString('base64url');
 
 /**
  * Users' tokens per provider (`vault_user_tokens`, sealed) and pending authorizations (`vault_consents`: the state
@@ -53,8 +53,8 @@ export class UserTokenRecords {
 
   /** Records a new authorization for a user; returns the `state` and PKCE S256 `codeChallenge` for the URL. */
   async begin(provider: string, userId: string, scopes: string[]): Promise<{ state: string; codeChallenge: string }> {
-    const state = randomToken();
-    const codeVerifier = randomToken();
+    const state = generateRandomState();
+    const codeVerifier = generateRandomCodeVerifier();
     const nowIso = new Date(this.now()).toISOString();
     await this.sql.batch([
       { sql: 'DELETE FROM vault_consents WHERE expires_at < ?', params: [nowIso] },
@@ -70,7 +70,7 @@ export class UserTokenRecords {
         ],
       },
     ]);
-    return { state, codeChallenge: sha256(codeVerifier).toString('base64url') };
+    return { state, codeChallenge: await calculatePKCECodeChallenge(codeVerifier) };
   }
 
   /** Takes (once) the authorization a callback's `state` belongs to; throws for unknown, used or expired states. */

@@ -2,7 +2,17 @@ import { ConfigError, type CredentialProviderSpec } from '../../config/index.js'
 import type { OutboundCredentials } from './outbound.js';
 import type { Store } from '../../store/index.js';
 import { VaultError } from './errors.js';
-import { requestToken, resolveEndpoints, TokenEndpointError, type HttpDeps, type IssuerEndpoints, type OAuthClientSettings, type TokenSet } from './oauth.js';
+import {
+  authorizationCodeGrant,
+  clientCredentialsGrant,
+  refreshTokenGrant,
+  resolveIssuer,
+  TokenEndpointError,
+  type HttpDeps,
+  type Issuer,
+  type OAuthClientSettings,
+  type TokenSet,
+} from './oauth.js';
 import { ProviderRecords, type CredentialProvider, type CredentialProviderInfo } from './providers.js';
 import { REFRESH_MARGIN_MS, TokenCache } from './token-cache.js';
 import { UserTokenRecords } from './user-tokens.js';
@@ -62,7 +72,7 @@ export class Vault {
   private readonly users: UserTokenRecords;
   private readonly cache: TokenCache;
   private readonly http: HttpDeps;
-  private readonly endpoints = new Map<string, { at: number; value: Promise<IssuerEndpoints> }>();
+  private readonly issuers = new Map<string, { at: number; value: Promise<Issuer> }>();
   private readonly loaded = new Map<string, { at: number; value: Promise<CredentialProvider> }>();
   /** Runtimes named in any provider's `runtimes` list (kept current by every change made through the vault). */
   private grants = new Set<string>();
@@ -133,7 +143,7 @@ export class Vault {
 
   private forget(name: string): void {
     this.cache.forget(`${name}\0`);
-    this.endpoints.delete(name);
+    this.issuers.delete(name);
     this.loaded.delete(name);
   }
 
@@ -175,23 +185,17 @@ export class Vault {
     return provider;
   }
 
-  private async endpointsOf(provider: Extract<CredentialProvider, { type: 'oauth2' }>): Promise<IssuerEndpoints> {
-    const cached = this.endpoints.get(provider.name);
+  private async issuerOf(provider: Extract<CredentialProvider, { type: 'oauth2' }>): Promise<Issuer> {
+    const cached = this.issuers.get(provider.name);
     if (cached && this.http.now() - cached.at < DISCOVERY_TTL_MS) return cached.value;
-    const value = resolveEndpoints(oauthSettings(provider), this.http);
-    this.endpoints.set(provider.name, { at: this.http.now(), value });
-    value.catch(() => this.endpoints.delete(provider.name));
+    const value = resolveIssuer(oauthSettings(provider), this.http);
+    this.issuers.set(provider.name, { at: this.http.now(), value });
+    value.catch(() => this.issuers.delete(provider.name));
     return value;
   }
 
   private async clientCredentials(provider: Extract<CredentialProvider, { type: 'oauth2' }>, scopes: string[]): Promise<TokenSet> {
-    const { tokenUrl } = await this.endpointsOf(provider);
-    return requestToken(
-      oauthSettings(provider),
-      tokenUrl,
-      { grant_type: 'client_credentials', ...(scopes.length ? { scope: scopes.join(' ') } : {}) },
-      this.http,
-    );
+    return clientCredentialsGrant(oauthSettings(provider), await this.issuerOf(provider), scopes, this.http);
   }
 
   private async userToken(provider: Extract<CredentialProvider, { type: 'oauth2' }>, userId: string, scopes: string[]): Promise<TokenSet> {
@@ -201,8 +205,7 @@ export class Vault {
       if (tokens.expiresAt - REFRESH_MARGIN_MS > this.http.now()) return tokens;
       if (tokens.refreshToken) {
         try {
-          const { tokenUrl } = await this.endpointsOf(provider);
-          const fresh = await requestToken(oauthSettings(provider), tokenUrl, { grant_type: 'refresh_token', refresh_token: tokens.refreshToken }, this.http);
+          const fresh = await refreshTokenGrant(oauthSettings(provider), await this.issuerOf(provider), tokens.refreshToken, this.http);
           // RFC 6749 §6: the issuer may rotate the refresh token; keep the old one only if it did not.
           const next = { ...fresh, ...((fresh.refreshToken ?? tokens.refreshToken) ? { refreshToken: fresh.refreshToken ?? tokens.refreshToken } : {}) };
           await this.users.save(provider.name, userId, stored.scopes, next);
@@ -228,7 +231,7 @@ export class Vault {
   }
 
   private async authorizationUrl(provider: Extract<CredentialProvider, { type: 'oauth2' }>, userId: string, scopes: string[]): Promise<string> {
-    const { authorizationUrl } = await this.endpointsOf(provider);
+    const authorizationUrl = (await this.issuerOf(provider)).server.authorization_endpoint;
     if (!authorizationUrl) {
       throw new VaultError(
         'invalid',
@@ -256,15 +259,10 @@ export class Vault {
     if (!callback.code)
       throw new VaultError('forbidden', `access to credential "${pending.provider}" was not granted (${callback.error ?? 'no code in the callback'})`);
     const provider = await this.oauthProvider(pending.provider);
-    const { tokenUrl, issuer } = await this.endpointsOf(provider);
-    // RFC 9207: an answer naming another issuer is a mix-up attempt; the code must not go to this token endpoint.
-    if (callback.iss !== undefined && issuer !== undefined && callback.iss !== issuer) {
-      throw new VaultError('forbidden', `the authorization response comes from issuer ${callback.iss}, not from ${issuer} of credential "${provider.name}"`);
-    }
-    const tokens = await requestToken(
+    const tokens = await authorizationCodeGrant(
       oauthSettings(provider),
-      tokenUrl,
-      { grant_type: 'authorization_code', code: callback.code, redirect_uri: this.options.callbackUrl(), code_verifier: pending.codeVerifier },
+      await this.issuerOf(provider),
+      { state: callback.state, code: callback.code, iss: callback.iss, redirectUri: this.options.callbackUrl(), codeVerifier: pending.codeVerifier },
       this.http,
     );
     await this.users.save(provider.name, pending.userId, pending.scopes, tokens);
