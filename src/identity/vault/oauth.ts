@@ -123,7 +123,7 @@ export async function resolveIssuer(settings: OAuthClientSettings, http: HttpDep
 }
 
 /** RFC 6749 §4.4: a token for the client itself. */
-export function clientCredentialsGrant(settings: OAuthClientSettings, issuer: Issuer, scopes: string[], http: HttpDeps): Promise<TokenSet> {
+export async function clientCredentialsGrant(settings: OAuthClientSettings, issuer: Issuer, scopes: string[], http: HttpDeps): Promise<TokenSet> {
   const client = clientOf(settings);
   return tokenRequest(
     settings,
@@ -143,7 +143,7 @@ export function clientCredentialsGrant(settings: OAuthClientSettings, issuer: Is
 }
 
 /** RFC 6749 §6: new tokens for a user's stored refresh token. */
-export function refreshTokenGrant(settings: OAuthClientSettings, issuer: Issuer, refreshToken: string, http: HttpDeps): Promise<TokenSet> {
+export async function refreshTokenGrant(settings: OAuthClientSettings, issuer: Issuer, refreshToken: string, http: HttpDeps): Promise<TokenSet> {
   const client = clientOf(settings);
   return tokenRequest(
     settings,
@@ -168,7 +168,12 @@ export interface AuthorizationCallback {
  * RFC 6749 §4.1.3 with PKCE (RFC 7636): exchanges a callback's code. The callback is checked first: RFC 9207 makes an
  * answer naming another issuer a mix-up attempt, whose code must not go to this token endpoint.
  */
-export function authorizationCodeGrant(settings: OAuthClientSettings, issuer: Issuer, callback: AuthorizationCallback, http: HttpDeps): Promise<TokenSet> {
+export async function authorizationCodeGrant(
+  settings: OAuthClientSettings,
+  issuer: Issuer,
+  callback: AuthorizationCallback,
+  http: HttpDeps,
+): Promise<TokenSet> {
   const client = clientOf(settings);
   const parameters = new URLSearchParams({ state: callback.state, code: callback.code });
   if (callback.iss !== undefined && issuer.discovered) parameters.set('iss', callback.iss);
@@ -178,8 +183,10 @@ export function authorizationCodeGrant(settings: OAuthClientSettings, issuer: Is
     validated = oauth.validateAuthResponse(issuer.server, client, parameters, callback.state);
   } catch (error) {
     if (!(error instanceof oauth.OperationProcessingError)) throw error;
-    const from = callback.iss === undefined ? 'names no issuer' : `comes from issuer ${callback.iss}`;
-    throw new VaultError('forbidden', `the authorization response ${from}, not from ${issuer.server.issuer} of credential "${settings.provider}"`);
+    const expected = `${issuer.server.issuer} of credential "${settings.provider}"`;
+    const reason =
+      callback.iss === undefined ? `names no issuer, though ${expected} says it always does` : `comes from issuer ${callback.iss}, not from ${expected}`;
+    throw new VaultError('forbidden', `the authorization response ${reason}`);
   }
   return tokenRequest(
     settings,
