@@ -178,6 +178,20 @@ describe("Identity's vault", () => {
       [missingEnv.status, (missingEnv.body.error as { message: string }).message],
       [400, 'credential "ghost" takes its secret from env:VAULT_TEST_UNSET, which is not set in Toolport\'s environment'],
     );
+    const undiscoverable = await api(
+      platform,
+      'POST',
+      '/api/credentials/providers',
+      oauthProvider(oauth, { name: 'odd', discoveryUrl: `${oauth.url}/metadata.json` }),
+    );
+    assert.deepEqual(
+      [undiscoverable.status, (undiscoverable.body.error as { message: string }).message],
+      [
+        400,
+        `credential "odd" has discoveryUrl ${oauth.url}/metadata.json, which is neither {issuer}/.well-known/openid-configuration nor {origin}/.well-known/oauth-authorization-server{path}; give that, or tokenUrl`,
+      ],
+      'a discovery URL whose issuer cannot be known is refused when created',
+    );
   });
 
   it('gets client-credentials tokens once for concurrent callers, caches them, and refreshes shortly before expiry', async () => {

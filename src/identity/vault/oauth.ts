@@ -78,17 +78,22 @@ function clientAuthOf(settings: OAuthClientSettings): oauth.ClientAuth {
 }
 
 /**
- * The issuer a discovery URL belongs to: `{issuer}/.well-known/openid-configuration` (OpenID Connect Discovery §4) or
- * `{origin}/.well-known/oauth-authorization-server{path}` (RFC 8414 §3.1). oauth4webapi discovers from the issuer, so
- * that the document's `issuer` can be checked against it (RFC 8414 §3.3).
+ * The issuer a provider's discovery URL belongs to: `{issuer}/.well-known/openid-configuration` (OpenID Connect
+ * Discovery §4) or `{origin}/.well-known/oauth-authorization-server{path}` (RFC 8414 §3.1); throws `invalid` for any
+ * other URL. oauth4webapi discovers from the issuer, so that the document's `issuer` is checked (RFC 8414 §3.3).
  */
-function issuerOfDiscoveryUrl(discoveryUrl: string): { issuer: URL; algorithm: 'oidc' | 'oauth2' } | undefined {
+export function discoverySource(provider: string, discoveryUrl: string): { issuer: URL; algorithm: 'oidc' | 'oauth2' } {
   const url = new URL(discoveryUrl);
-  if (url.search || url.hash) return undefined;
-  if (url.pathname.endsWith(OIDC_WELL_KNOWN)) return { issuer: new URL(url.pathname.slice(0, -OIDC_WELL_KNOWN.length) || '/', url.origin), algorithm: 'oidc' };
-  if (url.pathname === OAUTH_WELL_KNOWN || url.pathname.startsWith(`${OAUTH_WELL_KNOWN}/`))
-    return { issuer: new URL(url.pathname.slice(OAUTH_WELL_KNOWN.length) || '/', url.origin), algorithm: 'oauth2' };
-  return undefined;
+  if (!url.search && !url.hash) {
+    if (url.pathname.endsWith(OIDC_WELL_KNOWN))
+      return { issuer: new URL(url.pathname.slice(0, -OIDC_WELL_KNOWN.length) || '/', url.origin), algorithm: 'oidc' };
+    if (url.pathname === OAUTH_WELL_KNOWN || url.pathname.startsWith(`${OAUTH_WELL_KNOWN}/`))
+      return { issuer: new URL(url.pathname.slice(OAUTH_WELL_KNOWN.length) || '/', url.origin), algorithm: 'oauth2' };
+  }
+  throw new VaultError(
+    'invalid',
+    `credential "${provider}" has discoveryUrl ${discoveryUrl}, which is neither {issuer}${OIDC_WELL_KNOWN} nor {origin}${OAUTH_WELL_KNOWN}{path}; give that, or tokenUrl`,
+  );
 }
 
 /** The issuer's metadata from its discovery document (endpoints given in the settings win), or the configured endpoints. */
@@ -101,13 +106,7 @@ export async function resolveIssuer(settings: OAuthClientSettings, http: HttpDep
     if (!settings.tokenUrl) throw new VaultError('invalid', `credential "${settings.provider}" has neither discoveryUrl nor tokenUrl`);
     return { server: { issuer: new URL(settings.tokenUrl).origin, ...configured }, discovered: false };
   }
-  const source = issuerOfDiscoveryUrl(settings.discoveryUrl);
-  if (!source) {
-    throw new VaultError(
-      'invalid',
-      `credential "${settings.provider}" has discoveryUrl ${settings.discoveryUrl}, which is neither {issuer}${OIDC_WELL_KNOWN} nor {origin}${OAUTH_WELL_KNOWN}{path}; give that, or tokenUrl`,
-    );
-  }
+  const source = discoverySource(settings.provider, settings.discoveryUrl);
   let server: oauth.AuthorizationServer;
   try {
     const response = await oauth.discoveryRequest(source.issuer, { algorithm: source.algorithm, ...requestOptions(http) });

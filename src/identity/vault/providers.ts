@@ -2,6 +2,7 @@ import { credentialProviderSchema, resolveEnvRef, validate, type CredentialProvi
 import type { Sql } from '../../store/index.js';
 import { open, seal } from '../master-key.js';
 import { VaultError } from './errors.js';
+import { discoverySource } from './oauth.js';
 
 /** A credential provider as listings show it: every setting except the secret. */
 export type CredentialProviderInfo = (
@@ -45,6 +46,7 @@ export class ProviderRecords {
   /** Validates, resolves `env:NAME` secrets and stores a provider; `replace` overwrites one of the same name. */
   async save(input: unknown, replace: boolean): Promise<CredentialProviderInfo> {
     const spec = validate(credentialProviderSchema, input, 'the credential');
+    if (spec.type === 'oauth2' && spec.discoveryUrl) discoverySource(spec.name, spec.discoveryUrl); // refused now, not at its first token
     const secret = this.resolve(spec, secretOf(spec));
     const now = new Date().toISOString();
     const values = [spec.name, spec.type, JSON.stringify(withoutSecret(spec)), secret === undefined ? null : seal(this.key, secret), now, now];
