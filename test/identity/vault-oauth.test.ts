@@ -69,7 +69,7 @@ describe("the vault's OAuth client", () => {
       'https://as.example/.well-known/oauth-authorization-server/t2': { issuer: 'https://as.example/t2', token_endpoint: 'https://as.example/t2/token' },
       'https://as.example/.well-known/oauth-authorization-server': { issuer: 'https://evil.example', token_endpoint: 'https://evil.example/token' },
     };
-    const { http } = stubHttp((url) => Response.json(documents[url], { status: documents[url] ? 200 : 404 }));
+    const { http } = stubHttp((url) => (documents[url] ? Response.json(documents[url]) : new Response('not found', { status: 404 })));
     const discover = (discoveryUrl: string): Promise<Issuer> => resolveIssuer({ ...settings, tokenUrl: undefined, discoveryUrl }, http);
     assert.equal((await discover('https://as.example/tenant/.well-known/openid-configuration')).server.token_endpoint, 'https://as.example/tenant/token');
     assert.equal((await discover('https://as.example/.well-known/oauth-authorization-server/t2')).server.issuer, 'https://as.example/t2');
@@ -77,6 +77,11 @@ describe("the vault's OAuth client", () => {
       discover('https://as.example/.well-known/oauth-authorization-server'),
       'upstream',
       /^cannot read the discovery document of credential "corp" at https:\/\/as\.example\/\.well-known\/oauth-authorization-server: .*"issuer" property does not match/,
+    );
+    await rejectsWith(
+      discover('https://as.example/gone/.well-known/openid-configuration'),
+      'upstream',
+      'cannot read the discovery document of credential "corp" at https://as.example/gone/.well-known/openid-configuration: HTTP 404',
     );
     await rejectsWith(
       discover('https://as.example/metadata.json'),

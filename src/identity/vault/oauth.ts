@@ -110,6 +110,7 @@ export async function resolveIssuer(settings: OAuthClientSettings, http: HttpDep
   let server: oauth.AuthorizationServer;
   try {
     const response = await oauth.discoveryRequest(source.issuer, { algorithm: source.algorithm, ...requestOptions(http) });
+    if (response.status !== 200) throw new Error(`HTTP ${response.status}`); // a redirect too: it is not followed
     server = { ...(await oauth.processDiscoveryResponse(source.issuer, response)), ...configured };
     if (!server.token_endpoint) throw new Error('it names no token_endpoint');
   } catch (error) {
