@@ -5,6 +5,7 @@ import type { LookupAddress, LookupAllOptions } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
+import { ToolportError } from '../errors/index.js';
 
 /** DNS as `dns.promises.lookup` answers with `all: true`; injectable so tests can map made-up names to loopback. */
 export type AddressLookup = (hostname: string, options: LookupAllOptions) => Promise<LookupAddress[]>;
@@ -25,10 +26,10 @@ export function isLinkLocalOrMetadata(address: string): boolean {
 }
 
 /** A target address the gateway will not connect to. */
-export class LinkLocalRefused extends Error {
+export class LinkLocalRefused extends ToolportError<'link_local_refused'> {
   constructor(host: string, address: string) {
     const what = host === address ? address : `${host} resolves to ${address}, which`;
-    super(`${what} is a link-local or cloud metadata address; set allowLinkLocal: true on the target to allow it`);
+    super('link_local_refused', `${what} is a link-local or cloud metadata address; set allowLinkLocal: true on the target to allow it`);
   }
 }
 

@@ -27,7 +27,7 @@ function paged<T>(gateway: LiveGateway, items: readonly T[], cursor: string | un
   try {
     return page(items, cursor, gateway.row.spec.pageSize);
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message, { code: 'invalid_cursor' });
+    if (error instanceof InvalidCursorError) throw new ProtocolError(error.jsonRpcCode, error.message, { code: error.code });
     throw error;
   }
 }

@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
+import { ToolportError } from '../errors/index.js';
 
 /** The sandbox cannot be built on this host; the message names the cause and the fix. */
-export class SandboxUnavailableError extends Error {
-  override name = 'SandboxUnavailableError';
+export class SandboxUnavailableError extends ToolportError<'sandbox_unavailable'> {
+  constructor(message: string) {
+    super('sandbox_unavailable', message);
+  }
 }
 
 let checked: Promise<void> | undefined;
