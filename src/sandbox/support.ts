@@ -3,6 +3,8 @@ import { ToolportError } from '../errors/index.js';
 
 /** The sandbox cannot be built on this host; the message names the cause and the fix. */
 export class SandboxUnavailableError extends ToolportError<'sandbox_unavailable'> {
+  override name = 'SandboxUnavailableError';
+
   constructor(message: string) {
     super('sandbox_unavailable', message);
   }
