@@ -23,8 +23,8 @@ export class TokenEndpointError extends VaultError {
   }
 }
 
-/** Tokens from one token-endpoint answer; `expiresAt` in ms since the epoch. */
-export interface TokenSet {
+/** An upstream issuer's tokens from one token-endpoint answer; `expiresAt` in ms since the epoch. */
+export interface UpstreamTokens {
   accessToken: string;
   expiresAt: number;
   refreshToken?: string;
@@ -88,7 +88,7 @@ export async function resolveEndpoints(settings: OAuthClientSettings, http: Http
  * One RFC 6749 token request (§4.1.3 code, §4.4 client credentials, §6 refresh) with client authentication per
  * §2.3.1. Errors name the provider and the issuer's error code, never a secret or token.
  */
-export async function requestToken(settings: OAuthClientSettings, tokenUrl: string, grant: Record<string, string>, http: HttpDeps): Promise<TokenSet> {
+export async function requestToken(settings: OAuthClientSettings, tokenUrl: string, grant: Record<string, string>, http: HttpDeps): Promise<UpstreamTokens> {
   const form = new URLSearchParams(grant);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   if (settings.clientSecret && settings.clientAuth === 'client_secret_basic') {

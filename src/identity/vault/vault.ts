@@ -2,9 +2,17 @@ import { ConfigError, type CredentialProviderSpec } from '../../config/index.js'
 import type { OutboundCredentials } from './outbound.js';
 import type { Store } from '../../store/index.js';
 import { VaultError } from './errors.js';
-import { requestToken, resolveEndpoints, TokenEndpointError, type HttpDeps, type IssuerEndpoints, type OAuthClientSettings, type TokenSet } from './oauth.js';
+import {
+  requestToken,
+  resolveEndpoints,
+  TokenEndpointError,
+  type HttpDeps,
+  type IssuerEndpoints,
+  type OAuthClientSettings,
+  type UpstreamTokens,
+} from './oauth.js';
 import { ProviderRecords, type CredentialProvider, type CredentialProviderInfo } from './providers.js';
-import { REFRESH_MARGIN_MS, TokenCache } from './token-cache.js';
+import { REFRESH_MARGIN_MS, UpstreamTokenCache } from './token-cache.js';
 import { UserTokenRecords } from './user-tokens.js';
 
 /** Which token a caller wants: a machine token (client credentials) or one acting for a user who consented. */
@@ -60,7 +68,7 @@ const cacheKey = (provider: string, flow: string, userId: string, scopes: string
 export class Vault {
   private readonly providers: ProviderRecords;
   private readonly users: UserTokenRecords;
-  private readonly cache: TokenCache;
+  private readonly cache: UpstreamTokenCache;
   private readonly http: HttpDeps;
   private readonly endpoints = new Map<string, { at: number; value: Promise<IssuerEndpoints> }>();
   private readonly loaded = new Map<string, { at: number; value: Promise<CredentialProvider> }>();
@@ -75,7 +83,7 @@ export class Vault {
     this.http = { fetch: options.fetch ?? fetch, timeoutMs: options.timeoutMs ?? 10_000, now };
     this.providers = new ProviderRecords(store.sql, options.masterKey, options.env ?? process.env);
     this.users = new UserTokenRecords(store.sql, options.masterKey, now);
-    this.cache = new TokenCache(now);
+    this.cache = new UpstreamTokenCache(now);
   }
 
   /** Stores a new provider (secrets given literally or as `env:NAME`); throws `conflict` if the name is taken. */
@@ -184,7 +192,7 @@ export class Vault {
     return value;
   }
 
-  private async clientCredentials(provider: Extract<CredentialProvider, { type: 'oauth2' }>, scopes: string[]): Promise<TokenSet> {
+  private async clientCredentials(provider: Extract<CredentialProvider, { type: 'oauth2' }>, scopes: string[]): Promise<UpstreamTokens> {
     const { tokenUrl } = await this.endpointsOf(provider);
     return requestToken(
       oauthSettings(provider),
@@ -194,7 +202,7 @@ export class Vault {
     );
   }
 
-  private async userToken(provider: Extract<CredentialProvider, { type: 'oauth2' }>, userId: string, scopes: string[]): Promise<TokenSet> {
+  private async userToken(provider: Extract<CredentialProvider, { type: 'oauth2' }>, userId: string, scopes: string[]): Promise<UpstreamTokens> {
     const stored = await this.users.get(provider.name, userId);
     if (stored && scopes.every((scope) => stored.scopes.includes(scope))) {
       const { tokens } = stored;
