@@ -51,7 +51,6 @@ export const ERROR_CODES = {
   target_unavailable: { http: 502, jsonRpc: -32603 },
   target_timeout: { http: 504, jsonRpc: -32603 },
   target_error: { http: 502, jsonRpc: -32603 },
-  link_local_refused: { http: 400, jsonRpc: -32602 },
   // The vault's credential providers.
   consent_required: { http: 409, jsonRpc: -32603 },
   upstream: { http: 502, jsonRpc: -32603 },

@@ -5,7 +5,6 @@ import type { LookupAddress, LookupAllOptions } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
-import { ToolportError } from '../errors/index.js';
 
 /** DNS as `dns.promises.lookup` answers with `all: true`; injectable so tests can map made-up names to loopback. */
 export type AddressLookup = (hostname: string, options: LookupAllOptions) => Promise<LookupAddress[]>;
@@ -25,11 +24,14 @@ export function isLinkLocalOrMetadata(address: string): boolean {
   return family !== 0 && refused.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-/** A target address the gateway will not connect to. */
-export class LinkLocalRefused extends ToolportError<'link_local_refused'> {
+/**
+ * A target address the gateway will not connect to. Not a ToolportError: no caller sees it as is (it becomes a
+ * ConfigError or a TargetError), and it travels through DNS and socket callbacks, where a `code` would read as errno's.
+ */
+export class LinkLocalRefused extends Error {
   constructor(host: string, address: string) {
     const what = host === address ? address : `${host} resolves to ${address}, which`;
-    super('link_local_refused', `${what} is a link-local or cloud metadata address; set allowLinkLocal: true on the target to allow it`);
+    super(`${what} is a link-local or cloud metadata address; set allowLinkLocal: true on the target to allow it`);
   }
 }
 
