@@ -1,22 +1,26 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError, configJsonSchema } from '../config/index.js';
-import { readBody, BodyTooLargeError, decodePathPart } from '../http/index.js';
-import { StoreError } from '../store/index.js';
+import { errorAnswer, ToolportError } from '../errors/index.js';
+import { readBody, decodePathPart } from '../http/index.js';
+import type { Logger } from '../log/index.js';
 
 const MAX_API_BODY = 1024 * 1024;
-const STORE_STATUS: Record<StoreError['code'], number> = { conflict: 409, not_found: 404, invalid: 400, unavailable: 503 };
 
-function send(res: ServerResponse, status: number, body?: unknown): void {
+function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
   if (body === undefined) {
-    res.writeHead(status).end();
+    res.writeHead(status, headers).end();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
-function fail(res: ServerResponse, status: number, code: string, message: string, details?: unknown): void {
-  send(res, status, { error: { code, message, ...(details === undefined ? {} : { details }) } });
+/** Answers a refusal through the one mapper; a ConfigError adds the bad keys as `details`. */
+function fail(res: ServerResponse, error: ToolportError, requestId: string, log: Logger): void {
+  const answer = errorAnswer(error, requestId);
+  log.info('api request refused', { requestId, code: error.code, status: answer.status });
+  const details = error instanceof ConfigError ? { details: error.issues } : {};
+  send(res, answer.status, { error: { ...answer.body.error, ...details } }, answer.headers);
 }
 
 /** Constant-time check of `Authorization: Bearer <admin token>`. */
@@ -56,30 +60,33 @@ export interface ApiReply {
 }
 /**
  * A part's routes under `/api/{prefix}`; resolves to undefined when no route matches (the edge answers 404/405).
- * Throw ConfigError (400), StoreError (404/409/400/503) or ApiProblem for failures.
+ * Throw a ToolportError (ConfigError, StoreError, VaultError...) for failures: its code gives the status.
  */
 export type ApiRoutes = (request: ApiRequest) => Promise<ApiReply | undefined>;
 
-/** A failure with its own HTTP status, for cases ConfigError and StoreError do not name. */
-export class ApiProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/** What the edge gives each `/api` request: the request id its answer and log line carry, and the log. */
+export interface ApiContext {
+  requestId: string;
+  log: Logger;
 }
 
 /** Serves `/api/{prefix}/...` from each part's routes; every route needs the admin bearer token. */
-export async function handleApi(req: IncomingMessage, res: ServerResponse, path: string, routes: Record<string, ApiRoutes>, adminToken: string): Promise<void> {
+export async function handleApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  routes: Record<string, ApiRoutes>,
+  adminToken: string,
+  { requestId, log }: ApiContext,
+): Promise<void> {
+  const refuse = (error: ToolportError): void => fail(res, error, requestId, log);
   if (!isAdmin(req, adminToken)) {
     res.setHeader('www-authenticate', 'Bearer realm="toolport-admin"');
-    return fail(
-      res,
-      401,
-      'unauthorized',
-      'the control plane needs the admin token: Authorization: Bearer <token> (printed at start, stored in DATA_DIR/admin-token)',
+    return refuse(
+      new ToolportError(
+        'unauthorized',
+        'the control plane needs the admin token: Authorization: Bearer <token> (printed at start, stored in DATA_DIR/admin-token)',
+      ),
     );
   }
   const [, prefix, ...parts] = path.split('/').filter(Boolean).map(decodePathPart); // ['api', 'runtimes', name, ...]
@@ -87,15 +94,12 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, path:
   try {
     if (prefix === 'schema' && parts[0] === 'config' && method === 'GET') return send(res, 200, configJsonSchema());
     const part = prefix === undefined ? undefined : routes[prefix];
-    if (!part) return fail(res, 404, 'not_found', `no API route ${method} ${path}; see /api/${Object.keys(routes).join(', /api/')}`);
+    if (!part) return refuse(new ToolportError('not_found', `no API route ${method} ${path}; see /api/${Object.keys(routes).join(', /api/')}`));
     const reply = await part({ method, parts, body: () => jsonBody(req), req });
-    if (!reply) return fail(res, 405, 'method_not_allowed', `${method} is not supported on ${path}`);
+    if (!reply) return refuse(new ToolportError('method_not_allowed', `${method} is not supported on ${path}`));
     return send(res, reply.status, reply.body);
   } catch (error) {
-    if (error instanceof ConfigError) return fail(res, 400, error.code, error.message, error.issues);
-    if (error instanceof StoreError) return fail(res, STORE_STATUS[error.code], error.code, error.message);
-    if (error instanceof BodyTooLargeError) return fail(res, 413, error.code, error.message);
-    if (error instanceof ApiProblem) return fail(res, error.status, error.code, error.message);
+    if (error instanceof ToolportError) return refuse(error);
     throw error;
   }
 }

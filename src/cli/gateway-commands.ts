@@ -31,7 +31,7 @@ interface GatewayFlags extends ConnectionFlags {
   description?: string;
 }
 
-interface TargetFlags extends ConnectionFlags {
+interface GatewayTargetFlags extends ConnectionFlags {
   file?: string;
   type?: string;
   url?: string;
@@ -146,9 +146,9 @@ export function registerGatewayCommands(program: Command): void {
     .option('--timeout <duration>', 'per-call timeout, e.g. 30s')
     .option('--sync-interval <duration>', 're-read the catalog this often, e.g. 10m (0 = only on demand)')
     .option('--allow-link-local', 'let the target reach link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10, ...), refused by default')
-    .action(async (gatewayName: string, name: string, flags: TargetFlags) => {
+    .action(async (gatewayName: string, name: string, flags: GatewayTargetFlags) => {
       const spec: Record<string, unknown> = { ...(await specFile(flags.file)), name };
-      const given: [keyof TargetFlags, string][] = [
+      const given: [keyof GatewayTargetFlags, string][] = [
         ['url', 'url'],
         ['runtime', 'runtime'],
         ['module', 'module'],

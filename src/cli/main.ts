@@ -3,7 +3,7 @@ import { ConfigError, configJsonSchema } from '../config/index.js';
 import { ApiError } from './api-client.js';
 import { printJson } from './output.js';
 import { storeLocation, wholeNumber } from './options.js';
-import { AuthError, ConnectionError } from '../client/index.js';
+import { ClientAuthError, ConnectionError } from '../client/index.js';
 import { ModelError } from '../agent/model.js';
 import { registerAgentCommand } from './agent-command.js';
 import { registerAuthCommands } from './auth-commands.js';
@@ -105,7 +105,7 @@ try {
     error instanceof ConfigError ||
     error instanceof ApiError ||
     error instanceof ConnectionError ||
-    error instanceof AuthError ||
+    error instanceof ClientAuthError ||
     error instanceof UsageError ||
     error instanceof ModelError
   ) {

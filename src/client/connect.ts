@@ -17,7 +17,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { PER_REQUEST_PROTOCOL_VERSION, SESSION_PROTOCOL_VERSION } from '../http/index.js';
 import { resolveTarget, type TargetOptions } from './target.js';
 import { authProviderFor, createCredentials, type Credentials } from './auth/credentials.js';
-import { AuthError, type AuthOptions } from './auth/types.js';
+import { ClientAuthError, type AuthOptions } from './auth/types.js';
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from './resilience.js';
 import { withSessionRecovery, type SessionReplaced } from './session-recovery.js';
 import { signingFetch } from './auth/sigv4-fetch.js';
@@ -125,7 +125,7 @@ function serverMessage(text: string): string {
 
 /** Turns a failure into a message naming what happened and what to do (never the token itself). */
 export function explain(url: URL, error: unknown, context: { target?: string; auth?: AuthOptions; credentials?: Credentials | undefined } = {}): Error {
-  if (error instanceof AuthError || error instanceof ConnectionError) return error;
+  if (error instanceof ClientAuthError || error instanceof ConnectionError) return error;
   const raw = (error as Error).message ?? String(error);
   // A 2025-11-25 request failure carries the server's body in its message; the 2026-07-28 server/discover probe's
   // says only "Version negotiation failed: …" and keeps the body in data.text. Both explain with the server's words.

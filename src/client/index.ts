@@ -4,7 +4,7 @@ export { CLOSED_BEFORE_ANSWER } from './answer-transport.js';
 export type { Connection, ConnectOptions, ProtocolChoice } from './connect.js';
 export { ELICITATION_POLICIES, missingFeatureFix, schemaDefaults } from './handlers.js';
 export type { ClientHandlers, ElicitationHandler, ElicitationPolicy, HandlerContext, SamplingHandler } from './handlers.js';
-export { AUTH_MODES, AuthError } from './auth/types.js';
+export { AUTH_MODES, ClientAuthError } from './auth/types.js';
 export type { AuthMode, AuthOptions } from './auth/types.js';
 export { TokenCache, toolportHome } from './auth/token-cache.js';
 export type { TokenSet } from './auth/token-cache.js';

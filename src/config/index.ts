@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ToolportError } from '../errors/index.js';
 import { configSchema, runtimeSpecSchema, type Config } from './schema.js';
 import { resolveRuntimePaths } from './paths.js';
 import { unknownKeyMessages } from './unknown-keys.js';
@@ -22,13 +23,12 @@ export { openApiTargetSchema, type OpenApiTargetSpec } from './targets/openapi.j
 export { functionTargetSchema, inlineToolSchema, type FunctionTargetSpec, type InlineTool } from './targets/function.js';
 
 /** A config file or control-plane body that does not validate; `issues` name each bad key by its path. */
-export class ConfigError extends Error {
-  readonly code = 'invalid_config';
+export class ConfigError extends ToolportError<'invalid_config'> {
   constructor(
     message: string,
     readonly issues: { path: string; message: string }[] = [],
   ) {
-    super(message);
+    super('invalid_config', message);
   }
 }
 

@@ -8,6 +8,9 @@ export const ERROR_CODES = {
   bad_request: { http: 400, jsonRpc: -32600 },
   bad_path: { http: 400, jsonRpc: -32600 },
   body_too_large: { http: 413, jsonRpc: -32600 },
+  headers_too_large: { http: 431, jsonRpc: -32600 },
+  // Node's HTTP parser gave up waiting for the request line or headers.
+  request_timeout: { http: 408, jsonRpc: -32600 },
   not_found: { http: 404, jsonRpc: -32602 },
   method_not_allowed: { http: 405, jsonRpc: -32600 },
   forbidden_host: { http: 403, jsonRpc: -32000 },
@@ -23,7 +26,8 @@ export const ERROR_CODES = {
   invalid_token: { http: 401, jsonRpc: -32001 },
   insufficient_scope: { http: 403, jsonRpc: -32001 },
   issuer_unavailable: { http: 503, jsonRpc: -32001 },
-  misconfigured: { http: 500, jsonRpc: -32001 },
+  // A resource whose authorizer cannot work is refused like a bad token, so it never runs open.
+  misconfigured: { http: 401, jsonRpc: -32001 },
   sign_in_throttled: { http: 429, jsonRpc: -32000 },
   // Runtimes and their sessions' workers.
   runtime_not_found: { http: 404, jsonRpc: -32603 },
@@ -33,7 +37,6 @@ export const ERROR_CODES = {
   too_many_sessions: { http: 429, jsonRpc: -32603 },
   worker_unavailable: { http: 503, jsonRpc: -32603 },
   worker_exited: { http: 502, jsonRpc: -32603 },
-  request_timeout: { http: 504, jsonRpc: -32603 },
   sandbox_unavailable: { http: 503, jsonRpc: -32603 },
   // Gateways, their catalogs and their targets.
   gateway_not_found: { http: 404, jsonRpc: -32001 },
@@ -48,7 +51,6 @@ export const ERROR_CODES = {
   target_unavailable: { http: 502, jsonRpc: -32603 },
   target_timeout: { http: 504, jsonRpc: -32603 },
   target_error: { http: 502, jsonRpc: -32603 },
-  link_local_refused: { http: 400, jsonRpc: -32602 },
   // The vault's credential providers.
   consent_required: { http: 409, jsonRpc: -32603 },
   upstream: { http: 502, jsonRpc: -32603 },

@@ -25,7 +25,6 @@ export class ToolportError<Code extends ErrorCode = ErrorCode> extends Error {
     details: ErrorDetails = {},
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = new.target.name;
     if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
     if (details.detail !== undefined) this.detail = details.detail;
   }

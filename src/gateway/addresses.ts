@@ -24,7 +24,10 @@ export function isLinkLocalOrMetadata(address: string): boolean {
   return family !== 0 && refused.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-/** A target address the gateway will not connect to. */
+/**
+ * A target address the gateway will not connect to. Not a ToolportError: no caller sees it as is (it becomes a
+ * ConfigError or a TargetError), and it travels through DNS and socket callbacks, where a `code` would read as errno's.
+ */
 export class LinkLocalRefused extends Error {
   constructor(host: string, address: string) {
     const what = host === address ? address : `${host} resolves to ${address}, which`;

@@ -2,6 +2,7 @@
 // the store so `tools/list` never waits for a live target.
 import { createHash } from 'node:crypto';
 import { UriTemplate, type Prompt, type Resource, type ResourceTemplateType as ResourceTemplate, type Tool } from '@modelcontextprotocol/server';
+import { ToolportError } from '../errors/index.js';
 import type { CatalogRow } from './store.js';
 import type { TargetCatalog } from './targets/types.js';
 
@@ -175,7 +176,11 @@ export function page<T>(items: readonly T[], cursor: string | undefined, size: n
 }
 
 /** Thrown for a cursor this gateway did not hand out. */
-export class InvalidCursorError extends Error {}
+export class InvalidCursorError extends ToolportError<'invalid_cursor'> {
+  constructor(message: string) {
+    super('invalid_cursor', message);
+  }
+}
 
 function decodeCursor(cursor: string): number {
   const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));

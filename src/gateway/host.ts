@@ -14,8 +14,9 @@ import {
 } from '@modelcontextprotocol/server';
 import { BodyTooLargeError, gatewayPath, metadataPath, parseJsonRpcBody, readBody, requestOrigin, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
+import { errorAnswer, newRequestId, ToolportError, type ErrorAnswer } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import { SessionEventStore, sendJsonRpcError } from '../mcp/index.js';
+import { SessionEventStore, sendErrorAnswer, sendJsonRpcError } from '../mcp/index.js';
 import { CallRunner, type Caller } from './calls.js';
 import { LiveGateway, type DriverFactory } from './live.js';
 import { ToolListPages, plainToolsList, type PlainListRequest } from './list-cache.js';
@@ -152,13 +153,13 @@ export class GatewayHost {
 
   /** Handles one HTTP request to `/gateways/{name}/mcp`. */
   async handle(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    const requestId = newRequestId();
     const served = this.served.get(name);
     if (!served)
-      return sendJsonRpcError(res, 404, {
-        code: -32001,
-        message: `no gateway named "${name}"; list them with: toolport gateway list`,
-        data: { code: 'gateway_not_found' },
-      });
+      return sendErrorAnswer(
+        res,
+        this.refusal(name, new ToolportError('gateway_not_found', `no gateway named "${name}"; list them with: toolport gateway list`), requestId),
+      );
     const { live, modern } = served;
     const base = requestOrigin(req);
     // Read at most once: a signing scheme (SigV4) hashes the body before the MCP handling parses it.
@@ -194,16 +195,21 @@ export class GatewayHost {
       const request = toFetchRequest(req, raw, abort.signal);
       const caller: Caller = { principal };
       const response = (await isLegacyRequest(request, body))
-        ? await this.serveLegacy(live, request, body, caller)
+        ? await this.serveLegacy(live, request, body, caller, requestId)
         : await modern.fetch(request, {
             parsedBody: body,
             authInfo: { token: '', clientId: principal?.clientId ?? '', scopes: principal?.scopes ?? [], extra: { caller } },
           });
       await sendFetchResponse(res, response);
     } catch (error) {
-      if (error instanceof AuthError) return sendAuthChallenge(res, error, `${base}${metadataPath(gatewayPath(name))}`);
-      if (error instanceof BodyTooLargeError)
-        return sendJsonRpcError(res, 413, { code: -32600, message: `${error.message}; send less or raise the gateway's maxBodyBytes` });
+      if (error instanceof AuthError) {
+        this.refusal(name, error, requestId);
+        return sendAuthChallenge(res, error, `${base}${metadataPath(gatewayPath(name))}`, requestId);
+      }
+      if (error instanceof BodyTooLargeError) {
+        const tooLarge = new ToolportError('body_too_large', `${error.message}; send less or raise the gateway's maxBodyBytes`);
+        return sendErrorAnswer(res, this.refusal(name, tooLarge, requestId));
+      }
       throw error;
     }
   }
@@ -233,29 +239,33 @@ export class GatewayHost {
   }
 
   /** 2025-11-25: `initialize` opens a session; later requests must carry its id and come from the same caller. */
-  private async serveLegacy(live: LiveGateway, request: Request, body: unknown, caller: Caller): Promise<Response> {
+  private async serveLegacy(live: LiveGateway, request: Request, body: unknown, caller: Caller, requestId: string): Promise<Response> {
+    const refuse = (error: ToolportError): Response => jsonRpcResponse(this.refusal(live.name, error, requestId));
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId) {
       const session = this.sessions.get(sessionId);
       if (!session || session.gateway !== live.name || session.owner !== ownerOf(caller.principal)) {
-        return jsonRpcResponse(404, -32001, `session ${sessionId} does not exist or has ended; send a new initialize request without a session id`);
+        return refuse(
+          new ToolportError('session_not_found', `session ${sessionId} does not exist or has ended; send a new initialize request without a session id`),
+        );
       }
       session.lastSeen = Date.now();
       return session.transport.handleRequest(request, { parsedBody: body });
     }
     const initializing = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
     if (request.method !== 'POST' || !initializing) {
-      return jsonRpcResponse(400, -32000, 'Bad Request: this request needs the Mcp-Session-Id header from the initialize response; send initialize first');
+      return refuse(
+        new ToolportError('session_required', 'Bad Request: this request needs the Mcp-Session-Id header from the initialize response; send initialize first'),
+      );
     }
     const { maxSessions } = live.row.spec;
     if (this.sessionCount(live.name) + (this.opening.get(live.name) ?? 0) >= maxSessions) {
-      return jsonRpcResponse(
-        429,
-        -32000,
-        `gateway "${live.name}" already has its maximum of ${maxSessions} sessions; retry later or end idle sessions with DELETE`,
-        {
-          'retry-after': String(SESSIONS_FULL_RETRY_SECONDS),
-        },
+      return refuse(
+        new ToolportError(
+          'too_many_sessions',
+          `gateway "${live.name}" already has its maximum of ${maxSessions} sessions; retry later or end idle sessions with DELETE`,
+          { retryAfterSeconds: SESSIONS_FULL_RETRY_SECONDS },
+        ),
       );
     }
     // Counted until the session is registered, so concurrent initialize requests cannot overshoot the bound.
@@ -288,6 +298,12 @@ export class GatewayHost {
     return transport.handleRequest(request, { parsedBody: body });
   }
 
+  /** Maps a refusal of the gateway edge through errorAnswer and logs it with the request id its answer carries. */
+  private refusal(gateway: string, error: ToolportError, requestId: string): ErrorAnswer {
+    this.log.info('gateway request refused', { gateway, requestId, code: error.code });
+    return errorAnswer(error, requestId);
+  }
+
   /** Resolves once every tool call answered so far is in the audit log (read it after this). */
   flushCalls(): Promise<void> {
     return this.calls.flush();
@@ -306,9 +322,10 @@ export class GatewayHost {
   }
 }
 
-function jsonRpcResponse(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
+/** A mapped refusal as a fetch Response, for the SDK transports' side of the edge. */
+function jsonRpcResponse(answer: ErrorAnswer): Response {
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: answer.jsonRpc }), {
+    status: answer.status,
+    headers: { 'content-type': 'application/json', ...answer.headers },
   });
 }

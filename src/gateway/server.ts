@@ -6,11 +6,11 @@ import {
   CLIENT_INFO_META_KEY,
   LOG_LEVEL_META_KEY,
   ProtocolError,
-  ProtocolErrorCode,
   Server,
   type LoggingLevel,
   type ServerContext,
 } from '@modelcontextprotocol/server';
+import type { ToolportError } from '../errors/index.js';
 import { GatewayError } from './errors.js';
 import { InvalidCursorError, page } from './catalog.js';
 import type { CallRunner, Caller } from './calls.js';
@@ -27,16 +27,19 @@ function paged<T>(gateway: LiveGateway, items: readonly T[], cursor: string | un
   try {
     return page(items, cursor, gateway.row.spec.pageSize);
   } catch (error) {
-    if (error instanceof InvalidCursorError) throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message, { code: 'invalid_cursor' });
+    if (error instanceof InvalidCursorError) throw refusal(error);
     throw error;
   }
 }
 
 /** The error for a prompt, resource or completion the gateway's permissions keep from this caller (as for tools). */
 function forbidden(what: string): ProtocolError {
-  return new ProtocolError(ProtocolErrorCode.InvalidParams, `you may not ${what}: the gateway's permissions do not admit your token's scopes or claims`, {
-    code: 'forbidden',
-  });
+  return refusal(new GatewayError('forbidden', `you may not ${what}: the gateway's permissions do not admit your token's scopes or claims`));
+}
+
+/** A handler's refusal as the SDK throws it: the table's JSON-RPC code, the message, and the stable code in `data`. */
+function refusal(error: ToolportError, data: Record<string, unknown> = {}): ProtocolError {
+  return new ProtocolError(error.jsonRpcCode, error.message, { code: error.code, ...data });
 }
 
 /** Forwards a target's progress to the caller when the request carried a progress token. */
@@ -171,7 +174,7 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const target = gateway.catalog.resourceTarget(uri);
     const driver = target ? gateway.targets.get(target)?.driver : undefined;
     if (!target || !driver?.readResource)
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no target of gateway "${gateway.name}" serves resource ${uri}`, { uri });
+      throw refusal(new GatewayError('unknown_resource', `no target of gateway "${gateway.name}" serves resource ${uri}`), { uri });
     if (!gateway.policy.allowsResource(target, uri, caller().principal)) throw forbidden(`read resource ${uri}`);
     return forward(gateway, target, ctx, caller(), (context) => driver.readResource!(uri, context), uri);
   });
@@ -186,7 +189,7 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const route = gateway.catalog.promptRoute(name);
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
     if (!route || !driver?.getPrompt)
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `gateway "${gateway.name}" has no prompt "${name}"; list them with prompts/list`);
+      throw refusal(new GatewayError('unknown_prompt', `gateway "${gateway.name}" has no prompt "${name}"; list them with prompts/list`));
     if (!gateway.policy.allows(name, caller().principal)) throw forbidden(`get prompt "${name}"`);
     return forward(gateway, route.target, ctx, caller(), (context) => driver.getPrompt!(route.name, args, context), name);
   });
@@ -197,9 +200,11 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const route = ref.type === 'ref/prompt' ? gateway.catalog.promptRoute(ref.name) : template ? { target: template, name: ref.uri } : undefined;
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
     if (!route || !driver?.complete)
-      throw new ProtocolError(
-        ProtocolErrorCode.InvalidParams,
-        `nothing on gateway "${gateway.name}" completes ${ref.type === 'ref/prompt' ? ref.name : ref.uri}`,
+      throw refusal(
+        new GatewayError(
+          ref.type === 'ref/prompt' ? 'unknown_prompt' : 'unknown_resource',
+          `nothing on gateway "${gateway.name}" completes ${ref.type === 'ref/prompt' ? ref.name : ref.uri}`,
+        ),
       );
     const { principal } = caller();
     if (ref.type === 'ref/prompt' ? !gateway.policy.allows(ref.name, principal) : !gateway.policy.allowsResource(route.target, ref.uri, principal)) {

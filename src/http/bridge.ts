@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ToolportError } from '../errors/index.js';
 
 /** Turns a Node request (whose body has already been read) into a fetch `Request` for the SDK's web-standard transports. */
 export function toFetchRequest(req: IncomingMessage, body: Buffer | undefined, signal?: AbortSignal): Request {
@@ -55,11 +56,10 @@ export async function sendFetchResponse(res: ServerResponse, response: Response,
   res.end();
 }
 
-/** An HTTP error carrying the status the edge should answer with. */
-export class BodyTooLargeError extends Error {
-  readonly code = 'body_too_large';
+/** A request body over its limit; each edge adds which setting raises it. */
+export class BodyTooLargeError extends ToolportError<'body_too_large'> {
   constructor(readonly limit: number) {
-    super(`request body is larger than the limit of ${limit} bytes`);
+    super('body_too_large', `request body is larger than the limit of ${limit} bytes`);
   }
 }
 

@@ -1,7 +1,10 @@
+import { ToolportError } from '../errors/index.js';
+
 /** A request path whose percent escapes do not decode (RFC 3986 §2.1): the edge answers 400. */
-export class BadPathError extends Error {
-  readonly code = 'bad_path';
-  readonly status = 400;
+export class BadPathError extends ToolportError<'bad_path'> {
+  constructor(message: string) {
+    super('bad_path', message);
+  }
 }
 
 /** How much of a bad segment an error message quotes; the rest is the caller's own input anyway. */

@@ -11,7 +11,7 @@ export { SigV4Authorizer, SIGV4_ISSUER } from './sigv4.js';
 export type { SigV4AuthorizerConfig, SigV4Options } from './sigv4.js';
 export { AccessKeys } from './access-keys.js';
 export type { AccessKeyInfo, AccessKeyLookup, NewAccessKey } from './access-keys.js';
-export { Vault, VaultError, VAULT_STATUS, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, startWorkloadEndpoint } from './vault/index.js';
+export { Vault, VaultError, VAULT_CALLBACK_PATH, credentialRoutes, handleVaultCallback, startWorkloadEndpoint } from './vault/index.js';
 export type {
   AccessTokenRequest,
   CredentialProviderInfo,

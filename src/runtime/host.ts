@@ -26,6 +26,7 @@ import {
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { RuntimeRecord, Store } from '../store/index.js';
+import { newRequestId } from '../errors/index.js';
 import { RuntimeError } from './errors.js';
 import { answerForLegacy, detectEra, initializeForModernServer, isUnsupportedVersion, legacyResultSink, type InitializeParams, type WorkerEra } from './era.js';
 import { SessionEventStore, sendJsonRpcError } from '../mcp/index.js';
@@ -190,7 +191,8 @@ export class RuntimeHost {
   /** Handles one HTTP request to a runtime's invocations endpoint. */
   async handle(req: IncomingMessage, res: ServerResponse, ref: string, qualifier: string): Promise<void> {
     const started = performance.now();
-    const log: Record<string, unknown> = { runtime: ref, method: req.method };
+    const requestId = newRequestId();
+    const log: Record<string, unknown> = { runtime: ref, method: req.method, requestId };
     res.on('close', () => {
       this.log.info('invocation', { ...log, status: res.statusCode, ms: Math.round((performance.now() - started) * 100) / 100 });
     });
@@ -219,7 +221,7 @@ export class RuntimeHost {
       } catch (error) {
         if (!(error instanceof AuthError)) throw error;
         log.auth = error.code;
-        sendAuthChallenge(res, error, `${base}${metadataPath(runtimePathOfSegment(ref))}`);
+        sendAuthChallenge(res, error, `${base}${metadataPath(runtimePathOfSegment(ref))}`, requestId);
         return;
       }
       if (principal) log.subject = principal.subject;
@@ -262,10 +264,11 @@ export class RuntimeHost {
       await this.forward(req, res, existing, body);
     } catch (error) {
       if (error instanceof BodyTooLargeError)
-        return sendRuntimeError(res, new RuntimeError('body_too_large', `${error.message}; send less or raise limits.maxBodyBytes`), id);
-      if (error instanceof RuntimeError) return sendRuntimeError(res, error, id);
+        return sendRuntimeError(res, new RuntimeError('body_too_large', `${error.message}; send less or raise limits.maxBodyBytes`), requestId, id);
+      if (error instanceof RuntimeError) return sendRuntimeError(res, error, requestId, id);
       this.log.error('invocation failed', { ...log, error: (error as Error).stack });
-      sendRuntimeError(res, new RuntimeError('worker_unavailable', 'internal error while invoking the runtime; see the server log'), id);
+      const internal = `internal error while invoking the runtime; see the server log for request id ${requestId}`;
+      sendRuntimeError(res, new RuntimeError('worker_unavailable', internal, { cause: error }), requestId, id);
     }
   }
 
@@ -297,7 +300,7 @@ export class RuntimeHost {
       throw new RuntimeError(
         'too_many_sessions',
         `runtime "${name}" already has its maximum of ${maxSessions} sessions; retry later or end idle sessions with DELETE`,
-        5,
+        { retryAfterSeconds: 5 },
       );
     }
     if (callerChosen && (!CALLER_SESSION_ID.test(requestedId ?? '') || this.sessions.has(requestedId ?? ''))) {

@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJsonContentType, ProtocolErrorCode } from '@modelcontextprotocol/server';
-import { sendJsonRpcError } from '../mcp/index.js';
-import type { RuntimeError } from './errors.js';
+import { errorAnswer } from '../errors/index.js';
+import { sendErrorAnswer } from '../mcp/index.js';
 
-/** Answers with a RuntimeError's status, JSON-RPC code and message (and Retry-After when it has one). */
-export function sendRuntimeError(res: ServerResponse, error: RuntimeError, id: unknown = null): void {
-  const headers: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
-  sendJsonRpcError(res, error.httpStatus, { code: error.jsonRpcCode, message: error.message, data: { code: error.code } }, id, headers);
+/** Answers a runtime failure through the one mapper; `requestId` is the one in the request's log line. */
+export function sendRuntimeError(res: ServerResponse, error: unknown, requestId: string, id: unknown = null): void {
+  sendErrorAnswer(res, errorAnswer(error, requestId), id);
 }
 
 /** One value of a request header. */

@@ -1,8 +1,13 @@
 import { execFile } from 'node:child_process';
+import { ToolportError } from '../errors/index.js';
 
 /** The sandbox cannot be built on this host; the message names the cause and the fix. */
-export class SandboxUnavailableError extends Error {
+export class SandboxUnavailableError extends ToolportError<'sandbox_unavailable'> {
   override name = 'SandboxUnavailableError';
+
+  constructor(message: string) {
+    super('sandbox_unavailable', message);
+  }
 }
 
 let checked: Promise<void> | undefined;

@@ -5,8 +5,9 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { handleApi, type ApiRoutes } from '../api/index.js';
 import { createGateways, gatewayRoutes, type AddressLookup, type GatewayHost, type GatewayService } from '../gateway/index.js';
+import { errorAnswer, newRequestId, ToolportError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
-import { sendJsonRpcError } from '../mcp/index.js';
+import { sendErrorAnswer } from '../mcp/index.js';
 import { ControlPlane, RuntimeHost, runtimeRoutes } from '../runtime/index.js';
 import { bridgeIntoSandboxes, protectFromSandboxes } from '../sandbox/index.js';
 import {
@@ -76,16 +77,10 @@ export interface Platform {
 /** A gateway request that finds no catalog yet waits this long for it by default. */
 const CATALOG_WAIT_MS = 10_000;
 /** What a 503 from a loading or draining edge tells the caller to wait before trying again, in seconds. */
-const RETRY_AFTER_S = '2';
+const RETRY_AFTER_S = 2;
 
-/** Answers with the edge's JSON error shape, `{error: {code, message}}`. */
-function sendEdgeError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ error: { code, message } }));
-}
-
-function notFound(res: ServerResponse, path: string): void {
-  sendEdgeError(res, 404, 'not_found', `nothing is served at ${path}; see GET /ping, /api, /runtimes/{name}/invocations, /gateways/{name}/mcp`);
+function notFound(path: string): ToolportError {
+  return new ToolportError('not_found', `nothing is served at ${path}; see GET /ping, /api, /runtimes/{name}/invocations, /gateways/{name}/mcp`);
 }
 
 /**
@@ -204,13 +199,22 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   const refused = rebindingGuard(advertised ? [...allowedHosts, advertised.hostname] : allowedHosts);
   /** The origin advertised URLs start with: publicUrl, else the (guarded, loopback) Host the caller addressed. */
   const advertisedBase = (req: IncomingMessage): string => publicUrl ?? requestOrigin(req, host);
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /**
+   * Answers a failure of the edge through the one mapper, as `{error: {code, message, requestId}}` or as a JSON-RPC
+   * error, and logs it under the same request id: a 500's stack goes to the log only, never to the caller.
+   */
+  const fail = (req: IncomingMessage, res: ServerResponse, thrown: unknown, requestId: string, shape: 'json' | 'json-rpc' = 'json'): void => {
+    const answer = errorAnswer(thrown, requestId);
+    const fields = { requestId, path: req.url, code: answer.error.code };
+    if (answer.status >= 500) log.error('request failed', { ...fields, error: (thrown as Error | undefined)?.stack });
+    else log.info('request refused', fields);
+    if (shape === 'json-rpc') return sendErrorAnswer(res, answer);
+    if (res.headersSent) return void res.end();
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body));
+  };
+  const route = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const refusal = refused(req);
-    if (refusal) {
-      res.writeHead(403, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: `Forbidden: ${refusal}` } }));
-      return;
-    }
+    if (refusal) return fail(req, res, new ToolportError('forbidden_host', `Forbidden: ${refusal}`), requestId, 'json-rpc');
     // Behind publicUrl, what the caller wrote in Host (or X-Forwarded-*) never reaches a part: Identity (its proxy
     // mode reads X-Forwarded-Host/Proto) and every advertised URL see the public origin only. X-Forwarded-For goes
     // too: Identity's failed-login throttle counts by source address, and a caller must not choose its own.
@@ -230,11 +234,11 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     }
     if (path === '/ready' && (req.method === 'GET' || req.method === 'HEAD')) {
       const { ready, loading } = await readiness.state();
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', ...(ready ? {} : { 'retry-after': RETRY_AFTER_S }) });
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', ...(ready ? {} : { 'retry-after': String(RETRY_AFTER_S) }) });
       res.end(JSON.stringify({ status: ready ? 'Ready' : 'Loading', loading }));
       return;
     }
-    if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, api, token);
+    if (path === '/api' || path.startsWith('/api/')) return handleApi(req, res, path, api, token, { requestId, log });
     if (path === VAULT_CALLBACK_PATH && req.method === 'GET') return handleVaultCallback(vault, req, res, log);
     if (await authorizationServer.handle(req, res, path)) return;
     const endpoint = parseEndpointPath(path);
@@ -244,7 +248,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
         endpoint.kind === 'runtime'
           ? await runtimes.protectedResourceMetadata(endpoint.segment, advertisedBase(req))
           : await gateways.host.protectedResourceMetadata(endpoint.ref, advertisedBase(req));
-      if (!metadata) return notFound(res, path);
+      if (!metadata) throw notFound(path);
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }).end(JSON.stringify(metadata));
       return;
     }
@@ -252,19 +256,15 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
       const name = endpoint.ref;
       if (await readiness.gatewayReady(name)) return gateways.host.handle(req, res, name);
       const message = `gateway "${name}" is still loading its tool catalog; retry in a few seconds (GET /ready says when everything is loaded)`;
-      return sendJsonRpcError(res, 503, { code: -32000, message, data: { code: 'gateway_loading' } }, null, { 'retry-after': RETRY_AFTER_S });
+      return fail(req, res, new ToolportError('gateway_loading', message, { retryAfterSeconds: RETRY_AFTER_S }), requestId, 'json-rpc');
     }
     if (endpoint?.kind === 'runtime' && !endpoint.metadata)
       return runtimes.handle(req, res, endpoint.segment, url.searchParams.get('qualifier') ?? DEFAULT_QUALIFIER);
-    notFound(res, path);
+    throw notFound(path);
   };
   const server: Server = createServer((req, res) => {
-    route(req, res).catch((error: Error) => {
-      if (error instanceof BadPathError) return sendEdgeError(res, error.status, error.code, error.message);
-      log.error('request failed', { path: req.url, error: error.stack });
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'internal', message: 'internal error; see the server log' } }));
-    });
+    const requestId = newRequestId();
+    route(req, res, requestId).catch((error: unknown) => fail(req, res, error, requestId));
   });
   server.on('clientError', answerClientError);
   // Long tool calls (minutes) must not be cut by Node's default request timeout.

@@ -1,4 +1,5 @@
 import type { RuntimeSpec } from '../config/index.js';
+import { ToolportError } from '../errors/index.js';
 import type { Sql } from './sql.js';
 
 /** One immutable version of a runtime's spec. */
@@ -43,17 +44,11 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Closed set of store failures; the edge maps them to HTTP statuses. */
+/** Closed set of store failures; ERROR_CODES gives each its HTTP status. */
 export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid' | 'unavailable';
 
-export class StoreError extends Error {
-  constructor(
-    readonly code: StoreErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A store failure whose message names the record and what to do. */
+export class StoreError extends ToolportError<StoreErrorCode> {}
 
 /** The ARN Toolport gives a runtime (DESIGN.md contract); the URL contract owns its shape. */
 export { runtimeArn } from '../http/index.js';

@@ -1,7 +1,8 @@
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { InMemoryTransport, McpServer, createMcpHandler, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { errorAnswer, newRequestId, ToolportError } from '../errors/index.js';
 import { readBody, SESSION_PROTOCOL_VERSION, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { isToolDefinition, type ToolContext, type ToolDefinition } from './define.js';
 
@@ -97,19 +98,21 @@ export async function serveToolsHttp(
 ): Promise<HttpServer> {
   const handler = createMcpHandler(() => createToolServer(tools, info));
   const path = options.path ?? '/mcp';
+  const fail = (res: ServerResponse, thrown: unknown): void => {
+    const requestId = newRequestId();
+    const answer = errorAnswer(thrown, requestId);
+    // This server has no logger of its own: stderr is where its host (a terminal or a runtime's worker log) looks.
+    if (answer.status >= 500) console.error(`request ${requestId} failed:`, thrown);
+    if (res.headersSent) return void res.end();
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body));
+  };
   const server = createHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `no MCP endpoint at ${url.pathname}; use ${path}` }));
-      return;
-    }
+    if (url.pathname !== path) return fail(res, new ToolportError('not_found', `no MCP endpoint at ${url.pathname}; use ${path}`));
     readBody(req, 100 * 1024 * 1024)
       .then((body) => handler.fetch(toFetchRequest(req, body)))
       .then((response) => sendFetchResponse(res, response))
-      .catch((error: Error) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: error.message }));
-      });
+      .catch((error: unknown) => fail(res, error));
   });
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
   return server;

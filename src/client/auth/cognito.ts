@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { InitiateAuthCommandInput, InitiateAuthCommandOutput } from '@aws-sdk/client-cognito-identity-provider';
-import { AuthError, required, type AuthOptions } from './types.js';
+import { ClientAuthError, required, type AuthOptions } from './types.js';
 import type { TokenSet } from './token-cache.js';
 
 const COGNITO_DISCOVERY = /^https:\/\/cognito-idp\.([a-z0-9-]+)\.amazonaws\.com\/([^/]+)\//;
@@ -17,7 +17,7 @@ export function cognitoPool(options: AuthOptions): { region: string; issuer: str
   const fromUrl = options.discoveryUrl ? COGNITO_DISCOVERY.exec(options.discoveryUrl) : null;
   const region = options.region ?? fromUrl?.[1] ?? (options.cognitoEndpoint ? 'us-east-1' : undefined);
   if (!region) {
-    throw new AuthError(
+    throw new ClientAuthError(
       'missing_option',
       '--auth password needs --discovery-url https://cognito-idp.{region}.amazonaws.com/{poolId}/.well-known/openid-configuration, or --region, or --cognito-endpoint',
     );
@@ -42,7 +42,7 @@ async function initiateAuth(options: AuthOptions, region: string, input: Initiat
 function tokenSet(output: InitiateAuthCommandOutput, issuer: string, clientId: string, now: number, previousRefresh?: string): TokenSet {
   const result = output.AuthenticationResult;
   if (!result?.AccessToken) {
-    throw new AuthError(
+    throw new ClientAuthError(
       'challenge_required',
       output.ChallengeName
         ? `Cognito asks for ${output.ChallengeName} before it issues tokens — finish that step once in the hosted UI (e.g. set a new password), then retry`
@@ -60,8 +60,8 @@ function tokenSet(output: InitiateAuthCommandOutput, issuer: string, clientId: s
   };
 }
 
-function explain(error: unknown, issuer: string): AuthError {
-  if (error instanceof AuthError) return error;
+function explain(error: unknown, issuer: string): ClientAuthError {
+  if (error instanceof ClientAuthError) return error;
   const name = (error as { name?: string }).name ?? 'Error';
   const message = (error as Error).message ?? String(error);
   const fix =
@@ -70,7 +70,7 @@ function explain(error: unknown, issuer: string): AuthError {
       : name === 'UserNotFoundException'
         ? 'check --username'
         : 'check --client-id and the pool settings (USER_PASSWORD_AUTH must be enabled for the app client)';
-  return new AuthError('token_request_failed', `Cognito sign-in refused by ${issuer} (${name}: ${message}) — ${fix}`);
+  return new ClientAuthError('token_request_failed', `Cognito sign-in refused by ${issuer} (${name}: ${message}) — ${fix}`);
 }
 
 /** `password`: Cognito InitiateAuth with USER_PASSWORD_AUTH, adding SECRET_HASH when the app client has a secret. */

@@ -3,7 +3,7 @@ import { clientCredentialsGrant, browserLogin, refreshGrant } from './oauth.js';
 import { cognitoPasswordSignIn, cognitoPool, cognitoRefresh } from './cognito.js';
 import { challengeFrom, McpOAuthProvider, type Challenge } from './mcp-provider.js';
 import { TokenCache, tokenSetSchema, type TokenSet } from './token-cache.js';
-import { AuthError, required, type AuthOptions } from './types.js';
+import { ClientAuthError, required, type AuthOptions } from './types.js';
 
 /** Renew a token this long before it expires, so a request never leaves with one that dies in flight. */
 const EXPIRY_SKEW_MS = 60_000;
@@ -234,7 +234,7 @@ export function createCredentials(options: AuthOptions, serverUrl: URL): Credent
       return new McpCredentials(new McpOAuthProvider(options, serverUrl, cache, key, now), now);
     }
     default:
-      throw new AuthError('unsupported', `unknown auth mode ${String(options.mode)}`);
+      throw new ClientAuthError('unsupported', `unknown auth mode ${String(options.mode)}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { AuthError, type AuthOptions } from './types.js';
+import { ClientAuthError, type AuthOptions } from './types.js';
 
 /** What the authorization server sent back to the redirect URI. */
 export interface AuthorizationCallback {
@@ -27,7 +27,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export async function startLoopback(redirectUri: string | undefined, state: string): Promise<Loopback> {
   const wanted = new URL(redirectUri ?? 'http://127.0.0.1:0/callback');
   if (wanted.protocol !== 'http:' || !LOOPBACK_HOSTS.has(wanted.hostname)) {
-    throw new AuthError('missing_option', `--redirect-uri must be a loopback http URL such as http://127.0.0.1:3000/callback, got ${wanted.href}`);
+    throw new ClientAuthError('missing_option', `--redirect-uri must be a loopback http URL such as http://127.0.0.1:3000/callback, got ${wanted.href}`);
   }
   let settle: { resolve(value: AuthorizationCallback): void; reject(error: Error): void } | undefined;
   const outcome = new Promise<AuthorizationCallback>((resolve, reject) => {
@@ -51,7 +51,7 @@ export async function startLoopback(redirectUri: string | undefined, state: stri
     if (error) {
       res.writeHead(400, { 'content-type': 'text/plain' }).end(`Sign-in failed: ${error}`);
       settle?.reject(
-        new AuthError(
+        new ClientAuthError(
           'login_failed',
           `the authorization server refused the sign-in: ${error}${params.get('error_description') ? ` (${params.get('error_description')})` : ''}`,
         ),
@@ -71,7 +71,7 @@ export async function startLoopback(redirectUri: string | undefined, state: stri
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
-        new AuthError(
+        new ClientAuthError(
           'login_failed',
           `cannot listen on ${host}:${wanted.port} for the sign-in redirect (${error.code ?? error.message}) — free the port or pass another --redirect-uri`,
         ),
@@ -89,7 +89,7 @@ export async function startLoopback(redirectUri: string | undefined, state: stri
         timer = setTimeout(
           () =>
             reject(
-              new AuthError(
+              new ClientAuthError(
                 'login_timeout',
                 `no sign-in arrived at ${redirectUrl} within ${Math.round(timeoutMs / 1000)} s — open the printed URL and finish the login`,
               ),

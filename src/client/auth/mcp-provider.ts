@@ -13,7 +13,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { presentAuthorizationUrl, startLoopback, type Loopback } from './loopback.js';
-import { AuthError, type AuthOptions } from './types.js';
+import { ClientAuthError, type AuthOptions } from './types.js';
 import type { TokenCache } from './token-cache.js';
 
 /**
@@ -104,7 +104,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
   async saveClientInformation(clientInformation: StoredOAuthClientInformation, context?: OAuthClientInformationContext): Promise<void> {
     if (this.options.clientId) return;
     const issuer = context?.issuer ?? clientInformation.issuer;
-    if (!issuer) throw new AuthError('login_failed', 'a client registration without its authorization server cannot be kept: start the login again');
+    if (!issuer) throw new ClientAuthError('login_failed', 'a client registration without its authorization server cannot be kept: start the login again');
     this.stored.clients = { ...this.stored.clients, [issuerKey(issuer)]: clientInformation as Record<string, unknown> };
     await this.persist();
   }
@@ -129,7 +129,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
   }
 
   codeVerifier(): string {
-    if (!this.verifier) throw new AuthError('login_failed', 'no PKCE code verifier for this sign-in: start the login again');
+    if (!this.verifier) throw new ClientAuthError('login_failed', 'no PKCE code verifier for this sign-in: start the login again');
     return this.verifier;
   }
 
@@ -241,7 +241,7 @@ export class McpOAuthProvider implements OAuthClientProvider {
         const callback = await this.loopback.waitForCode(this.options.loginTimeoutMs);
         result = await auth(this, { ...base, authorizationCode: callback.code, ...(callback.iss ? { iss: callback.iss } : {}) });
       }
-      if (result !== 'AUTHORIZED') throw new AuthError('login_failed', `the authorization server of ${this.serverUrl.origin} did not issue a token`);
+      if (result !== 'AUTHORIZED') throw new ClientAuthError('login_failed', `the authorization server of ${this.serverUrl.origin} did not issue a token`);
     } finally {
       await this.loopback.close();
       this.loopback = undefined;

@@ -12,7 +12,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { AuthError, required, type AuthOptions } from './types.js';
+import { ClientAuthError, required, type AuthOptions } from './types.js';
 import type { TokenSet } from './token-cache.js';
 import { presentAuthorizationUrl, startLoopback } from './loopback.js';
 
@@ -33,12 +33,16 @@ export async function discoverIssuer(discoveryUrl: string, fetchFn: FetchLike = 
   try {
     response = await fetchFn(discoveryUrl, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
   } catch (error) {
-    throw new AuthError('discovery_failed', `cannot reach the discovery URL ${discoveryUrl} (${(error as Error).message}) — check --discovery-url`);
+    throw new ClientAuthError('discovery_failed', `cannot reach the discovery URL ${discoveryUrl} (${(error as Error).message}) — check --discovery-url`);
   }
   if (!response.ok)
-    throw new AuthError('discovery_failed', `${response.status} from ${discoveryUrl} — is --discovery-url the issuer's .well-known/openid-configuration?`);
+    throw new ClientAuthError(
+      'discovery_failed',
+      `${response.status} from ${discoveryUrl} — is --discovery-url the issuer's .well-known/openid-configuration?`,
+    );
   const parsed = discoverySchema.safeParse(await response.json().catch(() => undefined));
-  if (!parsed.success) throw new AuthError('discovery_failed', `${discoveryUrl} is not an OAuth/OpenID discovery document (needs issuer and token_endpoint)`);
+  if (!parsed.success)
+    throw new ClientAuthError('discovery_failed', `${discoveryUrl} is not an OAuth/OpenID discovery document (needs issuer and token_endpoint)`);
   return { response_types_supported: ['code'], ...parsed.data } as AuthorizationServerMetadata;
 }
 
@@ -49,7 +53,7 @@ export async function issuerMetadata(options: AuthOptions): Promise<Authorizatio
     const tokenUrl = new URL(options.tokenUrl);
     return { issuer: tokenUrl.origin, token_endpoint: tokenUrl.href, response_types_supported: ['code'] } as AuthorizationServerMetadata;
   }
-  throw new AuthError('missing_option', `--auth ${options.mode} needs --discovery-url (or --token-url for m2m)`);
+  throw new ClientAuthError('missing_option', `--auth ${options.mode} needs --discovery-url (or --token-url for m2m)`);
 }
 
 function clientInformation(options: AuthOptions): OAuthClientInformationMixed {
@@ -70,10 +74,10 @@ export function tokenSetFrom(tokens: OAuthTokens, issuer: string, clientId: stri
 }
 
 /** Wraps a token endpoint refusal into an error naming the issuer, the OAuth error and the fix. */
-function tokenRequestFailed(issuer: string, what: string, error: unknown, fix: string): AuthError {
+function tokenRequestFailed(issuer: string, what: string, error: unknown, fix: string): ClientAuthError {
   const oauth = error as { code?: string; message?: string };
   const detail = oauth.code ? `${oauth.code}${oauth.message && oauth.message !== oauth.code ? `: ${oauth.message}` : ''}` : (oauth.message ?? String(error));
-  return new AuthError('token_request_failed', `${what} refused by issuer ${issuer} (${detail}) — ${fix}`);
+  return new ClientAuthError('token_request_failed', `${what} refused by issuer ${issuer} (${detail}) — ${fix}`);
 }
 
 /**
@@ -86,10 +90,10 @@ async function endpointIssuer(serverUrl: URL, fetchFn: FetchLike | undefined): P
   try {
     info = await discoverOAuthServerInfo(serverUrl, fetchFn ? { fetchFn } : {});
   } catch (error) {
-    throw new AuthError('discovery_failed', `cannot discover the authorization server of ${serverUrl.href} (${(error as Error).message}) — ${fix}`);
+    throw new ClientAuthError('discovery_failed', `cannot discover the authorization server of ${serverUrl.href} (${(error as Error).message}) — ${fix}`);
   }
   if (!info.authorizationServerMetadata)
-    throw new AuthError('discovery_failed', `${serverUrl.href} names no authorization server that publishes metadata — ${fix}`);
+    throw new ClientAuthError('discovery_failed', `${serverUrl.href} names no authorization server that publishes metadata — ${fix}`);
   return { metadata: info.authorizationServerMetadata, ...(info.resourceMetadata?.resource ? { resource: info.resourceMetadata.resource } : {}) };
 }
 

@@ -1,7 +1,7 @@
 import type { FetchLike } from '@modelcontextprotocol/client';
 import { sigv4Fetch } from '../sigv4.js';
 import { agentCoreRegion } from '../target.js';
-import { AuthError, type AuthOptions } from './types.js';
+import { ClientAuthError, type AuthOptions } from './types.js';
 
 /**
  * `sigv4`: every request signed with AWS Signature V4 (credentials from the standard provider chain: env, shared
@@ -10,7 +10,7 @@ import { AuthError, type AuthOptions } from './types.js';
  */
 export function signingFetch(next: FetchLike, url: URL, options: AuthOptions): FetchLike {
   const region = agentCoreRegion(url) ?? options.region ?? process.env.AWS_REGION;
-  if (!region) throw new AuthError('missing_option', `--auth sigv4 needs --region: ${url.host} does not name an AWS region`);
+  if (!region) throw new ClientAuthError('missing_option', `--auth sigv4 needs --region: ${url.host} does not name an AWS region`);
   // Errors of the request itself pass through; anything else failed while signing (most often: no credentials).
   const networkErrors = new WeakSet<object>();
   const signed = sigv4Fetch({ region }, async (input, init) => {
@@ -29,7 +29,7 @@ export function signingFetch(next: FetchLike, url: URL, options: AuthOptions): F
       return await signed(input, init);
     } catch (error) {
       if (typeof error === 'object' && error !== null && networkErrors.has(error)) throw error;
-      throw new AuthError(
+      throw new ClientAuthError(
         'missing_option',
         `cannot sign for AWS (${(error as Error).message}) — set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run \`aws sso login\``,
       );

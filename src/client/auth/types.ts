@@ -50,19 +50,19 @@ export interface AuthOptions {
   now?: () => number;
 }
 
-/** Auth failures with a stable code; the message names the cause and the fix. */
-export class AuthError extends Error {
+/** A client-side auth failure (signing in to an endpoint) with a stable code; the message names the cause and the fix. */
+export class ClientAuthError extends Error {
   constructor(
     readonly code: 'missing_option' | 'discovery_failed' | 'token_request_failed' | 'login_failed' | 'login_timeout' | 'challenge_required' | 'unsupported',
     message: string,
   ) {
     super(message);
-    this.name = 'AuthError';
+    this.name = 'ClientAuthError';
   }
 }
 
 /** Fails with the flag to pass when a mode's required option is missing. */
 export function required<T>(value: T | undefined, what: string, mode: AuthMode): T {
-  if (value === undefined || value === '') throw new AuthError('missing_option', `--auth ${mode} needs ${what}`);
+  if (value === undefined || value === '') throw new ClientAuthError('missing_option', `--auth ${mode} needs ${what}`);
   return value;
 }

@@ -84,6 +84,10 @@ export interface TargetDriver {
 /** Why a target could not answer; the gateway maps it to a safe message (details only with `exceptionLevel: debug`). */
 export type TargetErrorKind = 'unreachable' | 'timeout' | 'upstream' | 'invalid';
 
+/**
+ * A driver's failure. Not a ToolportError: no caller ever sees one as is; the gateway turns its kind into a
+ * GatewayError code (calls.ts) and that is what the one mapper answers with.
+ */
 export class TargetError extends Error {
   constructor(
     readonly kind: TargetErrorKind,

@@ -22,7 +22,10 @@ const initiateAuthSchema = z.object({
   AuthParameters: z.record(z.string(), z.string()).default({}),
 });
 
-/** A Cognito error as its JSON protocol carries it: `__type` and `message`, HTTP 400. */
+/**
+ * A Cognito error as its JSON protocol carries it: `__type` and `message`, HTTP 400. Not a ToolportError: AWS SDK
+ * clients read `__type`, so this endpoint speaks AWS's error vocabulary, not Toolport's codes.
+ */
 class CognitoError extends Error {
   constructor(
     readonly type: string,

@@ -1,3 +1,5 @@
+import { ToolportError } from '../../errors/index.js';
+
 /** Failed sign-ins allowed per username before it is locked for a while. */
 const FREE_FAILURES = 5;
 const BASE_LOCK_MS = 1_000;
@@ -6,12 +8,11 @@ const MAX_LOCK_MS = 15 * 60_000;
 const MAX_TRACKED = 10_000;
 
 /** A sign-in refused because the username has failed too often lately; `retryAfterSeconds` says when to try again. */
-export class SignInThrottled extends Error {
-  constructor(
-    readonly retryAfterSeconds: number,
-    message = `too many failed sign-ins; try again in ${retryAfterSeconds} s`,
-  ) {
-    super(message);
+export class SignInThrottled extends ToolportError<'sign_in_throttled'> {
+  declare readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number, message = `too many failed sign-ins; try again in ${retryAfterSeconds} s`) {
+    super('sign_in_throttled', message, { retryAfterSeconds });
   }
 }
 

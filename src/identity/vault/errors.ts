@@ -1,24 +1,16 @@
-/** Closed set of vault failures; the edge maps them to HTTP statuses in one place (`VAULT_STATUS`). */
+import { ToolportError } from '../../errors/index.js';
+
+/** Closed set of vault failures; ERROR_CODES gives each its HTTP status. */
 export type VaultErrorCode = 'not_found' | 'conflict' | 'invalid' | 'forbidden' | 'consent_required' | 'upstream';
 
 /** A vault failure whose message is safe to show (it never holds a secret or token). */
-export class VaultError extends Error {
+export class VaultError extends ToolportError<VaultErrorCode> {
   constructor(
-    readonly code: VaultErrorCode,
+    code: VaultErrorCode,
     message: string,
     /** For `consent_required`: the URL the user must open to grant access. */
     readonly authorizationUrl?: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
-
-/** HTTP status of each vault failure, for the control plane and the workload endpoint. */
-export const VAULT_STATUS: Record<VaultErrorCode, number> = {
-  not_found: 404,
-  conflict: 409,
-  invalid: 400,
-  forbidden: 403,
-  consent_required: 409,
-  upstream: 502,
-};

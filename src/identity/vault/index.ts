@@ -3,7 +3,7 @@ export { Vault } from './vault.js';
 export type { AccessTokenRequest, CredentialRef, VaultOptions } from './vault.js';
 export type { OutboundCredentials } from './outbound.js';
 export type { CredentialProviderInfo } from './providers.js';
-export { VaultError, VAULT_STATUS } from './errors.js';
+export { VaultError } from './errors.js';
 export type { VaultErrorCode } from './errors.js';
 export { startWorkloadEndpoint } from './workload.js';
 export type { WorkloadEndpoint } from './workload.js';

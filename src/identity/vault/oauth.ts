@@ -25,7 +25,7 @@ export class TokenEndpointError extends VaultError {
 }
 
 /** Tokens from one token-endpoint answer; `expiresAt` in ms since the epoch. */
-export interface TokenSet {
+export interface UpstreamTokens {
   accessToken: string;
   expiresAt: number;
   refreshToken?: string;
@@ -123,7 +123,7 @@ export async function resolveIssuer(settings: OAuthClientSettings, http: HttpDep
 }
 
 /** RFC 6749 §4.4: a token for the client itself. */
-export async function clientCredentialsGrant(settings: OAuthClientSettings, issuer: Issuer, scopes: string[], http: HttpDeps): Promise<TokenSet> {
+export async function clientCredentialsGrant(settings: OAuthClientSettings, issuer: Issuer, scopes: string[], http: HttpDeps): Promise<UpstreamTokens> {
   const client = clientOf(settings);
   return tokenRequest(
     settings,
@@ -143,7 +143,7 @@ export async function clientCredentialsGrant(settings: OAuthClientSettings, issu
 }
 
 /** RFC 6749 §6: new tokens for a user's stored refresh token. */
-export async function refreshTokenGrant(settings: OAuthClientSettings, issuer: Issuer, refreshToken: string, http: HttpDeps): Promise<TokenSet> {
+export async function refreshTokenGrant(settings: OAuthClientSettings, issuer: Issuer, refreshToken: string, http: HttpDeps): Promise<UpstreamTokens> {
   const client = clientOf(settings);
   return tokenRequest(
     settings,
@@ -173,7 +173,7 @@ export async function authorizationCodeGrant(
   issuer: Issuer,
   callback: AuthorizationCallback,
   http: HttpDeps,
-): Promise<TokenSet> {
+): Promise<UpstreamTokens> {
   const client = clientOf(settings);
   const parameters = new URLSearchParams({ state: callback.state, code: callback.code });
   if (callback.iss !== undefined && issuer.discovered) parameters.set('iss', callback.iss);
@@ -218,7 +218,7 @@ async function tokenRequest(
   http: HttpDeps,
   send: () => Promise<Response>,
   read: (response: Response) => Promise<oauth.TokenEndpointResponse>,
-): Promise<TokenSet> {
+): Promise<UpstreamTokens> {
   const what = `the token endpoint of credential "${settings.provider}" (${issuer.server.token_endpoint})`;
   let response: Response;
   try {

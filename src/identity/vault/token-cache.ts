@@ -1,4 +1,4 @@
-import type { TokenSet } from './oauth.js';
+import type { UpstreamTokens } from './oauth.js';
 
 /** A token is refreshed this long before it expires, or after four fifths of its life for short-lived ones. */
 export const REFRESH_MARGIN_MS = 60_000;
@@ -7,9 +7,9 @@ export const REFRESH_MARGIN_MS = 60_000;
  * Access tokens by key (provider, flow, user, scopes), kept until shortly before expiry and bounded in size.
  * Concurrent misses for one key share a single fetch (single-flight), so a burst of tool calls costs one token request.
  */
-export class TokenCache {
+export class UpstreamTokenCache {
   private readonly entries = new Map<string, { token: string; refreshAt: number }>();
-  private readonly inflight = new Map<string, Promise<TokenSet>>();
+  private readonly inflight = new Map<string, Promise<UpstreamTokens>>();
   /** Bumped by `forget`, so a fetch that started before a provider changed does not repopulate the cache. */
   private epoch = 0;
 
@@ -19,7 +19,7 @@ export class TokenCache {
   ) {}
 
   /** The cached token for `key`, or the result of one shared `fetchToken()` call. */
-  async get(key: string, fetchToken: () => Promise<TokenSet>): Promise<string> {
+  async get(key: string, fetchToken: () => Promise<UpstreamTokens>): Promise<string> {
     const hit = this.entries.get(key);
     if (hit && this.now() < hit.refreshAt) return hit.token;
     let pending = this.inflight.get(key);
@@ -36,7 +36,7 @@ export class TokenCache {
     return (await pending).accessToken;
   }
 
-  private put(key: string, set: TokenSet): void {
+  private put(key: string, set: UpstreamTokens): void {
     const now = this.now();
     const lifetime = set.expiresAt - now;
     if (lifetime <= 0) return;

@@ -3,7 +3,7 @@ import { calculatePKCECodeChallenge, generateRandomCodeVerifier, generateRandomS
 import type { Sql } from '../../store/index.js';
 import { open, seal } from '../master-key.js';
 import { VaultError } from './errors.js';
-import type { TokenSet } from './oauth.js';
+import type { UpstreamTokens } from './oauth.js';
 
 /** How long a user has to finish an authorization started for them. */
 const CONSENT_TTL_MS = 10 * 60_000;
@@ -30,16 +30,16 @@ export class UserTokenRecords {
   ) {}
 
   /** The stored tokens of `userId` at `provider`, with the scopes they were granted for. */
-  async get(provider: string, userId: string): Promise<{ scopes: string[]; tokens: TokenSet } | undefined> {
+  async get(provider: string, userId: string): Promise<{ scopes: string[]; tokens: UpstreamTokens } | undefined> {
     const row = await this.sql.get<{ scopes: string; tokens: string }>('SELECT scopes, tokens FROM vault_user_tokens WHERE provider = ? AND user_id = ?', [
       provider,
       userId,
     ]);
     if (!row) return undefined;
-    return { scopes: JSON.parse(row.scopes) as string[], tokens: JSON.parse(open(this.key, row.tokens).toString('utf8')) as TokenSet };
+    return { scopes: JSON.parse(row.scopes) as string[], tokens: JSON.parse(open(this.key, row.tokens).toString('utf8')) as UpstreamTokens };
   }
 
-  async save(provider: string, userId: string, scopes: string[], tokens: TokenSet): Promise<void> {
+  async save(provider: string, userId: string, scopes: string[], tokens: UpstreamTokens): Promise<void> {
     await this.sql.run(
       `INSERT INTO vault_user_tokens (provider, user_id, scopes, tokens, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (provider, user_id) DO UPDATE SET scopes = excluded.scopes, tokens = excluded.tokens, updated_at = excluded.updated_at`,

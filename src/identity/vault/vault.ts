@@ -11,10 +11,10 @@ import {
   type HttpDeps,
   type Issuer,
   type OAuthClientSettings,
-  type TokenSet,
+  type UpstreamTokens,
 } from './oauth.js';
 import { ProviderRecords, type CredentialProvider, type CredentialProviderInfo } from './providers.js';
-import { REFRESH_MARGIN_MS, TokenCache } from './token-cache.js';
+import { REFRESH_MARGIN_MS, UpstreamTokenCache } from './token-cache.js';
 import { UserTokenRecords } from './user-tokens.js';
 
 /** Which token a caller wants: a machine token (client credentials) or one acting for a user who consented. */
@@ -70,7 +70,7 @@ const cacheKey = (provider: string, flow: string, userId: string, scopes: string
 export class Vault {
   private readonly providers: ProviderRecords;
   private readonly users: UserTokenRecords;
-  private readonly cache: TokenCache;
+  private readonly cache: UpstreamTokenCache;
   private readonly http: HttpDeps;
   private readonly issuers = new Map<string, { at: number; value: Promise<Issuer> }>();
   private readonly loaded = new Map<string, { at: number; value: Promise<CredentialProvider> }>();
@@ -85,7 +85,7 @@ export class Vault {
     this.http = { fetch: options.fetch ?? fetch, timeoutMs: options.timeoutMs ?? 10_000, now };
     this.providers = new ProviderRecords(store.sql, options.masterKey, options.env ?? process.env);
     this.users = new UserTokenRecords(store.sql, options.masterKey, now);
-    this.cache = new TokenCache(now);
+    this.cache = new UpstreamTokenCache(now);
   }
 
   /** Stores a new provider (secrets given literally or as `env:NAME`); throws `conflict` if the name is taken. */
@@ -194,11 +194,11 @@ export class Vault {
     return value;
   }
 
-  private async clientCredentials(provider: Extract<CredentialProvider, { type: 'oauth2' }>, scopes: string[]): Promise<TokenSet> {
+  private async clientCredentials(provider: Extract<CredentialProvider, { type: 'oauth2' }>, scopes: string[]): Promise<UpstreamTokens> {
     return clientCredentialsGrant(oauthSettings(provider), await this.issuerOf(provider), scopes, this.http);
   }
 
-  private async userToken(provider: Extract<CredentialProvider, { type: 'oauth2' }>, userId: string, scopes: string[]): Promise<TokenSet> {
+  private async userToken(provider: Extract<CredentialProvider, { type: 'oauth2' }>, userId: string, scopes: string[]): Promise<UpstreamTokens> {
     const stored = await this.users.get(provider.name, userId);
     if (stored && scopes.every((scope) => stored.scopes.includes(scope))) {
       const { tokens } = stored;

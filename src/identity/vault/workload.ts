@@ -4,11 +4,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { errorAnswer, newRequestId, ToolportError } from '../../errors/index.js';
 import { BodyTooLargeError, readBody } from '../../http/index.js';
 import type { Logger } from '../../log/index.js';
 import { VAULT_URL_ENV, WORKER_CREDENTIAL_FILE, WORKER_CREDENTIAL_HEADER, WORKLOAD_TOKEN_ENV } from '../../tools/index.js';
 import { bearerToken } from '../challenge.js';
-import { VAULT_STATUS, VaultError } from './errors.js';
+import { VaultError } from './errors.js';
 import type { Vault } from './vault.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -54,9 +55,10 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
   const runtimes = new Map<string, string>(); // sha256(token) → runtime
   const callers = new Map<string, WorkerServing>(); // sha256(worker credential) → the session it serves
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    serve(req, res).catch((error: Error) => {
-      log.error('workload endpoint failed', { error: error.stack });
-      reply(res, 500, { error: { code: 'internal', message: 'internal error in the vault; see the Toolport log' } });
+    const requestId = newRequestId();
+    serve(req, res, requestId).catch((error: Error) => {
+      log.error('workload endpoint failed', { requestId, error: error.stack });
+      refuse(res, new ToolportError('internal', `internal error in the vault; see the Toolport log for request id ${requestId}`), requestId);
     });
   };
   const server = createServer(handle);
@@ -66,15 +68,27 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Answers a failure through the one mapper; a VaultError's consent URL goes along so the worker can show it. */
+  function refuse(res: ServerResponse, error: ToolportError, requestId: string): void {
+    const answer = errorAnswer(error, requestId);
+    const consent = error instanceof VaultError && error.authorizationUrl ? { authorizationUrl: error.authorizationUrl } : {};
+    reply(res, answer.status, { error: { ...answer.body.error, ...consent } });
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const token = bearerToken(req.headers.authorization);
     const runtime = token ? runtimes.get(hash(token)) : undefined;
-    if (!runtime) return reply(res, 401, { error: { code: 'unauthorized', message: `this endpoint needs the worker's ${WORKLOAD_TOKEN_ENV}` } });
+    const facts: Record<string, unknown> = { requestId, runtime };
+    const refused = (error: ToolportError, event = 'workload credential'): void => {
+      log.info(event, { ...facts, status: error.httpStatus, code: error.code });
+      refuse(res, error, requestId);
+    };
+    if (!runtime) return refused(new ToolportError('unauthorized', `this endpoint needs the worker's ${WORKLOAD_TOKEN_ENV}`), 'workload request refused');
     const path = new URL(req.url ?? '/', 'http://workload').pathname;
+    facts.path = path;
     if (req.method !== 'POST' || (path !== '/v1/access-token' && path !== '/v1/api-key')) {
-      return reply(res, 404, { error: { code: 'not_found', message: 'the workload endpoint serves POST /v1/access-token and POST /v1/api-key' } });
+      return refused(new ToolportError('not_found', 'the workload endpoint serves POST /v1/access-token and POST /v1/api-key'), 'workload request refused');
     }
-    const facts: Record<string, unknown> = { runtime, path };
     try {
       let parsed: unknown;
       try {
@@ -100,10 +114,7 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
       log.info('workload credential', { ...facts, status: 200 });
     } catch (error) {
       if (!(error instanceof VaultError)) throw error;
-      log.info('workload credential', { ...facts, status: VAULT_STATUS[error.code], code: error.code });
-      reply(res, VAULT_STATUS[error.code], {
-        error: { code: error.code, message: error.message, ...(error.authorizationUrl ? { authorizationUrl: error.authorizationUrl } : {}) },
-      });
+      refused(error);
     }
   }
 
