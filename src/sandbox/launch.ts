@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -69,6 +69,13 @@ function isFile(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
+/** `dir` and, where its node_modules is a link elsewhere (a worktree's, a workspace's), where that leads. */
+function withLinkedModules(dir: string): string[] {
+  const modules = join(dir, 'node_modules');
+  const target = lstatSync(modules, { throwIfNoEntry: false })?.isSymbolicLink() ? realpathSync(modules) : undefined;
+  return target === undefined ? [dir] : [dir, target];
+}
+
 /** The egress proxy of one sandbox, on a socket in its HOME, and the environment that points its clients at it. */
 async function startEgress(bridgeDir: string, allow: string[], onRefused: ((target: string) => void) | undefined) {
   const socket = join(bridgeDir, 'egress.sock');
@@ -126,7 +133,10 @@ export async function sandboxLaunch(request: SandboxRequest): Promise<SandboxLau
     homeFiles,
     bridgeDir,
     cwd,
-    codeDirs: [dirname(dirname(process.execPath)), ...files.map(codeRoot), ...(relay ? [codeRoot(fileURLToPath(import.meta.url))] : [])],
+    codeDirs: [
+      dirname(dirname(process.execPath)),
+      ...[cwd, ...files.map(codeRoot), ...(relay ? [codeRoot(fileURLToPath(import.meta.url))] : [])].flatMap(withLinkedModules),
+    ],
     hidden: [...protectedPaths],
     network,
     mounts: [...request.mounts, ...bridged.map(({ socket }) => ({ source: socket, target: socket, readOnly: true }))],
