@@ -29,8 +29,8 @@ export interface SandboxPlan {
   cgroupProcs: string[];
 }
 
-/** Writes its pid into each cgroup.procs file given before `--`, then execs what follows (without the PWD sh adds). */
-const JOIN_CGROUPS = 'for procs in "$@"; do [ "$procs" = -- ] && break; echo $$ > "$procs" || exit 125; shift; done; shift; unset PWD; exec "$@"';
+/** Writes its pid into each cgroup.procs file given before `--`, then execs what follows. */
+const JOIN_CGROUPS = 'for procs in "$@"; do [ "$procs" = -- ] && break; echo $$ > "$procs" || exit 125; shift; done; shift; exec "$@"';
 
 /** Top-level system directories; on merged-/usr systems they are symlinks into /usr and are recreated as such. */
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];

@@ -37,7 +37,11 @@ describe('runtime sessions: one isolated worker per session', () => {
     const [whoA, whoB] = [await whoami(a.client), await whoami(b.client)];
     assert.notEqual(whoA.home, whoB.home);
     assert.equal(whoA.home, whoA.tmpdir);
-    assert.deepEqual(whoA.envKeys, ['GREETING', 'HOME', 'PATH', 'SECRET_FROM_CONFIG', 'TEMP', 'TMP', 'TMPDIR']);
+    // Nothing of the platform's environment; bubblewrap adds PWD (the runtime's cwd) after --chdir.
+    assert.deepEqual(
+      whoA.envKeys.filter((key) => key !== 'PWD'),
+      ['GREETING', 'HOME', 'PATH', 'SECRET_FROM_CONFIG', 'TEMP', 'TMP', 'TMPDIR'],
+    );
 
     await a.client.callTool({ name: 'remember', arguments: { key: 'colour', value: 'blue' } });
     assert.equal(textOf(await a.client.callTool({ name: 'remember', arguments: { key: 'colour' } })), 'blue');
