@@ -12,7 +12,7 @@ import { Agent, fetch as undiciFetch, type RequestInit as UndiciInit } from 'und
 import { resolveEnvMap, type RuntimeSpec } from '../config/index.js';
 import { freeLoopbackPort } from '../http/index.js';
 import type { Logger } from '../log/index.js';
-import { sandboxLaunch, type SandboxLaunch } from '../sandbox/index.js';
+import { sandboxLaunch, type LimitBreach, type SandboxLaunch } from '../sandbox/index.js';
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
 
@@ -25,6 +25,9 @@ export interface WorkerExit {
   /** The first lines of stderr from its first error line (a crash at start explains itself there), one line. */
   stderrSummary: string;
 }
+
+/** The exit reason of a session whose cgroup reports that limit. */
+const BREACH_REASON = { memory: 'memory_limit', pids: 'pids_limit' } as const satisfies Record<LimitBreach, WorkerExit['reason']>;
 
 const SUMMARY_LINES = 3;
 const SUMMARY_CHARS = 400;
@@ -273,7 +276,7 @@ export class Worker {
       void limitBreach?.().then((breach) => {
         if (breach === undefined || this.stopping) return;
         this.log.warn(`worker ran into limits.${breach === 'memory' ? 'memoryMb' : 'pids'}; stopping it`, { pid: this.pid });
-        void this.stop(breach === 'memory' ? 'memory_limit' : 'pids_limit');
+        void this.stop(BREACH_REASON[breach]);
       });
     }, 250);
     this.limitTimer.unref();
@@ -290,7 +293,7 @@ export class Worker {
       .release?.()
       .catch(() => undefined)
       .then(() => rm(this.home, { recursive: true, force: true }));
-    const reason = this.stopping ?? (breach === 'memory' ? 'memory_limit' : breach === 'pids' ? 'pids_limit' : 'exited');
+    const reason = this.stopping ?? (breach ? BREACH_REASON[breach] : 'exited');
     this.exitStatus = { code, signal, reason, stderrSummary: summarizeStderr(this.stderrHead) };
     this.onexit?.(this.exitStatus);
   }
