@@ -129,6 +129,8 @@ export class Worker {
   private stopping: WorkerExit['reason'] | undefined;
   private limitTimer?: NodeJS.Timeout;
   private exited = false;
+  /** Settles once the worker has exited and what its sandbox held (egress proxy, cgroup, HOME) is released. */
+  private released: Promise<void> | undefined;
 
   private constructor(
     readonly child: ChildProcess,
@@ -289,10 +291,7 @@ export class Worker {
     void this.httpTransport?.close().catch(() => undefined);
     // The OOM killer may end the server before the watch sees it: the cgroup tells, and only before it is removed.
     const breach = this.stopping ? undefined : await this.launch.limitBreach?.().catch(() => undefined);
-    void this.launch
-      .release?.()
-      .catch(() => undefined)
-      .then(() => rm(this.home, { recursive: true, force: true }));
+    this.released = (this.launch.release?.() ?? Promise.resolve()).catch(() => undefined).then(() => rm(this.home, { recursive: true, force: true }));
     const reason = this.stopping ?? (breach ? BREACH_REASON[breach] : 'exited');
     this.exitStatus = { code, signal, reason, stderrSummary: summarizeStderr(this.stderrHead) };
     this.onexit?.(this.exitStatus);
@@ -300,7 +299,10 @@ export class Worker {
 
   /** Stops the worker: SIGTERM, then SIGKILL after a grace period; resolves when it has exited. */
   async stop(reason: WorkerExit['reason'] = 'stopped', graceMs = 2_000): Promise<void> {
-    if (this.exited) return;
+    if (this.exited) {
+      await this.released;
+      return;
+    }
     this.stopping ??= reason;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.stdin?.end();
@@ -308,5 +310,7 @@ export class Worker {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
+    // A platform that stops leaves no cgroup or HOME behind.
+    await this.released;
   }
 }

@@ -1,7 +1,7 @@
 // A cgroup per sandboxed session bounds its memory, CPU and processes together, whatever it forks. cgroup v2 where
 // this process's own cgroup is a writable, delegated subtree; else cgroup v1's pids, memory and cpu hierarchies where
 // they are writable (root); else no cgroup, and the sandbox falls back to rlimits and the runtime's RSS watchdog.
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** How a sandbox's `limits` are enforced on this host. */
@@ -99,10 +99,30 @@ async function v1Parents(mounts: Map<string, string>): Promise<Parents | undefin
   return { version: 'v1', dirs };
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the session cgroups (`PID-N`) of platforms that ended without removing them (killed, crashed). */
+async function removeOrphans(parent: string): Promise<void> {
+  const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const owner = /^(\d+)-\d+$/.exec(entry.name)?.[1];
+    if (entry.isDirectory() && owner !== undefined && !alive(Number(owner))) await emptyAndRemove(join(parent, entry.name));
+  }
+}
+
 async function findParents(): Promise<Parents | undefined> {
   if (process.platform !== 'linux') return undefined;
   const mounts = await cgroupMounts().catch(() => ({ v1: new Map<string, string>() }) as Awaited<ReturnType<typeof cgroupMounts>>);
-  return (mounts.v2 === undefined ? undefined : await v2Parent(mounts.v2).catch(() => undefined)) ?? (await v1Parents(mounts.v1));
+  const found = (mounts.v2 === undefined ? undefined : await v2Parent(mounts.v2).catch(() => undefined)) ?? (await v1Parents(mounts.v1));
+  if (found) await Promise.all((found.version === 'v2' ? [found.dir] : Object.values(found.dirs)).map(removeOrphans));
+  return found;
 }
 
 function sessionParents(): Promise<Parents | undefined> {
