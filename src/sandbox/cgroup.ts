@@ -88,13 +88,18 @@ async function v2Parent(mount: string): Promise<Parents | undefined> {
   return { version: 'v2', dir: sessions };
 }
 
-/** cgroup v1: a `toolport` cgroup in each of the pids, memory and cpu hierarchies, where this process may make them. */
+/**
+ * cgroup v1: a `toolport` cgroup in the pids and memory hierarchies, where this process may make them. CPU sessions
+ * sit at the hierarchy's root instead: under one parent, every session together would weigh as much as one process
+ * of the host (cpu.shares), and starve on a busy machine.
+ */
 async function v1Parents(mounts: Map<string, string>): Promise<Parents | undefined> {
   const dirs = {} as Record<(typeof CONTROLLERS)[number], string>;
   for (const controller of CONTROLLERS) {
     const mount = mounts.get(controller);
-    if (mount === undefined || !(await writable(join(mount, 'toolport')))) return undefined;
-    dirs[controller] = join(mount, 'toolport');
+    const dir = mount === undefined ? undefined : controller === 'cpu' ? mount : join(mount, 'toolport');
+    if (dir === undefined || !(await writable(dir))) return undefined;
+    dirs[controller] = dir;
   }
   return { version: 'v1', dirs };
 }
@@ -108,11 +113,11 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes the session cgroups (`PID-N`) of platforms that ended without removing them (killed, crashed). */
+/** Removes the session cgroups (`toolport-PID-N`) of platforms that ended without removing them (killed, crashed). */
 async function removeOrphans(parent: string): Promise<void> {
   const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
-    const owner = /^(\d+)-\d+$/.exec(entry.name)?.[1];
+    const owner = /^toolport-(\d+)-\d+$/.exec(entry.name)?.[1];
     if (entry.isDirectory() && owner !== undefined && !alive(Number(owner))) await emptyAndRemove(join(parent, entry.name));
   }
 }
@@ -177,7 +182,7 @@ async function applyLimits(files: [string, string, 'optional'?][]): Promise<void
 export async function createSessionCgroup(limits: CgroupLimits): Promise<SessionCgroup | undefined> {
   const found = await sessionParents();
   if (found === undefined) return undefined;
-  const name = `${process.pid}-${nextSession++}`;
+  const name = `toolport-${process.pid}-${nextSession++}`;
   const memoryBytes = String(limits.memoryMb * MIB);
   const quota = String(Math.round(limits.cpus * CPU_PERIOD_US));
   if (found.version === 'v2') {
