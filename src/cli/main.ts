@@ -29,7 +29,7 @@ program
   .option('--store <url|file>', 'postgres://... to use PostgreSQL, or a SQLite file (default DATA_DIR/toolport.db)', storeLocation)
   .action(async (flags: { config?: string; port?: number; host?: string; publicUrl?: string; dataDir: string; store?: string }) => {
     // Loaded on demand: the server pulls in the store drivers and MCP transports, which other verbs never need.
-    const { openEndpoints, runtimeEndpoints, startPlatform } = await import('../server/index.js');
+    const { isolationWarnings, openEndpoints, runtimeEndpoints, startPlatform } = await import('../server/index.js');
     const platform = await startPlatform({
       dataDir: flags.dataDir,
       ...(flags.config ? { config: flags.config } : {}),
@@ -68,6 +68,7 @@ program
     lines.push(`  admin token    ${platform.adminToken}`, `Try: npx toolport runtime list --server ${platform.url}`);
     process.stdout.write(`${lines.join('\n')}\n`);
     for (const open of await openEndpoints(platform)) process.stderr.write(`toolport: warning: ${open}\n`);
+    for (const warning of await isolationWarnings(platform)) process.stderr.write(`toolport: warning: ${warning}\n`);
     const stop = (): void => {
       void platform.close().then(() => process.exit(0));
     };

@@ -14,6 +14,8 @@ interface RuntimeView {
   endpoints: Record<string, number>;
   spec: { command?: string[]; module?: string; transport: string; description?: string; env: Record<string, string>; sessions: Record<string, unknown> };
   updatedAt: string;
+  /** `runtime get` only: what enforces the limits, and the warning for an opt-out of the sandbox. */
+  isolation?: { limits: string; warning?: string };
 }
 
 /** Flags every control-plane verb takes. */
@@ -152,8 +154,10 @@ export function registerRuntimeCommands(program: Command): void {
   });
   connectionOptions(runtime.command('get <name>').description('show one runtime')).action(async (name: string, flags: ConnectionFlags) => {
     const record = (await callApi(await apiTarget(flags), 'GET', path(name))) as RuntimeView;
+    if (record.isolation?.warning) process.stderr.write(`toolport: warning: ${record.isolation.warning}\n`);
     if (flags.json) return printJson(record);
     show(record, false);
+    if (record.isolation) process.stdout.write(`limits enforced by: ${record.isolation.limits}\n`);
     process.stdout.write(`${JSON.stringify(record.spec, null, 2)}\n`);
   });
   connectionOptions(runtime.command('versions <name>').description('list immutable versions')).action(async (name: string, flags: ConnectionFlags) => {

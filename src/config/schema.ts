@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration } from './duration.js';
-import { parseEgressRule } from '../sandbox/index.js';
+import { DEFAULT_SANDBOX_MEMORY_MB, parseEgressRule } from '../sandbox/index.js';
 import { gatewayTargetSchema } from './targets/spec.js';
 
 /** Names become URL path segments and ARN suffixes, so keep them to a safe alphabet. */
@@ -71,9 +71,30 @@ const limitsSchema = z
         'Largest request body (default 4 MiB, like gateways); larger gets 413 before more is read, and a SigV4 runtime reads at most this much to check a signature',
       ),
     requestTimeout: duration.prefault('15m').describe('A request still running after this is cancelled'),
-    memoryMb: z.number().int().positive().optional().describe('Kill a worker whose resident memory (its whole process tree) exceeds this'),
-    pids: z.number().int().min(16).max(65_536).default(256).describe('isolation: sandbox: processes and threads a session may run (a fork bomb stops there)'),
+    memoryMb: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        `Memory of a session's whole process tree; past it the session ends (isolation: sandbox: a cgroup, default ${DEFAULT_SANDBOX_MEMORY_MB}; process: the RSS watchdog, no default)`,
+      ),
+    cpus: z.number().positive().max(1024).default(1).describe('isolation: sandbox: CPU cores a session may use (a cgroup CPU quota; 0.5 is half a core)'),
+    pids: z
+      .number()
+      .int()
+      .min(16)
+      .max(65_536)
+      .default(256)
+      .describe('isolation: sandbox: processes and threads a session may run; a fork bomb ends the session there'),
     openFiles: z.number().int().min(64).max(1_048_576).default(1024).describe('isolation: sandbox: open files and sockets per process'),
+    diskMb: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_048_576)
+      .default(512)
+      .describe('isolation: sandbox: size of its writable HOME and /tmp (memory-backed, counted in memoryMb); a write past it fails with ENOSPC'),
   })
   .strict();
 
@@ -137,9 +158,9 @@ const runtimeSpecShape = z
     limits: limitsSchema.prefault({}).describe('Per-request and per-worker limits'),
     isolation: z
       .enum(['sandbox', 'process'])
-      .default('process')
+      .default('sandbox')
       .describe(
-        'sandbox: each worker in its own Linux namespaces under bubblewrap (system and code read-only, a private HOME, its own PIDs, no network unless sandbox.network says so); process: a plain child process trusted with everything the platform can read',
+        'sandbox (default): each worker in its own Linux namespaces under bubblewrap (system and code read-only, a private HOME, its own PIDs, no network unless sandbox.network says so, limits per session); process: a plain child process trusted with everything the platform can read, only when written (Toolport warns about it)',
       ),
     sandbox: sandboxSchema.prefault({}).describe('isolation: sandbox: what the session may reach'),
   })

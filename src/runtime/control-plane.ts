@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolveRuntimePaths, resourceName, runtimeSpecSchema, validate, type Config, type RuntimeSpec } from '../config/index.js';
 import { assertLaunchable, probeRuntime } from './launch.js';
+import { isolationReport, type IsolationReport } from './isolation.js';
 import type { Logger } from '../log/index.js';
 import { StoreError, type RuntimeRecord, type RuntimeVersion, type Store } from '../store/index.js';
 
@@ -68,6 +69,12 @@ export class ControlPlane {
     const record = await this.store.getRuntime(name);
     if (!record) throw new StoreError('not_found', `no runtime named "${name}"`);
     return record;
+  }
+
+  /** A runtime with how its workers are held on this host (`GET /api/runtimes/{name}`). */
+  async describeRuntime(name: string): Promise<RuntimeRecord & { isolation: IsolationReport }> {
+    const record = await this.getRuntime(name);
+    return { ...record, isolation: await isolationReport(name, record.spec) };
   }
 
   listRuntimes(): Promise<RuntimeRecord[]> {

@@ -4,7 +4,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { ConfigError, envRefName, type RuntimeSpec } from '../config/index.js';
 import { SESSION_PROTOCOL_VERSION } from '../http/index.js';
 import type { Logger } from '../log/index.js';
-import { ensureSandboxSupport, unreachableToSandboxes } from '../sandbox/index.js';
+import { ensureSandboxSupport } from '../sandbox/index.js';
 import { Worker } from './worker.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -60,17 +60,7 @@ export async function assertLaunchable(spec: RuntimeSpec, what: string): Promise
     if (!(await stat(mount.source).catch(() => undefined)))
       problems.push({ path: `sandbox.mounts.${index}.source`, message: `the mount source ${mount.source} does not exist` });
   }
-  if (spec.isolation === 'sandbox') {
-    await ensureSandboxSupport().catch((error: Error) => problems.push({ path: 'isolation', message: error.message }));
-    const code = [
-      cwd,
-      ...(spec.module ? [spec.module] : []),
-      ...(program?.includes('/') ? [resolve(cwd, program)] : []),
-      ...spec.sandbox.mounts.map((mount) => mount.source),
-    ];
-    const unreachable = problems.length ? undefined : unreachableToSandboxes(code);
-    if (unreachable) problems.push({ path: 'isolation', message: unreachable });
-  }
+  if (spec.isolation === 'sandbox') await ensureSandboxSupport().catch((error: Error) => problems.push({ path: 'isolation', message: error.message }));
   if (problems.length) throw new ConfigError(`${what} cannot start:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, problems);
 }
 

@@ -17,7 +17,7 @@ export function runtimeRoutes(plane: ControlPlane, sessions: SessionLister): Api
         return { status: 201, body: await plane.createRuntime(String(newName ?? ''), spec) };
       }
     } else if (!sub) {
-      if (method === 'GET') return { status: 200, body: await plane.getRuntime(name) };
+      if (method === 'GET') return { status: 200, body: await plane.describeRuntime(name) };
       if (method === 'PUT') {
         const { name: _ignored, ...spec } = await body();
         return { status: 200, body: await plane.updateRuntime(name, spec) };

@@ -22,6 +22,7 @@ export type SessionEnd = 'deleted' | 'idle' | 'lifetime' | 'worker_exited' | 'ru
 
 function describeExit(exit: WorkerExit): string {
   if (exit.reason === 'memory_limit') return "the worker exceeded the runtime's memory limit (limits.memoryMb) and was stopped";
+  if (exit.reason === 'pids_limit') return "the worker tried to run more processes than the runtime's limit (limits.pids) and was stopped";
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   const tail = exit.stderrSummary ? `; its output: ${exit.stderrSummary}` : '';
   return `the hosted MCP server process ${how}${tail}`;

@@ -12,7 +12,7 @@ import { Agent, fetch as undiciFetch, type RequestInit as UndiciInit } from 'und
 import { resolveEnvMap, type RuntimeSpec } from '../config/index.js';
 import { freeLoopbackPort } from '../http/index.js';
 import type { Logger } from '../log/index.js';
-import { sandboxLaunch, type SandboxLaunch } from '../sandbox/index.js';
+import { sandboxLaunch, type LimitBreach, type SandboxLaunch } from '../sandbox/index.js';
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
 
@@ -20,10 +20,14 @@ import { RuntimeError } from './errors.js';
 export interface WorkerExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  reason: 'exited' | 'memory_limit' | 'stopped';
+  /** `memory_limit`/`pids_limit`: the session ran into `limits.memoryMb`/`limits.pids` and was ended for it. */
+  reason: 'exited' | 'memory_limit' | 'pids_limit' | 'stopped';
   /** The first lines of stderr from its first error line (a crash at start explains itself there), one line. */
   stderrSummary: string;
 }
+
+/** The exit reason of a session whose cgroup reports that limit. */
+const BREACH_REASON = { memory: 'memory_limit', pids: 'pids_limit' } as const satisfies Record<LimitBreach, WorkerExit['reason']>;
 
 const SUMMARY_LINES = 3;
 const SUMMARY_CHARS = 400;
@@ -66,7 +70,7 @@ async function isolate(
       network: spec.sandbox.network,
       onEgressRefused,
       mounts: spec.sandbox.mounts,
-      limits: { pids: spec.limits.pids, openFiles: spec.limits.openFiles },
+      limits: spec.limits,
     });
   } catch (error) {
     throw new RuntimeError('worker_unavailable', (error as Error).message);
@@ -123,8 +127,10 @@ export class Worker {
   exitStatus?: WorkerExit;
   private httpTransport?: StreamableHTTPClientTransport;
   private stopping: WorkerExit['reason'] | undefined;
-  private memoryTimer?: NodeJS.Timeout;
+  private limitTimer?: NodeJS.Timeout;
   private exited = false;
+  /** Settles once the worker has exited and what its sandbox held (egress proxy, cgroup, HOME) is released. */
+  private released: Promise<void> | undefined;
 
   private constructor(
     readonly child: ChildProcess,
@@ -132,8 +138,8 @@ export class Worker {
     /** Random, written to HOME at spawn: the vault knows this worker by it (a tool could claim any pid). */
     readonly credential: string,
     private readonly log: Logger,
-    /** Stops what the platform runs for this worker's sandbox, once it has exited. */
-    private readonly release: (() => Promise<void>) | undefined,
+    /** How it was started: under `isolation: sandbox`, what enforces its limits and what to release after it. */
+    private readonly launch: SandboxLaunch,
   ) {}
 
   /** The session this worker serves, once one took it (for log lines). */
@@ -167,10 +173,8 @@ export class Worker {
       cwd: spec.cwd ?? process.cwd(),
       env: { ...env, ...isolated.env },
       stdio: ['pipe', 'pipe', 'pipe'],
-      uid: isolated.uid,
-      gid: isolated.uid,
     });
-    const worker = new Worker(child, home, credential, log, isolated.release);
+    const worker = new Worker(child, home, credential, log, isolated);
     started.worker = worker;
     const endpoint = port === undefined ? undefined : { port, ...(isolated.httpSocket ? { socket: isolated.httpSocket } : {}) };
     await worker.attach(spec, endpoint, Date.now() + startTimeoutMs);
@@ -196,7 +200,7 @@ export class Worker {
       const text = chunk.toString('utf8');
       if (this.stderrHead.length < STDERR_HEAD_BYTES) this.stderrHead = (this.stderrHead + text).slice(0, STDERR_HEAD_BYTES);
     });
-    this.child.on('exit', (code, signal) => this.handleExit(code, signal));
+    this.child.on('exit', (code, signal) => void this.handleExit(code, signal));
     this.child.stdin?.on('error', () => undefined);
     await spawned;
     if (endpoint === undefined) {
@@ -213,7 +217,7 @@ export class Worker {
       await transport.start();
       this.httpTransport = transport;
     }
-    if (spec.limits.memoryMb) this.watchMemory(spec.limits.memoryMb);
+    this.watchLimits(spec.isolation === 'process' ? spec.limits.memoryMb : this.launch.watchMemoryMb);
   }
 
   private readStdout(chunk: Buffer): void {
@@ -254,38 +258,59 @@ export class Worker {
     return total > 0 ? total : undefined;
   }
 
-  private watchMemory(limitMb: number): void {
-    this.memoryTimer = setInterval(() => {
-      void this.rssBytes().then((rss) => {
-        if (rss !== undefined && rss > limitMb * 1024 * 1024 && !this.stopping) {
-          this.log.warn('worker exceeded its memory limit; stopping it', { pid: this.pid, rssMb: Math.round(rss / 1048576), limitMb });
-          void this.stop('memory_limit');
-        }
+  /**
+   * Ends the worker once it runs into a limit: past `memoryLimitMb` of resident memory (the RSS watchdog, where no
+   * cgroup bounds memory), or when its cgroup's OOM killer struck or refused a fork (a fork bomb is stopped, not
+   * left holding every pid the session has).
+   */
+  private watchLimits(memoryLimitMb: number | undefined): void {
+    const { limitBreach } = this.launch;
+    if (memoryLimitMb === undefined && limitBreach === undefined) return;
+    this.limitTimer = setInterval(() => {
+      if (memoryLimitMb !== undefined) {
+        void this.rssBytes().then((rss) => {
+          if (rss !== undefined && rss > memoryLimitMb * 1024 * 1024 && !this.stopping) {
+            this.log.warn('worker exceeded its memory limit; stopping it', { pid: this.pid, rssMb: Math.round(rss / 1048576), limitMb: memoryLimitMb });
+            void this.stop('memory_limit');
+          }
+        });
+      }
+      void limitBreach?.().then((breach) => {
+        if (breach === undefined || this.stopping) return;
+        this.log.warn(`worker ran into limits.${breach === 'memory' ? 'memoryMb' : 'pids'}; stopping it`, { pid: this.pid });
+        void this.stop(BREACH_REASON[breach]);
       });
     }, 250);
-    this.memoryTimer.unref();
+    this.limitTimer.unref();
   }
 
-  private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
+  private async handleExit(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     if (this.exited) return;
     this.exited = true;
-    clearInterval(this.memoryTimer);
+    clearInterval(this.limitTimer);
     void this.httpTransport?.close().catch(() => undefined);
-    void this.release?.().catch(() => undefined);
-    void rm(this.home, { recursive: true, force: true });
-    this.exitStatus = { code, signal, reason: this.stopping ?? 'exited', stderrSummary: summarizeStderr(this.stderrHead) };
+    // The OOM killer may end the server before the watch sees it: the cgroup tells, and only before it is removed.
+    const breach = this.stopping ? undefined : await this.launch.limitBreach?.().catch(() => undefined);
+    this.released = (this.launch.release?.() ?? Promise.resolve()).catch(() => undefined).then(() => rm(this.home, { recursive: true, force: true }));
+    const reason = this.stopping ?? (breach ? BREACH_REASON[breach] : 'exited');
+    this.exitStatus = { code, signal, reason, stderrSummary: summarizeStderr(this.stderrHead) };
     this.onexit?.(this.exitStatus);
   }
 
   /** Stops the worker: SIGTERM, then SIGKILL after a grace period; resolves when it has exited. */
   async stop(reason: WorkerExit['reason'] = 'stopped', graceMs = 2_000): Promise<void> {
-    if (this.exited) return;
+    if (this.exited) {
+      await this.released;
+      return;
+    }
     this.stopping ??= reason;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.stdin?.end();
-    this.child.kill(reason === 'memory_limit' ? 'SIGKILL' : 'SIGTERM');
+    this.child.kill(reason === 'memory_limit' || reason === 'pids_limit' ? 'SIGKILL' : 'SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
+    // A platform that stops leaves no cgroup or HOME behind.
+    await this.released;
   }
 }

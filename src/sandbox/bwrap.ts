@@ -5,8 +5,15 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 export interface SandboxPlan {
   /** Program and arguments to run inside. */
   argv: string[];
-  /** The session's private, writable HOME (also its TMPDIR), mounted at the same path. */
+  /**
+   * The session's HOME (also its TMPDIR), at the host's path: a fresh tmpfs inside, which the files the platform
+   * put there before the start join read-only.
+   */
   home: string;
+  /** Files of the host's HOME carried into the sandbox's (the vault credential). */
+  homeFiles: string[];
+  /** A host directory shared writable with the sandbox, for the relay's sockets. */
+  bridgeDir: string | undefined;
   /** Working directory inside; mounted read-only with the code directories. */
   cwd: string;
   /** Directories of the server's code, mounted read-only at the same paths. */
@@ -16,9 +23,14 @@ export interface SandboxPlan {
   /** `none`: only the sandbox's own loopback; `host`: the host's network, an explicit opt-out. */
   network: 'none' | 'host';
   mounts: { source: string; target: string; readOnly: boolean }[];
-  /** `pids` only where RLIMIT_NPROC counts this sandbox alone (its own host uid); see runtime/worker.ts. */
-  limits: { pids: number | undefined; openFiles: number };
+  /** `pids` as RLIMIT_NPROC only where no cgroup holds them; `diskMb` bounds /tmp and HOME, which share it when HOME is in /tmp. */
+  limits: { pids: number | undefined; openFiles: number; diskMb: number };
+  /** `cgroup.procs` files the sandbox joins before bubblewrap starts, so nothing of it runs outside its cgroup. */
+  cgroupProcs: string[];
 }
+
+/** Writes its pid into each cgroup.procs file given before `--`, then execs what follows. */
+const JOIN_CGROUPS = 'for procs in "$@"; do [ "$procs" = -- ] && break; echo $$ > "$procs" || exit 125; shift; done; shift; exec "$@"';
 
 /** Top-level system directories; on merged-/usr systems they are symlinks into /usr and are recreated as such. */
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
@@ -83,14 +95,17 @@ function outermost(dirs: string[]): string[] {
 }
 
 /**
- * The command that runs `plan.argv` under bubblewrap: every namespace unshared (the network too unless `host`),
- * the system and the code read-only, HOME the only writable place, hidden paths covered by an empty tmpfs, a fresh
- * /proc of its own PID namespace, all capabilities dropped, a new session (no terminal injection), killed with its
- * parent, and per-namespace rlimits on processes and open files (prlimit; RLIMIT_NPROC counts per user namespace).
+ * The command that runs `plan.argv` under bubblewrap, inside its cgroup: every namespace unshared (the network too
+ * unless `host`), the system and the code read-only, /tmp and HOME the only writable places (tmpfs of at most
+ * `diskMb`), hidden paths covered by an empty tmpfs, a fresh /proc of its own PID namespace, all capabilities
+ * dropped, a new session (no terminal injection), killed with its parent, and rlimits on open files (and processes,
+ * without a cgroup).
  */
 export function bwrapCommand(plan: SandboxPlan): string[] {
   const code = outermost([...plan.codeDirs, plan.cwd]).filter((dir) => !SYSTEM_DIRS.some((system) => within(system, dir)));
+  const diskBytes = String(plan.limits.diskMb * 1024 * 1024);
   const args = [
+    ...(plan.cgroupProcs.length ? ['sh', '-c', JOIN_CGROUPS, 'sh', ...plan.cgroupProcs, '--'] : []),
     'prlimit',
     ...(plan.limits.pids === undefined ? [] : [`--nproc=${plan.limits.pids}`]),
     `--nofile=${plan.limits.openFiles}`,
@@ -107,6 +122,8 @@ export function bwrapCommand(plan: SandboxPlan): string[] {
     '/proc',
     '--dev',
     '/dev',
+    '--size',
+    diskBytes,
     '--tmpfs',
     '/tmp',
   ];
@@ -114,7 +131,10 @@ export function bwrapCommand(plan: SandboxPlan): string[] {
   for (const path of plan.hidden) {
     if (code.some((dir) => within(dir, path)) && existsSync(path)) args.push('--tmpfs', path);
   }
+  args.push(...(within('/tmp', plan.home) ? ['--dir', plan.home] : ['--size', diskBytes, '--tmpfs', plan.home]));
+  for (const file of plan.homeFiles) args.push('--ro-bind', file, file);
+  if (plan.bridgeDir) args.push('--bind', plan.bridgeDir, plan.bridgeDir);
   for (const mount of plan.mounts) args.push(mount.readOnly ? '--ro-bind' : '--bind', mount.source, mount.target);
-  args.push('--bind', plan.home, plan.home, '--chdir', plan.cwd, '--', ...plan.argv);
+  args.push('--chdir', plan.cwd, '--', ...plan.argv);
   return args;
 }

@@ -1,10 +1,11 @@
-import { statSync } from 'node:fs';
-import { chmod, chown, readdir } from 'node:fs/promises';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeLoopbackPort } from '../http/index.js';
 import { bwrapCommand, codeRoot, type SandboxPlan } from './bwrap.js';
+import { createSessionCgroup, type LimitBreach } from './cgroup.js';
 import type { RelayPlan } from './relay.js';
 import { parseEgressRule, startEgressProxy } from './egress.js';
 import { ensureSandboxSupport } from './support.js';
@@ -19,23 +20,30 @@ export interface SandboxRequest {
   cwd: string;
   /** The worker's environment: a platform service it names by URL is bridged in (see `bridgeIntoSandboxes`). */
   env: Record<string, string>;
-  /** An HTTP server's port inside: the platform reaches it through a socket in HOME. */
+  /** An HTTP server's port inside: the platform reaches it through a socket in the sandbox's bridge directory. */
   httpPort?: number;
   /** `none`: its own loopback only; `host`: the host's network; `allow`: through an egress proxy to those hosts only. */
   network: 'none' | 'host' | { allow: string[] };
   /** Hears of every egress the proxy refused (`host:port`). */
   onEgressRefused?: (target: string) => void;
   mounts: SandboxPlan['mounts'];
-  limits: { pids: number; openFiles: number };
+  /** `memoryMb` undefined: {@link DEFAULT_SANDBOX_MEMORY_MB}. */
+  limits: { memoryMb?: number | undefined; cpus: number; pids: number; openFiles: number; diskMb: number };
 }
 
-/** How to start it: the command, its extra environment, the host uid to run it as, and the socket an HTTP server inside is reached at. */
+/** A sandbox's memory limit when its runtime sets none. */
+export const DEFAULT_SANDBOX_MEMORY_MB = 1024;
+
+/** How to start it: the command, its extra environment, and the socket an HTTP server inside is reached at. */
 export interface SandboxLaunch {
   argv: string[];
   env?: Record<string, string>;
-  uid?: number;
   httpSocket?: string;
-  /** Stops what the platform runs for this sandbox (its egress proxy) once the worker has exited. */
+  /** Without a cgroup, the memory limit the runtime's RSS watchdog keeps the sandbox to. */
+  watchMemoryMb?: number;
+  /** Which limit its cgroup says the sandbox ran into, if any (only with a cgroup). */
+  limitBreach?: () => Promise<LimitBreach | undefined>;
+  /** Stops what the platform runs for this sandbox (its egress proxy, its cgroup) once the worker has exited. */
   release?: () => Promise<void>;
 }
 
@@ -57,54 +65,25 @@ export function bridgeIntoSandboxes(url: string, socket: string): () => void {
   return () => bridges.delete(origin);
 }
 
-/**
- * Host uids for sandboxes of a platform running as root: each gets its own, so RLIMIT_NPROC counts that session
- * alone (root is exempt from it, and an unprivileged user's count covers all its processes) and no host file is its
- * own. Far above any real user's uid.
- */
-const SANDBOX_UID_BASE = 0x4000_0000;
-const SANDBOX_UID_RANGE = 0x10_0000;
-let nextSandboxUid = 0;
-
 function isFile(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
-/** Whether a user other than the owner could open `path`: every folder on the way lets others through. */
-function reachableByOthers(path: string): boolean {
-  const folders = [];
-  for (let dir = resolve(path); dir !== dirname(dir); dir = dirname(dir)) folders.push(dir);
-  return folders.every((dir, index) => {
-    const mode = statSync(dir, { throwIfNoEntry: false })?.mode;
-    return mode !== undefined && (index === 0 ? (mode & 0o005) !== 0 : (mode & 0o001) !== 0);
-  });
-}
-
-/**
- * Why a sandbox could not read `paths` (its code, its working directory, its mounts), or undefined: as root, each
- * sandbox runs as its own uid, and bubblewrap mounts as that uid, so every folder on the way must be open to others.
- */
-export function unreachableToSandboxes(paths: string[]): string | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const closed = paths.find((path) => !reachableByOthers(path));
-  if (closed === undefined) return undefined;
-  return `isolation: sandbox runs each worker as its own uid, which cannot read ${closed} (a folder on the way, or the file, is closed to other users); open it (chmod o+rx on the folders, o+r on the files) or run Toolport as an unprivileged user`;
-}
-
-async function chownTree(dir: string, uid: number): Promise<void> {
-  await chown(dir, uid, uid);
-  for (const entry of await readdir(dir)) await chown(join(dir, entry), uid, uid);
+/** `dir` and, where its node_modules is a link elsewhere (a worktree's, a workspace's), where that leads. */
+function withLinkedModules(dir: string): string[] {
+  const modules = join(dir, 'node_modules');
+  const target = lstatSync(modules, { throwIfNoEntry: false })?.isSymbolicLink() ? realpathSync(modules) : undefined;
+  return target === undefined ? [dir] : [dir, target];
 }
 
 /** The egress proxy of one sandbox, on a socket in its HOME, and the environment that points its clients at it. */
-async function startEgress(home: string, allow: string[], onRefused: ((target: string) => void) | undefined) {
-  const socket = join(home, '.toolport-egress.sock');
+async function startEgress(bridgeDir: string, allow: string[], onRefused: ((target: string) => void) | undefined) {
+  const socket = join(bridgeDir, 'egress.sock');
   const proxy = await startEgressProxy(
     socket,
     allow.map((entry) => parseEgressRule(entry)!),
     onRefused ?? (() => undefined),
   );
-  await chmod(socket, 0o666);
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
   const env = {
@@ -118,42 +97,61 @@ async function startEgress(home: string, allow: string[], onRefused: ((target: s
   return { socket, port, proxy, env };
 }
 
-/** The command that starts `request.argv` in a sandbox; rejects with the cause and the fix where none can be built. */
+/**
+ * The command that starts `request.argv` in a sandbox, in a cgroup of its own where the host has one to give;
+ * rejects with the cause and the fix where no sandbox can be built.
+ */
 export async function sandboxLaunch(request: SandboxRequest): Promise<SandboxLaunch> {
   await ensureSandboxSupport();
-  const { argv, home, cwd } = request;
+  const { argv, home, cwd, limits } = request;
+  const memoryMb = limits.memoryMb ?? DEFAULT_SANDBOX_MEMORY_MB;
+  const homeFiles = (await readdir(home)).map((entry) => join(home, entry)).filter(isFile);
   const network = typeof request.network === 'string' ? request.network : 'none';
-  const egress = typeof request.network === 'string' ? undefined : await startEgress(home, request.network.allow, request.onEgressRefused);
-  const uid = process.getuid?.() === 0 ? SANDBOX_UID_BASE + (nextSandboxUid++ % SANDBOX_UID_RANGE) : undefined;
-  if (uid !== undefined) await chownTree(home, uid);
+  const httpSocket = network === 'none' && request.httpPort !== undefined ? 'http.sock' : undefined;
+  const bridgeDir = typeof request.network !== 'string' || httpSocket ? join(home, '.toolport-bridge') : undefined;
+  if (bridgeDir) await mkdir(bridgeDir, { mode: 0o700 });
+  const egress = typeof request.network === 'string' ? undefined : await startEgress(bridgeDir!, request.network.allow, request.onEgressRefused);
+  const cgroup = await createSessionCgroup({ memoryMb, cpus: limits.cpus, pids: limits.pids }).catch(async (error: Error) => {
+    await egress?.proxy.close();
+    throw new Error(`cannot create this session's cgroup: ${error.message}`);
+  });
   const values = Object.values(request.env);
-  const outbound =
+  const bridged =
     network === 'none'
       ? [...bridges]
           .filter(([origin]) => values.some((value) => value.startsWith(origin)))
           .map(([origin, socket]) => ({ port: Number(new URL(origin).port), socket }))
       : [];
-  const httpSocket = network === 'none' && request.httpPort !== undefined ? join(home, '.toolport-http.sock') : undefined;
-  if (egress) outbound.push({ port: egress.port, socket: egress.socket });
-  const relay: RelayPlan | undefined =
-    outbound.length || httpSocket ? { argv, outbound, ...(httpSocket ? { inbound: { socket: httpSocket, port: request.httpPort! } } : {}) } : undefined;
+  const outbound = [...bridged, ...(egress ? [{ port: egress.port, socket: egress.socket }] : [])];
+  const inbound = httpSocket ? { socket: join(bridgeDir!, httpSocket), port: request.httpPort! } : undefined;
+  const relay: RelayPlan | undefined = outbound.length || inbound ? { argv, outbound, ...(inbound ? { inbound } : {}) } : undefined;
   const inside = relay ? [process.execPath, '--import', TSX_LOADER, RELAY_ENTRY, JSON.stringify(relay)] : argv;
   const files = [...inside, ...argv].map((arg) => resolve(cwd, arg)).filter(isFile);
   const command = bwrapCommand({
     argv: inside,
     home,
+    homeFiles,
+    bridgeDir,
     cwd,
-    codeDirs: [dirname(dirname(process.execPath)), ...files.map(codeRoot), ...(relay ? [codeRoot(fileURLToPath(import.meta.url))] : [])],
-    // Another uid cannot reach a 0700 data directory at all (and bwrap, running as it, could not cover it either).
-    hidden: uid === undefined ? [...protectedPaths] : [...protectedPaths].filter(reachableByOthers),
+    codeDirs: [
+      dirname(dirname(process.execPath)),
+      ...[cwd, ...files.map(codeRoot), ...(relay ? [codeRoot(fileURLToPath(import.meta.url))] : [])].flatMap(withLinkedModules),
+    ],
+    hidden: [...protectedPaths],
     network,
-    mounts: [...request.mounts, ...outbound.map(({ socket }) => ({ source: socket, target: socket, readOnly: true }))],
-    limits: { pids: uid === undefined ? undefined : request.limits.pids, openFiles: request.limits.openFiles },
+    mounts: [...request.mounts, ...bridged.map(({ socket }) => ({ source: socket, target: socket, readOnly: true }))],
+    // Without a cgroup, RLIMIT_NPROC is the only bound on processes, though it counts every process of the user.
+    limits: { pids: cgroup ? undefined : limits.pids, openFiles: limits.openFiles, diskMb: limits.diskMb },
+    cgroupProcs: cgroup?.procsFiles ?? [],
   });
   return {
     argv: command,
-    ...(uid === undefined ? {} : { uid }),
-    ...(httpSocket ? { httpSocket } : {}),
-    ...(egress ? { env: egress.env, release: () => egress.proxy.close() } : {}),
+    ...(inbound ? { httpSocket: inbound.socket } : {}),
+    ...(egress ? { env: egress.env } : {}),
+    ...(cgroup ? { limitBreach: () => cgroup.breach() } : { watchMemoryMb: memoryMb }),
+    release: async () => {
+      await egress?.proxy.close();
+      await cgroup?.remove();
+    },
   };
 }

@@ -8,7 +8,7 @@ import { createGateways, gatewayRoutes, type AddressLookup, type GatewayHost, ty
 import { errorAnswer, newRequestId, ToolportError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { sendErrorAnswer } from '../mcp/index.js';
-import { ControlPlane, RuntimeHost, runtimeRoutes } from '../runtime/index.js';
+import { ControlPlane, isolationWarning, RuntimeHost, runtimeRoutes } from '../runtime/index.js';
 import { bridgeIntoSandboxes, protectFromSandboxes } from '../sandbox/index.js';
 import {
   AccessKeys,
@@ -327,6 +327,11 @@ export async function openEndpoints(platform: Platform): Promise<string[]> {
     ...runtimes.map((runtime) => warn('runtime', runtime.name, runtimeEndpoints(platform.publicUrl, runtime.name).byName)),
     ...gateways.map((gateway) => warn('gateway', gateway.name, `${platform.publicUrl}${gateway.endpoint}`)),
   ];
+}
+
+/** A warning for each runtime that opts out of the sandbox (`isolation: process`, `sandbox.network: host`), for `toolport up`. */
+export async function isolationWarnings(platform: Platform): Promise<string[]> {
+  return (await platform.control.listRuntimes()).flatMap((runtime) => isolationWarning(runtime.name, runtime.spec) ?? []);
 }
 
 /** Every endpoint a runtime is reachable at, for printing. */

@@ -4,15 +4,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { EnvHttpProxyAgent, fetch as proxiedFetch } from 'undici';
+import { fetchThroughEnvProxy } from './proxy-fetch.js';
 import { serveToolsStdio, toolsOfModule } from './server.js';
 
-// In a sandbox with an egress allow-list the only way out is the proxy in HTTPS_PROXY, and Node 20's fetch ignores it.
-if (process.env.HTTPS_PROXY) {
-  const dispatcher = new EnvHttpProxyAgent();
-  globalThis.fetch = ((input: Parameters<typeof proxiedFetch>[0], init?: Parameters<typeof proxiedFetch>[1]) =>
-    proxiedFetch(input, { ...init, dispatcher })) as unknown as typeof fetch;
-}
+fetchThroughEnvProxy();
 
 const modulePath = process.argv[2];
 if (!modulePath) {

@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { fetchThroughEnvProxy } from './proxy-fetch.js';
 import { parseArgs } from 'node:util';
 import { InMemoryTransport, McpServer, createMcpHandler, type CallToolResult, type ServerContext } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
@@ -121,9 +122,11 @@ export async function serveToolsHttp(
 /**
  * Command-line entry for a tool server: stdio by default; `--http` serves Streamable HTTP on `--host` (default
  * 127.0.0.1), `--port` (default $PORT or 8000; 0 picks a free one) and `--path` (default /mcp), then prints
- * `<name> listening on http://host:port/path` (the bound port) to stderr. An invalid port exits with code 2.
+ * `<name> listening on http://host:port/path` (the bound port) to stderr. An invalid port exits with code 2. The
+ * global `fetch` goes through HTTPS_PROXY when one is set (a sandbox's egress proxy).
  */
 export async function serveTools(tools: readonly ToolDefinition[], info: ToolServerInfo, argv: string[] = process.argv.slice(2)): Promise<void> {
+  fetchThroughEnvProxy();
   const { values } = parseArgs({
     args: argv,
     options: {

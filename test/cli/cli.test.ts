@@ -14,17 +14,24 @@ describe('toolport CLI', () => {
   let server: ChildProcess;
   let url = '';
   let printed = '';
+  let warned = '';
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'toolport-cli-'));
     const config = join(dataDir, 'toolport.yaml');
     const greetServer = fileURLToPath(new URL('../../examples/greet/server.js', import.meta.url));
-    await writeFile(config, `runtimes:\n  - name: greet\n    command: [node, ${greetServer}]\n    sessions: { warmPool: 1 }\n`);
+    await writeFile(
+      config,
+      `runtimes:\n  - name: greet\n    command: [node, ${greetServer}]\n    sessions: { warmPool: 1 }\n` +
+        `  - name: trusted\n    command: [node, ${greetServer}]\n    isolation: process\n    sessions: { warmPool: 0 }\n`,
+    );
     server = spawn(process.execPath, ['bin/toolport.js', 'up', '--config', config, '--port', '0', '--data-dir', dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     server.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    await eventually(() => /admin token/.test(printed), 30_000, 'toolport up to print its endpoints');
+    server.stderr?.on('data', (chunk: Buffer) => (warned += chunk.toString()));
+    // `up` first probes each runtime: a sandboxed worker on a busy machine can take a while to start.
+    await eventually(() => /admin token/.test(printed), 60_000, 'toolport up to print its endpoints');
     url = /Toolport is up at (\S+)/.exec(printed)?.[1] ?? '';
   });
   after(() =>
@@ -51,6 +58,18 @@ describe('toolport CLI', () => {
     assert.deepEqual(await ping.json(), { status: 'Healthy' });
   });
 
+  it('warns about isolation: process in up and runtime get, and runtime get says what enforces the limits', async () => {
+    await eventually(() => /runtime trusted has isolation: process/.test(warned), 10_000, 'up to warn about the process runtime');
+    assert.doesNotMatch(warned, /runtime greet has/);
+    const common = ['--server', url, '--data-dir', dataDir];
+    const trusted = await toolport(['runtime', 'get', 'trusted', ...common]);
+    assert.match(trusted.stderr, /warning: runtime trusted has isolation: process: its workers run as Toolport's user/);
+    assert.match(trusted.stdout, /limits enforced by: none/);
+    const sandboxed = await toolport(['runtime', 'get', 'greet', ...common]);
+    assert.equal(sandboxed.stderr, '');
+    assert.match(sandboxed.stdout, /limits enforced by: (cgroup v2|cgroup v1|rlimits)/);
+  });
+
   it('manages runtimes over the API, printing exactly one JSON document with --json', async () => {
     const common = ['--server', url, '--data-dir', dataDir, '--json'];
     const created = await toolport(['runtime', 'create', 'hello', '--command', 'node examples/greet/server.js', '--warm-pool', '0', ...common]);
@@ -67,7 +86,7 @@ describe('toolport CLI', () => {
       JSON.parse(listed.stdout)
         .map((r: { name: string }) => r.name)
         .sort(),
-      ['greet', 'hello'],
+      ['greet', 'hello', 'trusted'],
     );
 
     const table = await toolport(['runtime', 'list', '--server', url, '--data-dir', dataDir]);

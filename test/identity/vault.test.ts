@@ -327,7 +327,13 @@ describe("Identity's vault", () => {
   it('lets tools in a runtime worker use the credentials granted to their runtime, over the workload endpoint', async () => {
     await api(platform, 'DELETE', '/api/credentials/providers/corp');
     assert.equal((await api(platform, 'POST', '/api/credentials/providers', oauthProvider(oauth, { runtimes: ['tooled', 'guarded-tools'] }))).status, 201);
-    await platform.control.createRuntime('tooled', { module: 'test/fixtures/vault-tools.ts', env: { UPSTREAM_URL: oauth.url }, sessions: { warmPool: 0 } });
+    // The tools call the test's upstream on loopback, which a sandbox reaches only on the host's network.
+    await platform.control.createRuntime('tooled', {
+      module: 'test/fixtures/vault-tools.ts',
+      env: { UPSTREAM_URL: oauth.url },
+      sandbox: { network: 'host' },
+      sessions: { warmPool: 0 },
+    });
     await platform.control.createRuntime('plain', { module: 'test/fixtures/vault-tools.ts', sessions: { warmPool: 0 } });
     const { client, transport } = await connectRuntime(platform, 'tooled');
     try {
@@ -373,6 +379,7 @@ describe("Identity's vault", () => {
       await platform.control.createRuntime('guarded-tools', {
         module: 'test/fixtures/vault-tools.ts',
         env: { UPSTREAM_URL: oauth.url },
+        sandbox: { network: 'host' },
         sessions: { warmPool: 0 },
         auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['vault-test'] } },
       });
@@ -421,6 +428,7 @@ describe("Identity's vault", () => {
       await platform.control.updateRuntime('guarded-tools', {
         module: 'test/fixtures/vault-tools.ts',
         env: { UPSTREAM_URL: oauth.url },
+        sandbox: { network: 'host' },
         sessions: { warmPool: 0 },
         auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['vault-test'] } },
       });

@@ -45,7 +45,7 @@ describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', 
       'Hello, Http! Nice to meet you. This is a test message.',
     );
     const [whoA, whoB] = [await whoami(a.client), await whoami(b.client)];
-    assert.notEqual(whoA.pid, whoB.pid);
+    assert.notEqual(whoA.home, whoB.home, 'each session has its own worker (a sandbox numbers its pids from 1)');
     assert.ok(whoA.envKeys.includes('PORT'));
     await Promise.all([a.transport.terminateSession(), b.transport.terminateSession()]);
   });

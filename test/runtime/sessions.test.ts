@@ -21,20 +21,27 @@ describe('runtime sessions: one isolated worker per session', () => {
     platform = await testPlatform();
     await platform.control.createRuntime('greet', { command: GREET_COMMAND, env: { GREETING: 'hi', SECRET_FROM_CONFIG: 'x' }, sessions: { warmPool: 2 } });
     await platform.control.createRuntime('idle', { command: GREET_COMMAND, sessions: { warmPool: 0, idleTimeout: '1s' } });
-    await platform.control.createRuntime('brief', { command: GREET_COMMAND, sessions: { warmPool: 0, maxLifetime: '2s' } });
+    await platform.control.createRuntime('brief', { command: GREET_COMMAND, sessions: { warmPool: 0, maxLifetime: '5s' } });
     await platform.control.createRuntime('tiny', { command: GREET_COMMAND, sessions: { warmPool: 0, maxSessions: 1 }, limits: { maxBodyBytes: 2048 } });
   });
   after(() => platform.stop());
+
+  /** The host pid of a session's worker (inside a sandbox, a worker sees pids of its own namespace). */
+  const hostPid = (runtime: string, sessionId: string | undefined): number =>
+    platform.runtimes.listSessions(runtime).find((session) => session.id === sessionId)?.pid ?? -1;
 
   it('gives two sessions different worker processes that cannot see each other', async () => {
     const a = await connectRuntime(platform, 'greet');
     const b = await connectRuntime(platform, 'greet');
     assert.notEqual(a.transport.sessionId, b.transport.sessionId);
     const [whoA, whoB] = [await whoami(a.client), await whoami(b.client)];
-    assert.notEqual(whoA.pid, whoB.pid);
     assert.notEqual(whoA.home, whoB.home);
     assert.equal(whoA.home, whoA.tmpdir);
-    assert.deepEqual(whoA.envKeys, ['GREETING', 'HOME', 'PATH', 'SECRET_FROM_CONFIG', 'TEMP', 'TMP', 'TMPDIR']);
+    // Nothing of the platform's environment; bubblewrap adds PWD (the runtime's cwd) after --chdir.
+    assert.deepEqual(
+      whoA.envKeys.filter((key) => key !== 'PWD'),
+      ['GREETING', 'HOME', 'PATH', 'SECRET_FROM_CONFIG', 'TEMP', 'TMP', 'TMPDIR'],
+    );
 
     await a.client.callTool({ name: 'remember', arguments: { key: 'colour', value: 'blue' } });
     assert.equal(textOf(await a.client.callTool({ name: 'remember', arguments: { key: 'colour' } })), 'blue');
@@ -44,7 +51,8 @@ describe('runtime sessions: one isolated worker per session', () => {
       .listSessions('greet')
       .map((s) => s.pid)
       .sort();
-    assert.deepEqual(pids, [whoA.pid, whoB.pid].sort());
+    assert.deepEqual(pids, [hostPid('greet', a.transport.sessionId), hostPid('greet', b.transport.sessionId)].sort());
+    assert.equal(new Set(pids).size, 2);
     await a.transport.terminateSession();
     await b.transport.terminateSession();
   });
@@ -53,7 +61,8 @@ describe('runtime sessions: one isolated worker per session', () => {
     await eventually(() => platform.runtimes.warmWorkers('greet').length === 2, 10_000, 'the warm pool to fill');
     const warm = platform.runtimes.warmWorkers('greet');
     const { client, transport } = await connectRuntime(platform, 'greet');
-    assert.ok(warm.includes((await whoami(client)).pid), 'the session got one of the pre-started workers');
+    await whoami(client);
+    assert.ok(warm.includes(hostPid('greet', transport.sessionId)), 'the session got one of the pre-started workers');
     await eventually(() => platform.runtimes.warmWorkers('greet').length === 2, 10_000, 'the warm pool to refill');
     await transport.terminateSession();
   });
@@ -96,7 +105,7 @@ describe('runtime sessions: one isolated worker per session', () => {
   it('keeps other sessions working when one worker is killed, and tells the dead session to re-initialize', async () => {
     const victim = await connectRuntime(platform, 'greet');
     const survivor = await connectRuntime(platform, 'greet');
-    const { pid } = await whoami(victim.client);
+    const pid = hostPid('greet', victim.transport.sessionId);
     process.kill(pid, 'SIGKILL');
     await eventually(() => !platform.runtimes.listSessions('greet').some((s) => s.pid === pid), 5_000, 'the dead session to be dropped');
 
@@ -120,8 +129,8 @@ describe('runtime sessions: one isolated worker per session', () => {
   });
 
   it('ends the session and its worker on DELETE', async () => {
-    const { client, transport } = await connectRuntime(platform, 'greet');
-    const { pid } = await whoami(client);
+    const { transport } = await connectRuntime(platform, 'greet');
+    const pid = hostPid('greet', transport.sessionId);
     await transport.terminateSession();
     await eventually(() => !processAlive(pid), 5_000, 'the worker to exit');
     assert.equal(
@@ -152,18 +161,19 @@ describe('runtime sessions: one isolated worker per session', () => {
   });
 
   it('reaps idle sessions and stops their workers', async () => {
-    const { client } = await connectRuntime(platform, 'idle');
-    const { pid } = await whoami(client);
+    const { client, transport } = await connectRuntime(platform, 'idle');
+    const pid = hostPid('idle', transport.sessionId);
     await eventually(() => platform.runtimes.listSessions('idle').length === 0, 6_000, 'the idle session to be reaped');
     await eventually(() => !processAlive(pid), 5_000, 'the reaped worker to exit');
     await assert.rejects(client.listTools(), /404|not exist|Session/i);
   });
 
   it('ends a session at its maximum lifetime even while it is busy', async () => {
-    // The lifetime counts from initialize, so the clock starts before connecting (a slow start-up is not early ending).
+    // The lifetime counts from initialize, so the clock starts before connecting (a slow start-up is not early ending);
+    // 5 s leaves a sandbox on a busy machine time to start before it ends.
     const started = Date.now();
-    const { client } = await connectRuntime(platform, 'brief');
-    const { pid } = await whoami(client);
+    const { client, transport } = await connectRuntime(platform, 'brief');
+    const pid = hostPid('brief', transport.sessionId);
     // Keep the session active the whole time: idleness is not what ends it.
     await assert.rejects(
       (async () => {
@@ -174,7 +184,7 @@ describe('runtime sessions: one isolated worker per session', () => {
       })(),
       /404|not exist|Session/i,
     );
-    assert.ok(Date.now() - started >= 1_900, `ended after ${Date.now() - started} ms, before its 2 s lifetime`);
+    assert.ok(Date.now() - started >= 4_900, `ended after ${Date.now() - started} ms, before its 5 s lifetime`);
     await eventually(() => !processAlive(pid), 5_000, 'the worker to exit');
   });
 
@@ -227,16 +237,16 @@ describe('runtime sessions: one isolated worker per session', () => {
     const stateless = await modern();
     assert.equal(textOf(await stateless.callTool({ name: 'greet_user', arguments: { name: 'Neo' } })), 'Hello, Neo! Nice to meet you. This is a test message.');
     // Without the session header, requests share the runtime's stateless worker, never a session's own worker.
-    const sharedPid = (await whoami(stateless)).pid;
-    assert.equal((await whoami(stateless)).pid, sharedPid);
+    const sharedHome = (await whoami(stateless)).home;
+    assert.equal((await whoami(stateless)).home, sharedHome);
 
     const sessionA = await modern('modern-session-aaaaaaaaaaaa');
     const sessionB = await modern('modern-session-bbbbbbbbbbbb');
     await sessionA.callTool({ name: 'remember', arguments: { key: 'k', value: 'from A' } });
     assert.equal(textOf(await sessionA.callTool({ name: 'remember', arguments: { key: 'k' } })), 'from A');
     assert.equal(textOf(await sessionB.callTool({ name: 'remember', arguments: { key: 'k' } })), '(unset)');
-    const ownPids = [(await whoami(sessionA)).pid, (await whoami(sessionB)).pid];
-    assert.equal(new Set([sharedPid, ...ownPids]).size, 3, 'each session header gets its own worker');
+    const ownHomes = [(await whoami(sessionA)).home, (await whoami(sessionB)).home];
+    assert.equal(new Set([sharedHome, ...ownHomes]).size, 3, 'each session header gets its own worker');
     await Promise.all([stateless.close(), sessionA.close(), sessionB.close()]);
   });
 

@@ -154,7 +154,7 @@ export async function startWorkloadEndpoint(vault: Vault, log: Logger): Promise<
     socketServer.once('error', reject);
     socketServer.listen(socket, resolve);
   });
-  // A sandboxed worker runs as its own uid; the workload token, not the file mode, is what opens the endpoint.
+  // Open to any user: the workload token, not the file mode, is what opens the endpoint.
   await chmod(socket, 0o666);
   return {
     url,

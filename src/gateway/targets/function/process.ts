@@ -175,7 +175,8 @@ export class FunctionProcess {
   }
 
   private async start(): Promise<Running> {
-    const spec = runtimeSpecSchema.parse({ ...this.launch, transport: 'stdio' });
+    // Gateway function targets are not sandboxed yet (docs/SECURITY.md): the runtime's default does not apply to them.
+    const spec = runtimeSpecSchema.parse({ ...this.launch, transport: 'stdio', isolation: 'process' });
     let worker: Worker;
     try {
       worker = await Worker.start(spec, this.log);
