@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
+  McpServer,
   Server,
   WebStandardStreamableHTTPServerTransport,
   createMcpHandler,
@@ -49,6 +50,8 @@ export async function startUpstream(options: {
   legacyOnly?: boolean;
   /** Declare the `logging` capability (2025-11-25 logging/setLevel; 2026-07-28 the envelope's log level). */
   logging?: boolean;
+  /** A server of the test's own instead of the tool list and behaviour above (one is built per session or request). */
+  server?: () => McpServer;
 }): Promise<Upstream> {
   const state = { tools: options.tools, sessionsOpened: 0 };
   const calls: Upstream['calls'] = [];
@@ -56,7 +59,8 @@ export async function startUpstream(options: {
   const behaviour = options.behaviour ?? echo;
   const pageSize = options.pageSize ?? 1000;
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
-  const build = (): Server => {
+  const build = (): Server | McpServer => {
+    if (options.server) return options.server();
     const server = new Server(
       { name: 'fixture-upstream', version: '1.0.0' },
       { capabilities: { tools: { listChanged: true }, ...(options.logging ? { logging: {} } : {}) } },

@@ -3,13 +3,14 @@
 // never forwarded, so nothing caller-specific rides on it), opened lazily and re-opened when the upstream forgets it
 // (HTTP 404) or the process exits. The SDK client negotiates the upstream's revision (2026-07-28 or 2025-11-25).
 import { resolve } from 'node:path';
-import { Client, CLIENT_CAPABILITIES_META_KEY, SERVER_INFO_META_KEY, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { Client, CLIENT_CAPABILITIES_META_KEY, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { fetch as undiciFetch, type Agent, type RequestInit as UndiciRequestInit } from 'undici';
 import { resolveEnvMap, type McpTargetSpec } from '../../config/index.js';
 import { targetAgent } from '../addresses.js';
 import { listCatalog } from './mcp/catalog.js';
 import { forwardCall } from './mcp/forward-call.js';
+import { asGatewayResult } from './mcp/gateway-result.js';
 import { lowerLogLevel } from './mcp/log-level.js';
 import { UpstreamSession } from './mcp/upstream.js';
 import { TargetError, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
@@ -21,14 +22,6 @@ export { mcpTargetSchema, type McpTargetSpec } from '../../config/index.js';
  * told otherwise); the guard's deadline (guard.ts) is the one that decides, so this one must never fire first.
  */
 const SDK_BACKSTOP_MS = 1_000;
-
-/** The upstream names itself in a result's `_meta` (2026-07-28); toward the caller the gateway is the server. */
-function asGatewayResult<T extends { _meta?: Record<string, unknown> }>(result: T): T {
-  if (!result._meta || !(SERVER_INFO_META_KEY in result._meta)) return result;
-  const { [SERVER_INFO_META_KEY]: _upstream, ...meta } = result._meta;
-  const { _meta: _dropped, ...rest } = result;
-  return (Object.keys(meta).length ? { ...rest, _meta: meta } : rest) as T;
-}
 
 class McpTarget implements TargetDriver {
   private readonly session: UpstreamSession;
