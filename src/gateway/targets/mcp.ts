@@ -8,6 +8,7 @@ import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotoc
 import { fetch as undiciFetch, type Agent, type RequestInit as UndiciRequestInit } from 'undici';
 import { resolveEnvMap, type McpTargetSpec } from '../../config/index.js';
 import { targetAgent } from '../addresses.js';
+import { sdkTimeoutPast } from '../deadline.js';
 import { listCatalog } from './mcp/catalog.js';
 import { forwardCall } from './mcp/forward-call.js';
 import { asGatewayResult } from './mcp/gateway-result.js';
@@ -16,12 +17,6 @@ import { UpstreamSession } from './mcp/upstream.js';
 import { TargetError, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
 
 export { mcpTargetSchema, type McpTargetSpec } from '../../config/index.js';
-
-/**
- * How far past the call's deadline the SDK client's own request timer is set. The SDK always starts one (60 s unless
- * told otherwise); the guard's deadline (guard.ts) is the one that decides, so this one must never fire first.
- */
-const SDK_BACKSTOP_MS = 1_000;
 
 class McpTarget implements TargetDriver {
   private readonly session: UpstreamSession;
@@ -34,7 +29,13 @@ class McpTarget implements TargetDriver {
     private readonly deps: DriverDeps,
   ) {
     if (spec.url) this.agent = targetAgent({ lookup: deps.lookup, allowLinkLocal: spec.allowLinkLocal });
-    this.session = new UpstreamSession(spec, { name: `toolport-gateway/${spec.name}`, version: '0.1.0' }, () => this.transport(), deps.onCatalogChange);
+    this.session = new UpstreamSession(
+      spec,
+      { name: `toolport-gateway/${spec.name}`, version: '0.1.0' },
+      () => this.transport(),
+      deps.timeoutMs,
+      deps.onCatalogChange,
+    );
   }
 
   private transport(): Transport {
@@ -89,7 +90,7 @@ class McpTarget implements TargetDriver {
     const { onProgress } = context;
     return {
       signal: context.signal,
-      timeout: this.deps.timeoutMs + SDK_BACKSTOP_MS,
+      timeout: sdkTimeoutPast(this.deps.timeoutMs),
       // An input_required result (SEP-2322) goes back to the caller, who holds the capabilities to answer it.
       allowInputRequired: true,
       ...(onProgress ? { onprogress: (progress: { progress: number; total?: number; message?: string }) => onProgress(progress) } : {}),

@@ -6,7 +6,7 @@ import { runtimeSpecSchema } from '../../../config/index.js';
 import type { Logger } from '../../../log/index.js';
 import { Worker, type WorkerExit } from '../../../runtime/index.js';
 import { TargetError, type CallContext } from '../types.js';
-import { timedOut } from '../../deadline.js';
+import { sdkTimeoutPast, syncTimeoutMs, timedOut } from '../../deadline.js';
 
 /** What the child runs: a module of defineTool tools (the runtime's module host), or a command (the lambda host). */
 export type ProcessLaunch = { module: string; cwd: string; env: Record<string, string> } | { command: string[]; cwd: string; env: Record<string, string> };
@@ -101,10 +101,11 @@ export class FunctionProcess {
   }
 
   /** The child's own tool list (module targets: the schemas derived from the zod types). */
-  async listTools(signal: AbortSignal): Promise<Tool[]> {
+  async listTools(signal: AbortSignal, timeoutMs: number): Promise<Tool[]> {
     const { client } = await this.running();
-    // Without a cursor the SDK walks every page itself (bounded by the client's `listMaxPages`).
-    return (await client.listTools(undefined, { signal, timeout: STARTUP_TIMEOUT_MS })).tools;
+    // Without a cursor the SDK walks every page itself (bounded by the client's `listMaxPages`); the sync's deadline
+    // (on `signal`) ends it.
+    return (await client.listTools(undefined, { signal, timeout: sdkTimeoutPast(syncTimeoutMs(timeoutMs)) })).tools;
   }
 
   /**
@@ -121,8 +122,8 @@ export class FunctionProcess {
     try {
       return (await running.client.callTool(params, {
         signal: call.signal,
-        // The SDK's own clock is only a backstop: the guard's deadline decides, and stops the child.
-        timeout: timeoutMs + 1_000,
+        // The guard's deadline decides, and stops the child.
+        timeout: sdkTimeoutPast(timeoutMs),
         ...(onProgress ? { onprogress: ({ progress, total, message }) => onProgress({ progress, total, message }) } : {}),
       })) as CallToolResult;
     } catch (error) {

@@ -1,6 +1,7 @@
 // The log level of a 2025-11-25 upstream session, which every caller shares.
 import type { LoggingLevel } from '@modelcontextprotocol/client';
 import { PER_REQUEST_PROTOCOL_VERSION } from '../../../http/index.js';
+import { sdkTimeoutPast } from '../../deadline.js';
 import { logSeverity } from '../types.js';
 import type { Upstream } from './upstream.js';
 
@@ -15,7 +16,7 @@ export function lowerLogLevel(upstream: Upstream, level: LoggingLevel, timeoutMs
   if (upstream.logLevel !== undefined && logSeverity(upstream.logLevel) <= logSeverity(level)) return upstream.levelRequests;
   upstream.logLevel = level;
   upstream.levelRequests = upstream.levelRequests
-    .then(() => upstream.client.setLoggingLevel(level, { timeout: timeoutMs }))
+    .then(() => upstream.client.setLoggingLevel(level, { timeout: sdkTimeoutPast(timeoutMs) }))
     .then(
       () => undefined,
       () => {

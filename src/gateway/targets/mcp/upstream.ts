@@ -4,11 +4,10 @@
 // transport (forward-call.ts).
 import { Client, ProtocolError, type LoggingLevel, type Transport } from '@modelcontextprotocol/client';
 import type { McpTargetSpec } from '../../../config/index.js';
+import { sdkTimeoutPast, syncTimeoutMs } from '../../deadline.js';
 import { TargetError } from '../types.js';
 import { routeToCall, type PendingCall } from './routing.js';
 
-/** Connecting and listing are bounded by this, not by the per-call timeout (a catalog of thousands takes a while). */
-export const SYNC_TIMEOUT_MS = 30_000;
 /** Most pages the driver walks when listing an upstream (a guard against a cursor that never ends). */
 const MAX_LIST_PAGES = 1000;
 
@@ -60,6 +59,8 @@ export class UpstreamSession {
     private readonly spec: McpTargetSpec,
     private readonly clientInfo: Upstream['clientInfo'],
     private readonly openTransport: () => Transport,
+    /** The target's call timeout; connecting is bounded by the signal of the call or sync that opens the session. */
+    private readonly timeoutMs: number,
     /** Called when the upstream announces that its lists changed. */
     private readonly onCatalogChange: (() => void) | undefined,
   ) {}
@@ -98,7 +99,7 @@ export class UpstreamSession {
       });
       const transport = this.openTransport();
       try {
-        await client.connect(transport, { signal, timeout: SYNC_TIMEOUT_MS });
+        await client.connect(transport, { signal, timeout: sdkTimeoutPast(syncTimeoutMs(this.timeoutMs)) });
       } catch (error) {
         await client.close().catch(() => undefined);
         throw error;
