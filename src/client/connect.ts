@@ -192,7 +192,7 @@ export function explain(
       `${url.href}: ${message} — the server does not speak the revision forced by --protocol: leave it at auto to use the one it does`,
     );
   }
-  const fix = missingFeatureFix(raw);
+  const fix = missingFeatureFix(error);
   if (fix) return new ConnectionError(`${url.href}: ${message} — ${fix}`);
   const unreachable = fetchFailure(error);
   if (unreachable !== undefined) return new ConnectionError(`cannot reach ${url.origin} (${unreachable}): is the server running? (start it with: toolport up)`);

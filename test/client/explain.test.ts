@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   InsufficientScopeError,
+  MissingRequiredClientCapabilityError,
   ProtocolError,
   SdkError,
   SdkErrorCode,
@@ -63,6 +64,15 @@ describe('explain', () => {
       { cause: refusedFetch() },
     );
     assert.match(message(probe, { protocol: '2026-07-28' }), /^cannot reach .* \(ECONNREFUSED\)/);
+  });
+
+  it('names the option a tool needs from the capability the server says is missing', () => {
+    const refused = new MissingRequiredClientCapabilityError({ requiredCapabilities: { elicitation: {} } }, "Cannot request input 'form' (elicitation/create)");
+    assert.match(message(refused), /— the tool asks its user for input: run on a terminal to be asked, or pass --elicit/);
+    assert.match(
+      message(new MissingRequiredClientCapabilityError({ requiredCapabilities: { roots: {} } }, 'needs roots')),
+      /— the tool asks for the roots .* --root/,
+    );
   });
 
   it("leaves a server's own words alone when they only mention 401, 403, a protocol version or fetch", () => {
