@@ -72,11 +72,16 @@ function callContext(onProgress: CallContext['onProgress']): CallContext {
   return { signal: AbortSignal.timeout(30_000), gateway: 'direct', target: 'answers', prefixedName: 'answers', requestId: 'direct-call-test', onProgress };
 }
 
-for (const era of ['2025-11-25 session', '2026-07-28 per request'] as const) {
+for (const [era, version] of [
+  ['2025-11-25 session', '2025-11-25'],
+  ['2026-07-28 per request', '2026-07-28'],
+] as const) {
   describe(`the mcp driver's direct tools/call answers as the SDK's callTool does (${era})`, () => {
     let upstream: Upstream;
     let driver: TargetDriver;
     let client: Client;
+    /** How many requests the setup made (the driver's server/discover probe may precede a 2025 session). */
+    let setupRequests = 0;
 
     before(async () => {
       const legacyOnly = era === '2025-11-25 session';
@@ -87,6 +92,7 @@ for (const era of ['2025-11-25 session', '2026-07-28 per request'] as const) {
       // Both know the tools' output schemas alike (the gateway's sync lists them too).
       await client.listTools();
       await driver.catalog(AbortSignal.timeout(30_000));
+      setupRequests = upstream.protocolVersions.length;
     });
     after(() =>
       closeAll(
@@ -102,6 +108,7 @@ for (const era of ['2025-11-25 session', '2026-07-28 per request'] as const) {
         const sdk = await answerOf((onProgress) => client.callTool({ name, arguments: args }, { onprogress: onProgress }));
         assert.deepEqual(direct, sdk.result ? { ...sdk, result: asGatewayResult(sdk.result as Record<string, unknown>) } : sdk);
         if (what === 'progress') assert.equal(direct.progress.length, 3, 'progress reached both');
+        assert.deepEqual(new Set(upstream.protocolVersions.slice(setupRequests)), new Set([version]), `both asked in ${version}`);
       });
     }
   });

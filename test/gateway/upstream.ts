@@ -24,6 +24,8 @@ export interface Upstream {
   calls: { name: string; args: Record<string, unknown> }[];
   /** The Authorization header of every HTTP request that reached this server (undefined when absent). */
   authorizations: (string | undefined)[];
+  /** The MCP-Protocol-Version header of every HTTP request that carried one. */
+  protocolVersions: string[];
   tools: Tool[];
   /** Replaces the tool list (the next sync sees it). */
   setTools(tools: Tool[]): void;
@@ -56,6 +58,7 @@ export async function startUpstream(options: {
   const state = { tools: options.tools, sessionsOpened: 0 };
   const calls: Upstream['calls'] = [];
   const authorizations: Upstream['authorizations'] = [];
+  const protocolVersions: string[] = [];
   const behaviour = options.behaviour ?? echo;
   const pageSize = options.pageSize ?? 1000;
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
@@ -102,6 +105,8 @@ export async function startUpstream(options: {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     authorizations.push(req.headers.authorization);
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string') protocolVersions.push(version);
     void (async () => {
       const body = req.method === 'POST' ? await readBody(req, 64 * 1024 * 1024) : undefined;
       const request = toFetchRequest(req, body, abort.signal);
@@ -117,6 +122,7 @@ export async function startUpstream(options: {
     port,
     calls,
     authorizations,
+    protocolVersions,
     get tools() {
       return state.tools;
     },
