@@ -1,8 +1,13 @@
 import {
   Client,
+  InsufficientScopeError,
+  ProtocolErrorCode,
   RegistrationRejectedError,
   SdkError,
   SdkErrorCode,
+  SdkHttpError,
+  UnauthorizedError,
+  UnsupportedProtocolVersionError,
   type StreamableHTTPClientTransport,
   type FetchLike,
   type Implementation,
@@ -112,28 +117,60 @@ class ToolportClient extends Client {
   }
 }
 
-/** The server's own JSON-RPC error message when the SDK wrapped an HTTP error body around it. */
-function serverMessage(text: string): string {
+/** The JSON-RPC error in a text that holds an HTTP error body (the body itself, or the SDK's message around it). */
+function bodyError(text: string): { code?: unknown; message?: string } | undefined {
   const body = /\{.*\}/s.exec(text)?.[0];
   try {
-    const parsed = body ? (JSON.parse(body) as { error?: { message?: string } }) : undefined;
-    return parsed?.error?.message ?? text;
+    return body ? (JSON.parse(body) as { error?: { code?: unknown; message?: string } }).error : undefined;
   } catch {
-    return text;
+    return undefined;
   }
 }
 
+/**
+ * Why a fetch failed, or undefined when `error` is no failed fetch. fetch throws a TypeError that says only "fetch
+ * failed"; the socket's own error at the end of its cause chain has the code (ECONNREFUSED, ECONNRESET, ...). The SDK
+ * may wrap it (the server/discover probe's failure has it as its cause).
+ */
+function fetchFailure(error: unknown): string | undefined {
+  let link: unknown = error;
+  for (let depth = 0; depth < 5 && link instanceof Error; depth++, link = link.cause) {
+    if (!(link instanceof TypeError) || !(link.cause instanceof Error)) continue;
+    let socket: Error = link.cause;
+    while (socket.cause instanceof Error) socket = socket.cause;
+    return (socket as { code?: unknown }).code === undefined ? socket.message : String((socket as { code?: unknown }).code);
+  }
+  return undefined;
+}
+
+/**
+ * True when the server does not speak the revision the caller needs: it refused ours (-32022, as an error or as an
+ * HTTP error's body), or, with a revision forced, the negotiation ended without an HTTP status or a network failure
+ * (the server offered no such revision).
+ */
+function unsupportedRevision(error: unknown, body: { code?: unknown } | undefined, forced: boolean): boolean {
+  if (error instanceof UnsupportedProtocolVersionError || body?.code === ProtocolErrorCode.UnsupportedProtocolVersion) return true;
+  return (
+    forced && error instanceof SdkError && error.code === SdkErrorCode.EraNegotiationFailed && !(error instanceof SdkHttpError) && error.cause === undefined
+  );
+}
+
 /** Turns a failure into a message naming what happened and what to do (never the token itself). */
-export function explain(url: URL, error: unknown, context: { target?: string; auth?: AuthOptions; credentials?: Credentials | undefined } = {}): Error {
+export function explain(
+  url: URL,
+  error: unknown,
+  context: { target?: string; auth?: AuthOptions; credentials?: Credentials | undefined; protocol?: ProtocolChoice } = {},
+): Error {
   if (error instanceof ClientAuthError || error instanceof ConnectionError) return error;
   const raw = (error as Error).message ?? String(error);
-  // A 2025-11-25 request failure carries the server's body in its message; the 2026-07-28 server/discover probe's
-  // says only "Version negotiation failed: …" and keeps the body in data.text. Both explain with the server's words.
-  const body = (error as { data?: { text?: unknown } }).data?.text;
-  const message = serverMessage(typeof body === 'string' && body ? body : raw);
+  // An HTTP error keeps the server's body in data.text (a 2025-11-25 request's message holds it too; the 2026-07-28
+  // server/discover probe's says only "Version negotiation failed: …"). Both explain with the server's words.
+  const text = (error as { data?: { text?: unknown } }).data?.text;
+  const body = bodyError(typeof text === 'string' && text ? text : raw);
+  const message = body?.message ?? (typeof text === 'string' && text ? text : raw);
   const status = (error as { data?: { status?: number }; status?: number }).data?.status ?? (error as { status?: number }).status;
   const mode = context.auth?.mode ?? 'none';
-  if (status === 401 || /\b401\b|invalid_token|Unauthorized|bearer token/i.test(raw)) {
+  if (status === 401 || error instanceof UnauthorizedError) {
     if (mode === 'none')
       return new ConnectionError(`401 from ${url.origin}: ${message} — pass --token or set TOOLPORT_TOKEN, or sign in with --auth oauth|mcp|m2m|password`);
     if (mode === 'bearer')
@@ -148,22 +185,17 @@ export function explain(url: URL, error: unknown, context: { target?: string; au
       `the authorization server of ${url.origin} refused to register this client (${message}) — pass --client-id of a client registered there (and --scope)`,
     );
   }
-  if (status === 403 || /\b403\b|insufficient_scope/i.test(raw))
+  if (status === 403 || error instanceof InsufficientScopeError)
     return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`);
-  if (/Unsupported protocol version|did not offer pinned protocol version/i.test(raw)) {
+  if (unsupportedRevision(error, body, (context.protocol ?? 'auto') !== 'auto')) {
     return new ConnectionError(
       `${url.href}: ${message} — the server does not speak the revision forced by --protocol: leave it at auto to use the one it does`,
     );
   }
-  const fix = missingFeatureFix(raw);
+  const fix = missingFeatureFix(error);
   if (fix) return new ConnectionError(`${url.href}: ${message} — ${fix}`);
-  if (/ECONNREFUSED|fetch failed/i.test(raw)) {
-    // fetch says only "fetch failed"; the socket's own code (refused, reset, closed), at the end of the cause chain, says why.
-    let cause: unknown = error;
-    for (let depth = 0; depth < 5 && (cause as { cause?: unknown }).cause; depth++) cause = (cause as { cause: unknown }).cause;
-    const why = cause === error ? undefined : ((cause as { code?: string }).code ?? (cause as Error).message);
-    return new ConnectionError(`cannot reach ${url.origin}${why ? ` (${why})` : ''}: is the server running? (start it with: toolport up)`);
-  }
+  const unreachable = fetchFailure(error);
+  if (unreachable !== undefined) return new ConnectionError(`cannot reach ${url.origin} (${unreachable}): is the server running? (start it with: toolport up)`);
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout)
     return new ConnectionError(`${url.href}: no answer within ${(error.data as { timeout?: number } | undefined)?.timeout} ms — raise --timeout`);
   return new ConnectionError(`${url.href}: ${message}`);
@@ -205,7 +237,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     transport = new AnswerAwareTransport(url, { fetch: fetchFn, ...(credentials ? { authProvider: authProviderFor(credentials) } : {}) });
   } catch (error) {
     await base.close();
-    throw explain(url, error, { target: options.target, auth, credentials });
+    throw explain(url, error, { target: options.target, auth, credentials, protocol: options.protocol });
   }
   const client = new ToolportClient({ name: options.clientName ?? 'toolport-cli', version: '0.1.0' }, options);
   installHandlers(client, options);
@@ -214,13 +246,13 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   } catch (error) {
     await client.close().catch(() => undefined);
     await base.close();
-    throw explain(url, error, { target: options.target, auth, credentials });
+    throw explain(url, error, { target: options.target, auth, credentials, protocol: options.protocol });
   }
   return {
     client,
     url,
     credentials,
-    explain: (error) => explain(url, error, { target: options.target, auth, credentials }),
+    explain: (error) => explain(url, error, { target: options.target, auth, credentials, protocol: options.protocol }),
     async close() {
       await transport.terminateSession().catch(() => undefined);
       await client.close();

@@ -1,11 +1,12 @@
-import type {
-  Client,
-  ClientCapabilities,
-  CreateMessageRequestParams,
-  CreateMessageResult,
-  ElicitRequestFormParams,
-  ElicitResult,
-  Root,
+import {
+  MissingRequiredClientCapabilityError,
+  type Client,
+  type ClientCapabilities,
+  type CreateMessageRequestParams,
+  type CreateMessageResult,
+  type ElicitRequestFormParams,
+  type ElicitResult,
+  type Root,
 } from '@modelcontextprotocol/client';
 
 /** What a request handler gets besides the request: the signal that fires when the server or the caller gives up. */
@@ -82,19 +83,31 @@ export function installHandlers(client: Client, handlers: ClientHandlers): void 
   if (roots) client.setRequestHandler('roots/list', async () => ({ roots }));
 }
 
-/** What to do when a tool asked for a client feature this connection did not offer (SEP-2322 input requests). */
+/** What to do when a tool asked for a client feature this connection did not offer (SEP-2322 input requests), by capability. */
 const MISSING_FEATURE_FIX: Record<string, string> = {
-  'elicitation/create':
+  elicitation:
     'the tool asks its user for input: run on a terminal to be asked, or pass --elicit accept-defaults|decline|cancel (library: the elicitation option)',
-  'sampling/createMessage': "the tool asks for the client's model: connect with a sampling handler",
-  'roots/list': 'the tool asks for the roots it may use: pass --root <dir> (library: the roots option)',
+  sampling: "the tool asks for the client's model: connect with a sampling handler",
+  roots: 'the tool asks for the roots it may use: pass --root <dir> (library: the roots option)',
 };
 
+/** The client capability each input request needs. */
+const CAPABILITY_OF: Record<string, string> = { 'elicitation/create': 'elicitation', 'sampling/createMessage': 'sampling', 'roots/list': 'roots' };
+
 /**
- * The fix for a server's "Cannot request input … (method)" refusal — an error at 2026-07-28, a tool error at
- * 2025-11-25 (the SDK server's shim) — or undefined for any other message.
+ * The fix for a tool that asked for a client feature this connection did not offer, or undefined for any other
+ * failure. At 2026-07-28 the server refuses with a MissingRequiredClientCapabilityError naming the capability; at
+ * 2025-11-25 the SDK server's shim can only say so in the tool's error text ("Cannot request input … (method)"),
+ * which is then all there is to read.
  */
-export function missingFeatureFix(message: string): string | undefined {
-  const method = /Cannot request input '[^']*' \((elicitation\/create|sampling\/createMessage|roots\/list)\)/.exec(message)?.[1];
-  return method ? MISSING_FEATURE_FIX[method] : undefined;
+export function missingFeatureFix(failure: unknown): string | undefined {
+  if (failure instanceof MissingRequiredClientCapabilityError) {
+    return Object.keys(failure.requiredCapabilities)
+      .map((capability) => MISSING_FEATURE_FIX[capability])
+      .find((fix) => fix !== undefined);
+  }
+  if (typeof failure !== 'string') return undefined;
+  const method = /Cannot request input '[^']*' \(([^)]+)\)/.exec(failure)?.[1];
+  const capability = method === undefined ? undefined : CAPABILITY_OF[method];
+  return capability === undefined ? undefined : MISSING_FEATURE_FIX[capability];
 }

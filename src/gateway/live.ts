@@ -5,6 +5,7 @@ import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Tool }
 import type { Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import { GatewayCatalog, prepareCatalog } from './catalog.js';
+import { syncTimeoutMs } from './deadline.js';
 import { TargetGuard, type CircuitState } from './guard.js';
 import { Policy } from './policy.js';
 import { SearchTool } from './search-tool.js';
@@ -14,9 +15,6 @@ import { TargetError, type TargetDriver } from './targets/types.js';
 
 /** Builds a target's driver (the host supplies vault credentials, base dir and runtime URLs). */
 export type DriverFactory = (gateway: string, target: TargetRow, onCatalogChange: () => void) => Promise<TargetDriver>;
-
-/** A sync may take longer than one call (connecting, thousands of tools); it is bounded by this or the call timeout. */
-const SYNC_TIMEOUT_MS = 30_000;
 
 /** One target of a running gateway. */
 export interface LiveTarget {
@@ -186,7 +184,7 @@ export class LiveGateway {
     const previous = this.rows.get(name);
     let row: CatalogRow;
     try {
-      const live = await target.driver.catalog(AbortSignal.timeout(Math.max(target.spec.timeout, SYNC_TIMEOUT_MS)));
+      const live = await target.driver.catalog(AbortSignal.timeout(syncTimeoutMs(target.spec.timeout)));
       const { catalog, problems } = prepareCatalog(name, live, target.spec.prefix);
       row = { target: name, catalog, syncedAt: new Date().toISOString(), stale: false, problems };
       for (const problem of problems) this.log.warn('catalog problem', { gateway: this.name, target: name, problem });

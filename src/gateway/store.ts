@@ -76,7 +76,6 @@ interface RawCall {
 }
 
 const now = (): string => new Date().toISOString();
-const isUniqueViolation = (error: unknown): boolean => /UNIQUE|duplicate key/i.test((error as Error).message);
 
 /** Reads and writes gateways, targets, catalogs and the call log. */
 export class GatewayStore {
@@ -84,12 +83,13 @@ export class GatewayStore {
 
   async createGateway(name: string, spec: GatewaySettings): Promise<GatewayRow> {
     const at = now();
-    try {
-      await this.sql.run('INSERT INTO gateways (name, spec, created_at, updated_at) VALUES (?, ?, ?, ?)', [name, JSON.stringify(spec), at, at]);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new StoreError('conflict', `gateway "${name}" already exists; change it with PUT or delete it first`);
-      throw error;
-    }
+    const inserted = await this.sql.run('INSERT INTO gateways (name, spec, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING', [
+      name,
+      JSON.stringify(spec),
+      at,
+      at,
+    ]);
+    if (!inserted) throw new StoreError('conflict', `gateway "${name}" already exists; change it with PUT or delete it first`);
     return { name, spec, createdAt: at, updatedAt: at };
   }
 

@@ -5,6 +5,8 @@ export { RuntimeError } from './errors.js';
 /** One isolated worker process (stdio or HTTP MCP server); the gateway's function targets run on it too. */
 export { Worker } from './worker.js';
 export type { WorkerExit } from './worker.js';
+/** What a worker's stderr tail says went wrong, as one line. */
+export { summarizeStderr } from './stderr.js';
 export type { RuntimeErrorCode } from './errors.js';
 /** Runtime CRUD, versions and endpoints, over REST (`/api/runtimes`) and from the config file. */
 export { ControlPlane } from './control-plane.js';

@@ -15,6 +15,7 @@ import type { Logger } from '../log/index.js';
 import { sandboxLaunch, type LimitBreach, type SandboxLaunch } from '../sandbox/index.js';
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
+import { StderrTail, summarizeStderr } from './stderr.js';
 
 /** Why a worker stopped, for the error its session's callers see. */
 export interface WorkerExit {
@@ -22,31 +23,13 @@ export interface WorkerExit {
   signal: NodeJS.Signals | null;
   /** `memory_limit`/`pids_limit`: the session ran into `limits.memoryMb`/`limits.pids` and was ended for it. */
   reason: 'exited' | 'memory_limit' | 'pids_limit' | 'stopped';
-  /** The first lines of stderr from its first error line (a crash at start explains itself there), one line. */
+  /** The lines of its stderr's tail that name the error, as one line (empty when it wrote none). */
   stderrSummary: string;
 }
 
 /** The exit reason of a session whose cgroup reports that limit. */
 const BREACH_REASON = { memory: 'memory_limit', pids: 'pids_limit' } as const satisfies Record<LimitBreach, WorkerExit['reason']>;
 
-const SUMMARY_LINES = 3;
-const SUMMARY_CHARS = 400;
-
-/** The lines that say why a process failed: from the first line naming an error (or the start), a few of them. */
-function summarizeStderr(head: string): string {
-  const lines = head
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
-  const firstError = lines.findIndex((line) => /\b\w*Error\b/.test(line));
-  return lines
-    .slice(Math.max(0, firstError), Math.max(0, firstError) + SUMMARY_LINES)
-    .join(' | ')
-    .slice(0, SUMMARY_CHARS);
-}
-
-/** How much of the start of stderr is kept for the summary. */
-const STDERR_HEAD_BYTES = 2048;
 const HOST_ENTRY = fileURLToPath(new URL('../tools/host.js', import.meta.url));
 const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
@@ -122,7 +105,7 @@ export class Worker {
   onmessage?: (message: JSONRPCMessage) => void;
   onexit?: (exit: WorkerExit) => void;
   private readonly buffer = new ReadBuffer();
-  private stderrHead = '';
+  private readonly stderr = new StderrTail();
   /** How the process ended, once it has. */
   exitStatus?: WorkerExit;
   private httpTransport?: StreamableHTTPClientTransport;
@@ -185,6 +168,11 @@ export class Worker {
     return this.child.pid ?? -1;
   }
 
+  /** The end of what the process wrote to stderr so far (all of it once its pipes have closed). */
+  get stderrTail(): string {
+    return this.stderr.text;
+  }
+
   get alive(): boolean {
     return !this.exited;
   }
@@ -196,10 +184,7 @@ export class Worker {
         reject(new RuntimeError('worker_unavailable', `cannot start worker "${spec.command?.[0] ?? spec.module}": ${error.message}`)),
       );
     });
-    this.child.stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      if (this.stderrHead.length < STDERR_HEAD_BYTES) this.stderrHead = (this.stderrHead + text).slice(0, STDERR_HEAD_BYTES);
-    });
+    this.child.stderr?.on('data', (chunk: Buffer) => this.stderr.append(chunk.toString('utf8')));
     this.child.on('exit', (code, signal) => void this.handleExit(code, signal));
     this.child.stdin?.on('error', () => undefined);
     await spawned;
@@ -293,7 +278,7 @@ export class Worker {
     const breach = this.stopping ? undefined : await this.launch.limitBreach?.().catch(() => undefined);
     this.released = (this.launch.release?.() ?? Promise.resolve()).catch(() => undefined).then(() => rm(this.home, { recursive: true, force: true }));
     const reason = this.stopping ?? (breach ? BREACH_REASON[breach] : 'exited');
-    this.exitStatus = { code, signal, reason, stderrSummary: summarizeStderr(this.stderrHead) };
+    this.exitStatus = { code, signal, reason, stderrSummary: summarizeStderr(this.stderr.text) };
     this.onexit?.(this.exitStatus);
   }
 

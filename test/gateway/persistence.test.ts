@@ -34,6 +34,8 @@ describe('gateways across restarts, through the CLI and from toolport.yaml', () 
         const cli = ['--server', first.url, '--token', first.adminToken, '--json'];
         const created = await toolport(['gateway', 'create', 'keep', '--search', ...cli]);
         assert.equal(created.code, 0, created.stderr);
+        const again = await api(first, 'POST', '/gateways', { name: 'keep' });
+        assert.equal(again.status, 409, 'a second gateway of the same name is a conflict');
         const added = await toolport(['target', 'add', 'keep', 'up', '--url', upstream.url, ...cli]);
         assert.equal(added.code, 0, added.stderr);
         assert.equal((JSON.parse(added.stdout) as { tools: number }).tools, 2);

@@ -14,14 +14,13 @@ describe('gateway reliability and bad input', () => {
   let steady: Upstream;
   let hanging: Upstream;
   let slow: Upstream;
-  const state = { hang: true };
 
   before(async () => {
     platform = await testPlatform();
     steady = await startUpstream({ tools: textTools('echo') });
-    // Hangs (until the gateway gives up) while state.hang is set, like a target whose backend stalled.
+    // Hangs until the gateway gives up, like a target whose backend stalled.
     const hangingBehaviour: ToolBehaviour = async (name, args, signal) => {
-      if (state.hang) await sleep(60_000, undefined, { signal }).catch(() => undefined);
+      await sleep(60_000, undefined, { signal }).catch(() => undefined);
       return { content: [{ type: 'text', text: `${name} ${JSON.stringify(args)}` }] };
     };
     hanging = await startUpstream({ tools: textTools('stall'), behaviour: hangingBehaviour });
@@ -37,7 +36,7 @@ describe('gateway reliability and bad input', () => {
       maxBodyBytes: 4096,
       targets: [
         { name: 'steady', type: 'mcp', url: steady.url },
-        { name: 'hang', type: 'mcp', url: hanging.url, timeout: '300ms', breaker: { failures: 3, cooldown: '1s' } },
+        { name: 'hang', type: 'mcp', url: hanging.url, timeout: '300ms', breaker: { failures: 3, cooldown: '1m' } },
         { name: 'narrow', type: 'mcp', url: slow.url, maxConcurrency: 1, timeout: '5s' },
       ],
     });
@@ -54,22 +53,15 @@ describe('gateway reliability and bad input', () => {
 
   it('times a stalled call out, opens the circuit after repeated failures, then fails fast while others work', async () => {
     const client = await connectGateway(platform, 'rel');
-    for (let i = 0; i < 3; i++) {
-      const started = Date.now();
-      await assert.rejects(client.callTool({ name: 'hang___stall', arguments: { text: String(i) } }), /did not answer within 300 ms/);
-      assert.ok(Date.now() - started < 3_000, 'a timed-out call ends near the target timeout');
-    }
-    const started = Date.now();
+    // The guard's own deadline answers (its words, not the SDK's); guard.test.ts times it and walks the breaker's
+    // cooldown on an injected clock.
+    for (let i = 0; i < 3; i++) await assert.rejects(client.callTool({ name: 'hang___stall', arguments: { text: String(i) } }), /did not answer within 300 ms/);
+    const reached = hanging.calls.length;
     await assert.rejects(client.callTool({ name: 'hang___stall', arguments: { text: 'again' } }), /failed 3 times in a row and is paused; retry in/);
-    assert.ok(Date.now() - started < 150, `an open circuit answers at once (${Date.now() - started} ms)`);
+    assert.equal(hanging.calls.length, reached, 'an open circuit answers without reaching the target');
     const status = (await api(platform, 'GET', '/gateways/rel/targets')).body.targets.find((t) => t.name === 'hang');
     assert.equal(status?.circuit, 'open');
     assert.match(textOf(await client.callTool({ name: 'steady___echo', arguments: { text: 'fine' } })), /fine/, 'other targets keep working');
-    // After the cooldown one trial call goes through; it succeeds, so the circuit closes.
-    state.hang = false;
-    await sleep(1_100);
-    assert.match(textOf(await client.callTool({ name: 'hang___stall', arguments: { text: 'recovered' } })), /recovered/);
-    assert.equal((await api(platform, 'GET', '/gateways/rel/targets')).body.targets.find((t) => t.name === 'hang')?.circuit, 'closed');
     await client.close();
   });
 
@@ -124,11 +116,11 @@ describe('gateway reliability and bad input', () => {
   });
 
   it("shows the target's own error text only at exceptionLevel debug", async () => {
-    const port = hanging.port;
-    await hanging.close();
+    const port = slow.port;
+    await slow.close();
     const client = await connectGateway(platform, 'rel');
     const safe = await client
-      .callTool({ name: 'hang___stall', arguments: { text: 'x' } })
+      .callTool({ name: 'narrow___nap', arguments: { text: 'x' } })
       .catch((error: Error & { data?: { requestId?: string; detail?: string } }) => error);
     assert.ok(safe instanceof Error);
     assert.match(safe.message, /cannot be reached \(request id [0-9a-f-]{36}\)/);
@@ -138,11 +130,11 @@ describe('gateway reliability and bad input', () => {
     assert.equal((await api(platform, 'PUT', '/gateways/rel', { ...(spec as object), exceptionLevel: 'debug' })).status, 200);
     const debugClient = await connectGateway(platform, 'rel');
     const debug = await debugClient
-      .callTool({ name: 'hang___stall', arguments: { text: 'y' } })
+      .callTool({ name: 'narrow___nap', arguments: { text: 'y' } })
       .catch((error: Error & { data?: { detail?: string } }) => error);
     assert.ok(debug instanceof Error);
     assert.match(debug.data?.detail ?? '', /fetch failed|ECONNREFUSED/i);
     await debugClient.close();
-    hanging = await startUpstream({ tools: textTools('stall'), port });
+    slow = await startUpstream({ tools: textTools('nap'), port });
   });
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
+  McpServer,
   Server,
   WebStandardStreamableHTTPServerTransport,
   createMcpHandler,
@@ -23,6 +24,8 @@ export interface Upstream {
   calls: { name: string; args: Record<string, unknown> }[];
   /** The Authorization header of every HTTP request that reached this server (undefined when absent). */
   authorizations: (string | undefined)[];
+  /** The MCP-Protocol-Version header of every HTTP request that carried one. */
+  protocolVersions: string[];
   tools: Tool[];
   /** Replaces the tool list (the next sync sees it). */
   setTools(tools: Tool[]): void;
@@ -49,14 +52,18 @@ export async function startUpstream(options: {
   legacyOnly?: boolean;
   /** Declare the `logging` capability (2025-11-25 logging/setLevel; 2026-07-28 the envelope's log level). */
   logging?: boolean;
+  /** A server of the test's own instead of the tool list and behaviour above (one is built per session or request). */
+  server?: () => McpServer;
 }): Promise<Upstream> {
   const state = { tools: options.tools, sessionsOpened: 0 };
   const calls: Upstream['calls'] = [];
   const authorizations: Upstream['authorizations'] = [];
+  const protocolVersions: string[] = [];
   const behaviour = options.behaviour ?? echo;
   const pageSize = options.pageSize ?? 1000;
   const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
-  const build = (): Server => {
+  const build = (): Server | McpServer => {
+    if (options.server) return options.server();
     const server = new Server(
       { name: 'fixture-upstream', version: '1.0.0' },
       { capabilities: { tools: { listChanged: true }, ...(options.logging ? { logging: {} } : {}) } },
@@ -98,6 +105,8 @@ export async function startUpstream(options: {
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     authorizations.push(req.headers.authorization);
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string') protocolVersions.push(version);
     void (async () => {
       const body = req.method === 'POST' ? await readBody(req, 64 * 1024 * 1024) : undefined;
       const request = toFetchRequest(req, body, abort.signal);
@@ -113,6 +122,7 @@ export async function startUpstream(options: {
     port,
     calls,
     authorizations,
+    protocolVersions,
     get tools() {
       return state.tools;
     },

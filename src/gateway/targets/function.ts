@@ -30,7 +30,7 @@ function processLaunch(spec: FunctionTargetSpec, deps: DriverDeps, run: { module
 /** Tools written once with defineTool: the catalog is the child's own tools/list, schemas derived from the zod types. */
 function moduleTarget(deps: DriverDeps, child: FunctionProcess): TargetDriver {
   return {
-    catalog: async (signal) => ({ tools: await child.listTools(signal) }),
+    catalog: async (signal) => ({ tools: await child.listTools(signal, deps.timeoutMs) }),
     callTool: (name, args, context) => child.callTool({ name, arguments: args }, context, deps.timeoutMs),
     close: () => child.close(),
   };

@@ -4,24 +4,22 @@
 import { Client, type CallToolRequest, type CallToolResult, type JSONRPCMessage, type Tool, type Transport } from '@modelcontextprotocol/client';
 import { runtimeSpecSchema } from '../../../config/index.js';
 import type { Logger } from '../../../log/index.js';
-import { Worker, type WorkerExit } from '../../../runtime/index.js';
+import { Worker, summarizeStderr, type WorkerExit } from '../../../runtime/index.js';
 import { TargetError, type CallContext } from '../types.js';
-import { timedOut } from '../../deadline.js';
+import { sdkTimeoutPast, syncTimeoutMs, timedOut } from '../../deadline.js';
 
 /** What the child runs: a module of defineTool tools (the runtime's module host), or a command (the lambda host). */
 export type ProcessLaunch = { module: string; cwd: string; env: Record<string, string> } | { command: string[]; cwd: string; env: Record<string, string> };
 
 const STARTUP_TIMEOUT_MS = 20_000;
-const STDERR_TAIL_BYTES = 4096;
 
 /** The SDK Transport over a Worker's stdio; knows how the process ended once it has. */
 class WorkerTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
-  stderrTail = '';
   exit?: WorkerExit;
-  /** Resolves once the process has exited and its pipes are drained, so `stderrTail` is complete. */
+  /** Resolves once the process has exited and its pipes are drained, so the worker's `stderrTail` is complete. */
   readonly closed: Promise<void>;
 
   constructor(
@@ -29,10 +27,8 @@ class WorkerTransport implements Transport {
     log: Logger,
   ) {
     worker.child.stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
       // Handler logs (a Lambda's console.log) are readable with TOOLPORT_LOG_LEVEL=debug, as CloudWatch would hold them.
-      log.debug('function process stderr', { pid: worker.pid, text: text.trimEnd() });
+      log.debug('function process stderr', { pid: worker.pid, text: chunk.toString('utf8').trimEnd() });
     });
     this.closed = new Promise((resolve) => worker.child.once('close', () => resolve()));
     worker.onexit = (exit) => {
@@ -65,20 +61,6 @@ interface Running {
   client: Client;
 }
 
-/** The lines of a stderr tail that say what went wrong (the error line and where), for a one-line message. */
-export function headline(stderr: string): string {
-  const lines = stderr
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
-  const errorAt = lines.findIndex((line) => /\b\w*(Error|ERROR)\b.*:/.test(line));
-  const picked = errorAt >= 0 ? lines.slice(errorAt, errorAt + 2).filter((line) => !line.startsWith('at ')) : lines.slice(-2);
-  // Node prints where a module failed to parse on a line of its own (`file:///x.mjs:2`) above the error.
-  const location = lines.find((line) => /^(file:\/\/|\/)\S+:\d+(:\d+)?$/.test(line));
-  const text = [...picked, ...(location && !picked.some((line) => line.includes(location)) ? [`(at ${location})`] : [])].join(' ');
-  return text.length > 400 ? `${text.slice(0, 399)}…` : text || 'no output on stderr';
-}
-
 function describeExit(exit: WorkerExit | undefined): string {
   if (!exit) return 'exited';
   return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
@@ -101,10 +83,11 @@ export class FunctionProcess {
   }
 
   /** The child's own tool list (module targets: the schemas derived from the zod types). */
-  async listTools(signal: AbortSignal): Promise<Tool[]> {
+  async listTools(signal: AbortSignal, timeoutMs: number): Promise<Tool[]> {
     const { client } = await this.running();
-    // Without a cursor the SDK walks every page itself (bounded by the client's `listMaxPages`).
-    return (await client.listTools(undefined, { signal, timeout: STARTUP_TIMEOUT_MS })).tools;
+    // Without a cursor the SDK walks every page itself (bounded by the client's `listMaxPages`); the sync's deadline
+    // (on `signal`) ends it.
+    return (await client.listTools(undefined, { signal, timeout: sdkTimeoutPast(syncTimeoutMs(timeoutMs)) })).tools;
   }
 
   /**
@@ -121,8 +104,8 @@ export class FunctionProcess {
     try {
       return (await running.client.callTool(params, {
         signal: call.signal,
-        // The SDK's own clock is only a backstop: the guard's deadline decides, and stops the child.
-        timeout: timeoutMs + 1_000,
+        // The guard's deadline decides, and stops the child.
+        timeout: sdkTimeoutPast(timeoutMs),
         ...(onProgress ? { onprogress: ({ progress, total, message }) => onProgress({ progress, total, message }) } : {}),
       })) as CallToolResult;
     } catch (error) {
@@ -134,11 +117,17 @@ export class FunctionProcess {
       if (call.signal.aborted) throw call.signal.reason;
       if (running.transport.exit) {
         await running.transport.closed;
-        throw new TargetError(
-          'upstream',
-          `the process running ${this.what} ${describeExit(running.transport.exit)} during the call; it starts again for the next call`,
-          running.transport.stderrTail.trim(),
-        );
+        // The caller gets a safe message; its own stderr tail goes to the log, and into the detail shown at debug.
+        const tail = running.worker.stderrTail;
+        const ended = describeExit(running.transport.exit);
+        this.log.warn('function process ended during a call', {
+          what: this.what,
+          tool: params.name,
+          pid: running.worker.pid,
+          ended,
+          stderr: summarizeStderr(tail),
+        });
+        throw new TargetError('upstream', `the process running ${this.what} ${ended} during the call; it starts again for the next call`, tail);
       }
       throw new TargetError('upstream', `${this.what} refused the call to ${params.name}: ${(error as Error).message}`);
     }
@@ -190,11 +179,15 @@ export class FunctionProcess {
     } catch (error) {
       if (transport.exit) {
         await transport.closed;
-        const tail = transport.stderrTail.trim();
-        throw new TargetError('invalid', `${this.what} failed to load (its process ${describeExit(transport.exit)}): ${headline(tail)}`, tail);
+        const tail = worker.stderrTail;
+        throw new TargetError(
+          'invalid',
+          `${this.what} failed to load (its process ${describeExit(transport.exit)}): ${summarizeStderr(tail) || 'no output on stderr'}`,
+          tail,
+        );
       }
       await worker.stop('stopped', 500);
-      throw new TargetError('unreachable', `${this.what} did not answer initialize: ${(error as Error).message}`, transport.stderrTail.trim());
+      throw new TargetError('unreachable', `${this.what} did not answer initialize: ${(error as Error).message}`, worker.stderrTail);
     }
     this.log.debug('function process started', { what: this.what, pid: worker.pid });
     return { worker, transport, client };
