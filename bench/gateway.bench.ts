@@ -277,6 +277,9 @@ function goals(r: Results): string[] {
   const direct = (r.call[0] as Stats).p50;
   const added = r.sides.slice(1).map((side, i) => ({ side, delta: (r.call[i + 1] as Stats).p50 - direct }));
   const gatewayMcp = added.find(({ side }) => side.key === 'gateway-mcp');
+  const runtime = r.call[r.sides.findIndex((side) => side.key === 'runtime')] as Stats;
+  const hosted = r.call[r.sides.findIndex((side) => side.key === 'gateway-runtime')] as Stats;
+  const hostedDelta = hosted.p50 - runtime.p50;
   const { live, gateway } = r.bigList;
   return [
     `Gateway adds ≤ 1 ms p50 to tools/call over a direct connection (mcp target in front of the same greet server): ${signed(gatewayMcp?.delta ?? NaN)} ms → ${verdict((gatewayMcp?.delta ?? Infinity) <= 1)}.` +
@@ -284,6 +287,7 @@ function goals(r: Results): string[] {
         .filter(({ side }) => side.key !== 'gateway-mcp')
         .map(({ side, delta }) => `${side.label} ${signed(delta)} ms`)
         .join('; ')}.`,
+    `Gateway → runtime target adds ≤ 1 ms p50 to tools/call over calling the runtime directly: ${signed(hostedDelta)} ms → ${verdict(hostedDelta <= 1)}.`,
     `tools/list of ${BIG_TOOLS} tools faster through the gateway than from a live server: p50 ${ms(gateway.p50)} ms vs ${ms(live.p50)} ms (${ratio(gateway.p50, live.p50)}) → ${verdict(gateway.p50 < live.p50)}.`,
   ];
 }
@@ -299,7 +303,8 @@ The same tools reached side by side in one run, interleaved request by request, 
 ${r.sides.map((side) => `- **${side.label}:** \`${side.url.pathname}\`, tool \`${side.tool}\``).join('\n')}
 
 The direct server is \`node examples/greet/server.js --http\`; Toolport is \`node bin/toolport.js up\` in its own process (runtime
-\`greet\` with a warm pool of ${WARM_POOL}; gateway \`bench\` with an mcp target in front of the direct greet server, a function target
+\`greet\` with a warm pool of ${WARM_POOL}; gateway \`bench\` with an mcp target in front of the direct greet server, an mcp target on the
+runtime \`greet\` (\`runtime: greet\`), a function target
 \`examples/gateway-function/tools.ts\` and an openapi target on \`examples/openapi-petstore\`; gateway \`catalog\` in front of a live
 fixture server with the ${BIG_TOOLS} tools of \`data/tool-retrieval/tools.jsonl\`).
 
@@ -320,7 +325,7 @@ ${mdTable(LATENCY_HEAD, latencyRows(r))}
 - *initialize* is \`client.connect()\` on a fresh client (\`initialize\` + \`notifications/initialized\`), ${INIT_N} rounds after ${INIT_WARMUP} warm-up;
   each round's sessions are closed (DELETE) outside the timing. The gateway's initialize does not depend on its targets.
 - tools/list and tools/call: ${OP_N} rounds after ${OP_WARMUP} warm-up, one established session per row, round-robin over the rows.
-  The gateway's tools/list answers with its whole merged catalog (greet, function and pet store tools); the others list one server's tools.
+  The gateway's tools/list answers with its whole merged catalog (greet, hosted, function and pet store tools); the others list one server's tools.
 - The function target runs \`tools.ts\` in a child process of Toolport; the openapi target turns a call into an HTTP request to the pet store.
 
 ### Throughput (tools/call, closed loop, ${(THROUGHPUT_MS / 1000).toFixed(0)} s per level after ${THROUGHPUT_WARMUP_MS} ms warm-up)
@@ -401,6 +406,7 @@ async function main(): Promise<void> {
       auth: 'none',
       targets: [
         { name: 'greet', type: 'mcp', url: direct.url.href },
+        { name: 'hosted', type: 'mcp', runtime: 'greet' },
         { name: 'functions', type: 'function', module: join(ROOT, 'examples/gateway-function/tools.ts') },
         { name: 'petstore', type: 'openapi', source: join(ROOT, 'examples/openapi-petstore/openapi.yaml'), baseUrl: petstore.url.href },
       ],
@@ -428,6 +434,15 @@ async function main(): Promise<void> {
         args: { name: 'Bench' },
         check: greetCheck,
         listed: 'greet___greet_user',
+      },
+      {
+        key: 'gateway-runtime',
+        label: 'gateway → runtime',
+        url: gateway,
+        tool: 'hosted___greet_user',
+        args: { name: 'Bench' },
+        check: greetCheck,
+        listed: 'hosted___greet_user',
       },
       {
         key: 'gateway-function',
