@@ -4,6 +4,7 @@ import { runtimePathOfSegment } from '../http/index.js';
 import { InboundAuth } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import type { Store } from '../store/index.js';
+import { InProcessTransport, type InProcessParts, type InProcessRequest } from './in-process.js';
 import { HttpInvocations } from './invocation.js';
 import { WarmPools } from './pool.js';
 import { RuntimeRecords, runtimeNameOf } from './records.js';
@@ -21,6 +22,8 @@ export interface RuntimeIdentity {
   workerCaller?: (credential: string, serving: { runtime: string; subject: string | undefined } | undefined) => void;
   /** Secret that keys per-caller stateless worker ids (derived from the master key; random per process if absent). */
   sessionKey?: Buffer;
+  /** The platform's own URL, once it listens: in-process callers are authenticated as having addressed it. */
+  selfUrl?: () => string;
 }
 
 /**
@@ -33,6 +36,7 @@ export class RuntimeHost {
   private readonly sessions: SessionTable;
   private readonly auth: InboundAuth;
   private readonly invocations: HttpInvocations;
+  private readonly inProcess: InProcessParts;
 
   constructor(
     private readonly store: Store,
@@ -44,6 +48,9 @@ export class RuntimeHost {
     this.pools = new WarmPools(log, identity.workerEnv);
     this.sessions = new SessionTable(this.pools, log, identity.sessionKey ?? randomBytes(32), identity.workerCaller);
     this.invocations = new HttpInvocations(this.records, this.sessions, this.auth, log);
+    // Only tests start a host that does not know the platform's URL.
+    const selfUrl = identity.selfUrl ?? (() => 'http://127.0.0.1');
+    this.inProcess = { records: this.records, sessions: this.sessions, auth: this.auth, log, selfUrl };
   }
 
   /** Workers handed to sessions since start (each one is used by exactly one session). */
@@ -75,6 +82,14 @@ export class RuntimeHost {
   /** Handles one HTTP request to a runtime's invocations endpoint. */
   handle(req: IncomingMessage, res: ServerResponse, ref: string, qualifier: string): Promise<void> {
     return this.invocations.handle(req, res, ref, qualifier);
+  }
+
+  /**
+   * An MCP client transport to a runtime inside this process (a gateway's runtime target): the same authorization,
+   * admission, session and worker as over HTTP, without the loopback exchange. Closing it ends its session.
+   */
+  inProcessTransport(request: InProcessRequest): InProcessTransport {
+    return new InProcessTransport(this.inProcess, request);
   }
 
   /** Process ids of a runtime's pre-started workers that no session has taken yet. */

@@ -1,6 +1,7 @@
 /** Runtime: hosts MCP servers, one isolated worker process per session. */
 export { RuntimeHost } from './host.js';
 export type { RuntimeIdentity } from './host.js';
+export type { InProcessRequest } from './in-process.js';
 export { runtimeNameOf } from './records.js';
 export { AGENTCORE_SESSION_HEADER } from './headers.js';
 export type { SessionInfo } from './session-table.js';
