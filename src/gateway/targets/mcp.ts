@@ -1,7 +1,8 @@
 // The `mcp` target: another MCP server behind the gateway — a remote Streamable HTTP URL, a Toolport runtime in
-// process (the runtime's in-process entry, no loopback HTTP), or a stdio command. One upstream session per target, shared by every caller (the caller's token is
-// never forwarded, so nothing caller-specific rides on it), opened lazily and re-opened when the upstream forgets it
-// (HTTP 404) or the process exits. The SDK client negotiates the upstream's revision (2026-07-28 or 2025-11-25).
+// process (the runtime's in-process entry, no loopback HTTP), or a stdio command. One upstream session per target,
+// shared by every caller (the caller's token is never forwarded, so nothing caller-specific rides on it), opened
+// lazily and re-opened when the upstream forgets it (HTTP 404) or the process exits. The SDK client negotiates the
+// upstream's revision (2026-07-28 or 2025-11-25).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
 import {
