@@ -341,7 +341,7 @@ ${mdTable(LATENCY_HEAD, latencyRows(r))}
   The gateway's tools/list answers with its whole merged catalog (greet, hosted, function and pet store tools); the others list one server's tools.
 - The function target runs \`tools.ts\` in a child process of Toolport; the openapi target turns a call into an HTTP request to the pet store.
 
-### Throughput (tools/call, closed loop, ${(THROUGHPUT_MS / 1000).toFixed(0)} s per level after ${THROUGHPUT_WARMUP_MS} ms warm-up)
+### Throughput (tools/call, closed loop, ${THROUGHPUT_MS / 1000} s per level after ${THROUGHPUT_WARMUP_MS} ms warm-up)
 
 ${mdTable(THROUGHPUT_HEAD, throughputRows(r))}
 
@@ -367,6 +367,13 @@ ${mdTable(['', 'n', 'p50 ms', 'p95 ms', '÷ live'], bigListRows(r))}
   (undici's fetch, the transport's JSON-RPC parse) costs more than 1 ms on this machine. Meeting the goal would take hand-written
   MCP on both sides of the gateway instead of the SDK's, giving up its per-revision result framing, cancellation and input-required
   handling for callers; not done.
+- **runtime target.** A \`runtime:\` target reaches its runtime in process (\`RuntimeHost.inProcessTransport\`): the
+  forwarded call goes from the gateway's upstream SDK client straight into the runtime session and the worker's stdio,
+  with no loopback HTTP request, SSE framing or second JSON-RPC parse; what is left over calling the runtime directly is
+  the gateway's own inbound path (see the function row) less the runtime edge's. Measured on 2026-12-06 with the same
+  reduced command on this loaded machine: before the change (loopback HTTP through the edge) the runtime target cost as
+  much as the mcp URL target and +11.25 ms p50 over the runtime (load average ~20, all rows slower); after, +1.41 ms
+  (1.37× the runtime, 1.17× the function target), so the 1 ms goal is not met here.
 - **The gateway's own code** (routing, policy, cached compiled input validators, audit rows written in one transaction per
   event-loop turn) is a few percent of the Toolport process's CPU profile; the rest is HTTP plumbing and the SDK.
 
