@@ -80,8 +80,8 @@ export class GatewayHost {
   }
 
   /**
-   * Loads every stored gateway and syncs what is due (call once the edge listens: runtimes are reached over it);
-   * resolves once targets that never had a catalog have one.
+   * Loads every stored gateway and syncs what is due (call once the edge listens: a target may need it, e.g. for
+   * vault tokens from this platform's Identity); resolves once targets that never had a catalog have one.
    */
   async start(): Promise<void> {
     const gateways = await Promise.all((await this.store.listGateways()).map((row) => this.load(row.name)));

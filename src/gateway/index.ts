@@ -1,14 +1,13 @@
 /** Gateway: one authenticated MCP endpoint (`/gateways/{name}/mcp`) in front of mcp, openapi and function targets. */
 import { resolve } from 'node:path';
 import type { InboundAuth } from '../identity/index.js';
-import { runtimeUrl } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import type { Sql } from '../store/index.js';
 import type { AddressLookup } from './addresses.js';
 import { GatewayHost } from './host.js';
 import { GatewayService } from './service.js';
 import { GatewayStore } from './store.js';
-import { createDriver, TargetError, type OutboundCredentials } from './targets/index.js';
+import { createDriver, TargetError, type OutboundCredentials, type RuntimeTransportFactory } from './targets/index.js';
 
 export { GatewayHost } from './host.js';
 export { GatewayService, type GatewayView } from './service.js';
@@ -29,8 +28,8 @@ export interface CredentialSource {
 export interface GatewayPartOptions {
   sql: Sql;
   log: Logger;
-  /** The edge's own base URL, known once it listens; runtime targets are reached through it. */
-  baseUrl: () => string;
+  /** The runtime part's in-process entry, through which `runtime:` targets reach their runtime. */
+  runtimeTransport?: RuntimeTransportFactory;
   vault?: CredentialSource;
   /** Inbound authorizers shared with runtimes (SigV4 needs Identity's access keys). */
   auth?: InboundAuth;
@@ -56,7 +55,7 @@ export function createGateways(options: GatewayPartOptions): { host: GatewayHost
         timeoutMs: spec.timeout,
         onCatalogChange,
         ...(options.lookup ? { lookup: options.lookup } : {}),
-        runtimeUrl: (name) => new URL(runtimeUrl(options.baseUrl(), name)),
+        ...(options.runtimeTransport ? { runtimeTransport: options.runtimeTransport } : {}),
         ...(spec.credentials && options.vault ? { credentials: options.vault.outboundCredentials(spec.credentials) } : {}),
       });
     },

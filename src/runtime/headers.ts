@@ -29,3 +29,6 @@ export function routingHeaderMismatch(method: string, params: unknown, mcpMethod
   const header = headerValue(mcpName);
   return header === named ? undefined : `Bad Request: the request headers and body disagree: Mcp-Name "${header}" but params.${field} "${named}"`;
 }
+
+/** AgentCore's session header; accepted wherever `Mcp-Session-Id` is. */
+export const AGENTCORE_SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';

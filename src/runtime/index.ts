@@ -1,6 +1,10 @@
 /** Runtime: hosts MCP servers, one isolated worker process per session. */
-export { RuntimeHost, runtimeNameOf, AGENTCORE_SESSION_HEADER } from './host.js';
-export type { SessionInfo, RuntimeIdentity } from './host.js';
+export { RuntimeHost } from './host.js';
+export type { RuntimeIdentity } from './host.js';
+export type { InProcessRequest } from './in-process.js';
+export { runtimeNameOf } from './records.js';
+export { AGENTCORE_SESSION_HEADER } from './headers.js';
+export type { SessionInfo } from './session-table.js';
 export { RuntimeError } from './errors.js';
 /** One isolated worker process (stdio or HTTP MCP server); the gateway's function targets run on it too. */
 export { Worker } from './worker.js';

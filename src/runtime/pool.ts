@@ -90,3 +90,47 @@ export class WarmPool {
     await Promise.all(this.idle.splice(0).map((worker) => worker.stop()));
   }
 }
+
+/** The warm pool of every runtime version in use, keyed `{name}@{version}`. */
+export class WarmPools {
+  private readonly pools = new Map<string, WarmPool>();
+
+  constructor(
+    private readonly log: Logger,
+    /** Extra environment for every worker of a runtime (the vault's workload endpoint and token). */
+    private readonly workerEnv?: (runtime: string) => Record<string, string>,
+  ) {}
+
+  /** The pool of one runtime version, created on first use. */
+  of(name: string, version: number, spec: RuntimeSpec): WarmPool {
+    const key = `${name}@${version}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      const env = this.workerEnv ? { ...spec.env, ...this.workerEnv(name) } : spec.env;
+      pool = new WarmPool({ ...spec, env }, this.log.child({ runtime: name, version }));
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** Closes the pools of a runtime's versions that no endpoint names any more (all of them for a deleted runtime). */
+  retire(name: string, keepVersions: number[]): void {
+    const keep = new Set(keepVersions.map((version) => `${name}@${version}`));
+    for (const [key, pool] of this.pools) {
+      if (key.startsWith(`${name}@`) && !keep.has(key)) {
+        this.pools.delete(key);
+        void pool.close();
+      }
+    }
+  }
+
+  /** Process ids of a runtime's pre-started workers that no session has taken yet. */
+  idlePids(name: string): number[] {
+    return [...this.pools.entries()].filter(([key]) => key.startsWith(`${name}@`)).flatMap(([, pool]) => pool.idlePids);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+    this.pools.clear();
+  }
+}

@@ -135,7 +135,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   const advertised = publicUrl === undefined ? undefined : new URL(publicUrl);
   const store = await openStore(options.store ?? join(dataDir, 'toolport.db'));
   const masterKey = await loadMasterKey(dataDir);
-  /** The edge's URL once it listens: user-federation callbacks return there, gateways reach runtimes through it. */
+  /** The edge's URL once it listens: user-federation callbacks return there; in-process runtime callers are authenticated as addressing it. */
   let baseUrl = '';
   const vault = new Vault(store, { masterKey, callbackUrl: () => `${publicUrl ?? baseUrl}${VAULT_CALLBACK_PATH}` });
   await vault.loadGrants();
@@ -149,13 +149,14 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     sessionKey: Buffer.from(hkdfSync('sha256', masterKey, '', 'toolport runtime session ids', 32)),
     workerEnv: (runtime) => workload.envFor(runtime),
     workerCaller: (credential, serving) => workload.serves(credential, serving),
+    selfUrl: () => baseUrl,
   });
   const control = new ControlPlane(store, runtimes, log);
   const token = await adminToken(dataDir);
   const gateways = createGateways({
     sql: store.sql,
     log,
-    baseUrl: () => baseUrl,
+    runtimeTransport: (runtime, credentials) => runtimes.inProcessTransport({ runtime, ...(credentials ? { credentials } : {}) }),
     vault,
     auth: inboundAuth,
     ...(options.gatewayLookup ? { lookup: options.gatewayLookup } : {}),
@@ -292,7 +293,8 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   baseUrl = url;
   // The issuer URL is the edge's own (or its public one), known only now.
   authorizationServer.attach(publicUrl ?? url);
-  // Gateways start once the edge listens: targets that are runtimes are reached through it.
+  // Gateways start once the edge listens. Runtime targets are reached in process, but a target may still need the edge:
+  // vault tokens from this platform's Identity, a runtime whose JWT authorizer discovers that issuer, a URL on this edge.
   await readiness.startGateways();
   return {
     url,

@@ -57,7 +57,7 @@ export const mcpTargetSchema = z
     ...targetCommonShape,
     type: z.literal('mcp'),
     url: z.string().url().optional().describe('Streamable HTTP endpoint of a remote MCP server'),
-    runtime: z.string().min(1).optional().describe('A Toolport runtime by name, reached over loopback HTTP'),
+    runtime: z.string().min(1).optional().describe('A Toolport runtime by name, reached in process'),
     command: z.array(z.string().min(1)).min(1).optional().describe('A stdio MCP server: program and arguments'),
     cwd: z.string().optional().describe('command: working directory (relative to the config file)'),
     env: z.record(z.string(), z.string()).default({}).describe("command: environment; env:NAME copies NAME from Toolport's environment"),

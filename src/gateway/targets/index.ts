@@ -7,7 +7,7 @@ import type { DriverDeps, TargetDriver } from './types.js';
 
 export { gatewayTargetSchema, type TargetSpec } from '../../config/index.js';
 export { TargetError } from './types.js';
-export type { CallContext, DriverDeps, OutboundCredentials, TargetCatalog, TargetDriver } from './types.js';
+export type { CallContext, DriverDeps, OutboundCredentials, RuntimeTransportFactory, TargetCatalog, TargetDriver } from './types.js';
 
 /** The driver of one target. */
 export async function createDriver(spec: TargetSpec, deps: DriverDeps): Promise<TargetDriver> {

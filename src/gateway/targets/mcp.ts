@@ -1,7 +1,8 @@
-// The `mcp` target: another MCP server behind the gateway — a remote Streamable HTTP URL, a Toolport runtime over
-// loopback HTTP, or a stdio command. One upstream session per target, shared by every caller (the caller's token is
-// never forwarded, so nothing caller-specific rides on it), opened lazily and re-opened when the upstream forgets it
-// (HTTP 404) or the process exits. The SDK client negotiates the upstream's revision (2026-07-28 or 2025-11-25).
+// The `mcp` target: another MCP server behind the gateway — a remote Streamable HTTP URL, a Toolport runtime in
+// process (the runtime's in-process entry, no loopback HTTP), or a stdio command. One upstream session per target,
+// shared by every caller (the caller's token is never forwarded, so nothing caller-specific rides on it), opened
+// lazily and re-opened when the upstream forgets it (HTTP 404) or the process exits. The SDK client negotiates the
+// upstream's revision (2026-07-28 or 2025-11-25).
 import { resolve } from 'node:path';
 import { Client, CLIENT_CAPABILITIES_META_KEY, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
@@ -50,18 +51,16 @@ class McpTarget implements TargetDriver {
         stderr: 'ignore',
       });
     }
-    let url: URL;
     if (spec.runtime) {
-      if (!deps.runtimeUrl) throw new TargetError('invalid', `target "${spec.name}": runtimes cannot be reached from here`);
-      url = deps.runtimeUrl(spec.runtime);
-    } else {
-      url = new URL(spec.url as string);
+      if (!deps.runtimeTransport) throw new TargetError('invalid', `target "${spec.name}": runtimes cannot be reached from here`);
+      return deps.runtimeTransport(spec.runtime, deps.credentials);
     }
+    const url = new URL(spec.url as string);
     const credentials = deps.credentials;
     const { agent } = this;
-    // A runtime is the platform's own loopback edge; a remote URL goes through the target's guarded pool.
+    // A remote URL goes through the target's guarded pool.
     const send = (input: string | URL, init?: RequestInit): Promise<Response> =>
-      agent ? (undiciFetch(input, { ...(init as UndiciRequestInit), dispatcher: agent }) as unknown as Promise<Response>) : fetch(input, init);
+      undiciFetch(input, { ...(init as UndiciRequestInit), dispatcher: agent }) as unknown as Promise<Response>;
     // Credentials are applied per request, so rotated tokens (OAuth client credentials) are picked up.
     const withCredentials = async (input: string | URL, init?: RequestInit): Promise<Response> => {
       if (!credentials) return send(input, init);

@@ -10,6 +10,7 @@ import type {
   Resource,
   ResourceTemplateType as ResourceTemplate,
   Tool,
+  Transport,
 } from '@modelcontextprotocol/server';
 import type { OutboundCredentials } from '../../identity/index.js';
 import type { AddressLookup } from '../addresses.js';
@@ -99,6 +100,9 @@ export class TargetError extends Error {
   }
 }
 
+/** Opens an in-process MCP transport to a runtime of this platform (the runtime part's in-process entry). */
+export type RuntimeTransportFactory = (runtime: string, credentials: OutboundCredentials | undefined) => Transport;
+
 /** What every driver factory receives besides its spec. */
 export interface DriverDeps {
   /** Relative file paths in a spec resolve against this (the config file's folder, or the cwd for API-made targets). */
@@ -106,8 +110,11 @@ export interface DriverDeps {
   credentials?: OutboundCredentials;
   /** Per-call timeout in ms (the gateway also aborts `signal` at this point). */
   timeoutMs: number;
-  /** The loopback MCP endpoint of a Toolport runtime by name (mcp targets with `runtime:`). */
-  runtimeUrl?: (name: string) => URL;
+  /**
+   * An in-process MCP transport to a Toolport runtime by name (mcp targets with `runtime:`), authenticated with the
+   * target's credentials as an HTTP request would be.
+   */
+  runtimeTransport?: RuntimeTransportFactory;
   /** Drivers whose upstream announces list changes call this; the gateway then re-syncs the target. */
   onCatalogChange?: () => void;
   /** DNS for outbound connections (default `dns.promises.lookup`); tests map made-up names to loopback. */
