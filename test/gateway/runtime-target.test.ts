@@ -87,11 +87,17 @@ describe("a gateway's runtime target, in process", () => {
     const fragile = (await api(platform, 'GET', '/gateways/local')).body.targets.find((target) => target.name === 'fragile');
     assert.equal(fragile?.stale, false, fragile?.lastError);
     const client = await connectGateway(platform, 'local');
-    const whoami = async (): Promise<number> => (JSON.parse(textOf(await client.callTool({ name: 'fragile___whoami', arguments: {} }))) as { pid: number }).pid;
-    const first = await whoami();
+    const call = async (): Promise<void> => void (await client.callTool({ name: 'fragile___whoami', arguments: {} }));
+    // The tool's own pid is its sandbox's; the session knows its worker's pid on this host.
+    const workerPid = (): number | undefined => platform.runtimes.listSessions('fragile')[0]?.pid;
+    await call();
+    const first = workerPid();
+    assert.ok(first, 'the fragile target holds one runtime session');
     process.kill(first, 'SIGKILL');
     await eventually(() => platform.runtimes.listSessions('fragile').length === 0, 10_000, 'the session to end with its worker');
-    const second = await whoami();
+    await call();
+    const second = workerPid();
+    assert.ok(second, 'the next call opened a new session');
     assert.notEqual(second, first);
     await client.close();
   });
