@@ -73,7 +73,7 @@ describe("a gateway's runtime target, in process", () => {
     const withkey = targets.find((target) => target.name === 'withkey');
     assert.equal(nokey?.stale, true);
     assert.match(nokey?.lastError ?? '', /cannot be reached: .*this resource requires a bearer token/);
-    assert.equal(withkey?.stale, false, withkey?.lastError);
+    assert.equal(withkey?.stale, false, withkey?.lastError ?? '');
     const client = await connectGateway(platform, 'local');
     const names = (await client.listTools()).tools.map((tool) => tool.name);
     assert.ok(!names.some((name) => name.startsWith('nokey___')), 'nothing of the refused target is listed');
@@ -85,7 +85,7 @@ describe("a gateway's runtime target, in process", () => {
 
   it('opens a new session on a fresh worker after the worker of the last one exited', async () => {
     const fragile = (await api(platform, 'GET', '/gateways/local')).body.targets.find((target) => target.name === 'fragile');
-    assert.equal(fragile?.stale, false, fragile?.lastError);
+    assert.equal(fragile?.stale, false, fragile?.lastError ?? '');
     const client = await connectGateway(platform, 'local');
     const call = async (): Promise<void> => void (await client.callTool({ name: 'fragile___whoami', arguments: {} }));
     // The tool's own pid is its sandbox's; the session knows its worker's pid on this host.

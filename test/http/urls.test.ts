@@ -95,7 +95,7 @@ describe('runtime and gateway URLs: malformed ones are refused', () => {
     for (const path of ['/runtimes/%ZZ/invocations', '/gateways/a%2/mcp', '/.well-known/oauth-protected-resource/runtimes/%E0%A4%A/invocations']) {
       assert.throws(
         () => parseEndpointPath(path),
-        (error: unknown) => error instanceof BadPathError && error.status === 400,
+        (error: unknown) => error instanceof BadPathError && error.httpStatus === 400,
         path,
       );
     }
