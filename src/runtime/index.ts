@@ -12,7 +12,7 @@ export type { RuntimeErrorCode } from './errors.js';
 export { ControlPlane } from './control-plane.js';
 export type { RuntimeListener, RuntimeProblem } from './control-plane.js';
 export { runtimeRoutes } from './routes.js';
-/** The warning for a runtime that opts out of the sandbox, and what enforces a runtime's limits. */
+/** The warning for code (a runtime, a gateway target) that opts out of the sandbox, and what enforces a runtime's limits. */
 export { isolationWarning } from './isolation.js';
 export type { IsolationReport } from './isolation.js';
 export type { SessionLister } from './routes.js';
