@@ -2,7 +2,7 @@
 export { RuntimeHost, runtimeNameOf, AGENTCORE_SESSION_HEADER } from './host.js';
 export type { SessionInfo, RuntimeIdentity } from './host.js';
 export { RuntimeError } from './errors.js';
-/** One isolated worker process (stdio or HTTP MCP server); the gateway's function targets run on it too. */
+/** One isolated worker process (stdio or HTTP MCP server); the gateway's function and command mcp targets run on it too. */
 export { Worker } from './worker.js';
 export type { WorkerExit } from './worker.js';
 /** What a worker's stderr tail says went wrong, as one line. */
