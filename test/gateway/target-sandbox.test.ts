@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
+import { isolationWarnings } from '../../src/server/index.js';
 import { testPlatform } from '../helpers/platform.js';
 import { closeAll } from '../helpers/teardown.js';
 import { api, connectGateway, textOf } from './helpers.js';
@@ -70,8 +71,8 @@ describe('gateway function and command mcp targets under isolation: sandbox agai
     }
   }
 
-  it('warns about the targets that opt out, naming gateway and target', async () => {
-    const warnings = await platform!.gatewayService.isolationWarnings();
+  it('warns (as toolport up does) about the targets that opt out, naming gateway and target', async () => {
+    const warnings = await isolationWarnings(platform!);
     assert.deepEqual(
       warnings.map((warning) => /^gateway (\S+ target \S+) has isolation: process: its code runs as Toolport's user/.exec(warning)?.[1]).sort(),
       ['probes target cmd-process', 'probes target fn-process'],
