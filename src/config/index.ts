@@ -15,6 +15,7 @@ export { resolveRuntimePaths } from './paths.js';
 export { credentialProviderSchema } from './schema.js';
 export type { CredentialProviderInput, CredentialProviderSpec } from './schema.js';
 export { identityConfigSchema } from './schema.js';
+export type { IsolationSettings } from './isolation.js';
 export type { IdentityConfig } from './schema.js';
 /** Gateway target specs (one zod schema per target type); the gateway's drivers take them. */
 export { gatewayTargetSchema, type TargetSpec } from './targets/spec.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration } from './duration.js';
-import { DEFAULT_SANDBOX_MEMORY_MB, parseEgressRule } from '../sandbox/index.js';
+import { isolationShape, sandboxLimitsShape } from './isolation.js';
 import { gatewayTargetSchema } from './targets/spec.js';
 
 /** Names become URL path segments and ARN suffixes, so keep them to a safe alphabet. */
@@ -71,65 +71,7 @@ const limitsSchema = z
         'Largest request body (default 4 MiB, like gateways); larger gets 413 before more is read, and a SigV4 runtime reads at most this much to check a signature',
       ),
     requestTimeout: duration.prefault('15m').describe('A request still running after this is cancelled'),
-    memoryMb: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .describe(
-        `Memory of a session's whole process tree; past it the session ends (isolation: sandbox: a cgroup, default ${DEFAULT_SANDBOX_MEMORY_MB}; process: the RSS watchdog, no default)`,
-      ),
-    cpus: z.number().positive().max(1024).default(1).describe('isolation: sandbox: CPU cores a session may use (a cgroup CPU quota; 0.5 is half a core)'),
-    pids: z
-      .number()
-      .int()
-      .min(16)
-      .max(65_536)
-      .default(256)
-      .describe('isolation: sandbox: processes and threads a session may run; a fork bomb ends the session there'),
-    openFiles: z.number().int().min(64).max(1_048_576).default(1024).describe('isolation: sandbox: open files and sockets per process'),
-    diskMb: z
-      .number()
-      .int()
-      .min(1)
-      .max(1_048_576)
-      .default(512)
-      .describe('isolation: sandbox: size of its writable HOME and /tmp (memory-backed, counted in memoryMb); a write past it fails with ENOSPC'),
-  })
-  .strict();
-
-const sandboxSchema = z
-  .object({
-    network: z
-      .union([
-        z.enum(['none', 'host']),
-        z
-          .object({
-            allow: z
-              .array(z.string().refine((entry) => parseEgressRule(entry) !== undefined, 'must be host[:port], *.domain[:port] or an IP[:port]'))
-              .min(1)
-              .describe(
-                "Hosts the sandbox may reach through the platform's egress proxy (HTTP_PROXY/HTTPS_PROXY): api.openai.com:443, *.example.com (ports 80 and 443), 127.0.0.1:9000",
-              ),
-          })
-          .strict(),
-      ])
-      .default('none')
-      .describe(
-        "none: only the sandbox's own loopback; {allow: [...]}: those hosts only, through an egress proxy that logs each refusal; host: the host's network, including the platform's own ports (an explicit opt-out)",
-      ),
-    mounts: z
-      .array(
-        z
-          .object({
-            source: z.string().min(1).describe("Host path (relative to the config file's folder); must exist"),
-            target: z.string().startsWith('/').describe('Absolute path inside the sandbox'),
-            readOnly: z.boolean().default(true).describe('Mount read-only (default)'),
-          })
-          .strict(),
-      )
-      .default([])
-      .describe("Extra host paths the session may see; nothing else outside the system and the runtime's code is visible"),
+    ...sandboxLimitsShape,
   })
   .strict();
 
@@ -156,13 +98,7 @@ const runtimeSpecShape = z
       .describe('Inbound authorizer: none (loopback demos only), jwt, or sigv4 (access keys from toolport identity access-key create)'),
     sessions: sessionsSchema.prefault({}).describe('Session lifecycle'),
     limits: limitsSchema.prefault({}).describe('Per-request and per-worker limits'),
-    isolation: z
-      .enum(['sandbox', 'process'])
-      .default('sandbox')
-      .describe(
-        'sandbox (default): each worker in its own Linux namespaces under bubblewrap (system and code read-only, a private HOME, its own PIDs, no network unless sandbox.network says so, limits per session); process: a plain child process trusted with everything the platform can read, only when written (Toolport warns about it)',
-      ),
-    sandbox: sandboxSchema.prefault({}).describe('isolation: sandbox: what the session may reach'),
+    ...isolationShape,
   })
   .strict();
 

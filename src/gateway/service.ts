@@ -1,6 +1,10 @@
 // Gateway and target CRUD for the control plane and the config file (one code path): validate, store, then tell the
 // running host so catalogs sync at once.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { ConfigError, gatewaySpecSchema, resourceName, validate, type GatewayEntry } from '../config/index.js';
+import { isolationWarning } from '../runtime/index.js';
+import { ensureSandboxSupport } from '../sandbox/index.js';
 import { StoreError } from '../store/index.js';
 import { gatewayPath } from '../http/index.js';
 import type { Logger } from '../log/index.js';
@@ -8,7 +12,7 @@ import { LinkLocalRefused, refuseLinkLocalUrl, type AddressLookup } from './addr
 import type { GatewayHost } from './host.js';
 import type { TargetStatus } from './live.js';
 import type { CallRecord, GatewayRow, GatewayStore } from './store.js';
-import { gatewayTargetSchema, type TargetSpec } from './targets/index.js';
+import { codeTarget, gatewayTargetSchema, type TargetSpec } from './targets/index.js';
 
 /** A gateway as the API shows it. */
 export interface GatewayView {
@@ -33,6 +37,38 @@ function specUrls(spec: TargetSpec): string[] {
     case 'function':
       return spec.http ? [spec.http.url] : [];
   }
+}
+
+/**
+ * Why a target's URLs may not be used: they lead to a link-local or cloud metadata address and the target does not
+ * set `allowLinkLocal`. Each request is checked again as it connects: DNS answers can change.
+ */
+async function linkLocalProblem(spec: TargetSpec, lookup: AddressLookup | undefined): Promise<string | undefined> {
+  if (spec.allowLinkLocal) return undefined;
+  try {
+    for (const url of specUrls(spec)) await refuseLinkLocalUrl(url, lookup);
+    return undefined;
+  } catch (error) {
+    if (error instanceof LinkLocalRefused) return error.message;
+    throw error;
+  }
+}
+
+/**
+ * Why a target that runs code cannot start: a mount source that does not exist, or a sandbox this host cannot build
+ * (the cause and the fix); never a silent fallback to `isolation: process`.
+ */
+async function sandboxProblem(spec: TargetSpec, baseDir: string): Promise<string | undefined> {
+  const code = codeTarget(spec);
+  if (code?.isolation !== 'sandbox') return undefined;
+  for (const [index, mount] of code.sandbox.mounts.entries()) {
+    const source = resolve(baseDir, mount.source);
+    if (!(await stat(source).catch(() => undefined))) return `sandbox.mounts.${index}.source: the mount source ${source} does not exist`;
+  }
+  return ensureSandboxSupport().then(
+    () => undefined,
+    (error: Error) => `isolation: ${error.message}`,
+  );
 }
 
 export class GatewayService {
@@ -75,7 +111,7 @@ export class GatewayService {
   async createGateway(name: string, body: Record<string, unknown>): Promise<GatewayView> {
     validate(resourceName, name, 'gateway name');
     const { targets, ...settings } = validate(gatewaySpecSchema, body, `gateway "${name}"`);
-    await this.refuseLinkLocal(name, targets);
+    await this.refuseUnsafe(name, targets, this.apiBaseDir);
     await this.store.createGateway(name, settings);
     for (const target of targets) await this.store.putTarget(name, target, this.apiBaseDir);
     // Starting a gateway syncs every target that has no catalog yet, which on create is all of them.
@@ -88,7 +124,7 @@ export class GatewayService {
   async updateGateway(name: string, body: Record<string, unknown>): Promise<GatewayView> {
     await this.row(name);
     const { targets, ...settings } = validate(gatewaySpecSchema, body, `gateway "${name}"`);
-    await this.refuseLinkLocal(name, targets);
+    await this.refuseUnsafe(name, targets, this.apiBaseDir);
     await this.store.updateGateway(name, settings);
     for (const target of targets) await this.store.putTarget(name, target, this.apiBaseDir);
     await (await this.host.reload(name))?.syncAll();
@@ -105,24 +141,29 @@ export class GatewayService {
   async putTarget(gateway: string, body: Record<string, unknown>): Promise<TargetStatus> {
     await this.row(gateway);
     const spec = validate(gatewayTargetSchema, body, `target of gateway "${gateway}"`);
-    await this.refuseLinkLocal(gateway, [spec]);
+    await this.refuseUnsafe(gateway, [spec], this.apiBaseDir);
     return this.applyTarget(gateway, spec, this.apiBaseDir);
   }
 
-  /**
-   * Refuses targets whose URLs lead to a link-local or cloud metadata address unless they set `allowLinkLocal` (a
-   * ConfigError: 400 from /api). Each request is checked again as it connects: DNS answers can change.
-   */
-  private async refuseLinkLocal(gateway: string, targets: readonly TargetSpec[]): Promise<void> {
+  /** Refuses, with a ConfigError (400 from /api) naming gateway and target, what the two checks below refuse. */
+  private async refuseUnsafe(gateway: string, targets: readonly TargetSpec[], baseDir: string): Promise<void> {
     for (const spec of targets) {
-      if (spec.allowLinkLocal) continue;
-      try {
-        for (const url of specUrls(spec)) await refuseLinkLocalUrl(url, this.lookup);
-      } catch (error) {
-        if (error instanceof LinkLocalRefused) throw new ConfigError(`gateway "${gateway}", target "${spec.name}": ${error.message}`);
-        throw error;
+      const problem = (await linkLocalProblem(spec, this.lookup)) ?? (await sandboxProblem(spec, baseDir));
+      if (problem) throw new ConfigError(`gateway "${gateway}", target "${spec.name}": ${problem}`);
+    }
+  }
+
+  /** A warning for each target that runs code outside the sandbox (`isolation: process`, `sandbox.network: host`), for `toolport up`. */
+  async isolationWarnings(): Promise<string[]> {
+    const warnings: string[] = [];
+    for (const gateway of await this.store.listGateways()) {
+      for (const { name, spec } of await this.store.listTargets(gateway.name)) {
+        const code = codeTarget(spec);
+        const warning = code && isolationWarning(`gateway ${gateway.name} target ${name}`, code);
+        if (warning) warnings.push(warning);
       }
     }
+    return warnings;
   }
 
   private async applyTarget(gateway: string, spec: TargetSpec, baseDir: string): Promise<TargetStatus> {
@@ -183,7 +224,7 @@ export class GatewayService {
     const names = gateways.map((gateway) => gateway.name);
     const twice = names.find((name, index) => names.indexOf(name) !== index);
     if (twice) throw new ConfigError(`gateways: "${twice}" is declared twice`);
-    for (const { name, targets } of gateways) await this.refuseLinkLocal(name, targets);
+    for (const { name, targets } of gateways) await this.refuseUnsafe(name, targets, baseDir);
     for (const { name, targets, ...settings } of gateways) {
       const existing = await this.store.getGateway(name);
       if (!existing) await this.store.createGateway(name, settings);

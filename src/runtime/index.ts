@@ -6,7 +6,7 @@ export { runtimeNameOf } from './records.js';
 export { AGENTCORE_SESSION_HEADER } from './headers.js';
 export type { SessionInfo } from './session-table.js';
 export { RuntimeError } from './errors.js';
-/** One isolated worker process (stdio or HTTP MCP server); the gateway's function targets run on it too. */
+/** One isolated worker process (stdio or HTTP MCP server); the gateway's function and command mcp targets run on it too. */
 export { Worker } from './worker.js';
 export type { WorkerExit } from './worker.js';
 /** What a worker's stderr tail says went wrong, as one line. */
@@ -16,7 +16,7 @@ export type { RuntimeErrorCode } from './errors.js';
 export { ControlPlane } from './control-plane.js';
 export type { RuntimeListener, RuntimeProblem } from './control-plane.js';
 export { runtimeRoutes } from './routes.js';
-/** The warning for a runtime that opts out of the sandbox, and what enforces a runtime's limits. */
+/** The warning for code (a runtime, a gateway target) that opts out of the sandbox, and what enforces a runtime's limits. */
 export { isolationWarning } from './isolation.js';
 export type { IsolationReport } from './isolation.js';
 export type { SessionLister } from './routes.js';

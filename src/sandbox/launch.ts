@@ -135,7 +135,9 @@ export async function sandboxLaunch(request: SandboxRequest): Promise<SandboxLau
     cwd,
     codeDirs: [
       dirname(dirname(process.execPath)),
-      ...[cwd, ...files.map(codeRoot), ...(relay ? [codeRoot(fileURLToPath(import.meta.url))] : [])].flatMap(withLinkedModules),
+      // Toolport's own code too: the relay, the module and Lambda hosts and toolport/tools run from it (the data
+      // directory, should it lie inside, stays hidden).
+      ...[cwd, ...files.map(codeRoot), codeRoot(fileURLToPath(import.meta.url))].flatMap(withLinkedModules),
     ],
     hidden: [...protectedPaths],
     network,

@@ -16,7 +16,7 @@ function probe(): Promise<void> {
   if (process.platform !== 'linux') {
     return Promise.reject(
       new SandboxUnavailableError(
-        `isolation: sandbox needs Linux namespaces, and this is ${process.platform}; run Toolport on Linux, or set isolation: process to trust this runtime with everything the platform can read`,
+        `isolation: sandbox needs Linux namespaces, and this is ${process.platform}; run Toolport on Linux, or set isolation: process to trust this runtime or target with everything the platform can read`,
       ),
     );
   }
@@ -27,7 +27,7 @@ function probe(): Promise<void> {
       reject(
         new SandboxUnavailableError(
           missing
-            ? 'isolation: sandbox needs bubblewrap, which is not installed; install it with `apt-get install bubblewrap` (or set isolation: process to trust this runtime with everything the platform can read)'
+            ? 'isolation: sandbox needs bubblewrap, which is not installed; install it with `apt-get install bubblewrap` (or set isolation: process to trust this runtime or target with everything the platform can read)'
             : `isolation: sandbox cannot create namespaces here (bwrap: ${stderr.trim() || error.message}); enable unprivileged user namespaces with \`sysctl -w kernel.unprivileged_userns_clone=1\` (Ubuntu: \`sysctl -w kernel.apparmor_restrict_unprivileged_userns=0\`), or set isolation: process`,
         ),
       );

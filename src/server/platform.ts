@@ -331,9 +331,13 @@ export async function openEndpoints(platform: Platform): Promise<string[]> {
   ];
 }
 
-/** A warning for each runtime that opts out of the sandbox (`isolation: process`, `sandbox.network: host`), for `toolport up`. */
+/**
+ * A warning for each runtime, and each gateway target that runs code, that opts out of the sandbox (`isolation:
+ * process`, `sandbox.network: host`), for `toolport up`.
+ */
 export async function isolationWarnings(platform: Platform): Promise<string[]> {
-  return (await platform.control.listRuntimes()).flatMap((runtime) => isolationWarning(runtime.name, runtime.spec) ?? []);
+  const runtimes = (await platform.control.listRuntimes()).flatMap((runtime) => isolationWarning(`runtime ${runtime.name}`, runtime.spec) ?? []);
+  return [...runtimes, ...(await platform.gatewayService.isolationWarnings())];
 }
 
 /** Every endpoint a runtime is reachable at, for printing. */

@@ -16,3 +16,5 @@ export {
   WORKLOAD_TOKEN_ENV,
 } from './access-token.js';
 export type { AccessTokenOptions } from './access-token.js';
+/** Points global fetch at HTTP(S)_PROXY when set: a sandbox's egress proxy (the module and Lambda hosts call it). */
+export { fetchThroughEnvProxy } from './proxy-fetch.js';

@@ -63,7 +63,7 @@ describe('toolport CLI', () => {
     assert.doesNotMatch(warned, /runtime greet has/);
     const common = ['--server', url, '--data-dir', dataDir];
     const trusted = await toolport(['runtime', 'get', 'trusted', ...common]);
-    assert.match(trusted.stderr, /warning: runtime trusted has isolation: process: its workers run as Toolport's user/);
+    assert.match(trusted.stderr, /warning: runtime trusted has isolation: process: its code runs as Toolport's user/);
     assert.match(trusted.stdout, /limits enforced by: none/);
     const sandboxed = await toolport(['runtime', 'get', 'greet', ...common]);
     assert.equal(sandboxed.stderr, '');

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/server';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { Deadline } from '../../src/gateway/deadline.js';
 import { createFunctionTarget, functionTargetSchema } from '../../src/gateway/targets/function.js';
 import { TargetError, type CallContext, type DriverDeps, type TargetDriver } from '../../src/gateway/targets/types.js';
@@ -90,9 +91,19 @@ async function rejection(promise: Promise<unknown>): Promise<TargetError> {
   return error;
 }
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+async function listen(server: Server, host = '127.0.0.1'): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return `http://${host}:${(server.address() as AddressInfo).port}`;
+}
+
+/**
+ * The fake OpenAI of the example tests listens on 127.0.0.2: loopback to the host, but not a sandbox's own, so a
+ * sandboxed target reaches it only through its egress proxy, allowed as it would allow api.openai.com:443.
+ */
+const FAKE_OPENAI_HOST = '127.0.0.2';
+
+function allowOnly(url: string): { network: { allow: string[] } } {
+  return { network: { allow: [new URL(url).host] } };
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -127,7 +138,9 @@ after(async () => {
 describe('function target: defineTool module', () => {
   let driver: TargetDriver;
   before(async () => {
-    driver = await target({ module: `${FIXTURES}/tools.ts` }, { timeoutMs: 2_000 });
+    // These tests watch the child's pid from the host, which a sandbox's own PID namespace hides (the sandbox itself
+    // is proven in target-sandbox.test.ts).
+    driver = await target({ module: `${FIXTURES}/tools.ts`, isolation: 'process' }, { timeoutMs: 2_000 });
   });
 
   it('lists the tools with schemas derived from the zod types, argument descriptions included', async () => {
@@ -257,7 +270,11 @@ describe('function target: Lambda-style handler', () => {
   before(async () => {
     process.env.TOOLPORT_FUNCTION_TEST_SECRET = 'the gateway process keeps this';
     driver = await target(
-      { lambda: { handler: `${FIXTURES}/lambda-handler.ts#handler`, toolsFile: `${FIXTURES}/lambda-tools.json`, functionName: 'orders-fn' } },
+      // Watched by pid from the host, as above.
+      {
+        lambda: { handler: `${FIXTURES}/lambda-handler.ts#handler`, toolsFile: `${FIXTURES}/lambda-tools.json`, functionName: 'orders-fn' },
+        isolation: 'process',
+      },
       { timeoutMs: 2_000 },
     );
   });
@@ -443,7 +460,7 @@ describe('examples/gateway-function: seed 004 Lambda tools, written once and unc
 
   before(async () => {
     openai = fakeOpenAI(ANSWER, questions);
-    openaiUrl = `${await listen(openai)}/v1`;
+    openaiUrl = `${await listen(openai, FAKE_OPENAI_HOST)}/v1`;
     python = spawn('python3', [join(ROOT, EXAMPLE, 'http/serve.py'), '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     pythonUrl = await new Promise<string>((resolve, reject) => {
       let said = '';
@@ -468,7 +485,7 @@ describe('examples/gateway-function: seed 004 Lambda tools, written once and unc
   const openaiEnv = (): Record<string, string> => ({ OPENAI_API_KEY: 'sk-test-example', OPENAI_BASE_URL: openaiUrl });
 
   it('module variant: the schema derived from tools.ts equals the inline schema AgentCore needed, and the tools answer', async () => {
-    const driver = await target({ name: 'LambdaTarget', module: `${EXAMPLE}/tools.ts`, env: openaiEnv() });
+    const driver = await target({ name: 'LambdaTarget', module: `${EXAMPLE}/tools.ts`, env: openaiEnv(), sandbox: allowOnly(openaiUrl) });
     const { tools } = await driver.catalog(catalogSignal());
     assert.deepEqual(tools.map((tool) => tool.name).sort(), ['greet_user', 'openai_web_search']);
     const [inline] = await inlineSchema();
@@ -488,6 +505,7 @@ describe('examples/gateway-function: seed 004 Lambda tools, written once and unc
       name: 'LambdaTarget',
       lambda: { handler: `${EXAMPLE}/lambda/index.mjs#handler`, toolsFile: `${EXAMPLE}/lambda/tools.json` },
       env: openaiEnv(),
+      sandbox: allowOnly(openaiUrl),
     });
     assert.deepEqual((await driver.catalog(catalogSignal())).tools, await inlineSchema());
     const result = await driver.callTool('openai_web_search', { question: '最新の MCP 仕様' }, callContext('openai_web_search'));
@@ -514,6 +532,27 @@ describe('function targets behind a real gateway (/gateways/{name}/mcp)', () => 
   const savedEnv = { key: process.env.OPENAI_API_KEY, url: process.env.OPENAI_BASE_URL };
   let openai: Server;
   let platform: Awaited<ReturnType<typeof testPlatform>>;
+  let configDir: string;
+
+  /**
+   * The example config as written, but with its targets' egress allowed to the fake OpenAI instead of
+   * api.openai.com:443; in a folder of its own, so its relative paths are made absolute.
+   */
+  async function withFakeOpenAI(openaiUrl: string): Promise<string> {
+    const example = join(ROOT, EXAMPLE);
+    const config = parseYaml(await readFile(join(example, 'toolport.yaml'), 'utf8')) as { gateways: { targets: Record<string, unknown>[] }[] };
+    const absolute = (path: unknown): string => join(example, String(path));
+    for (const target of config.gateways.flatMap((gateway) => gateway.targets)) {
+      const { module, lambda, http } = target as { module?: string; lambda?: { handler: string; toolsFile: string }; http?: { toolsFile: string } };
+      if (module) target.module = absolute(module);
+      if (lambda) target.lambda = { ...lambda, handler: absolute(lambda.handler), toolsFile: absolute(lambda.toolsFile) };
+      if (http) target.http = { ...http, toolsFile: absolute(http.toolsFile) };
+      if (module || lambda) target.sandbox = allowOnly(openaiUrl);
+    }
+    configDir = await mkdtemp(join(tmpdir(), 'toolport-function-config-'));
+    await writeFile(join(configDir, 'toolport.yaml'), stringifyYaml(config));
+    return join(configDir, 'toolport.yaml');
+  }
 
   async function connect(gateway: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
     const client = new Client({ name: 'function-test', version: '1.0.0' });
@@ -526,8 +565,8 @@ describe('function targets behind a real gateway (/gateways/{name}/mcp)', () => 
     openai = fakeOpenAI(ANSWER, questions);
     // The example config reads both through env:NAME, from Toolport's own environment.
     process.env.OPENAI_API_KEY = 'sk-test-gateway';
-    process.env.OPENAI_BASE_URL = `${await listen(openai)}/v1`;
-    platform = await testPlatform({ config: `${EXAMPLE}/toolport.yaml` });
+    process.env.OPENAI_BASE_URL = `${await listen(openai, FAKE_OPENAI_HOST)}/v1`;
+    platform = await testPlatform({ config: await withFakeOpenAI(process.env.OPENAI_BASE_URL) });
   });
   after(async () => {
     await closeAll(
@@ -536,6 +575,7 @@ describe('function targets behind a real gateway (/gateways/{name}/mcp)', () => 
         openai?.closeAllConnections();
         return openai && new Promise((resolve) => openai.close(resolve));
       },
+      () => configDir && rm(configDir, { recursive: true, force: true }),
     );
     for (const [name, value] of [
       ['OPENAI_API_KEY', savedEnv.key],

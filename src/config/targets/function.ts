@@ -1,6 +1,6 @@
 // The `function` target's own keys. Imports only zod and the shared target fields, so the config schema can include it.
 import { z } from 'zod';
-import { targetCommonShape } from './mcp.js';
+import { targetCommonShape, targetIsolationShape } from './mcp.js';
 
 /** MCP tool names (and AgentCore's): 1-128 letters, digits, `_`, `-`, `.`. */
 const toolName = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'a tool name of 1-128 letters, digits, "_", "-" or "."');
@@ -58,7 +58,7 @@ const httpSchema = z
 /**
  * A function target: `module` (defineTool tools; the schema comes from the code), `lambda` (an AgentCore-style
  * handler plus tool schemas) or `http` (the same contract over HTTP, any language). Modules and handlers run in a
- * child process of their own, restarted after a crash or a timeout.
+ * child process of their own (sandboxed unless `isolation: process`), restarted after a crash or a timeout.
  */
 export const functionTargetSchema = z
   .object({
@@ -69,6 +69,7 @@ export const functionTargetSchema = z
     http: httpSchema.optional().describe('An HTTP endpoint in any language, sent what AgentCore sends a Lambda'),
     env: z.record(z.string(), z.string()).default({}).describe("module/lambda: process environment; env:NAME copies NAME from Toolport's environment"),
     cwd: z.string().optional().describe("module/lambda: working directory of the process (default: the config file's folder)"),
+    ...targetIsolationShape,
   })
   .strict()
   .superRefine((spec, ctx) => {

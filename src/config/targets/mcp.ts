@@ -1,7 +1,8 @@
-// Fields every gateway target has, and the `mcp` target's own keys. Imports only zod and durations, so the config
-// schema can include it; the union of all target types is in spec.ts.
+// Fields every gateway target has, and the `mcp` target's own keys. Imports only zod, durations and the isolation
+// keys, so the config schema can include it; the union of all target types is in spec.ts.
 import { z } from 'zod';
 import { duration } from '../duration.js';
+import { isolationShape, sandboxLimitsSchema } from '../isolation.js';
 
 /** `{target}___{tool}` is split at the first `___`, so a target name must not contain it nor end in `_`. */
 const targetName = z
@@ -51,6 +52,15 @@ export const targetCommonShape = {
     ),
 };
 
+/**
+ * How a target that runs code (a function's module or handler, an mcp command) holds its process: the runtime's own
+ * keys, with the same default (sandbox).
+ */
+export const targetIsolationShape = {
+  ...isolationShape,
+  limits: sandboxLimitsSchema.prefault({}).describe("isolation: sandbox: what the target's process may use (memoryMb also under process)"),
+};
+
 /** An MCP server as a target: a remote Streamable HTTP URL, a Toolport runtime, or a stdio command. */
 export const mcpTargetSchema = z
   .object({
@@ -61,6 +71,7 @@ export const mcpTargetSchema = z
     command: z.array(z.string().min(1)).min(1).optional().describe('A stdio MCP server: program and arguments'),
     cwd: z.string().optional().describe('command: working directory (relative to the config file)'),
     env: z.record(z.string(), z.string()).default({}).describe("command: environment; env:NAME copies NAME from Toolport's environment"),
+    ...targetIsolationShape,
   })
   .strict()
   .superRefine((spec, ctx) => {

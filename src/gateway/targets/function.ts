@@ -7,9 +7,10 @@ import { targetAgent } from '../addresses.js';
 import { TargetError, type DriverDeps, type TargetDriver } from './types.js';
 import { LAMBDA_CONTEXT_META, lambdaInvocation } from './function/agentcore.js';
 import { invokeHttpFunction } from './function/http.js';
-import { FunctionProcess, type ProcessLaunch } from './function/process.js';
+import { FunctionProcess } from './function/process.js';
 import type { FunctionTargetSpec } from '../../config/index.js';
 import { loadToolSchemas } from './function/tool-schemas.js';
+import { workerSpec } from './worker.js';
 
 export { functionTargetSchema } from '../../config/index.js';
 export type { FunctionTargetSpec } from '../../config/index.js';
@@ -22,10 +23,6 @@ const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
 type LambdaSpec = NonNullable<FunctionTargetSpec['lambda']>;
 type HttpSpec = NonNullable<FunctionTargetSpec['http']>;
-
-function processLaunch(spec: FunctionTargetSpec, deps: DriverDeps, run: { module: string } | { command: string[] }): ProcessLaunch {
-  return { ...run, cwd: resolve(deps.baseDir, spec.cwd ?? '.'), env: spec.env };
-}
 
 /** Tools written once with defineTool: the catalog is the child's own tools/list, schemas derived from the zod types. */
 function moduleTarget(deps: DriverDeps, child: FunctionProcess): TargetDriver {
@@ -77,12 +74,12 @@ export async function createFunctionTarget(spec: FunctionTargetSpec, deps: Drive
   const log = createLogger().child({ part: 'gateway', target: spec.name });
   if (spec.module) {
     const module = resolve(deps.baseDir, spec.module);
-    return moduleTarget(deps, new FunctionProcess(processLaunch(spec, deps, { module }), `module ${spec.module}`, log));
+    return moduleTarget(deps, new FunctionProcess(workerSpec(spec, deps.baseDir, { module }), `module ${spec.module}`, log));
   }
   if (spec.lambda) {
     const [file = '', exportName = 'handler'] = spec.lambda.handler.split('#');
     const command = [process.execPath, '--import', TSX_LOADER, LAMBDA_HOST_ENTRY, resolve(deps.baseDir, file), exportName];
-    const child = new FunctionProcess(processLaunch(spec, deps, { command }), `lambda handler ${spec.lambda.handler}`, log);
+    const child = new FunctionProcess(workerSpec(spec, deps.baseDir, { command }), `lambda handler ${spec.lambda.handler}`, log);
     return lambdaTarget(spec.lambda, spec.lambda.functionName ?? spec.name, deps, child);
   }
   if (spec.http) return httpTarget(spec.http, spec.http.functionName ?? spec.name, deps, spec.allowLinkLocal);

@@ -7,6 +7,7 @@ import type { DriverDeps, TargetDriver } from './types.js';
 
 export { gatewayTargetSchema, type TargetSpec } from '../../config/index.js';
 export { TargetError } from './types.js';
+export { codeTarget } from './worker.js';
 export type { CallContext, DriverDeps, OutboundCredentials, RuntimeTransportFactory, TargetCatalog, TargetDriver } from './types.js';
 
 /** The driver of one target. */

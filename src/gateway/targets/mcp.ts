@@ -1,13 +1,13 @@
 // The `mcp` target: another MCP server behind the gateway — a remote Streamable HTTP URL, a Toolport runtime in
-// process (the runtime's in-process entry, no loopback HTTP), or a stdio command. One upstream session per target,
-// shared by every caller (the caller's token is never forwarded, so nothing caller-specific rides on it), opened
-// lazily and re-opened when the upstream forgets it (HTTP 404) or the process exits. The SDK client negotiates the
-// upstream's revision (2026-07-28 or 2025-11-25).
-import { resolve } from 'node:path';
+// process (the runtime's in-process entry, no loopback HTTP), or a stdio command (on the runtime's Worker, sandboxed
+// unless the target says `isolation: process`). One upstream session per target, shared by every caller (the caller's
+// token is never forwarded, so nothing caller-specific rides on it), opened lazily and re-opened when the upstream
+// forgets it (HTTP 404) or the process exits. The SDK client negotiates the upstream's revision (2026-07-28 or 2025-11-25).
 import { Client, CLIENT_CAPABILITIES_META_KEY, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import { fetch as undiciFetch, type Agent, type RequestInit as UndiciRequestInit } from 'undici';
-import { resolveEnvMap, type McpTargetSpec } from '../../config/index.js';
+import type { McpTargetSpec } from '../../config/index.js';
+import { createLogger, type Logger } from '../../log/index.js';
+import { Worker } from '../../runtime/index.js';
 import { targetAgent } from '../addresses.js';
 import { sdkTimeoutPast } from '../deadline.js';
 import { listCatalog } from './mcp/catalog.js';
@@ -16,6 +16,7 @@ import { asGatewayResult } from './mcp/gateway-result.js';
 import { lowerLogLevel } from './mcp/log-level.js';
 import { UpstreamSession } from './mcp/upstream.js';
 import { TargetError, type CallContext, type DriverDeps, type TargetCatalog, type TargetDriver } from './types.js';
+import { WorkerTransport, workerSpec } from './worker.js';
 
 export { mcpTargetSchema, type McpTargetSpec } from '../../config/index.js';
 
@@ -24,11 +25,13 @@ class McpTarget implements TargetDriver {
   private lastCallId = 0;
   /** A remote URL's own connection pool, which refuses link-local and metadata addresses unless the target allows them. */
   private readonly agent: Agent | undefined;
+  private readonly log: Logger;
 
   constructor(
     private readonly spec: McpTargetSpec,
     private readonly deps: DriverDeps,
   ) {
+    this.log = createLogger().child({ part: 'gateway', target: spec.name });
     if (spec.url) this.agent = targetAgent({ lookup: deps.lookup, allowLinkLocal: spec.allowLinkLocal });
     this.session = new UpstreamSession(
       spec,
@@ -39,17 +42,11 @@ class McpTarget implements TargetDriver {
     );
   }
 
-  private transport(): Transport {
+  private async transport(): Promise<Transport> {
     const { spec, deps } = this;
     if (spec.command) {
-      const [command, ...args] = spec.command as [string, ...string[]];
-      return new StdioClientTransport({
-        command,
-        args,
-        env: { ...getDefaultEnvironment(), ...resolveEnvMap(spec.env) },
-        cwd: resolve(deps.baseDir, spec.cwd ?? '.'),
-        stderr: 'ignore',
-      });
+      const worker = await Worker.start(workerSpec(spec, deps.baseDir, { command: spec.command }), this.log);
+      return new WorkerTransport(worker, this.log);
     }
     if (spec.runtime) {
       if (!deps.runtimeTransport) throw new TargetError('invalid', `target "${spec.name}": runtimes cannot be reached from here`);

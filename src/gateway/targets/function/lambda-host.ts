@@ -8,12 +8,16 @@ import { Console } from 'node:console';
 import { pathToFileURL } from 'node:url';
 import { Server, type CallToolResult } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { fetchThroughEnvProxy } from '../../../tools/index.js';
 import { LAMBDA_CONTEXT_META, lambdaErrorOf, lambdaResultOf, type LambdaInvocation } from './agentcore.js';
 
 type LambdaHandler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
 // stdout carries MCP frames; handler logs (console.log is how Lambdas log) go to stderr, the process's log stream.
 globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+
+// In a sandbox with `network: {allow}`, fetch goes out through the egress proxy, as a module's tools do.
+fetchThroughEnvProxy();
 
 const [handlerFile, exportName = 'handler'] = process.argv.slice(2);
 if (!handlerFile) {

@@ -1,59 +1,16 @@
-// One child process per module or lambda target, run on the runtime's Worker and spoken to with the SDK's Client.
+// One child process per module or lambda target, run on the runtime's Worker (sandboxed unless the target says
+// `isolation: process`) and spoken to with the SDK's Client.
 // It starts on first use, is stopped when a call times out, and starts again after any exit, so one hung or
 // crashed call costs one error, not the target.
-import { Client, type CallToolRequest, type CallToolResult, type JSONRPCMessage, type Tool, type Transport } from '@modelcontextprotocol/client';
-import { runtimeSpecSchema } from '../../../config/index.js';
+import { Client, type CallToolRequest, type CallToolResult, type Tool } from '@modelcontextprotocol/client';
+import type { RuntimeSpec } from '../../../config/index.js';
 import type { Logger } from '../../../log/index.js';
 import { Worker, summarizeStderr, type WorkerExit } from '../../../runtime/index.js';
 import { TargetError, type CallContext } from '../types.js';
+import { WorkerTransport } from '../worker.js';
 import { sdkTimeoutPast, syncTimeoutMs, timedOut } from '../../deadline.js';
 
-/** What the child runs: a module of defineTool tools (the runtime's module host), or a command (the lambda host). */
-export type ProcessLaunch = { module: string; cwd: string; env: Record<string, string> } | { command: string[]; cwd: string; env: Record<string, string> };
-
 const STARTUP_TIMEOUT_MS = 20_000;
-
-/** The SDK Transport over a Worker's stdio; knows how the process ended once it has. */
-class WorkerTransport implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
-  exit?: WorkerExit;
-  /** Resolves once the process has exited and its pipes are drained, so the worker's `stderrTail` is complete. */
-  readonly closed: Promise<void>;
-
-  constructor(
-    readonly worker: Worker,
-    log: Logger,
-  ) {
-    worker.child.stderr?.on('data', (chunk: Buffer) => {
-      // Handler logs (a Lambda's console.log) are readable with TOOLPORT_LOG_LEVEL=debug, as CloudWatch would hold them.
-      log.debug('function process stderr', { pid: worker.pid, text: chunk.toString('utf8').trimEnd() });
-    });
-    this.closed = new Promise((resolve) => worker.child.once('close', () => resolve()));
-    worker.onexit = (exit) => {
-      this.exit = exit;
-      void this.closed.then(() => this.onclose?.());
-    };
-  }
-
-  async start(): Promise<void> {
-    this.worker.onmessage = (message) => {
-      // The SDK runs notification handlers a microtask later but settles a response at once, so a response read in
-      // the same stdout chunk as the progress notifications before it would drop them; it waits one turn instead.
-      if ('id' in message && !('method' in message)) setImmediate(() => this.onmessage?.(message));
-      else this.onmessage?.(message);
-    };
-  }
-
-  send(message: JSONRPCMessage): Promise<void> {
-    return this.worker.send(message);
-  }
-
-  close(): Promise<void> {
-    return this.worker.stop('stopped', 500);
-  }
-}
 
 interface Running {
   worker: Worker;
@@ -71,7 +28,8 @@ export class FunctionProcess {
   private current?: Promise<Running>;
 
   constructor(
-    private readonly launch: ProcessLaunch,
+    /** What the child runs and how it is held (the target's isolation, sandbox and limits). */
+    private readonly spec: RuntimeSpec,
     /** Names the code in errors, e.g. `module examples/tools.ts`. */
     private readonly what: string,
     private readonly log: Logger,
@@ -164,11 +122,9 @@ export class FunctionProcess {
   }
 
   private async start(): Promise<Running> {
-    // Gateway function targets are not sandboxed yet (docs/SECURITY.md): the runtime's default does not apply to them.
-    const spec = runtimeSpecSchema.parse({ ...this.launch, transport: 'stdio', isolation: 'process' });
     let worker: Worker;
     try {
-      worker = await Worker.start(spec, this.log);
+      worker = await Worker.start(this.spec, this.log);
     } catch (error) {
       throw new TargetError('unreachable', `cannot start the process for ${this.what}: ${(error as Error).message}`);
     }

@@ -58,7 +58,7 @@ export class UpstreamSession {
   constructor(
     private readonly spec: McpTargetSpec,
     private readonly clientInfo: Upstream['clientInfo'],
-    private readonly openTransport: () => Transport,
+    private readonly openTransport: () => Promise<Transport>,
     /** The target's call timeout; connecting is bounded by the signal of the call or sync that opens the session. */
     private readonly timeoutMs: number,
     /** Called when the upstream announces that its lists changed. */
@@ -97,7 +97,7 @@ export class UpstreamSession {
         listMaxPages: MAX_LIST_PAGES,
         listChanged: { tools: changed, prompts: changed, resources: changed },
       });
-      const transport = this.openTransport();
+      const transport = await this.openTransport();
       try {
         await client.connect(transport, { signal, timeout: sdkTimeoutPast(syncTimeoutMs(this.timeoutMs)) });
       } catch (error) {
