@@ -22,6 +22,7 @@ import { startPlatform, type Platform } from '../src/server/index.js';
 import {
   DOC,
   GREET,
+  REQUEST_TIMEOUT_MS,
   ROOT,
   callGreet,
   closedLoop,
@@ -63,21 +64,21 @@ type Isolation = (typeof ISOLATIONS)[number];
 const RUNTIME: Record<Isolation, string> = { process: 'greet-process', sandbox: 'greet-sandbox' };
 
 /** Workers started one by one outside the platform, per isolation, interleaved, after one warm-up pair. */
-const START_N = int('BENCH_SB_START_N', 8);
+const START_N = int('BENCH_SB_START_N', 6);
 /** Idle workers per runtime; two runtimes' pools and 32 sessions each must fit this shared machine's memory. */
-const WARM_POOL = Math.min(int('BENCH_SB_WARM_POOL', 20), 64);
+const WARM_POOL = Math.min(int('BENCH_SB_WARM_POOL', 16), 64);
 const MAX_SESSIONS = 128;
 const INIT_WARMUP = 2;
 /** At most what the pool holds, so every burst initialize gets a worker that had finished starting. */
-const INIT_BURST = Math.min(int('BENCH_SB_INIT_BURST', 16), WARM_POOL - INIT_WARMUP);
+const INIT_BURST = Math.min(int('BENCH_SB_INIT_BURST', 14), WARM_POOL - INIT_WARMUP);
 const INIT_PACED = int('BENCH_SB_INIT_PACED', 10);
 /** Longer than a worker's start-up, so each paced session's refill is done before the next one arrives. */
 const INIT_PACE_MS = 1000;
 const OP_WARMUP = 100;
-const OP_N = int('BENCH_SB_OP_N', 1000);
+const OP_N = int('BENCH_SB_OP_N', 500);
 const SESSIONS = 32;
 const LEVELS = [8, 32] as const;
-const CHURN_MS = int('BENCH_SB_CHURN_MS', 4000);
+const CHURN_MS = int('BENCH_SB_CHURN_MS', 3000);
 const CHURN_WARMUP_MS = 300;
 /** A new session every ARRIVAL_MS, closed after ARRIVAL_CALLS tools/call. */
 const ARRIVAL_MS = 100;
@@ -185,6 +186,8 @@ interface Churn {
   callsPerSecond: number;
   latency: Stats;
   init: number[];
+  /** Loop calls that failed (a timeout after REQUEST_TIMEOUT_MS counts with its full wait in the latencies). */
+  loopFailed: number;
   arrivals: number;
   /** Arrivals that found the warm pool empty (so waited for a worker to start). */
   poolEmpty: number;
@@ -209,6 +212,12 @@ async function churn(platform: Platform, target: string, url: URL, loops: Client
   const init: number[] = [];
   let poolEmpty = 0;
   let failed = 0;
+  let loopFailed = 0;
+  const loopCall = (client: Client): Promise<void> =>
+    callGreet(client).catch((error: Error) => {
+      loopFailed++;
+      console.error(`  loop call failed (${target}): ${error.message}`);
+    });
   const arrive = async (): Promise<void> => {
     if (runtime && warm() === 0) poolEmpty++;
     let connection: Connection | undefined;
@@ -225,7 +234,7 @@ async function churn(platform: Platform, target: string, url: URL, loops: Client
     }
   };
   const started = performance.now();
-  const load = closedLoop(loops, CHURN_MS, (client) => callGreet(client));
+  const load = closedLoop(loops, CHURN_MS, loopCall);
   const arrivals: Promise<void>[] = [];
   for (let i = 0; i * ARRIVAL_MS < CHURN_MS; i++) {
     await sleep(Math.max(0, started + i * ARRIVAL_MS - performance.now()));
@@ -240,6 +249,7 @@ async function churn(platform: Platform, target: string, url: URL, loops: Client
     callsPerSecond: latencies.length / seconds,
     latency: stats(latencies),
     init,
+    loopFailed,
     arrivals: arrivals.length,
     poolEmpty,
     failed,
@@ -339,7 +349,7 @@ function churnRows(r: Results): string[][] {
     const startCores = (c.started * startCpuMs(r, c.target)) / 1000 / c.seconds;
     return [
       `${c.target}, ${c.level} sessions`,
-      c.callsPerSecond.toFixed(0),
+      `${c.callsPerSecond.toFixed(0)}${c.loopFailed ? ` (${c.loopFailed} failed)` : ''}`,
       ratio(c.callsPerSecond, direct?.callsPerSecond ?? NaN),
       `${ms(c.latency.p50)} / ${ms(c.latency.p95)}`,
       `${ms(init.p50)} / ${ms(init.p95)}`,
@@ -446,6 +456,8 @@ ${mdTable(CHURN_HEAD, churnRows(r))}
   is closed; the warm pool (${WARM_POOL}) refills meanwhile under the platform's own policy. Both pools were full and quiet before each row.
   *loop calls/s* counts the N looping sessions only; *÷ direct* is against the direct server at the same N; *init p50 ÷ idle*
   divides by the target's paced initialize p50 above.
+- A loop call or an arrival that fails (the SDK client's ${REQUEST_TIMEOUT_MS / 1000} s request timeout) is counted, not retried; a timed-out loop call
+  stays in the latencies with its full wait.
 - *pool empty*: arrivals that found no idle worker and waited for one to start. *workers started*: handed to sessions plus
   pool growth during the row; *start CPU* is that count × the median CPU of one start above, spread over the row, in cores
   (an estimate, not a measurement). *bench-process cores*: CPU of this process (all clients and the Toolport edge) per second.
@@ -458,6 +470,7 @@ async function main(): Promise<void> {
   const runStarted = performance.now();
   const machine = machineInfo();
   const sdk = sdkVersion();
+  const phase = (text: string): void => console.error(`[${((performance.now() - runStarted) / 1000).toFixed(0)} s] ${text}`);
   console.error(`sandbox bench: ${machine.cpus} cores, ${machine.model}, node ${process.version}, load ${machine.load}`);
 
   const dataDir = await mkdtemp(join(os.tmpdir(), 'toolport-bench-'));
@@ -479,7 +492,7 @@ async function main(): Promise<void> {
   }
 
   try {
-    console.error(`start cost: 1+${START_N} workers of each isolation`);
+    phase(`start cost: 1+${START_N} workers of each isolation`);
     const starts: Results['starts'] = { process: [], sandbox: [] };
     for (let i = 0; i < 1 + START_N; i++) {
       for (const isolation of ISOLATIONS) {
@@ -510,13 +523,13 @@ async function main(): Promise<void> {
     const bothPools = async (what: string): Promise<number> => Math.max(...(await Promise.all(ISOLATIONS.map((i) => waitForPool(pool(i), `${i}: ${what}`)))));
     const poolFillSeconds = await bothPools('initial fill');
 
-    console.error(`initialize: burst of ${INIT_WARMUP}+${INIT_BURST} rounds`);
+    phase(`initialize: burst of ${INIT_WARMUP}+${INIT_BURST} rounds`);
     const burst = await initPhase(urls, INIT_BURST, INIT_WARMUP);
     await bothPools('refill after burst');
-    console.error(`initialize: ${INIT_PACED} rounds, one per ${INIT_PACE_MS} ms`);
+    phase(`initialize: ${INIT_PACED} rounds, one per ${INIT_PACE_MS} ms`);
     const paced = await initPhase(urls, INIT_PACED, 0, INIT_PACE_MS);
 
-    console.error(`memory: opening ${SESSIONS} sessions on each target`);
+    phase(`memory: opening ${SESSIONS} sessions on each target`);
     const clients: Client[][] = urls.map(() => []);
     for (let i = 0; i < SESSIONS; i++) {
       for (const [index, url] of urls.entries()) {
@@ -539,7 +552,7 @@ async function main(): Promise<void> {
     };
 
     await bothPools(`refill after ${SESSIONS} sessions`);
-    console.error(`tools/call: ${OP_WARMUP}+${OP_N} rounds`);
+    phase(`tools/call: ${OP_WARMUP}+${OP_N} rounds`);
     const call = await opPhase(
       clients.map((c) => c[0] as Client),
       (client) => callGreet(client),
@@ -551,7 +564,7 @@ async function main(): Promise<void> {
     for (const level of LEVELS) {
       for (const [index, target] of TARGETS.entries()) {
         await bothPools(`before churn, ${target} at ${level}`);
-        console.error(`churn: ${target}, ${level} sessions, ${CHURN_MS} ms`);
+        phase(`churn: ${target}, ${level} sessions, ${CHURN_MS} ms`);
         const runtime = target === 'direct' ? undefined : RUNTIME[target];
         churns.push(await churn(live, target, urls[index] as URL, (clients[index] ?? []).slice(0, level), runtime));
       }
