@@ -87,7 +87,7 @@ const POOL_WAIT_MS = 60_000;
 const QUIET_WINDOW_MS = 400;
 const QUIET_CPU_MS = 30;
 /** Hard stop for the whole run: past it the bench cleans up and exits non-zero. */
-const RUN_LIMIT_MS = 300_000;
+const RUN_LIMIT_MS = 480_000;
 
 // ---------------------------------------------------------------- measurement helpers
 
