@@ -22,8 +22,8 @@ import {
   ROOT,
   closedLoop,
   connect,
-  cpuMsOf,
   disconnect,
+  initPhase,
   int,
   listTools,
   loadAverage,
@@ -31,6 +31,7 @@ import {
   mb,
   mdTable,
   ms,
+  opPhase,
   ratio,
   rssOf,
   sdkVersion,
@@ -41,6 +42,7 @@ import {
   stats,
   stopChild,
   textTable,
+  treeCpuMsOf,
   verdict,
   warnings,
   writeDoc,
@@ -133,25 +135,10 @@ async function api(toolport: Toolport, method: string, path: string, body?: unkn
   return text ? JSON.parse(text) : undefined;
 }
 
-/** Pids of a process and all its descendants, from /proc/PID/task/PID/children. */
-function processTree(pid: number): number[] {
-  const pids = [pid];
-  for (let i = 0; i < pids.length && i < 10_000; i++) {
-    const current = pids[i] as number;
-    try {
-      const children = readFileSync(`/proc/${current}/task/${current}/children`, 'utf8').trim();
-      if (children) pids.push(...children.split(' ').map(Number));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return pids;
-}
-
 /** Waits until a process tree stops using CPU (runtime workers started, catalogs synced). */
 async function waitQuiet(pid: number, what: string): Promise<void> {
   const started = performance.now();
-  const cpu = (): number => processTree(pid).reduce((sum, p) => sum + cpuMsOf(p), 0);
+  const cpu = (): number => treeCpuMsOf(pid);
   let last = cpu();
   while (performance.now() - started < QUIET_WAIT_MS) {
     await sleep(QUIET_WINDOW_MS);
@@ -176,34 +163,6 @@ async function syncStale(toolport: Toolport, gateway: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------- phases
-
-/** New-session initialize (client.connect), interleaved over the endpoints, each session closed before the next round. */
-async function initPhase(urls: URL[]): Promise<number[][]> {
-  const samples = urls.map((): number[] => []);
-  for (let i = 0; i < INIT_WARMUP + INIT_N; i++) {
-    const opened: Connection[] = [];
-    for (const [index, url] of urls.entries()) {
-      const { connection, ms: took } = await connect(url);
-      opened.push(connection);
-      if (i >= INIT_WARMUP) samples[index]?.push(took);
-    }
-    await Promise.all(opened.map((connection) => disconnect(connection)));
-  }
-  return samples;
-}
-
-/** One request kind per side on established sessions, interleaved round-robin, after a warm-up. */
-async function opPhase(clients: Client[], op: (client: Client, index: number) => Promise<unknown>, n: number, warmup: number): Promise<Stats[]> {
-  const samples = clients.map((): number[] => []);
-  for (let i = 0; i < warmup + n; i++) {
-    for (const [index, client] of clients.entries()) {
-      const t = performance.now();
-      await op(client, index);
-      if (i >= warmup) samples[index]?.push(performance.now() - t);
-    }
-  }
-  return samples.map(stats);
-}
 
 interface Throughput {
   callsPerSecond: number;
@@ -487,7 +446,7 @@ async function main(): Promise<void> {
     console.error(sides.map((side) => `  ${side.label}: ${side.url.href} ${side.tool}`).join('\n'));
 
     console.error(`initialize: ${INIT_WARMUP}+${INIT_N} rounds`);
-    const [initDirect = [], initRuntime = [], initGateway = []] = await initPhase([sides[0]?.url as URL, sides[1]?.url as URL, gateway]);
+    const [initDirect = [], initRuntime = [], initGateway = []] = await initPhase([sides[0]?.url as URL, sides[1]?.url as URL, gateway], INIT_N, INIT_WARMUP);
     await waitQuiet(tp.child.pid ?? -1, 'refill after initialize');
     const rssIdle = rssOf(tp.child.pid ?? -1) ?? NaN;
 

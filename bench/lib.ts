@@ -79,6 +79,27 @@ export function cpuMsOf(pid: number): number {
   }
 }
 
+/** Pids of a process and all its descendants, from /proc/PID/task/PID/children (a sandbox's bwrap, its init and the server). */
+export function processTree(pid: number): number[] {
+  const pids = [pid];
+  for (let i = 0; i < pids.length && i < 10_000; i++) {
+    const current = pids[i] as number;
+    try {
+      const children = readFileSync(`/proc/${current}/task/${current}/children`, 'utf8').trim();
+      if (children) pids.push(...children.split(' ').map(Number));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return pids;
+}
+
+/** User + system CPU ms of a process and its live descendants. */
+export const treeCpuMsOf = (pid: number): number => processTree(pid).reduce((sum, p) => sum + cpuMsOf(p), 0);
+
+/** VmRSS bytes summed over a process and its live descendants (shared pages counted once per process). */
+export const treeRssOf = (pid: number): number => processTree(pid).reduce((sum, p) => sum + (rssOf(p) ?? 0), 0);
+
 export function selfRssAfterGc(): number {
   gc();
   gc();
@@ -194,6 +215,73 @@ export async function listTools(client: Client, expected?: string): Promise<{ to
   if (cursor !== undefined) throw new Error('tools/list still had a nextCursor after 100 pages');
   if (expected !== undefined && !names.includes(expected)) throw new Error(`tools/list did not include ${expected}`);
   return { tools: names.length, pages };
+}
+
+/**
+ * New-session initialize (client.connect) on each URL in turn, every round's sessions closed (DELETE) before the next,
+ * outside the timing; with `paceMs`, one round starts every `paceMs` (an arrival rate, not a wait for anything).
+ */
+export async function initPhase(urls: URL[], n: number, warmup: number, paceMs = 0): Promise<number[][]> {
+  const samples = urls.map((): number[] => []);
+  for (let i = 0; i < warmup + n; i++) {
+    const slot = performance.now();
+    const opened: Connection[] = [];
+    for (const [index, url] of urls.entries()) {
+      const { connection, ms: took } = await connect(url);
+      opened.push(connection);
+      if (i >= warmup) samples[index]?.push(took);
+    }
+    await Promise.all(opened.map((connection) => disconnect(connection)));
+    if (paceMs > 0) await sleep(Math.max(0, paceMs - (performance.now() - slot)));
+  }
+  return samples;
+}
+
+/** One request kind per side on established sessions, interleaved round-robin, after a warm-up. */
+export async function opPhase(clients: Client[], op: (client: Client, index: number) => Promise<unknown>, n: number, warmup: number): Promise<Stats[]> {
+  const samples = clients.map((): number[] => []);
+  for (let i = 0; i < warmup + n; i++) {
+    for (const [index, client] of clients.entries()) {
+      const t = performance.now();
+      await op(client, index);
+      if (i >= warmup) samples[index]?.push(performance.now() - t);
+    }
+  }
+  return samples.map(stats);
+}
+
+/** What {@link waitForPool} watches: a runtime's idle worker pids (e.g. `platform.runtimes.warmWorkers(name)`). */
+export interface PoolWatch {
+  warm: () => number[];
+  size: number;
+  /** How long to wait at most (ms) and what counts as settled: at most `quietCpuMs` of CPU in `quietWindowMs`. */
+  waitMs: number;
+  quietWindowMs: number;
+  quietCpuMs: number;
+}
+
+/**
+ * Waits until a warm pool is full and its workers have finished starting. A stdio worker joins the pool as soon as
+ * its process is spawned, before Node has loaded the server, so "full" alone would still leave ~0.3 CPU-s of start-up
+ * per worker running under the measurements: also wait until the pool's workers (their whole process trees, a
+ * sandbox's server included) stop using CPU. Resolves with the seconds it waited.
+ */
+export async function waitForPool(pool: PoolWatch, what: string): Promise<number> {
+  const started = performance.now();
+  const warmCpu = (): number => pool.warm().reduce((sum, pid) => sum + treeCpuMsOf(pid), 0);
+  let last = warmCpu();
+  while (performance.now() - started < pool.waitMs) {
+    await sleep(pool.quietWindowMs);
+    const now = warmCpu();
+    const quiet = now - last <= pool.quietCpuMs;
+    last = now;
+    if (quiet && pool.warm().length >= pool.size) break;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const idle = pool.warm().length;
+  if (idle < pool.size) console.error(`  warm pool still at ${idle}/${pool.size} after ${pool.waitMs / 1000} s (${what}); going on`);
+  else console.error(`  warm pool ${idle}/${pool.size} and started (${what}, ${seconds.toFixed(1)} s)`);
+  return seconds;
 }
 
 /** Starts a child process and resolves with the first URL its stderr/stdout announces (`listening on http://…`). */

@@ -42,10 +42,12 @@ import {
   stopChild,
   textTable,
   verdict,
+  waitForPool,
   warnings,
   writeDoc,
   type Connection,
   type Machine,
+  type PoolWatch,
   type Stats,
 } from './lib.js';
 
@@ -96,28 +98,15 @@ function ageSecondsOf(pid: number): number {
 
 // ---------------------------------------------------------------- the two targets
 
-/**
- * Waits until the warm pool is full and its workers have finished starting. A stdio worker joins the pool as soon as
- * its process is spawned, before Node has loaded the server, so "full" alone would still leave ~0.3 CPU-s of start-up
- * per worker running under the measurements: also wait until the pool's workers stop using CPU.
- */
-async function waitForPool(platform: Platform, what: string): Promise<number> {
-  const started = performance.now();
-  const warm = (): number[] => platform.runtimes.warmWorkers('greet');
-  const warmCpu = (): number => warm().reduce((sum, pid) => sum + cpuMsOf(pid), 0);
-  let last = warmCpu();
-  while (performance.now() - started < POOL_WAIT_MS) {
-    await sleep(QUIET_WINDOW_MS);
-    const now = warmCpu();
-    const quiet = now - last <= QUIET_CPU_MS;
-    last = now;
-    if (quiet && warm().length >= WARM_POOL) break;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const idle = warm().length;
-  if (idle < WARM_POOL) console.error(`  warm pool still at ${idle}/${WARM_POOL} after ${POOL_WAIT_MS / 1000} s (${what}); going on`);
-  else console.error(`  warm pool ${idle}/${WARM_POOL} and started (${what}, ${seconds.toFixed(1)} s)`);
-  return seconds;
+/** The greet runtime's warm pool, for {@link waitForPool}. */
+function greetPool(platform: Platform): PoolWatch {
+  return {
+    warm: () => platform.runtimes.warmWorkers('greet'),
+    size: WARM_POOL,
+    waitMs: POOL_WAIT_MS,
+    quietWindowMs: QUIET_WINDOW_MS,
+    quietCpuMs: QUIET_CPU_MS,
+  };
 }
 
 // ---------------------------------------------------------------- phases
@@ -432,11 +421,11 @@ async function main(): Promise<void> {
     const urlA = direct.url;
     const urlB = new URL(runtimeUrl(platform.url, 'greet'));
     console.error(`  A ${urlA.href}\n  B ${urlB.href}`);
-    const poolFillSeconds = await waitForPool(platform, 'initial fill');
+    const poolFillSeconds = await waitForPool(greetPool(platform), 'initial fill');
 
     console.error(`initialize: burst of ${INIT_WARMUP}+${INIT_BURST} pairs`);
     const burst = await initPhase(platform, urlA, urlB, INIT_BURST, 0, INIT_WARMUP);
-    await waitForPool(platform, 'refill after burst');
+    await waitForPool(greetPool(platform), 'refill after burst');
     console.error(`initialize: ${INIT_PACED} pairs, one per ${INIT_PACE_MS} ms`);
     const paced = await initPhase(platform, urlA, urlB, INIT_PACED, INIT_PACE_MS, 0);
 
@@ -464,7 +453,7 @@ async function main(): Promise<void> {
     if (sessions.length !== SESSIONS) throw new Error(`expected ${SESSIONS} live sessions, found ${sessions.length}`);
     const workerPids = sessions.map((s) => s.pid);
     const workers = workerPids.map((pid) => rssOf(pid) ?? 0);
-    await waitForPool(platform, `refill after ${SESSIONS} sessions`);
+    await waitForPool(greetPool(platform), `refill after ${SESSIONS} sessions`);
     const poolIdleWorkers = platform.runtimes.warmWorkers('greet').map((pid) => rssOf(pid) ?? 0);
     const memory: Memory = { directIdle, direct32, selfBase, selfWithA, selfWithB, workers, poolIdleWorkers };
 
