@@ -19,4 +19,5 @@ export { runtimeRoutes } from './routes.js';
 /** The warning for a runtime that opts out of the sandbox, and what enforces a runtime's limits. */
 export { isolationWarning } from './isolation.js';
 export type { IsolationReport } from './isolation.js';
-export type { SessionLister } from './routes.js';
+export type { SessionControl } from './routes.js';
+export type { StoredSessionInfo } from './session-storage.js';
