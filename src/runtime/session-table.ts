@@ -84,9 +84,9 @@ export class SessionTable {
     private readonly log: Logger,
     /** Keys per-caller stateless session ids, so nobody can compute another caller's. */
     private readonly sessionKey: Buffer,
-    /** Told which runtime and subject a worker credential serves, and undefined once its session ends. */
     /** Where stored HOMEs live (DATA_DIR/sessions). */
     storageDir: string,
+    /** Told which runtime and subject a worker credential serves, and undefined once its session ends. */
     private readonly workerCaller?: (credential: string, serving: { runtime: string; subject: string | undefined } | undefined) => void,
   ) {
     this.storage = new SessionStorage(storageDir, sessionKey, log);
@@ -98,7 +98,10 @@ export class SessionTable {
     return this.entries.get(id);
   }
 
-  /** Reserves a session slot, takes a warm worker and builds the session; 429 when the runtime is full. */
+  /**
+   * Reserves a session slot, takes a warm worker (or, with `sessions.storage.persist`, starts one on the session's
+   * stored HOME, refused to any other owner) and builds the session; 429 when the runtime is full.
+   */
   async open(name: string, target: RuntimeTarget, request: OpenRequest): Promise<Session> {
     const { id: requestedId, callerChosen = requestedId !== undefined } = request;
     const { maxSessions } = target.spec.sessions;
