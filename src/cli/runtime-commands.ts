@@ -18,6 +18,26 @@ interface RuntimeView {
   isolation?: { limits: string; warning?: string };
 }
 
+/** A live session, or a stored one (no worker, an expiry), as `GET /api/runtimes/{name}/sessions` lists it. */
+interface SessionView {
+  id: string;
+  state: 'live' | 'stored';
+  storageBytes?: number;
+  [column: string]: unknown;
+}
+
+/** A byte count as people read it: 0 B, 12.0 KiB, 3.4 MiB. */
+function sizeText(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
 /** Flags every control-plane verb takes. */
 export interface ConnectionFlags {
   server?: string;
@@ -165,13 +185,24 @@ export function registerRuntimeCommands(program: Command): void {
     if (flags.json) return printJson(versions);
     printTable(versions, ['version', 'createdAt']);
   });
-  connectionOptions(runtime.command('sessions <name>').description('list live sessions with their worker pids')).action(
-    async (name: string, flags: ConnectionFlags) => {
-      const { sessions } = (await callApi(await apiTarget(flags), 'GET', `${path(name)}/sessions`)) as { sessions: Record<string, unknown>[] };
+  connectionOptions(
+    runtime.command('sessions <name>').description('list live sessions (worker pids) and stored ones (sessions.storage), with their storage size'),
+  )
+    .option('--stop <id>', "end the session if live and delete its stored HOME (AgentCore's StopRuntimeSession)")
+    .action(async (name: string, flags: ConnectionFlags & { stop?: string }) => {
+      const target = await apiTarget(flags);
+      if (flags.stop !== undefined) {
+        await callApi(target, 'DELETE', `${path(name)}/sessions/${encodeURIComponent(flags.stop)}`);
+        if (flags.json) return printJson({ stopped: flags.stop });
+        return void process.stdout.write(`stopped ${flags.stop}\n`);
+      }
+      const { sessions } = (await callApi(target, 'GET', `${path(name)}/sessions`)) as { sessions: SessionView[] };
       if (flags.json) return printJson(sessions);
-      printTable(sessions, ['id', 'version', 'pid', 'inFlight', 'createdAt', 'lastActivity']);
-    },
-  );
+      printTable(
+        sessions.map((session) => ({ ...session, storage: session.storageBytes === undefined ? '-' : sizeText(session.storageBytes) })),
+        ['id', 'state', 'version', 'pid', 'storage', 'inFlight', 'lastActivity', 'expiresAt'],
+      );
+    });
   connectionOptions(runtime.command('delete <name>').description('delete a runtime and end its sessions')).action(
     async (name: string, flags: ConnectionFlags) => {
       await callApi(await apiTarget(flags), 'DELETE', path(name));

@@ -28,7 +28,9 @@ export const sandboxLimitsShape = {
     .min(1)
     .max(1_048_576)
     .default(512)
-    .describe('isolation: sandbox: size of its writable HOME and /tmp (memory-backed, counted in memoryMb); a write past it fails with ENOSPC'),
+    .describe(
+      'isolation: sandbox: size of its writable HOME and /tmp (memory-backed, counted in memoryMb); a write past it fails with ENOSPC. A stored HOME (sessions.storage) is a host folder bounded by its maxMb instead',
+    ),
 };
 
 /** A gateway target's `limits:` (a runtime's also bound its requests). */

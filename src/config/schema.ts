@@ -57,6 +57,21 @@ const sessionsSchema = z
     maxLifetime: duration.prefault('8h').describe('End a session this long after it started (e.g. 8h)'),
     warmPool: z.number().int().min(0).max(64).default(2).describe('Pre-started workers waiting for new sessions'),
     maxSessions: z.number().int().min(1).max(10_000).default(100).describe('Concurrent sessions before 429'),
+    storage: z
+      .object({
+        persist: z.boolean().default(false).describe("Keep a session's HOME after its worker stops, for the next request with its session id"),
+        maxMb: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_048_576)
+          .default(512)
+          .describe('Largest stored HOME; measured every second and when the worker stops, a session past it ends and its HOME is not kept'),
+        expireAfter: duration.prefault('14d').describe('Delete a stored HOME this long after its session last ended (e.g. 14d)'),
+      })
+      .strict()
+      .optional()
+      .describe("AgentCore's session storage: a session's HOME under DATA_DIR/sessions, mounted again for its owner"),
   })
   .strict();
 

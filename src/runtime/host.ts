@@ -9,6 +9,7 @@ import { HttpInvocations } from './invocation.js';
 import { WarmPools } from './pool.js';
 import { RuntimeRecords, runtimeNameOf } from './records.js';
 import { SessionTable, type SessionInfo } from './session-table.js';
+import type { StoredSessionInfo } from './session-storage.js';
 
 /** What Identity gives the host: inbound authorizers (SigV4 needs its access keys) and each runtime's workload env. */
 export interface RuntimeIdentity {
@@ -41,12 +42,14 @@ export class RuntimeHost {
   constructor(
     private readonly store: Store,
     log: Logger,
+    /** Where stored session HOMEs live: DATA_DIR/sessions, hidden from every sandbox with the data directory. */
+    storageDir: string,
     identity: RuntimeIdentity = {},
   ) {
     this.auth = identity.auth ?? new InboundAuth();
     this.records = new RuntimeRecords(store);
     this.pools = new WarmPools(log, identity.workerEnv);
-    this.sessions = new SessionTable(this.pools, log, identity.sessionKey ?? randomBytes(32), identity.workerCaller);
+    this.sessions = new SessionTable(this.pools, log, identity.sessionKey ?? randomBytes(32), storageDir, identity.workerCaller);
     this.invocations = new HttpInvocations(this.records, this.sessions, this.auth, log);
     // Only tests start a host that does not know the platform's URL.
     const selfUrl = identity.selfUrl ?? (() => 'http://127.0.0.1');
@@ -100,6 +103,16 @@ export class RuntimeHost {
   /** Live sessions, optionally of one runtime. */
   listSessions(runtime?: string): SessionInfo[] {
     return this.sessions.list(runtime);
+  }
+
+  /** A runtime's stored session HOMEs that no live session holds (`sessions.storage.persist`). */
+  listStoredSessions(runtime: string): Promise<StoredSessionInfo[]> {
+    return this.sessions.listStored(runtime);
+  }
+
+  /** Ends a runtime's session (if live) and deletes its stored HOME (if any); false when neither exists. */
+  stopSession(runtime: string, id: string): Promise<boolean> {
+    return this.sessions.stop(runtime, id);
   }
 
   /** Ends every session and stops every worker. */

@@ -114,7 +114,7 @@ export class InProcessTransport implements Transport {
   private async openSession(owner: string | undefined, subject: string | undefined): Promise<SessionEntry> {
     const { records, sessions } = this.parts;
     const target = await records.resolve(this.request.runtime, this.request.qualifier ?? DEFAULT_QUALIFIER);
-    const session = await sessions.open(this.request.runtime, target, undefined);
+    const session = await sessions.open(this.request.runtime, target, { storable: false });
     session.defaultSink = this.sink;
     const entry: SessionEntry = { session, spec: target.spec, closeCaller: () => this.ended(), ...(owner ? { owner, subject } : {}) };
     sessions.register(entry);

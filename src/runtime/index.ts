@@ -19,4 +19,5 @@ export { runtimeRoutes } from './routes.js';
 /** The warning for code (a runtime, a gateway target) that opts out of the sandbox, and what enforces a runtime's limits. */
 export { isolationWarning } from './isolation.js';
 export type { IsolationReport } from './isolation.js';
-export type { SessionLister } from './routes.js';
+export type { SessionControl } from './routes.js';
+export type { StoredSessionInfo } from './session-storage.js';

@@ -31,6 +31,11 @@ export class WarmPool {
     return worker ?? Worker.start(this.spec, this.log);
   }
 
+  /** Starts a worker of its own whose HOME is a session's stored folder (a warm worker's HOME is a fresh one). */
+  startWithHome(storedHome: string): Promise<Worker> {
+    return Worker.start(this.spec, this.log, { storedHome });
+  }
+
   /**
    * Refills at once when the pool is down to a quarter (or one worker), otherwise once new sessions stop arriving
    * for a moment: starting a process costs a few hundred ms of CPU, which a burst needs more than a full pool does.

@@ -1,15 +1,18 @@
 import type { ApiRoutes } from '../api/index.js';
 import type { ControlPlane } from './control-plane.js';
+import { RuntimeError } from './errors.js';
 
-/** Live session listing, provided by the runtime host. */
-export interface SessionLister {
+/** Live and stored sessions, as the runtime host lists and stops them. */
+export interface SessionControl {
   listSessions(runtime?: string): unknown[];
+  listStoredSessions(runtime: string): Promise<unknown[]>;
+  stopSession(runtime: string, id: string): Promise<boolean>;
 }
 
-/** The runtime routes: CRUD, versions, endpoints and live sessions. */
-export function runtimeRoutes(plane: ControlPlane, sessions: SessionLister): ApiRoutes {
+/** The runtime routes: CRUD, versions, endpoints, live and stored sessions. */
+export function runtimeRoutes(plane: ControlPlane, sessions: SessionControl): ApiRoutes {
   return async ({ method, parts, body }) => {
-    const [name, sub, endpoint] = parts;
+    const [name, sub, item] = parts;
     if (!name) {
       if (method === 'GET') return { status: 200, body: { runtimes: await plane.listRuntimes() } };
       if (method === 'POST') {
@@ -25,12 +28,17 @@ export function runtimeRoutes(plane: ControlPlane, sessions: SessionLister): Api
       if (method === 'DELETE') return { status: 204, body: await plane.deleteRuntime(name) };
     } else if (sub === 'versions' && method === 'GET') {
       return { status: 200, body: { versions: await plane.listVersions(name) } };
-    } else if (sub === 'sessions' && method === 'GET') {
+    } else if (sub === 'sessions' && !item && method === 'GET') {
       await plane.getRuntime(name);
-      return { status: 200, body: { sessions: sessions.listSessions(name) } };
-    } else if (sub === 'endpoints' && endpoint) {
-      if (method === 'PUT') return { status: 200, body: await plane.setEndpoint(name, endpoint, await body()) };
-      if (method === 'DELETE') return { status: 204, body: await plane.deleteEndpoint(name, endpoint) };
+      return { status: 200, body: { sessions: [...sessions.listSessions(name), ...(await sessions.listStoredSessions(name))] } };
+    } else if (sub === 'sessions' && item && method === 'DELETE') {
+      // AgentCore's StopRuntimeSession: the live session ends, its stored HOME goes.
+      await plane.getRuntime(name);
+      if (!(await sessions.stopSession(name, item))) throw new RuntimeError('session_not_found', `runtime "${name}" has no session ${item}`);
+      return { status: 204, body: undefined };
+    } else if (sub === 'endpoints' && item) {
+      if (method === 'PUT') return { status: 200, body: await plane.setEndpoint(name, item, await body()) };
+      if (method === 'DELETE') return { status: 204, body: await plane.deleteEndpoint(name, item) };
     }
     return undefined;
   };

@@ -29,7 +29,8 @@ export async function openHttpSession(
   logLine: Record<string, unknown>,
   principal: Principal | undefined,
 ): Promise<void> {
-  const session = await sessions.open(name, target, requestedId);
+  const owner = ownerOf(principal);
+  const session = await sessions.open(name, target, { ...(requestedId ? { id: requestedId } : {}), ...(owner ? { owner } : {}), storable: true });
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: () => session.id,
     enableJsonResponse: !(header(req, 'accept') ?? '').includes('text/event-stream'),
@@ -58,7 +59,7 @@ export async function openHttpSession(
     spec: target.spec,
     transport,
     closeCaller: () => void transport.close().catch(() => undefined),
-    owner: ownerOf(principal),
+    owner,
     ...(principal ? { subject: principal.subject } : {}),
   });
   logLine.session = session.id;

@@ -5,8 +5,10 @@ import type { Logger } from '../log/index.js';
 import type { WorkerEra } from './era.js';
 import { RuntimeError } from './errors.js';
 import type { WarmPools } from './pool.js';
+import type { Worker } from './worker.js';
 import type { RuntimeTarget } from './records.js';
 import { Session, type SessionEnd } from './session.js';
+import { SessionStorage, type StoredSessionInfo } from './session-storage.js';
 
 /** A session id a caller may choose (AgentCore's session header): long enough not to be guessed by chance. */
 const CALLER_SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/;
@@ -32,11 +34,24 @@ export interface SessionEntry {
 export interface SessionInfo {
   id: string;
   runtime: string;
+  state: 'live';
   version: number;
   pid: number;
   createdAt: string;
   lastActivity: string;
   inFlight: number;
+  /** With `sessions.storage.persist`: its HOME's size when last measured (every reaper tick). */
+  storageBytes?: number;
+}
+
+/** How a session is asked for: its id (chosen by the caller or not), its owner, whether its HOME may be stored. */
+export interface OpenRequest {
+  id?: string;
+  /** The caller named the id (AgentCore's session header): it must be well-formed and not in use. */
+  callerChosen?: boolean;
+  owner?: string;
+  /** A session a caller can name again (not a shared stateless one, not in process): `sessions.storage` applies. */
+  storable: boolean;
 }
 
 /** The session's owner key: a request from any other principal is refused as if the session did not exist. */
@@ -58,6 +73,9 @@ export class SessionTable {
   private readonly opening = new Map<string, number>();
   private readonly sharedOpening = new Map<string, Promise<SessionEntry>>();
   private readonly reaper: NodeJS.Timeout;
+  private readonly storage: SessionStorage;
+  /** Stored HOMEs being measured, so a slow walk is not started twice. */
+  private readonly measuring = new Set<string>();
   /** Workers handed to sessions since start (each one is used by exactly one session). */
   workersAssigned = 0;
 
@@ -66,9 +84,12 @@ export class SessionTable {
     private readonly log: Logger,
     /** Keys per-caller stateless session ids, so nobody can compute another caller's. */
     private readonly sessionKey: Buffer,
+    /** Where stored HOMEs live (DATA_DIR/sessions). */
+    storageDir: string,
     /** Told which runtime and subject a worker credential serves, and undefined once its session ends. */
     private readonly workerCaller?: (credential: string, serving: { runtime: string; subject: string | undefined } | undefined) => void,
   ) {
+    this.storage = new SessionStorage(storageDir, sessionKey, log);
     this.reaper = setInterval(() => this.reap(), REAP_INTERVAL_MS);
     this.reaper.unref();
   }
@@ -77,8 +98,12 @@ export class SessionTable {
     return this.entries.get(id);
   }
 
-  /** Reserves a session slot, takes a warm worker and builds the session; 429 when the runtime is full. */
-  async open(name: string, target: RuntimeTarget, requestedId: string | undefined, callerChosen = requestedId !== undefined): Promise<Session> {
+  /**
+   * Reserves a session slot, takes a warm worker (or, with `sessions.storage.persist`, starts one on the session's
+   * stored HOME, refused to any other owner) and builds the session; 429 when the runtime is full.
+   */
+  async open(name: string, target: RuntimeTarget, request: OpenRequest): Promise<Session> {
+    const { id: requestedId, callerChosen = requestedId !== undefined } = request;
     const { maxSessions } = target.spec.sessions;
     if (this.count(name) >= maxSessions) {
       throw new RuntimeError(
@@ -92,9 +117,21 @@ export class SessionTable {
     }
     this.opening.set(name, (this.opening.get(name) ?? 0) + 1);
     try {
-      const worker = await this.pools.of(name, target.version, target.spec).take();
-      this.workersAssigned++;
       const id = requestedId ?? randomUUID();
+      const storage = request.storable && target.spec.sessions.storage?.persist ? target.spec.sessions.storage : undefined;
+      const pool = this.pools.of(name, target.version, target.spec);
+      let worker: Worker;
+      if (storage) {
+        // A stored HOME is known only now: its worker starts for it, where a warm worker's HOME is a fresh one.
+        const home = await this.storage.attach(name, id, request.owner, storage);
+        worker = await pool.startWithHome(home).catch(async (error: unknown) => {
+          await this.storage.detach(name, id, storage, Promise.resolve());
+          throw error;
+        });
+      } else {
+        worker = await pool.take();
+      }
+      this.workersAssigned++;
       return new Session(id, name, target.version, worker, target.spec.limits.requestTimeout, this.log.child({ runtime: name }));
     } finally {
       this.opening.set(name, (this.opening.get(name) ?? 1) - 1);
@@ -106,7 +143,7 @@ export class SessionTable {
     let opening = this.sharedOpening.get(id);
     if (!opening) {
       const owner = ownerOf(principal);
-      opening = this.open(name, target, id, callerChosen)
+      opening = this.open(name, target, { id, callerChosen, ...(owner ? { owner } : {}), storable: callerChosen })
         .then((session) => {
           const entry: SessionEntry = { session, spec: target.spec, ...(owner ? { owner, subject: principal?.subject } : {}) };
           this.register(entry);
@@ -130,30 +167,52 @@ export class SessionTable {
     this.workerCaller?.(session.worker.credential, { runtime: session.runtime, subject: entry.subject });
     session.onend = (reason: SessionEnd) => {
       this.entries.delete(session.id);
+      const storage = entry.spec.sessions.storage;
+      if (session.worker.storedHome && storage) void this.storage.detach(session.runtime, session.id, storage, session.worker.stop());
       this.workerCaller?.(session.worker.credential, undefined);
       entry.closeCaller?.();
       this.log.info('session ended', { runtime: session.runtime, session: session.id, reason });
     };
   }
 
-  /** Ends every session of a runtime that no longer exists. */
-  endRuntime(name: string): void {
-    for (const { session } of this.entries.values()) if (session.runtime === name) void session.end('runtime_changed');
+  /** Ends every session of a runtime that no longer exists, and deletes its stored HOMEs. */
+  async endRuntime(name: string): Promise<void> {
+    await Promise.all([...this.entries.values()].filter(({ session }) => session.runtime === name).map(({ session }) => session.end('runtime_changed')));
+    await this.storage.removeRuntime(name);
+  }
+
+  /** Ends a runtime's session (if live) and deletes its stored HOME (if any); false when neither exists. */
+  async stop(runtime: string, id: string): Promise<boolean> {
+    const entry = this.entries.get(id);
+    const live = entry?.session.runtime === runtime ? entry : undefined;
+    await live?.session.end('deleted');
+    const stored = await this.storage.remove(runtime, id);
+    return live !== undefined || stored;
+  }
+
+  /** A runtime's stored HOMEs that no live session holds. */
+  listStored(runtime: string): Promise<StoredSessionInfo[]> {
+    return this.storage.list(runtime);
   }
 
   /** Live sessions, optionally of one runtime. */
   list(runtime?: string): SessionInfo[] {
     return [...this.entries.values()]
       .filter(({ session }) => !runtime || session.runtime === runtime)
-      .map(({ session }) => ({
-        id: session.id,
-        runtime: session.runtime,
-        version: session.version,
-        pid: session.worker.pid,
-        createdAt: new Date(session.createdAt).toISOString(),
-        lastActivity: new Date(session.lastActivity).toISOString(),
-        inFlight: session.inFlight,
-      }));
+      .map(({ session }) => {
+        const storageBytes = session.worker.storedHome ? this.storage.heldBytes(session.runtime, session.id) : undefined;
+        return {
+          id: session.id,
+          runtime: session.runtime,
+          state: 'live' as const,
+          version: session.version,
+          pid: session.worker.pid,
+          createdAt: new Date(session.createdAt).toISOString(),
+          lastActivity: new Date(session.lastActivity).toISOString(),
+          inFlight: session.inFlight,
+          ...(storageBytes === undefined ? {} : { storageBytes }),
+        };
+      });
   }
 
   /** Stops reaping and ends every session. */
@@ -168,12 +227,31 @@ export class SessionTable {
     return count;
   }
 
-  /** Ends sessions idle past `sessions.idleTimeout` (never while a request is in flight) or older than `maxLifetime`. */
+  /**
+   * Ends sessions idle past `sessions.idleTimeout` (never while a request is in flight), older than `maxLifetime`, or
+   * whose stored HOME grew past `sessions.storage.maxMb`; deletes stored HOMEs past `expireAfter`.
+   */
   private reap(): void {
     const now = Date.now();
     for (const { session, spec } of this.entries.values()) {
       if (now - session.createdAt > spec.sessions.maxLifetime) void session.end('lifetime');
       else if (session.inFlight === 0 && now - session.lastActivity > spec.sessions.idleTimeout) void session.end('idle');
+      else if (session.worker.storedHome && spec.sessions.storage) this.checkStorage(session, spec.sessions.storage.maxMb);
     }
+    this.storage.expire(now).catch((error: Error) => this.log.error('cannot expire stored sessions', { error: error.message }));
+  }
+
+  /** Measures a session's stored HOME and ends the session once it is past `maxMb`. */
+  private checkStorage(session: Session, maxMb: number): void {
+    if (this.measuring.has(session.id)) return;
+    this.measuring.add(session.id);
+    void this.storage
+      .measure(session.runtime, session.id)
+      .then((bytes) => {
+        if (bytes <= maxMb * 1024 * 1024) return;
+        this.log.warn('session storage past sessions.storage.maxMb; ending the session', { runtime: session.runtime, session: session.id, bytes, maxMb });
+        return session.end('storage_limit');
+      })
+      .finally(() => this.measuring.delete(session.id));
   }
 }

@@ -18,7 +18,13 @@ interface PendingRequest {
 type AnyMessage = JSONRPCMessage & { id?: RequestId; method?: string; params?: Record<string, unknown>; result?: unknown; error?: unknown };
 
 /** How a session ended, so callers of a gone session are told why. */
-export type SessionEnd = 'deleted' | 'idle' | 'lifetime' | 'worker_exited' | 'runtime_changed' | 'shutdown' | 'completed';
+export type SessionEnd = 'deleted' | 'idle' | 'lifetime' | 'worker_exited' | 'runtime_changed' | 'shutdown' | 'completed' | 'storage_limit';
+
+/** What the callers of a session ended for a limit are told, instead of the reason alone. */
+const LIMIT_ENDS: Partial<Record<SessionEnd, string>> = {
+  storage_limit:
+    "the session's stored HOME grew past the runtime's sessions.storage.maxMb; the session was stopped and its HOME is not kept. Start a new session, and raise maxMb if it needs more",
+};
 
 function describeExit(exit: WorkerExit): string {
   if (exit.reason === 'memory_limit') return "the worker exceeded the runtime's memory limit (limits.memoryMb) and was stopped";
@@ -234,7 +240,7 @@ export class Session {
   /** Ends the session: fails what is in flight and stops the worker. */
   async end(reason: SessionEnd): Promise<void> {
     if (this.ended) return;
-    this.failPending(`the session ended (${reason}) before this request completed; initialize a new session`);
+    this.failPending(LIMIT_ENDS[reason] ?? `the session ended (${reason}) before this request completed; initialize a new session`);
     this.finish(reason);
     await this.worker.stop();
   }

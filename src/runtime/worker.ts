@@ -41,12 +41,14 @@ async function isolate(
   env: Record<string, string>,
   httpPort: number | undefined,
   onEgressRefused: (target: string) => void,
+  storedHome: boolean,
 ): Promise<SandboxLaunch> {
   if (spec.isolation === 'process') return { argv };
   try {
     return await sandboxLaunch({
       argv,
       home,
+      storedHome,
       cwd: spec.cwd ?? process.cwd(),
       env,
       ...(httpPort === undefined ? {} : { httpPort }),
@@ -118,6 +120,8 @@ export class Worker {
   private constructor(
     readonly child: ChildProcess,
     readonly home: string,
+    /** HOME is a session's stored folder: only the platform's own file is removed from it when the worker stops. */
+    readonly storedHome: boolean,
     /** Random, written to HOME at spawn: the vault knows this worker by it (a tool could claim any pid). */
     readonly credential: string,
     private readonly log: Logger,
@@ -128,12 +132,22 @@ export class Worker {
   /** The session this worker serves, once one took it (for log lines). */
   session?: string;
 
-  /** Starts a worker for the spec; resolves once it can take messages. */
-  static async start(spec: RuntimeSpec, log: Logger, startTimeoutMs = 15_000): Promise<Worker> {
-    const home = await mkdtemp(join(tmpdir(), 'toolport-worker-'));
+  /**
+   * Starts a worker for the spec; resolves once it can take messages. With `storedHome` (a session's stored folder)
+   * HOME is that folder, kept when the worker stops; otherwise a fresh temp dir, removed then.
+   */
+  static async start(
+    spec: RuntimeSpec,
+    log: Logger,
+    { startTimeoutMs = 15_000, storedHome }: { startTimeoutMs?: number; storedHome?: string } = {},
+  ): Promise<Worker> {
+    const home = storedHome ?? (await mkdtemp(join(tmpdir(), 'toolport-worker-')));
     const env = workerEnv(spec, home, log);
     const credential = randomBytes(32).toString('base64url');
-    await writeFile(join(home, WORKER_CREDENTIAL_FILE), credential, { mode: 0o600 });
+    const credentialFile = join(home, WORKER_CREDENTIAL_FILE);
+    // A stored HOME may hold anything under that name (a link elsewhere, say): remove it, then create, never follow.
+    if (storedHome) await rm(credentialFile, { force: true });
+    await writeFile(credentialFile, credential, { mode: 0o600, flag: 'wx' });
     let argv: string[];
     let port: number | undefined;
     if (spec.module) {
@@ -148,8 +162,14 @@ export class Worker {
     }
     // Refusals arrive once the worker runs; they name the session it serves by then.
     const started: { worker?: Worker } = {};
-    const isolated = await isolate(spec, argv, home, env, port, (target) =>
-      log.warn('sandbox refused an egress not on sandbox.network.allow', { target, session: started.worker?.session, pid: started.worker?.pid }),
+    const isolated = await isolate(
+      spec,
+      argv,
+      home,
+      env,
+      port,
+      (target) => log.warn('sandbox refused an egress not on sandbox.network.allow', { target, session: started.worker?.session, pid: started.worker?.pid }),
+      storedHome !== undefined,
     );
     const [program, ...args] = isolated.argv as [string, ...string[]];
     const child = spawn(program, args, {
@@ -157,7 +177,7 @@ export class Worker {
       env: { ...env, ...isolated.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const worker = new Worker(child, home, credential, log, isolated);
+    const worker = new Worker(child, home, storedHome !== undefined, credential, log, isolated);
     started.worker = worker;
     const endpoint = port === undefined ? undefined : { port, ...(isolated.httpSocket ? { socket: isolated.httpSocket } : {}) };
     await worker.attach(spec, endpoint, Date.now() + startTimeoutMs);
@@ -275,8 +295,14 @@ export class Worker {
     clearInterval(this.limitTimer);
     void this.httpTransport?.close().catch(() => undefined);
     // The OOM killer may end the server before the watch sees it: the cgroup tells, and only before it is removed.
-    const breach = this.stopping ? undefined : await this.launch.limitBreach?.().catch(() => undefined);
-    this.released = (this.launch.release?.() ?? Promise.resolve()).catch(() => undefined).then(() => rm(this.home, { recursive: true, force: true }));
+    const breached = this.stopping ? undefined : this.launch.limitBreach?.().catch(() => undefined);
+    const leftover = this.storedHome ? join(this.home, WORKER_CREDENTIAL_FILE) : this.home;
+    // Set before any await, so a stop() that sees the worker exited waits for the release too.
+    this.released = Promise.resolve(breached)
+      .then(() => this.launch.release?.())
+      .catch(() => undefined)
+      .then(() => rm(leftover, { recursive: true, force: true }));
+    const breach = await breached;
     const reason = this.stopping ?? (breach ? BREACH_REASON[breach] : 'exited');
     this.exitStatus = { code, signal, reason, stderrSummary: summarizeStderr(this.stderr.text) };
     this.onexit?.(this.exitStatus);

@@ -10,6 +10,8 @@ export interface SandboxPlan {
    * put there before the start join read-only.
    */
   home: string;
+  /** HOME is a stored session folder: bound read-write instead of a tmpfs, so what the session writes outlives it. */
+  storedHome: boolean;
   /** Files of the host's HOME carried into the sandbox's (the vault credential). */
   homeFiles: string[];
   /** A host directory shared writable with the sandbox, for the relay's sockets. */
@@ -97,7 +99,7 @@ function outermost(dirs: string[]): string[] {
 /**
  * The command that runs `plan.argv` under bubblewrap, inside its cgroup: every namespace unshared (the network too
  * unless `host`), the system and the code read-only, /tmp and HOME the only writable places (tmpfs of at most
- * `diskMb`), hidden paths covered by an empty tmpfs, a fresh /proc of its own PID namespace, all capabilities
+ * `diskMb`; a stored HOME is its host folder instead), hidden paths covered by an empty tmpfs, a fresh /proc of its own PID namespace, all capabilities
  * dropped, a new session (no terminal injection), killed with its parent, and rlimits on open files (and processes,
  * without a cgroup).
  */
@@ -131,7 +133,9 @@ export function bwrapCommand(plan: SandboxPlan): string[] {
   for (const path of plan.hidden) {
     if (code.some((dir) => within(dir, path)) && existsSync(path)) args.push('--tmpfs', path);
   }
-  args.push(...(within('/tmp', plan.home) ? ['--dir', plan.home] : ['--size', diskBytes, '--tmpfs', plan.home]));
+  // A stored HOME comes after the hidden paths: it lies in the data directory, of which the session sees only it.
+  if (plan.storedHome) args.push('--bind', plan.home, plan.home);
+  else args.push(...(within('/tmp', plan.home) ? ['--dir', plan.home] : ['--size', diskBytes, '--tmpfs', plan.home]));
   for (const file of plan.homeFiles) args.push('--ro-bind', file, file);
   if (plan.bridgeDir) args.push('--bind', plan.bridgeDir, plan.bridgeDir);
   for (const mount of plan.mounts) args.push(mount.readOnly ? '--ro-bind' : '--bind', mount.source, mount.target);

@@ -1,5 +1,5 @@
 import { lstatSync, realpathSync, statSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 export interface SandboxRequest {
   argv: string[];
   home: string;
+  /** HOME is the session's stored folder, bound read-write, not a tmpfs: its size is the runtime's to bound. */
+  storedHome?: boolean;
   cwd: string;
   /** The worker's environment: a platform service it names by URL is bridged in (see `bridgeIntoSandboxes`). */
   env: Record<string, string>;
@@ -105,10 +107,13 @@ export async function sandboxLaunch(request: SandboxRequest): Promise<SandboxLau
   await ensureSandboxSupport();
   const { argv, home, cwd, limits } = request;
   const memoryMb = limits.memoryMb ?? DEFAULT_SANDBOX_MEMORY_MB;
-  const homeFiles = (await readdir(home)).map((entry) => join(home, entry)).filter(isFile);
+  // A stored HOME is seen whole; a fresh one holds only what the platform put there, carried in read-only.
+  const homeFiles = request.storedHome ? [] : (await readdir(home)).map((entry) => join(home, entry)).filter(isFile);
   const network = typeof request.network === 'string' ? request.network : 'none';
   const httpSocket = network === 'none' && request.httpPort !== undefined ? 'http.sock' : undefined;
   const bridgeDir = typeof request.network !== 'string' || httpSocket ? join(home, '.toolport-bridge') : undefined;
+  // What a stored HOME holds under that name is the session's doing (a link elsewhere, say): never follow it.
+  if (bridgeDir && request.storedHome) await rm(bridgeDir, { recursive: true, force: true });
   if (bridgeDir) await mkdir(bridgeDir, { mode: 0o700 });
   const egress = typeof request.network === 'string' ? undefined : await startEgress(bridgeDir!, request.network.allow, request.onEgressRefused);
   const cgroup = await createSessionCgroup({ memoryMb, cpus: limits.cpus, pids: limits.pids }).catch(async (error: Error) => {
@@ -130,6 +135,7 @@ export async function sandboxLaunch(request: SandboxRequest): Promise<SandboxLau
   const command = bwrapCommand({
     argv: inside,
     home,
+    storedHome: request.storedHome ?? false,
     homeFiles,
     bridgeDir,
     cwd,
@@ -154,6 +160,7 @@ export async function sandboxLaunch(request: SandboxRequest): Promise<SandboxLau
     release: async () => {
       await egress?.proxy.close();
       await cgroup?.remove();
+      if (bridgeDir && request.storedHome) await rm(bridgeDir, { recursive: true, force: true });
     },
   };
 }

@@ -144,7 +144,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   const unbridge = bridgeIntoSandboxes(workload.url, workload.socket);
   /** One set of inbound authorizers for runtimes and gateways, so JWKS caches are shared. */
   const inboundAuth = new InboundAuth({ accessKeys, selfUrl: () => baseUrl });
-  const runtimes = new RuntimeHost(store, log, {
+  const runtimes = new RuntimeHost(store, log, join(dataDir, 'sessions'), {
     auth: inboundAuth,
     sessionKey: Buffer.from(hkdfSync('sha256', masterKey, '', 'toolport runtime session ids', 32)),
     workerEnv: (runtime) => workload.envFor(runtime),
