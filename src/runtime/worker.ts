@@ -4,8 +4,6 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { ReadBuffer, serializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciInit } from 'undici';
@@ -15,6 +13,7 @@ import type { Logger } from '../log/index.js';
 import { sandboxLaunch, type LimitBreach, type SandboxLaunch } from '../sandbox/index.js';
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
+import { moduleWorkerArgv } from './module-argv.js';
 import { StderrTail, summarizeStderr } from './stderr.js';
 
 /** Why a worker stopped, for the error its session's callers see. */
@@ -29,9 +28,6 @@ export interface WorkerExit {
 
 /** The exit reason of a session whose cgroup reports that limit. */
 const BREACH_REASON = { memory: 'memory_limit', pids: 'pids_limit' } as const satisfies Record<LimitBreach, WorkerExit['reason']>;
-
-const HOST_ENTRY = fileURLToPath(new URL('../tools/host.js', import.meta.url));
-const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
 /** How to start a worker: its argv under the runtime's isolation (unchanged for `process`). */
 async function isolate(
@@ -137,7 +133,7 @@ export class Worker {
     let argv: string[];
     let port: number | undefined;
     if (spec.module) {
-      argv = [process.execPath, '--import', TSX_LOADER, HOST_ENTRY, spec.module];
+      argv = moduleWorkerArgv(spec.module);
     } else {
       argv = [...(spec.command as string[])];
       if (spec.transport === 'http') {
