@@ -14,6 +14,7 @@ import { sandboxLaunch, type LimitBreach, type SandboxLaunch } from '../sandbox/
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
 import { moduleWorkerArgv } from './module-argv.js';
+import { BACKGROUND_NICE, mayRaisePriority, renice } from './priority.js';
 import { StderrTail, summarizeStderr } from './stderr.js';
 
 /** Why a worker stopped, for the error its session's callers see. */
@@ -123,9 +124,14 @@ export class Worker {
 
   /** The session this worker serves, once one took it (for log lines). */
   session?: string;
+  /** How it runs at lower CPU priority until {@link foreground} (a warm-pool refill), if it does. */
+  private background: 'cgroup' | 'nice' | undefined;
 
-  /** Starts a worker for the spec; resolves once it can take messages. */
-  static async start(spec: RuntimeSpec, log: Logger, startTimeoutMs = 15_000): Promise<Worker> {
+  /**
+   * Starts a worker for the spec; resolves once it can take messages. A `background` start (a warm-pool refill) runs
+   * at lower CPU priority until {@link foreground}: its cgroup's CPU weight, else a nice value where it can be undone.
+   */
+  static async start(spec: RuntimeSpec, log: Logger, { background = false, startTimeoutMs = 15_000 } = {}): Promise<Worker> {
     const home = await mkdtemp(join(tmpdir(), 'toolport-worker-'));
     const env = workerEnv(spec, home, log);
     const credential = randomBytes(32).toString('base64url');
@@ -147,17 +153,35 @@ export class Worker {
     const isolated = await isolate(spec, argv, home, env, port, (target) =>
       log.warn('sandbox refused an egress not on sandbox.network.allow', { target, session: started.worker?.session, pid: started.worker?.pid }),
     );
-    const [program, ...args] = isolated.argv as [string, ...string[]];
+    let lowered: Worker['background'];
+    if (background && isolated.setCpuBackground) {
+      await isolated.setCpuBackground(true);
+      lowered = 'cgroup';
+    } else if (background && mayRaisePriority()) {
+      lowered = 'nice';
+    }
+    const niced = lowered === 'nice' ? ['nice', '-n', String(BACKGROUND_NICE)] : [];
+    const [program, ...args] = [...niced, ...isolated.argv] as [string, ...string[]];
     const child = spawn(program, args, {
       cwd: spec.cwd ?? process.cwd(),
       env: { ...env, ...isolated.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const worker = new Worker(child, home, credential, log, isolated);
+    worker.background = lowered;
     started.worker = worker;
     const endpoint = port === undefined ? undefined : { port, ...(isolated.httpSocket ? { socket: isolated.httpSocket } : {}) };
     await worker.attach(spec, endpoint, Date.now() + startTimeoutMs);
     return worker;
+  }
+
+  /** Raises a background worker to normal CPU priority: a session took it. */
+  async foreground(): Promise<void> {
+    const lowered = this.background;
+    this.background = undefined;
+    // A worker that exited meanwhile has no cgroup left to raise.
+    if (lowered === 'cgroup') await this.launch.setCpuBackground?.(false).catch(() => undefined);
+    if (lowered === 'nice') renice(await processTree(this.pid), 0);
   }
 
   get pid(): number {
