@@ -171,7 +171,11 @@ export class Worker {
     worker.background = lowered;
     started.worker = worker;
     const endpoint = port === undefined ? undefined : { port, ...(isolated.httpSocket ? { socket: isolated.httpSocket } : {}) };
-    await worker.attach(spec, endpoint, Date.now() + startTimeoutMs);
+    // A worker that never became ready (an HTTP server that did not listen in time) is not left running.
+    await worker.attach(spec, endpoint, Date.now() + startTimeoutMs).catch(async (error: unknown) => {
+      if (worker.child.pid !== undefined) await worker.stop();
+      throw error;
+    });
     return worker;
   }
 
