@@ -57,6 +57,7 @@ interface SpecFlags extends ConnectionFlags {
   env?: Record<string, string>;
   unsetEnv?: string[];
   warmPool?: number;
+  warmPoolMin?: number;
   maxSessions?: number;
   idleTimeout?: string;
 }
@@ -106,6 +107,7 @@ async function specFromFlags(flags: SpecFlags): Promise<Record<string, unknown>>
   if (flags.env) spec.env = { ...(spec.env as object | undefined), ...flags.env };
   const sessions: Record<string, unknown> = { ...(spec.sessions as object | undefined) };
   if (flags.warmPool !== undefined) sessions.warmPool = flags.warmPool;
+  if (flags.warmPoolMin !== undefined) sessions.warmPoolMin = flags.warmPoolMin;
   if (flags.maxSessions !== undefined) sessions.maxSessions = flags.maxSessions;
   if (flags.idleTimeout) sessions.idleTimeout = flags.idleTimeout;
   if (Object.keys(sessions).length) spec.sessions = sessions;
@@ -122,7 +124,8 @@ function specOptions(command: Command): Command {
     .option('--port <n|auto>', 'HTTP port of the program ({port} and $PORT carry it)', portOrAuto)
     .option('--path <path>', 'HTTP path of the program (default /mcp)')
     .option('--env <KEY=VALUE>', 'set a worker variable; VALUE may be env:NAME (repeat). update merges into the current env', envPair)
-    .option('--warm-pool <n>', 'pre-started workers (0-64)', wholeNumber(0, 64))
+    .option('--warm-pool <n>', 'most pre-started workers, reached as new sessions arrive faster (0-64)', wholeNumber(0, 64))
+    .option('--warm-pool-min <n>', 'pre-started workers kept while no sessions arrive (0-64)', wholeNumber(0, 64))
     .option('--max-sessions <n>', 'concurrent sessions before 429 (1-10000)', wholeNumber(1, 10_000))
     .option('--idle-timeout <duration>', 'end idle sessions after, e.g. 15m');
 }

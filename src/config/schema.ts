@@ -55,7 +55,20 @@ const sessionsSchema = z
   .object({
     idleTimeout: duration.prefault('15m').describe('End a session after this long without a request (e.g. 15m)'),
     maxLifetime: duration.prefault('8h').describe('End a session this long after it started (e.g. 8h)'),
-    warmPool: z.number().int().min(0).max(64).default(2).describe('Pre-started workers waiting for new sessions'),
+    warmPool: z
+      .number()
+      .int()
+      .min(0)
+      .max(64)
+      .default(8)
+      .describe('Most pre-started workers waiting for new sessions; the pool grows toward it with the arrival rate of new sessions (0: none)'),
+    warmPoolMin: z
+      .number()
+      .int()
+      .min(0)
+      .max(64)
+      .default(2)
+      .describe('Pre-started workers kept even when no sessions arrive (at most warmPool); an idle pool shrinks back to it'),
     maxSessions: z.number().int().min(1).max(10_000).default(100).describe('Concurrent sessions before 429'),
     storage: z
       .object({

@@ -1,10 +1,13 @@
 import type { RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import { PoolSizer } from './pool-size.js';
 import { Worker } from './worker.js';
 
 const PARALLEL_STARTS = 1;
 const IDLE_CRASH_PAUSE_MS = 5_000;
 const QUIET_BEFORE_REFILL_MS = 250;
+/** An idle pool above its target stops one worker this often, so a lull between bursts does not empty it. */
+const SHRINK_EVERY_MS = 30_000;
 
 /** Pre-started workers for one runtime version, so a new session does not wait for a process to start. */
 export class WarmPool {
@@ -12,23 +15,36 @@ export class WarmPool {
   private starting = 0;
   private pausedUntil = 0;
   private refillTimer?: NodeJS.Timeout;
+  private shrinkTimer?: NodeJS.Timeout;
   private lastTake = 0;
   private closed = false;
+  private readonly sizer: PoolSizer;
 
   constructor(
     readonly spec: RuntimeSpec,
     private readonly log: Logger,
-  ) {}
+  ) {
+    const { warmPool, warmPoolMin } = spec.sessions;
+    this.sizer = new PoolSizer({ min: Math.min(warmPoolMin, warmPool), max: warmPool });
+  }
 
-  /** Hands out a started worker that no session has used; refills the pool in the background. */
+  /** Hands out a started worker that no session has used, at normal CPU priority; refills the pool in the background. */
   async take(): Promise<Worker> {
     let worker: Worker | undefined;
     while ((worker = this.idle.shift())) {
       if (worker.alive) break;
     }
     this.lastTake = Date.now();
+    this.sizer.arrived();
     this.refillWhenQuiet();
-    return worker ?? Worker.start(this.spec, this.log);
+    if (!worker) return Worker.start(this.spec, this.log);
+    await worker.foreground();
+    return worker;
+  }
+
+  /** How many workers the pool keeps ready now, from the arrival rate of new sessions. */
+  get target(): number {
+    return this.sizer.target;
   }
 
   /** Starts a worker of its own whose HOME is a session's stored folder (a warm worker's HOME is a fresh one). */
@@ -43,22 +59,24 @@ export class WarmPool {
   private refillWhenQuiet(): void {
     clearTimeout(this.refillTimer);
     const quietFor = Date.now() - this.lastTake;
-    if (quietFor >= QUIET_BEFORE_REFILL_MS || this.idle.length <= Math.max(1, Math.floor(this.spec.sessions.warmPool / 4))) return this.refill();
+    if (quietFor >= QUIET_BEFORE_REFILL_MS || this.idle.length <= Math.max(1, Math.floor(this.target / 4))) return this.refill();
     this.refillTimer = setTimeout(() => this.refillWhenQuiet(), QUIET_BEFORE_REFILL_MS - quietFor);
     this.refillTimer.unref();
   }
 
   /**
-   * Starts workers until the pool holds `warmPool` of them, one at a time: a process start costs a few hundred ms
-   * of CPU, and starting many at once would take that CPU from the sessions being served right now.
+   * Starts workers until the pool holds its target, one at a time and at lower CPU priority: a process start costs
+   * a few hundred ms of CPU, which the sessions being served right now should not lose.
    */
   refill(): void {
     // A worker that died while idle suggests a broken command: do not respawn it in a loop, wait for demand.
     if (Date.now() < this.pausedUntil) return;
-    while (!this.closed && this.starting < PARALLEL_STARTS && this.idle.length + this.starting < this.spec.sessions.warmPool) {
+    while (!this.closed && this.starting < PARALLEL_STARTS && this.idle.length + this.starting < this.target) {
       this.starting++;
-      Worker.start(this.spec, this.log)
+      const began = Date.now();
+      Worker.start(this.spec, this.log, { background: true })
         .then((worker) => {
+          this.sizer.started(Date.now() - began);
           if (this.closed) return void worker.stop();
           worker.onexit = (exit) => {
             const index = this.idle.indexOf(worker);
@@ -74,6 +92,7 @@ export class WarmPool {
           this.idle.push(worker);
           this.starting--;
           this.refillWhenQuiet();
+          this.shrinkWhenIdle();
         })
         .catch((error: Error) => {
           this.starting--;
@@ -81,6 +100,22 @@ export class WarmPool {
           this.log.error('warm pool could not start a worker', { error: error.message });
         });
     }
+  }
+
+  /** Stops one idle worker every {@link SHRINK_EVERY_MS} while the pool holds more than its target, down to its minimum. */
+  private shrinkWhenIdle(): void {
+    if (this.shrinkTimer || this.closed) return;
+    this.shrinkTimer = setTimeout(() => {
+      this.shrinkTimer = undefined;
+      const surplus = this.idle.length > this.target ? this.idle.pop() : undefined;
+      if (surplus) {
+        surplus.onexit = undefined;
+        void surplus.stop();
+      }
+      // The target keeps falling while no sessions arrive: look again until the pool is down to its minimum.
+      if (this.idle.length > this.sizer.bounds.min) this.shrinkWhenIdle();
+    }, SHRINK_EVERY_MS);
+    this.shrinkTimer.unref();
   }
 
   /** Process ids of the ready, unused workers. */
@@ -92,6 +127,7 @@ export class WarmPool {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.refillTimer);
+    clearTimeout(this.shrinkTimer);
     await Promise.all(this.idle.splice(0).map((worker) => worker.stop()));
   }
 }

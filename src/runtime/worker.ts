@@ -4,8 +4,6 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { ReadBuffer, serializeMessage, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciInit } from 'undici';
@@ -15,6 +13,8 @@ import type { Logger } from '../log/index.js';
 import { sandboxLaunch, type LimitBreach, type SandboxLaunch } from '../sandbox/index.js';
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
+import { moduleWorkerArgv } from './module-argv.js';
+import { BACKGROUND_NICE, mayRaisePriority, renice } from './priority.js';
 import { StderrTail, summarizeStderr } from './stderr.js';
 
 /** Why a worker stopped, for the error its session's callers see. */
@@ -29,9 +29,6 @@ export interface WorkerExit {
 
 /** The exit reason of a session whose cgroup reports that limit. */
 const BREACH_REASON = { memory: 'memory_limit', pids: 'pids_limit' } as const satisfies Record<LimitBreach, WorkerExit['reason']>;
-
-const HOST_ENTRY = fileURLToPath(new URL('../tools/host.js', import.meta.url));
-const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
 /** How to start a worker: its argv under the runtime's isolation (unchanged for `process`). */
 async function isolate(
@@ -131,15 +128,19 @@ export class Worker {
 
   /** The session this worker serves, once one took it (for log lines). */
   session?: string;
+  /** How it runs at lower CPU priority until {@link foreground} (a warm-pool refill), if it does. */
+  private background: 'cgroup' | 'nice' | undefined;
 
   /**
    * Starts a worker for the spec; resolves once it can take messages. With `storedHome` (a session's stored folder)
-   * HOME is that folder, kept when the worker stops; otherwise a fresh temp dir, removed then.
+   * HOME is that folder, kept when the worker stops; otherwise a fresh temp dir, removed then. A `background` start
+   * (a warm-pool refill) runs at lower CPU priority until {@link foreground}: its cgroup's CPU weight, else a nice
+   * value where it can be undone.
    */
   static async start(
     spec: RuntimeSpec,
     log: Logger,
-    { startTimeoutMs = 15_000, storedHome }: { startTimeoutMs?: number; storedHome?: string } = {},
+    { background = false, startTimeoutMs = 15_000, storedHome }: { background?: boolean; startTimeoutMs?: number; storedHome?: string } = {},
   ): Promise<Worker> {
     const home = storedHome ?? (await mkdtemp(join(tmpdir(), 'toolport-worker-')));
     const env = workerEnv(spec, home, log);
@@ -151,7 +152,7 @@ export class Worker {
     let argv: string[];
     let port: number | undefined;
     if (spec.module) {
-      argv = [process.execPath, '--import', TSX_LOADER, HOST_ENTRY, spec.module];
+      argv = moduleWorkerArgv(spec.module);
     } else {
       argv = [...(spec.command as string[])];
       if (spec.transport === 'http') {
@@ -171,17 +172,39 @@ export class Worker {
       (target) => log.warn('sandbox refused an egress not on sandbox.network.allow', { target, session: started.worker?.session, pid: started.worker?.pid }),
       storedHome !== undefined,
     );
-    const [program, ...args] = isolated.argv as [string, ...string[]];
+    let lowered: Worker['background'];
+    if (background && isolated.setCpuBackground) {
+      await isolated.setCpuBackground(true);
+      lowered = 'cgroup';
+    } else if (background && mayRaisePriority()) {
+      lowered = 'nice';
+    }
+    const niced = lowered === 'nice' ? ['nice', '-n', String(BACKGROUND_NICE)] : [];
+    const [program, ...args] = [...niced, ...isolated.argv] as [string, ...string[]];
     const child = spawn(program, args, {
       cwd: spec.cwd ?? process.cwd(),
       env: { ...env, ...isolated.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const worker = new Worker(child, home, storedHome !== undefined, credential, log, isolated);
+    worker.background = lowered;
     started.worker = worker;
     const endpoint = port === undefined ? undefined : { port, ...(isolated.httpSocket ? { socket: isolated.httpSocket } : {}) };
-    await worker.attach(spec, endpoint, Date.now() + startTimeoutMs);
+    // A worker that never became ready (an HTTP server that did not listen in time) is not left running.
+    await worker.attach(spec, endpoint, Date.now() + startTimeoutMs).catch(async (error: unknown) => {
+      if (worker.child.pid !== undefined) await worker.stop();
+      throw error;
+    });
     return worker;
+  }
+
+  /** Raises a background worker to normal CPU priority: a session took it. */
+  async foreground(): Promise<void> {
+    const lowered = this.background;
+    this.background = undefined;
+    // A worker that exited meanwhile has no cgroup left to raise.
+    if (lowered === 'cgroup') await this.launch.setCpuBackground?.(false).catch(() => undefined);
+    if (lowered === 'nice') renice(await processTree(this.pid), 0);
   }
 
   get pid(): number {

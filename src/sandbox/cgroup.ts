@@ -23,6 +23,8 @@ export interface SessionCgroup {
   procsFiles: string[];
   /** Which limit ended or stopped something in it: the kernel's OOM killer, or a refused fork. */
   breach(): Promise<LimitBreach | undefined>;
+  /** Lowers its CPU weight to a sixteenth while `background` (a warm worker), or restores the default. */
+  setCpuBackground(background: boolean): Promise<void>;
   /** Kills what is left in it and removes it. */
   remove(): Promise<void>;
 }
@@ -30,6 +32,8 @@ export interface SessionCgroup {
 const CONTROLLERS = ['pids', 'memory', 'cpu'] as const;
 const CPU_PERIOD_US = 100_000;
 const MIB = 1024 * 1024;
+/** The default CPU weight of a cgroup and what a warm worker's is lowered to: cgroup v2 `cpu.weight`, v1 `cpu.shares`. */
+const CPU_WEIGHT = { v2: { normal: 100, background: 6 }, v1: { normal: 1024, background: 64 } } as const;
 
 /** Where session cgroups go: one parent per controller (v1) or one for all (v2). */
 type Parents = { version: 'v1'; dirs: Record<(typeof CONTROLLERS)[number], string> } | { version: 'v2'; dir: string };
@@ -201,6 +205,7 @@ export async function createSessionCgroup(limits: CgroupLimits): Promise<Session
       procsFiles: [join(dir, 'cgroup.procs')],
       breach: async () =>
         (await counter(join(dir, 'memory.events'), 'oom_kill')) > 0 ? 'memory' : (await counter(join(dir, 'pids.events'), 'max')) > 0 ? 'pids' : undefined,
+      setCpuBackground: (background) => writeFile(join(dir, 'cpu.weight'), String(CPU_WEIGHT.v2[background ? 'background' : 'normal'])),
       remove: () => emptyAndRemove(dir),
     };
   }
@@ -230,6 +235,7 @@ export async function createSessionCgroup(limits: CgroupLimits): Promise<Session
         : (await counter(join(dirs.pids, 'pids.events'), 'max')) > 0
           ? 'pids'
           : undefined,
+    setCpuBackground: (background) => writeFile(join(dirs.cpu, 'cpu.shares'), String(CPU_WEIGHT.v1[background ? 'background' : 'normal'])),
     remove,
   };
 }

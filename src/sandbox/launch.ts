@@ -45,6 +45,8 @@ export interface SandboxLaunch {
   watchMemoryMb?: number;
   /** Which limit its cgroup says the sandbox ran into, if any (only with a cgroup). */
   limitBreach?: () => Promise<LimitBreach | undefined>;
+  /** Lowers or restores the CPU weight of its cgroup (only with a cgroup): a warm worker starts in the background. */
+  setCpuBackground?: (background: boolean) => Promise<void>;
   /** Stops what the platform runs for this sandbox (its egress proxy, its cgroup) once the worker has exited. */
   release?: () => Promise<void>;
 }
@@ -156,7 +158,7 @@ export async function sandboxLaunch(request: SandboxRequest): Promise<SandboxLau
     argv: command,
     ...(inbound ? { httpSocket: inbound.socket } : {}),
     ...(egress ? { env: egress.env } : {}),
-    ...(cgroup ? { limitBreach: () => cgroup.breach() } : { watchMemoryMb: memoryMb }),
+    ...(cgroup ? { limitBreach: () => cgroup.breach(), setCpuBackground: (background) => cgroup.setCpuBackground(background) } : { watchMemoryMb: memoryMb }),
     release: async () => {
       await egress?.proxy.close();
       await cgroup?.remove();
