@@ -416,7 +416,7 @@ async function main(): Promise<void> {
     await platform.control.createRuntime('greet', {
       command: [process.execPath, GREET],
       cwd: ROOT,
-      sessions: { warmPool: WARM_POOL, maxSessions: MAX_SESSIONS },
+      sessions: { warmPool: WARM_POOL, warmPoolMin: WARM_POOL, maxSessions: MAX_SESSIONS },
     });
     const urlA = direct.url;
     const urlB = new URL(runtimeUrl(platform.url, 'greet'));
