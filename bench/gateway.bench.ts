@@ -379,7 +379,12 @@ async function main(): Promise<void> {
     children.push(fixture.child);
     toolport = await startToolport(dataDir);
     const tp = toolport;
-    await api(tp, 'POST', '/runtimes', { name: 'greet', command: [process.execPath, GREET], cwd: ROOT, sessions: { warmPool: WARM_POOL, warmPoolMin: WARM_POOL, maxSessions: 128 } });
+    await api(tp, 'POST', '/runtimes', {
+      name: 'greet',
+      command: [process.execPath, GREET],
+      cwd: ROOT,
+      sessions: { warmPool: WARM_POOL, warmPoolMin: WARM_POOL, maxSessions: 128 },
+    });
     await api(tp, 'POST', '/gateways', {
       name: 'bench',
       auth: 'none',
