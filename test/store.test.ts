@@ -140,8 +140,8 @@ function storeSuite(kind: Store['kind'], newLocation: () => string, cleanup: () 
       const fresh = newLocation();
       const stores = await Promise.all([openStore(fresh), openStore(fresh), openStore(fresh)]);
       try {
-        await stores[0]!.createRuntime('shared', spec('s.js'));
-        assert.equal((await stores[2]!.getRuntime('shared'))?.latestVersion, 1);
+        await stores[0]!.createRuntime('concurrent', spec('s.js'));
+        assert.equal((await stores[2]!.getRuntime('concurrent'))?.latestVersion, 1);
       } finally {
         await Promise.all(stores.map((s) => s.close()));
       }
