@@ -81,6 +81,7 @@ export class HttpInvocations {
         id = (body as { id?: unknown }).id ?? null;
         log.rpc = Array.isArray(body) ? 'batch' : (body as { method?: unknown }).method;
       }
+      const call = { sessions: this.sessions, log: this.log, req, res, name, target, logLine: log, principal };
       const route = classifyInboundRequest({
         httpMethod: req.method ?? 'GET',
         protocolVersionHeader: header(req, 'mcp-protocol-version'),
@@ -92,14 +93,14 @@ export class HttpInvocations {
         return sendJsonRpcError(res, route.httpStatus, route, id);
       }
       if (route.kind === 'modern') {
-        await servePerRequest(this.sessions, this.log, req, res, name, target, route, log, principal);
+        await servePerRequest(call, route);
         return;
       }
       const initializing = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
       if (initializing) {
         if (existing)
           throw new RuntimeError('bad_request', `session ${sessionId} is already initialized; send initialize without a session id to start another`);
-        await openHttpSession(this.sessions, this.log, req, res, name, target, body, sessionId, log, principal);
+        await openHttpSession(call, body, sessionId);
         return;
       }
       if (!sessionId) {

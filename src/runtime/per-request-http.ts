@@ -1,30 +1,17 @@
 // 2026-07-28 requests over HTTP: everything rides on each request. With the runtime session header a request reaches
 // that session's own worker (created on first use); without it, the runtime version's stateless worker for its caller,
 // as replicas of a stateless server would.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PerRequestHTTPServerTransport, UnsupportedProtocolVersionError, type InboundModernRoute, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { PER_REQUEST_PROTOCOL_VERSIONS, sendFetchResponse, toFetchRequest } from '../http/index.js';
-import type { Principal } from '../identity/index.js';
-import type { Logger } from '../log/index.js';
 import { sendJsonRpcError } from '../mcp/index.js';
 import { answerForLegacy, detectEra, legacyResultSink } from './era.js';
 import { AGENTCORE_SESSION_HEADER, HEADER_MISMATCH, routingHeaderMismatch } from './headers.js';
-import type { RuntimeTarget } from './records.js';
 import { header, withLadderStatus } from './replies.js';
-import { ownerOf, sessionNotFound, type SessionTable } from './session-table.js';
+import { ownerOf, sessionNotFound, type HttpInvocation } from './session-table.js';
 
 /** Serves one 2026-07-28 request on the worker of its session, or of its caller's stateless session. */
-export async function servePerRequest(
-  sessions: SessionTable,
-  log: Logger,
-  req: IncomingMessage,
-  res: ServerResponse,
-  name: string,
-  target: RuntimeTarget,
-  route: InboundModernRoute,
-  logLine: Record<string, unknown>,
-  principal: Principal | undefined,
-): Promise<void> {
+export async function servePerRequest(call: HttpInvocation, route: InboundModernRoute): Promise<void> {
+  const { sessions, log, req, res, name, target, logLine, principal } = call;
   const id = route.messageKind === 'request' ? route.message.id : null;
   const requested = route.classification.revision;
   if (requested === undefined || !PER_REQUEST_PROTOCOL_VERSIONS.includes(requested)) {

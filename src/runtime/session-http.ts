@@ -3,32 +3,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebStandardStreamableHTTPServerTransport, isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/server';
 import { sendFetchResponse, toFetchRequest } from '../http/index.js';
-import type { Principal } from '../identity/index.js';
-import type { Logger } from '../log/index.js';
 import { SessionEventStore } from '../mcp/index.js';
 import { initializeForModernServer, isUnsupportedVersion, type InitializeParams } from './era.js';
 import { AGENTCORE_SESSION_HEADER } from './headers.js';
-import type { RuntimeTarget } from './records.js';
 import { header } from './replies.js';
 import type { MessageSink } from './session.js';
-import { ownerOf, type SessionEntry, type SessionTable } from './session-table.js';
+import { ownerOf, type HttpInvocation, type SessionEntry } from './session-table.js';
 
 /** How soon a client whose SSE stream dropped should reconnect (sent as the SSE `retry` field). */
 const SSE_RETRY_MS = 1_000;
 
 /** Opens a session for an `initialize` request (under the caller's id when it chose one) and answers it. */
-export async function openHttpSession(
-  sessions: SessionTable,
-  log: Logger,
-  req: IncomingMessage,
-  res: ServerResponse,
-  name: string,
-  target: RuntimeTarget,
-  body: unknown,
-  requestedId: string | undefined,
-  logLine: Record<string, unknown>,
-  principal: Principal | undefined,
-): Promise<void> {
+export async function openHttpSession(call: HttpInvocation, body: unknown, requestedId: string | undefined): Promise<void> {
+  const { sessions, log, req, res, name, target, logLine, principal } = call;
   const owner = ownerOf(principal);
   const session = await sessions.open(name, target, { ...(requestedId ? { id: requestedId } : {}), ...(owner ? { owner } : {}), storable: true });
   const transport = new WebStandardStreamableHTTPServerTransport({

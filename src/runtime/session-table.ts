@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
@@ -9,6 +10,19 @@ import type { Worker } from './worker.js';
 import type { RuntimeTarget } from './records.js';
 import { Session, type SessionEnd } from './session.js';
 import { SessionStorage, type StoredSessionInfo } from './session-storage.js';
+
+/** One HTTP request to a runtime once it is authenticated and its version resolved: what either revision's handler needs. */
+export interface HttpInvocation {
+  sessions: SessionTable;
+  log: Logger;
+  req: IncomingMessage;
+  res: ServerResponse;
+  name: string;
+  target: RuntimeTarget;
+  /** The request's access-log fields; handlers add the session and worker. */
+  logLine: Record<string, unknown>;
+  principal: Principal | undefined;
+}
 
 /** A session id a caller may choose (AgentCore's session header): long enough not to be guessed by chance. */
 const CALLER_SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/;
