@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { gatewayUrl, runtimeUrl } from '../src/http/index.js';
 import {
+  stopAfter,
   DOC,
   GREET,
   GREETING,
@@ -355,12 +356,7 @@ async function main(): Promise<void> {
   const children: (ChildProcess | undefined)[] = [];
   let toolport: Toolport | undefined;
   const open: Connection[] = [];
-  const guard = setTimeout(() => {
-    console.error(`bench exceeded ${RUN_LIMIT_MS / 1000} s; stopping`);
-    process.exitCode = 1;
-    void cleanup().finally(() => process.exit(1));
-  }, RUN_LIMIT_MS);
-  guard.unref();
+  const guard = stopAfter(RUN_LIMIT_MS, cleanup);
   async function cleanup(): Promise<void> {
     await Promise.all(open.splice(0).map((connection) => disconnect(connection)));
     // SIGINT: `toolport up` closes the platform (and its workers) on it.

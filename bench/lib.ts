@@ -127,6 +127,17 @@ export async function closedLoop<C>(
   return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
+/** Ends a bench that runs past `limitMs`: cleans up, then exits 1. Clear the returned timer once the run is done. */
+export function stopAfter(limitMs: number, cleanup: () => Promise<void>): NodeJS.Timeout {
+  const guard = setTimeout(() => {
+    console.error(`bench exceeded ${limitMs / 1000} s; stopping`);
+    process.exitCode = 1;
+    void cleanup().finally(() => process.exit(1));
+  }, limitMs);
+  guard.unref();
+  return guard;
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 export const mb = (bytes: number): string => (bytes / 1048576).toFixed(1);
 export const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(2) : 'n/a');

@@ -15,6 +15,7 @@ import { runtimeUrl } from '../src/http/index.js';
 import { createLogger } from '../src/log/index.js';
 import { startPlatform, type Platform } from '../src/server/index.js';
 import {
+  stopAfter,
   CLK_TCK,
   DOC,
   GREET,
@@ -395,12 +396,7 @@ async function main(): Promise<void> {
   let direct: { child: ChildProcess; url: URL } | undefined;
   let platform: Platform | undefined;
   const open: Connection[] = [];
-  const guard = setTimeout(() => {
-    console.error(`bench exceeded ${RUN_LIMIT_MS / 1000} s; stopping`);
-    process.exitCode = 1;
-    void cleanup().finally(() => process.exit(1));
-  }, RUN_LIMIT_MS);
-  guard.unref();
+  const guard = stopAfter(RUN_LIMIT_MS, cleanup);
   async function cleanup(): Promise<void> {
     await Promise.all(open.splice(0).map((connection) => disconnect(connection)));
     await platform?.close().catch((error: Error) => console.error(`platform close: ${error.message}`));
