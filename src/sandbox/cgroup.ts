@@ -3,6 +3,7 @@
 // they are writable (root); else no cgroup, and the sandbox falls back to rlimits and the runtime's RSS watchdog.
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processExists } from './process-exists.js';
 
 /** How a sandbox's `limits` are enforced on this host. */
 export type LimitEnforcement = 'cgroup v2' | 'cgroup v1' | 'rlimits';
@@ -108,21 +109,12 @@ async function v1Parents(mounts: Map<string, string>): Promise<Parents | undefin
   return { version: 'v1', dirs };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes the session cgroups (`toolport-PID-N`) of platforms that ended without removing them (killed, crashed). */
 async function removeOrphans(parent: string): Promise<void> {
   const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
     const owner = /^toolport-(\d+)-\d+$/.exec(entry.name)?.[1];
-    if (entry.isDirectory() && owner !== undefined && !alive(Number(owner))) await emptyAndRemove(join(parent, entry.name));
+    if (entry.isDirectory() && owner !== undefined && !processExists(Number(owner))) await emptyAndRemove(join(parent, entry.name));
   }
 }
 

@@ -5,3 +5,5 @@ export { limitEnforcement } from './cgroup.js';
 export type { LimitEnforcement, LimitBreach } from './cgroup.js';
 export { ensureSandboxSupport, SandboxUnavailableError } from './support.js';
 export { parseEgressRule } from './egress.js';
+/** Whether a pid names a live process (stale cgroups, the data-directory lock). */
+export { processExists } from './process-exists.js';

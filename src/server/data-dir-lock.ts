@@ -1,6 +1,7 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../config/index.js';
+import { processExists } from '../sandbox/index.js';
 
 /** The lock file in a data directory; it holds the pid of the platform that owns the directory. */
 export const LOCK_FILE = 'toolport.lock';
@@ -8,16 +9,6 @@ export const LOCK_FILE = 'toolport.lock';
 /** A held data-directory lock. */
 export interface DataDirLock {
   release(): Promise<void>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -37,7 +28,7 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
+    if (Number.isInteger(holder) && holder > 0 && processExists(holder)) {
       throw new ConfigError(`the data directory ${dataDir} is in use by another Toolport platform (process ${holder}); stop it, or pass another --data-dir`);
     }
     await unlink(path).catch(() => undefined);
