@@ -120,12 +120,12 @@ const edge = { recording: false, samples: [] as number[] };
 function timeEdge(platform: Platform): void {
   const host = platform.runtimes;
   const handle = host.handle.bind(host);
-  host.handle = (req, res, ref, qualifier) => {
+  host.handle = (req, res, ref, qualifier, requestId) => {
     if (edge.recording) {
       const started = performance.now();
       res.once('finish', () => edge.samples.push(performance.now() - started));
     }
-    return handle(req, res, ref, qualifier);
+    return handle(req, res, ref, qualifier, requestId);
   };
 }
 

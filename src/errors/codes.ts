@@ -6,6 +6,8 @@
 export const ERROR_CODES = {
   // The edge: requests that are malformed, too large, or addressed to nothing.
   bad_request: { http: 400, jsonRpc: -32600 },
+  // The body is not JSON at all (JSON-RPC's own parse error).
+  parse_error: { http: 400, jsonRpc: -32700 },
   bad_path: { http: 400, jsonRpc: -32600 },
   body_too_large: { http: 413, jsonRpc: -32600 },
   headers_too_large: { http: 431, jsonRpc: -32600 },
@@ -37,6 +39,10 @@ export const ERROR_CODES = {
   too_many_sessions: { http: 429, jsonRpc: -32603 },
   worker_unavailable: { http: 503, jsonRpc: -32603 },
   worker_exited: { http: 502, jsonRpc: -32603 },
+  // A request outlived the runtime's limits.requestTimeout; -32001 is the SDK's own RequestTimeout code.
+  worker_timeout: { http: 504, jsonRpc: -32001 },
+  // The session ended (deleted, reaped, a limit, shutdown) while a request of it was in flight.
+  session_ended: { http: 404, jsonRpc: -32603 },
   sandbox_unavailable: { http: 503, jsonRpc: -32603 },
   // Gateways, their catalogs and their targets.
   gateway_not_found: { http: 404, jsonRpc: -32001 },

@@ -16,7 +16,7 @@ import { BodyTooLargeError, gatewayPath, metadataPath, parseJsonRpcBody, readBod
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
 import { errorAnswer, newRequestId, ToolportError, type ErrorAnswer } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
-import { SessionEventStore, sendErrorAnswer, sendJsonRpcError } from '../mcp/index.js';
+import { SessionEventStore, sendErrorAnswer } from '../mcp/index.js';
 import { CallRunner, type Caller } from './calls.js';
 import { LiveGateway, type DriverFactory } from './live.js';
 import { ToolListPages, plainToolsList, type PlainListRequest } from './list-cache.js';
@@ -178,7 +178,7 @@ export class GatewayHost {
       if (req.method === 'POST') {
         raw = await readRaw();
         const parsed = parseJsonRpcBody(raw.toString('utf8'));
-        if ('error' in parsed) return sendJsonRpcError(res, 400, parsed.error);
+        if ('error' in parsed) return sendErrorAnswer(res, this.refusal(name, parsed.error, requestId));
         body = parsed.body;
       }
       const cached = this.cachedToolList(served, plainToolsList(req.method, req.headers, body), principal);

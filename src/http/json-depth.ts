@@ -1,3 +1,5 @@
+import { ToolportError } from '../errors/index.js';
+
 /**
  * Deepest JSON nesting accepted at an edge. Parsed JSON is walked by recursive code later (validators, serializers on
  * the way to a worker), which a body nested 100,000 levels deep overflows; real MCP messages stay far below this.
@@ -26,11 +28,11 @@ export function exceedsJsonDepth(text: string, max = MAX_JSON_DEPTH): boolean {
 }
 
 /** A JSON-RPC request body, or the error to answer it with (400): too deep for the code behind the edge, or not JSON. */
-export function parseJsonRpcBody(text: string): { body: unknown } | { error: { code: number; message: string } } {
-  if (exceedsJsonDepth(text)) return { error: { code: -32600, message: `Invalid Request: the body nests JSON deeper than ${MAX_JSON_DEPTH} levels` } };
+export function parseJsonRpcBody(text: string): { body: unknown } | { error: ToolportError<'bad_request' | 'parse_error'> } {
+  if (exceedsJsonDepth(text)) return { error: new ToolportError('bad_request', `Invalid Request: the body nests JSON deeper than ${MAX_JSON_DEPTH} levels`) };
   try {
     return { body: JSON.parse(text) as unknown };
   } catch {
-    return { error: { code: -32700, message: 'Parse error: the request body is not valid JSON' } };
+    return { error: new ToolportError('parse_error', 'Parse error: the request body is not valid JSON') };
   }
 }

@@ -29,22 +29,26 @@ export type WorkerEra = { kind: 'modern' } | { kind: 'legacy'; server: LegacySer
  * Finds out once per worker whether it serves 2026-07-28 requests. A server that answers `server/discover` with
  * Method not found only speaks 2025-11-25: the runtime initializes it with the caller's declared client info and
  * capabilities and from then on answers `server/discover` for it (a 2025 server serves other requests as they are).
+ * `requestId` is the caller's request that asked first.
  */
-export async function detectEra(session: Session, envelope: Record<string, unknown>): Promise<WorkerEra> {
-  const discover = await session.request('server/discover', { _meta: envelope });
+export async function detectEra(session: Session, envelope: Record<string, unknown>, requestId: string): Promise<WorkerEra> {
+  const discover = await session.request('server/discover', { _meta: envelope }, requestId);
   if (discover.error?.code !== ProtocolErrorCode.MethodNotFound) return { kind: 'modern' };
-  const init = await session.request('initialize', {
-    protocolVersion: SESSION_PROTOCOL_VERSION,
-    capabilities: envelope[CLIENT_CAPABILITIES_META_KEY] ?? {},
-    clientInfo: envelope[CLIENT_INFO_META_KEY] ?? { name: 'toolport-runtime', version: '1' },
-  });
+  const init = await session.request(
+    'initialize',
+    {
+      protocolVersion: SESSION_PROTOCOL_VERSION,
+      capabilities: envelope[CLIENT_CAPABILITIES_META_KEY] ?? {},
+      clientInfo: envelope[CLIENT_INFO_META_KEY] ?? { name: 'toolport-runtime', version: '1' },
+    },
+    requestId,
+  );
   if (!init.result) {
-    throw new RuntimeError(
-      'worker_unavailable',
-      `the hosted server speaks neither 2026-07-28 nor 2025-11-25 (initialize failed: ${init.error?.message ?? 'no answer'})`,
-    );
+    throw new RuntimeError('worker_unavailable', 'the hosted server speaks neither 2026-07-28 nor 2025-11-25 (its initialize failed)', {
+      detail: init.error?.message ?? 'no answer',
+    });
   }
-  await session.fromCaller({ jsonrpc: '2.0', method: 'notifications/initialized' } as JSONRPCMessage, { send: async () => undefined });
+  await session.fromCaller({ jsonrpc: '2.0', method: 'notifications/initialized' } as JSONRPCMessage, { send: async () => undefined }, requestId);
   const { capabilities, serverInfo, instructions } = init.result as unknown as LegacyServer;
   return {
     kind: 'legacy',
@@ -103,13 +107,13 @@ export interface InitializeParams {
  * with the caller's client info and capabilities as the per-request envelope, makes the session add that envelope to
  * every later request, and returns the InitializeResult to give the caller (undefined if the server cannot discover).
  */
-export async function initializeForModernServer(session: Session, init: InitializeParams): Promise<Record<string, unknown> | undefined> {
+export async function initializeForModernServer(session: Session, init: InitializeParams, requestId: string): Promise<Record<string, unknown> | undefined> {
   const envelope = {
     [PROTOCOL_VERSION_META_KEY]: PER_REQUEST_PROTOCOL_VERSION,
     [CLIENT_INFO_META_KEY]: init.clientInfo ?? { name: 'toolport-runtime', version: '1' },
     [CLIENT_CAPABILITIES_META_KEY]: init.capabilities ?? {},
   };
-  const discover = await session.request('server/discover', { _meta: envelope });
+  const discover = await session.request('server/discover', { _meta: envelope }, requestId);
   if (!discover.result) return undefined;
   session.envelope = envelope;
   const { capabilities, instructions, _meta } = discover.result as {

@@ -9,6 +9,8 @@ export type RuntimeErrorCode =
   | 'too_many_sessions'
   | 'worker_unavailable'
   | 'worker_exited'
+  | 'worker_timeout'
+  | 'session_ended'
   | 'body_too_large'
   | 'bad_request';
 

@@ -82,9 +82,9 @@ export class RuntimeHost {
     return this.auth.protectedResourceMetadata(record.spec.auth, `${baseUrl}${runtimePathOfSegment(ref)}`, `Toolport runtime ${name}`);
   }
 
-  /** Handles one HTTP request to a runtime's invocations endpoint. */
-  handle(req: IncomingMessage, res: ServerResponse, ref: string, qualifier: string): Promise<void> {
-    return this.invocations.handle(req, res, ref, qualifier);
+  /** Handles one HTTP request to a runtime's invocations endpoint; `requestId` is the edge's id of it. */
+  handle(req: IncomingMessage, res: ServerResponse, ref: string, qualifier: string, requestId: string): Promise<void> {
+    return this.invocations.handle(req, res, ref, qualifier, requestId);
   }
 
   /**

@@ -6,6 +6,7 @@ import { AsyncResource } from 'node:async_hooks';
 import type { JSONRPCMessage, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import { DEFAULT_QUALIFIER, runtimeUrl } from '../http/index.js';
 import type { InboundAuth, OutboundCredentials } from '../identity/index.js';
+import { newRequestId } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { RuntimeError } from './errors.js';
 import type { RuntimeRecords } from './records.js';
@@ -34,6 +35,8 @@ export interface InProcessParts {
 interface Outstanding {
   scope: AsyncResource;
   method: string;
+  /** Its id in the runtime's log: its access-log line and any error the session answers it with carry it. */
+  requestId: string;
   started: number;
   stopCancel?: () => void;
 }
@@ -93,10 +96,11 @@ export class InProcessTransport implements Transport {
     const entry = await (this.opening ??= this.openSession(ownerOf(principal), principal?.subject));
     if (this.closed || entry.session.isEnded || entry.owner !== ownerOf(principal)) throw sessionNotFound(entry.session.id);
     const msg = message as { id?: RequestId; method?: string; params?: { requestId?: RequestId } };
-    if (msg.method !== undefined && msg.id !== undefined) this.remember(msg.id, msg.method, requestSignal);
+    const requestId = newRequestId();
+    if (msg.method !== undefined && msg.id !== undefined) this.remember(msg.id, msg.method, requestId, requestSignal);
     // The session drops the answer of a cancelled request, so nothing else would forget it.
     if (msg.method === 'notifications/cancelled' && msg.params?.requestId !== undefined) this.forget(msg.params.requestId);
-    await entry.session.fromCaller(message, this.sink);
+    await entry.session.fromCaller(message, this.sink, requestId);
   }
 
   /** The request the authorizer sees: what the caller would have POSTed to the runtime's URL on this platform. */
@@ -126,8 +130,8 @@ export class InProcessTransport implements Transport {
    * they do over HTTP, where each request's response stream is read by a task its send started. Aborting the
    * request's signal cancels it at the worker.
    */
-  private remember(id: RequestId, method: string, signal: AbortSignal | undefined): void {
-    const outstanding: Outstanding = { scope: new AsyncResource('InProcessRequest'), method, started: performance.now() };
+  private remember(id: RequestId, method: string, requestId: string, signal: AbortSignal | undefined): void {
+    const outstanding: Outstanding = { scope: new AsyncResource('InProcessRequest'), method, requestId, started: performance.now() };
     if (signal) {
       const cancel = (): void =>
         void this.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'the caller cancelled' } }).catch(() => undefined);
@@ -153,6 +157,7 @@ export class InProcessTransport implements Transport {
         runtime: this.request.runtime,
         via: 'in-process',
         rpc: outstanding.method,
+        requestId: outstanding.requestId,
         ...(msg.error ? { error: true } : {}),
         ms: Math.round((performance.now() - outstanding.started) * 100) / 100,
       });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { classifyInboundRequest, isInitializeRequest } from '@modelcontextprotocol/server';
 import { BodyTooLargeError, metadataPath, parseJsonRpcBody, readBody, requestOrigin, runtimePathOfSegment } from '../http/index.js';
+import type { ToolportError } from '../errors/index.js';
 import { AuthError, sendAuthChallenge, type InboundAuth, type Principal } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import { sendJsonRpcError } from '../mcp/index.js';
@@ -8,7 +9,6 @@ import { RuntimeError } from './errors.js';
 import { AGENTCORE_SESSION_HEADER } from './headers.js';
 import { servePerRequest } from './per-request-http.js';
 import { runtimeNameOf, type RuntimeRecords } from './records.js';
-import { newRequestId } from '../errors/index.js';
 import { header, sendRuntimeError } from './replies.js';
 import { forwardToSession, openHttpSession } from './session-http.js';
 import { ownerOf, sessionNotFound, type SessionTable } from './session-table.js';
@@ -35,9 +35,9 @@ export class HttpInvocations {
     private readonly log: Logger,
   ) {}
 
-  async handle(req: IncomingMessage, res: ServerResponse, ref: string, qualifier: string): Promise<void> {
+  /** `requestId` is the edge's id of this request: its access-log line and any error answered to it carry it. */
+  async handle(req: IncomingMessage, res: ServerResponse, ref: string, qualifier: string, requestId: string): Promise<void> {
     const started = performance.now();
-    const requestId = newRequestId();
     const log: Record<string, unknown> = { runtime: ref, method: req.method, requestId };
     res.on('close', () => {
       this.log.info('invocation', { ...log, status: res.statusCode, ms: Math.round((performance.now() - started) * 100) / 100 });
@@ -76,12 +76,12 @@ export class HttpInvocations {
       let body: unknown;
       if (req.method === 'POST') {
         const parsed = parseJsonRpcBody((await readRaw()).toString('utf8'));
-        if ('error' in parsed) return sendJsonRpcError(res, 400, parsed.error);
+        if ('error' in parsed) return this.refuse(res, parsed.error, requestId, log);
         body = parsed.body;
         id = (body as { id?: unknown }).id ?? null;
         log.rpc = Array.isArray(body) ? 'batch' : (body as { method?: unknown }).method;
       }
-      const call = { sessions: this.sessions, log: this.log, req, res, name, target, logLine: log, principal };
+      const call = { sessions: this.sessions, log: this.log, req, res, name, target, logLine: log, principal, requestId };
       const route = classifyInboundRequest({
         httpMethod: req.method ?? 'GET',
         protocolVersionHeader: header(req, 'mcp-protocol-version'),
@@ -108,14 +108,21 @@ export class HttpInvocations {
       }
       if (!existing || existing.session.isEnded || !existing.transport) throw sessionNotFound(sessionId);
       log.session = sessionId;
-      await forwardToSession(req, res, existing, body);
+      await forwardToSession(req, res, existing, body, requestId);
     } catch (error) {
       if (error instanceof BodyTooLargeError)
-        return sendRuntimeError(res, new RuntimeError('body_too_large', `${error.message}; send less or raise limits.maxBodyBytes`), requestId, id);
-      if (error instanceof RuntimeError) return sendRuntimeError(res, error, requestId, id);
+        return this.refuse(res, new RuntimeError('body_too_large', `${error.message}; send less or raise limits.maxBodyBytes`), requestId, log, id);
+      if (error instanceof RuntimeError) return this.refuse(res, error, requestId, log, id);
       this.log.error('invocation failed', { ...log, error: (error as Error).stack });
       const internal = `internal error while invoking the runtime; see the server log for request id ${requestId}`;
       sendRuntimeError(res, new RuntimeError('worker_unavailable', internal, { cause: error }), requestId, id);
     }
+  }
+
+  /** Answers a failure Toolport can name; the request's access-log line gets its code and the detail kept from the caller. */
+  private refuse(res: ServerResponse, error: ToolportError, requestId: string, log: Record<string, unknown>, id: unknown = null): void {
+    log.code = error.code;
+    if (error.detail) log.detail = error.detail;
+    sendRuntimeError(res, error, requestId, id);
   }
 }

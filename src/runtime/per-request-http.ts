@@ -11,7 +11,7 @@ import { ownerOf, sessionNotFound, type HttpInvocation } from './session-table.j
 
 /** Serves one 2026-07-28 request on the worker of its session, or of its caller's stateless session. */
 export async function servePerRequest(call: HttpInvocation, route: InboundModernRoute): Promise<void> {
-  const { sessions, log, req, res, name, target, logLine, principal } = call;
+  const { sessions, log, req, res, name, target, logLine, principal, requestId } = call;
   const id = route.messageKind === 'request' ? route.message.id : null;
   const requested = route.classification.revision;
   if (requested === undefined || !PER_REQUEST_PROTOCOL_VERSIONS.includes(requested)) {
@@ -35,7 +35,7 @@ export async function servePerRequest(call: HttpInvocation, route: InboundModern
   logLine.session = session.id;
   logLine.pid = session.worker.pid;
   const envelope = ((route.message.params as { _meta?: Record<string, unknown> } | undefined)?._meta ?? {}) as Record<string, unknown>;
-  entry.era ??= detectEra(session, envelope).catch((error: unknown) => {
+  entry.era ??= detectEra(session, envelope, requestId).catch((error: unknown) => {
     entry.era = undefined; // a failed probe is retried by the next request
     throw error;
   });
@@ -48,7 +48,9 @@ export async function servePerRequest(call: HttpInvocation, route: InboundModern
   const transport = new PerRequestHTTPServerTransport({ classification: route.classification, responseMode: 'auto' });
   const sink = legacyResultSink(era, transport, route.message.method);
   transport.onmessage = (message: JSONRPCMessage) => {
-    session.fromCaller(message, sink).catch((error: Error) => log.warn('could not reach worker', { session: session.id, error: error.message }));
+    session
+      .fromCaller(message, sink, requestId)
+      .catch((error: Error) => log.warn('could not reach worker', { session: session.id, requestId, error: error.message }));
   };
   await transport.start();
   const response = await withLadderStatus(await transport.handleMessage(route.message, { request: toFetchRequest(req, undefined) }));

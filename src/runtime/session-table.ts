@@ -21,6 +21,8 @@ export interface HttpInvocation {
   target: RuntimeTarget;
   /** The request's access-log fields; handlers add the session and worker. */
   logLine: Record<string, unknown>;
+  /** The request's id at the edge: in its access-log line and in any error answered to it. */
+  requestId: string;
   principal: Principal | undefined;
 }
 

@@ -1,5 +1,7 @@
 import { SUBSCRIPTION_ID_META_KEY, type JSONRPCMessage, type RequestId, type TransportSendOptions } from '@modelcontextprotocol/server';
+import { errorAnswer } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
+import { RuntimeError } from './errors.js';
 import type { Worker, WorkerExit } from './worker.js';
 
 /** Where messages for one caller-side request go: an SDK server transport (session-wide or per request). */
@@ -11,6 +13,8 @@ interface PendingRequest {
   sink: MessageSink;
   callerId: RequestId;
   method: string;
+  /** The id of the caller's request at the edge: its error answer and that answer's log line both carry it. */
+  requestId: string;
   progressToken?: string | number;
   timer: NodeJS.Timeout;
 }
@@ -30,12 +34,13 @@ function describeExit(exit: WorkerExit): string {
   if (exit.reason === 'memory_limit') return "the worker exceeded the runtime's memory limit (limits.memoryMb) and was stopped";
   if (exit.reason === 'pids_limit') return "the worker tried to run more processes than the runtime's limit (limits.pids) and was stopped";
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-  const tail = exit.stderrSummary ? `; its output: ${exit.stderrSummary}` : '';
-  return `the hosted MCP server process ${how}${tail}`;
+  return `the hosted MCP server process ${how}`;
 }
 
-function exitMessage(exit: WorkerExit): string {
-  return `${describeExit(exit)}. This session has ended; send a new initialize request to start a fresh session (if this keeps happening, the runtime's command is failing: see the Toolport log).`;
+/** The worker's exit as its callers are told it; the worker's own output goes to the log only, never to a caller. */
+function exitError(exit: WorkerExit): RuntimeError {
+  const message = `${describeExit(exit)}. This session has ended; send a new initialize request to start a fresh session (if this keeps happening, the runtime's command is failing: see the Toolport log).`;
+  return new RuntimeError('worker_exited', message, exit.stderrSummary ? { detail: exit.stderrSummary } : {});
 }
 
 /**
@@ -82,8 +87,11 @@ export class Session {
     return this.ended !== undefined;
   }
 
-  /** Forwards one caller message to the worker; responses and related notifications go to `sink`. */
-  async fromCaller(message: JSONRPCMessage, sink: MessageSink): Promise<void> {
+  /**
+   * Forwards one caller message to the worker; responses and related notifications go to `sink`. `requestId` is the
+   * id of the caller's request at the edge, which an error answer of this session carries.
+   */
+  async fromCaller(message: JSONRPCMessage, sink: MessageSink, requestId: string): Promise<void> {
     this.lastActivity = Date.now();
     const msg = message as AnyMessage;
     if (msg.method !== undefined && msg.id !== undefined) {
@@ -91,23 +99,23 @@ export class Session {
       const token = (msg.params?._meta as { progressToken?: string | number } | undefined)?.progressToken;
       const timer = setTimeout(() => this.timeOut(workerId), this.requestTimeoutMs);
       timer.unref();
-      const entry: PendingRequest = { sink, callerId: msg.id, method: msg.method, timer };
+      const entry: PendingRequest = { sink, callerId: msg.id, method: msg.method, requestId, timer };
       if (token !== undefined) entry.progressToken = token;
       this.pending.set(workerId, entry);
       const params = this.envelope ? { ...msg.params, _meta: { ...this.envelope, ...(msg.params?._meta as object | undefined) } } : msg.params;
       try {
         await this.worker.send({ ...msg, id: workerId, ...(params ? { params } : {}) } as JSONRPCMessage);
       } catch (error) {
-        // A worker that died before taking it (a server failing at start) explains itself with its own output.
+        // A worker that died before taking it (a server failing at start): its exit, with its output in the log line.
         if (this.worker.exitStatus) {
-          this.failPending(exitMessage(this.worker.exitStatus));
+          this.failPending(exitError(this.worker.exitStatus));
           this.finish('worker_exited');
           throw error;
         }
         // It never reached the worker (gone, or the message cannot be serialised): answer now, not at the request timeout.
         this.settle(workerId);
-        const reason = `the request could not be passed to the hosted MCP server: ${(error as Error).message}`;
-        this.deliver(sink, { jsonrpc: '2.0', id: msg.id, error: { code: -32603, message: reason } } as JSONRPCMessage);
+        const reason = 'the request could not be passed to the hosted MCP server; see the Toolport log for this request id';
+        this.fail(entry, new RuntimeError('worker_unavailable', reason, { detail: (error as Error).message }));
         throw error;
       }
       return;
@@ -123,8 +131,15 @@ export class Session {
     await this.worker.send(message);
   }
 
-  /** Sends a request of the runtime's own to the worker; resolves with the worker's response (result or error). */
-  request(method: string, params: Record<string, unknown>): Promise<{ result?: Record<string, unknown>; error?: { code: number; message: string } }> {
+  /**
+   * Sends a request of the runtime's own to the worker, on behalf of the caller's request `requestId`; resolves with
+   * the worker's response (result or error).
+   */
+  request(
+    method: string,
+    params: Record<string, unknown>,
+    requestId: string,
+  ): Promise<{ result?: Record<string, unknown>; error?: { code: number; message: string } }> {
     return new Promise((resolve, reject) => {
       const sink: MessageSink = {
         send: async (message) => {
@@ -132,7 +147,7 @@ export class Session {
           if (response.method === undefined) resolve(response as { result?: Record<string, unknown>; error?: { code: number; message: string } });
         },
       };
-      this.fromCaller({ jsonrpc: '2.0', id: `runtime-${method}`, method, params } as JSONRPCMessage, sink).catch(reject);
+      this.fromCaller({ jsonrpc: '2.0', id: `runtime-${method}`, method, params } as JSONRPCMessage, sink, requestId).catch(reject);
     });
   }
 
@@ -192,26 +207,26 @@ export class Session {
     return token === undefined ? newest : undefined;
   }
 
-  private failPending(message: string, code = -32603): void {
-    for (const workerId of [...this.pending.keys()]) {
-      const entry = this.settle(workerId) as PendingRequest;
-      this.deliver(entry.sink, { jsonrpc: '2.0', id: entry.callerId, error: { code, message } } as JSONRPCMessage);
-    }
+  /**
+   * Answers one caller request with a runtime failure through the one mapper, and logs it under the request id the
+   * answer carries, with the detail (the worker's output, the send error) that the caller is never shown.
+   */
+  private fail(entry: PendingRequest, error: RuntimeError): void {
+    const { requestId, method } = entry;
+    this.log.warn('request failed', { session: this.id, requestId, method, code: error.code, error: error.message, detail: error.detail });
+    this.deliver(entry.sink, { jsonrpc: '2.0', id: entry.callerId, error: errorAnswer(error, requestId).jsonRpc } as JSONRPCMessage);
+  }
+
+  private failPending(error: RuntimeError): void {
+    for (const workerId of [...this.pending.keys()]) this.fail(this.settle(workerId) as PendingRequest, error);
   }
 
   private timeOut(workerId: string): void {
     const entry = this.settle(workerId);
     if (!entry) return;
     const limit = this.requestTimeoutMs < 10_000 ? `${this.requestTimeoutMs} ms` : `${Math.round(this.requestTimeoutMs / 1000)} s`;
-    this.log.warn('request exceeded the runtime request timeout; cancelled', { session: this.id, method: entry.method, limit });
-    this.deliver(entry.sink, {
-      jsonrpc: '2.0',
-      id: entry.callerId,
-      error: {
-        code: -32001,
-        message: `${entry.method} ran longer than the runtime's request timeout (${limit}) and was cancelled; raise limits.requestTimeout if it needs longer`,
-      },
-    } as JSONRPCMessage);
+    const message = `${entry.method} ran longer than the runtime's request timeout (${limit}) and was cancelled; raise limits.requestTimeout if it needs longer`;
+    this.fail(entry, new RuntimeError('worker_timeout', message));
     void this.worker
       .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: workerId, reason: 'request timeout' } } as JSONRPCMessage)
       .catch(() => undefined);
@@ -226,8 +241,9 @@ export class Session {
       code: exit.code,
       signal: exit.signal,
       reason: exit.reason,
+      stderr: exit.stderrSummary,
     });
-    this.failPending(exitMessage(exit));
+    this.failPending(exitError(exit));
     this.finish('worker_exited');
   }
 
@@ -240,7 +256,9 @@ export class Session {
   /** Ends the session: fails what is in flight and stops the worker. */
   async end(reason: SessionEnd): Promise<void> {
     if (this.ended) return;
-    this.failPending(LIMIT_ENDS[reason] ?? `the session ended (${reason}) before this request completed; initialize a new session`);
+    this.failPending(
+      new RuntimeError('session_ended', LIMIT_ENDS[reason] ?? `the session ended (${reason}) before this request completed; initialize a new session`),
+    );
     this.finish(reason);
     await this.worker.stop();
   }

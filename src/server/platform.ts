@@ -260,7 +260,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
       return fail(req, res, new ToolportError('gateway_loading', message, { retryAfterSeconds: RETRY_AFTER_S }), requestId, 'json-rpc');
     }
     if (endpoint?.kind === 'runtime' && !endpoint.metadata)
-      return runtimes.handle(req, res, endpoint.segment, url.searchParams.get('qualifier') ?? DEFAULT_QUALIFIER);
+      return runtimes.handle(req, res, endpoint.segment, url.searchParams.get('qualifier') ?? DEFAULT_QUALIFIER, requestId);
     throw notFound(path);
   };
   const server: Server = createServer((req, res) => {

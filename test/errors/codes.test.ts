@@ -5,6 +5,7 @@ import { ERROR_CODES, errorAnswer, ToolportError, type ErrorCode } from '../../s
 /** Every code a caller can be told, written out: a change to ERROR_CODES must change this table too. */
 const EXPECTED: Record<ErrorCode, { http: number; jsonRpc: number }> = {
   bad_request: { http: 400, jsonRpc: -32600 },
+  parse_error: { http: 400, jsonRpc: -32700 },
   bad_path: { http: 400, jsonRpc: -32600 },
   body_too_large: { http: 413, jsonRpc: -32600 },
   headers_too_large: { http: 431, jsonRpc: -32600 },
@@ -31,6 +32,8 @@ const EXPECTED: Record<ErrorCode, { http: number; jsonRpc: number }> = {
   too_many_sessions: { http: 429, jsonRpc: -32603 },
   worker_unavailable: { http: 503, jsonRpc: -32603 },
   worker_exited: { http: 502, jsonRpc: -32603 },
+  worker_timeout: { http: 504, jsonRpc: -32001 },
+  session_ended: { http: 404, jsonRpc: -32603 },
   sandbox_unavailable: { http: 503, jsonRpc: -32603 },
   gateway_not_found: { http: 404, jsonRpc: -32001 },
   gateway_loading: { http: 503, jsonRpc: -32000 },

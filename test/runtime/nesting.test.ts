@@ -58,14 +58,19 @@ describe('deeply nested JSON', () => {
     const answers: JSONRPCMessage[] = [];
     const sink = { send: async (message: JSONRPCMessage) => void answers.push(message) };
     await assert.rejects(
-      session.fromCaller({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x', arguments: { deep } } } as JSONRPCMessage, sink),
+      session.fromCaller(
+        { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x', arguments: { deep } } } as JSONRPCMessage,
+        sink,
+        'nesting-request',
+      ),
     );
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(session.inFlight, 0);
-    const [answer] = answers as { id: number; error: { code: number; message: string } }[];
+    const [answer] = answers as { id: number; error: { code: number; message: string; data: unknown } }[];
     assert.equal(answer?.id, 7);
     assert.equal(answer?.error.code, -32603);
     assert.match(answer?.error.message ?? '', /could not be passed to the hosted MCP server/);
+    assert.deepEqual(answer?.error.data, { code: 'worker_unavailable', requestId: 'nesting-request' });
     await session.end('shutdown');
   });
 });
