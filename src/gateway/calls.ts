@@ -1,12 +1,11 @@
 // One tool call through the gateway: refuse unknown tools, forbidden callers and arguments that do not match the
 // tool's input schema before anything reaches the target; then call it under the target's guard, and audit the call.
-import { randomUUID } from 'node:crypto';
 import { ProtocolError, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { Principal } from '../identity/index.js';
-import type { Logger } from '../log/index.js';
+import { withRequestId, type Logger } from '../log/index.js';
 import { gatewayName } from './catalog.js';
-import { GatewayError } from './errors.js';
+import { GatewayError, handlerError } from './errors.js';
 import type { LiveGateway } from './live.js';
 import type { CallRecord, GatewayStore } from './store.js';
 import { TargetError, type CallContext } from './targets/types.js';
@@ -63,33 +62,39 @@ export class CallRunner {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Calls one tool for the HTTP request `ids.requestId`: a failure's error answer and log line carry that id, and the
+   * call's audit record is `ids.callId` (the request's id for its first call).
+   */
   async call(
     gateway: LiveGateway,
     name: string,
     args: Record<string, unknown>,
     caller: Caller,
     signal: AbortSignal,
+    ids: { requestId: string; callId: string },
     extras: Pick<CallContext, 'onProgress' | 'log' | 'input'> = {},
   ): Promise<CallToolResult> {
-    const requestId = randomUUID();
+    const { requestId, callId } = ids;
     const started = performance.now();
     const debug = gateway.row.spec.exceptionLevel === 'debug';
     let target: string | undefined;
     try {
-      const result = await this.dispatch(gateway, name, args, caller, signal, requestId, extras, (t) => (target = t));
+      const result = await withRequestId(requestId, () => this.dispatch(gateway, name, args, caller, signal, callId, extras, (t) => (target = t)));
       const status = (result as { resultType?: string }).resultType === 'input_required' ? 'input_required' : result.isError ? 'tool_error' : 'ok';
-      this.audit(gateway, { requestId, name, target, caller, args, started, status });
+      this.audit(gateway, { callId, name, target, caller, args, started, status });
       return result;
     } catch (error) {
       if (error instanceof ProtocolError) {
         // The target's own JSON-RPC answer goes back unchanged.
-        this.audit(gateway, { requestId, name, target, caller, args, started, status: 'target_rpc_error', error: error.message });
+        this.audit(gateway, { callId, name, target, caller, args, started, status: 'target_rpc_error', error: error.message });
         throw error;
       }
       const failure = asGatewayError(error);
-      this.log.warn('tool call failed', { gateway: gateway.name, tool: name, requestId, code: failure.code, error: failure.message, detail: failure.detail });
-      this.audit(gateway, { requestId, name, target, caller, args, started, status: failure.code, error: failure.message });
-      throw failure.toProtocolError(requestId, debug);
+      const fields = { gateway: gateway.name, tool: name, requestId, ...(callId === requestId ? {} : { callId }) };
+      this.log.warn('tool call failed', { ...fields, code: failure.code, error: failure.message, detail: failure.detail });
+      this.audit(gateway, { callId, name, target, caller, args, started, status: failure.code, error: failure.message });
+      throw handlerError(failure, requestId, debug);
     }
   }
 
@@ -99,7 +104,7 @@ export class CallRunner {
     args: Record<string, unknown>,
     caller: Caller,
     signal: AbortSignal,
-    requestId: string,
+    callId: string,
     extras: Pick<CallContext, 'onProgress' | 'log' | 'input'>,
     routed: (target: string) => void,
   ): Promise<CallToolResult> {
@@ -125,7 +130,7 @@ export class CallRunner {
         target: route.target,
         // AgentCore handlers strip the prefix at the first "___": they get the whole name, never a shortened one.
         prefixedName: live.spec.prefix ? gatewayName(route.target, route.name) : route.name,
-        requestId,
+        requestId: callId,
         ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
         ...(caller.messageId !== undefined ? { mcpMessageId: caller.messageId } : {}),
         ...(extras.onProgress ? { onProgress: extras.onProgress } : {}),
@@ -138,7 +143,7 @@ export class CallRunner {
   private audit(
     gateway: LiveGateway,
     call: {
-      requestId: string;
+      callId: string;
       name: string;
       target: string | undefined;
       caller: Caller;
@@ -152,7 +157,7 @@ export class CallRunner {
     const client = principal?.clientId ?? clientName;
     if (this.queued.length === 0) setImmediate(() => this.writeQueued());
     this.queued.push({
-      requestId: call.requestId,
+      requestId: call.callId,
       at: new Date().toISOString(),
       gateway: gateway.name,
       ...(principal ? { subject: principal.subject } : {}),

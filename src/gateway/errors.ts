@@ -26,10 +26,13 @@ export class GatewayError extends ToolportError<GatewayErrorCode> {
   ) {
     super(code, message, detail === undefined ? {} : { detail });
   }
+}
 
-  /** The JSON-RPC error a handler throws: code, message, and `data` with the stable code and request id. */
-  toProtocolError(requestId: string, debug: boolean): ProtocolError {
-    const { jsonRpc } = errorAnswer(this, requestId, debug);
-    return new ProtocolError(jsonRpc.code, `${jsonRpc.message} (request id ${requestId})`, jsonRpc.data);
-  }
+/**
+ * The JSON-RPC error a gateway handler throws for a failure of its own: the table's code, the message with the
+ * request id, and `data` with the stable code and request id (plus `extra`, such as the resource's uri).
+ */
+export function handlerError(error: ToolportError, requestId: string, debug: boolean, extra: Record<string, unknown> = {}): ProtocolError {
+  const { jsonRpc } = errorAnswer(error, requestId, debug);
+  return new ProtocolError(jsonRpc.code, `${jsonRpc.message} (request id ${requestId})`, { ...jsonRpc.data, ...extra });
 }

@@ -9,15 +9,17 @@ import {
   createMcpHandler,
   isInitializeRequest,
   isLegacyRequest,
+  type AuthInfo,
   type McpHttpHandler,
   type Server,
 } from '@modelcontextprotocol/server';
 import { BodyTooLargeError, gatewayPath, metadataPath, parseJsonRpcBody, readBody, requestOrigin, sendFetchResponse, toFetchRequest } from '../http/index.js';
 import { AuthError, InboundAuth, sendAuthChallenge, type Principal } from '../identity/index.js';
-import { errorAnswer, newRequestId, ToolportError, type ErrorAnswer } from '../errors/index.js';
+import { errorAnswer, ToolportError, type ErrorAnswer } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { SessionEventStore, sendErrorAnswer } from '../mcp/index.js';
 import { CallRunner, type Caller } from './calls.js';
+import { callerOf, handlerAuthInfo } from './handler-info.js';
 import { LiveGateway, type DriverFactory } from './live.js';
 import { ToolListPages, plainToolsList, type PlainListRequest } from './list-cache.js';
 import { createGatewayServer } from './server.js';
@@ -98,14 +100,11 @@ export class GatewayHost {
     if (!row) return undefined;
     const live = new LiveGateway(row, this.store, this.makeDriver, this.log.child({ gateway: name }));
     await live.load(await this.store.listTargets(name));
-    const modern = createMcpHandler(
-      (ctx) => createGatewayServer(live, this.calls, () => (ctx.authInfo?.extra?.caller as Caller | undefined) ?? { principal: undefined }),
-      {
-        legacy: 'reject',
-        maxRequestBodySize: row.spec.maxBodyBytes,
-        onerror: (error) => this.log.debug('gateway request refused', { gateway: name, error: error.message }),
-      },
-    );
+    const modern = createMcpHandler((ctx) => createGatewayServer(live, this.calls, () => callerOf(ctx.authInfo), this.log), {
+      legacy: 'reject',
+      maxRequestBodySize: row.spec.maxBodyBytes,
+      onerror: (error) => this.log.debug('gateway request refused', { gateway: name, error: error.message }),
+    });
     const unsubscribe = live.onChange(() => modern.notify.toolsChanged());
     this.served.set(name, { live, modern, lists: new ToolListPages(live), unsubscribe });
     return live;
@@ -151,9 +150,11 @@ export class GatewayHost {
     return this.auth.protectedResourceMetadata(live.row.spec.auth, `${baseUrl}${gatewayPath(name)}`, `Toolport gateway ${name}`);
   }
 
-  /** Handles one HTTP request to `/gateways/{name}/mcp`. */
-  async handle(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
-    const requestId = newRequestId();
+  /**
+   * Handles one HTTP request to `/gateways/{name}/mcp`. `requestId` is the edge's id of it: every error answered to it,
+   * in the edge or in an MCP handler, and the log line of that error carry it.
+   */
+  async handle(req: IncomingMessage, res: ServerResponse, name: string, requestId: string): Promise<void> {
     const served = this.served.get(name);
     if (!served)
       return sendErrorAnswer(
@@ -194,12 +195,10 @@ export class GatewayHost {
       res.on('close', () => abort.abort());
       const request = toFetchRequest(req, raw, abort.signal);
       const caller: Caller = { principal };
+      const authInfo = handlerAuthInfo(caller, requestId);
       const response = (await isLegacyRequest(request, body))
-        ? await this.serveLegacy(live, request, body, caller, requestId)
-        : await modern.fetch(request, {
-            parsedBody: body,
-            authInfo: { token: '', clientId: principal?.clientId ?? '', scopes: principal?.scopes ?? [], extra: { caller } },
-          });
+        ? await this.serveLegacy(live, request, body, authInfo, requestId)
+        : await modern.fetch(request, { parsedBody: body, authInfo });
       await sendFetchResponse(res, response);
     } catch (error) {
       if (error instanceof AuthError) {
@@ -239,7 +238,8 @@ export class GatewayHost {
   }
 
   /** 2025-11-25: `initialize` opens a session; later requests must carry its id and come from the same caller. */
-  private async serveLegacy(live: LiveGateway, request: Request, body: unknown, caller: Caller, requestId: string): Promise<Response> {
+  private async serveLegacy(live: LiveGateway, request: Request, body: unknown, authInfo: AuthInfo, requestId: string): Promise<Response> {
+    const caller = callerOf(authInfo);
     const refuse = (error: ToolportError): Response => jsonRpcResponse(this.refusal(live.name, error, requestId));
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId) {
@@ -250,7 +250,7 @@ export class GatewayHost {
         );
       }
       session.lastSeen = Date.now();
-      return session.transport.handleRequest(request, { parsedBody: body });
+      return session.transport.handleRequest(request, { parsedBody: body, authInfo });
     }
     const initializing = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
     if (request.method !== 'POST' || !initializing) {
@@ -271,15 +271,16 @@ export class GatewayHost {
     // Counted until the session is registered, so concurrent initialize requests cannot overshoot the bound.
     this.opening.set(live.name, (this.opening.get(live.name) ?? 0) + 1);
     try {
-      return await this.openSession(live, request, body, caller);
+      return await this.openSession(live, request, body, authInfo);
     } finally {
       this.opening.set(live.name, (this.opening.get(live.name) ?? 1) - 1);
     }
   }
 
-  private async openSession(live: LiveGateway, request: Request, body: unknown, caller: Caller): Promise<Response> {
+  private async openSession(live: LiveGateway, request: Request, body: unknown, authInfo: AuthInfo): Promise<Response> {
+    const caller = callerOf(authInfo);
     const session = { ...caller, ...declared(body) };
-    const server = createGatewayServer(live, this.calls, () => session);
+    const server = createGatewayServer(live, this.calls, () => session, this.log);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       // Resumable streams (transports §resumability): events are kept so a client can reconnect with Last-Event-ID.
@@ -295,7 +296,7 @@ export class GatewayHost {
       },
     });
     await server.connect(transport);
-    return transport.handleRequest(request, { parsedBody: body });
+    return transport.handleRequest(request, { parsedBody: body, authInfo });
   }
 
   /** Maps a refusal of the gateway edge through errorAnswer and logs it with the request id its answer carries. */

@@ -1,6 +1,5 @@
 // The gateway as an MCP server: one SDK `Server` per 2025-11-25 session or per 2026-07-28 request, whose handlers
 // answer lists from the stored catalog (paginated, filtered by permissions) and forward calls to targets.
-import { randomUUID } from 'node:crypto';
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
@@ -11,9 +10,11 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { ToolportError } from '../errors/index.js';
-import { GatewayError } from './errors.js';
+import { withRequestId, type Logger } from '../log/index.js';
+import { GatewayError, handlerError } from './errors.js';
 import { InvalidCursorError, page } from './catalog.js';
 import type { CallRunner, Caller } from './calls.js';
+import { nextCallId, requestIdOf } from './handler-info.js';
 import type { LiveGateway } from './live.js';
 import { TargetError, logSeverity, type CallContext } from './targets/types.js';
 
@@ -22,24 +23,9 @@ export function gatewayServerInfo(gateway: string): { name: string; version: str
   return { name: `toolport-gateway-${gateway}`, version: '0.1.0' };
 }
 
-/** One page of a list (the gateway's `pageSize` items; clients follow `nextCursor`). */
-function paged<T>(gateway: LiveGateway, items: readonly T[], cursor: string | undefined): { items: T[]; nextCursor?: string } {
-  try {
-    return page(items, cursor, gateway.row.spec.pageSize);
-  } catch (error) {
-    if (error instanceof InvalidCursorError) throw refusal(error);
-    throw error;
-  }
-}
-
-/** The error for a prompt, resource or completion the gateway's permissions keep from this caller (as for tools). */
-function forbidden(what: string): ProtocolError {
-  return refusal(new GatewayError('forbidden', `you may not ${what}: the gateway's permissions do not admit your token's scopes or claims`));
-}
-
-/** A handler's refusal as the SDK throws it: the table's JSON-RPC code, the message, and the stable code in `data`. */
-function refusal(error: ToolportError, data: Record<string, unknown> = {}): ProtocolError {
-  return new ProtocolError(error.jsonRpcCode, error.message, { code: error.code, ...data });
+/** The failure for a prompt, resource or completion the gateway's permissions keep from this caller (as for tools). */
+function forbidden(what: string): GatewayError {
+  return new GatewayError('forbidden', `you may not ${what}: the gateway's permissions do not admit your token's scopes or claims`);
 }
 
 /** Forwards a target's progress to the caller when the request carried a progress token. */
@@ -85,7 +71,10 @@ function isInputRequired(result: object): boolean {
   return (result as { resultType?: string }).resultType === 'input_required';
 }
 
-/** Resource reads and prompt gets go to one target under its guard; failures become safe errors with a request id. */
+/**
+ * Resource reads and prompt gets go to one target under its guard; failures become safe errors with the request's id,
+ * logged under it with the target's words.
+ */
 async function forward<T>(
   gateway: LiveGateway,
   target: string,
@@ -93,14 +82,15 @@ async function forward<T>(
   caller: Caller,
   run: (context: CallContext) => Promise<T>,
   prefixedName: string,
+  logger: Logger,
 ): Promise<T> {
   const live = gateway.targets.get(target);
-  const requestId = randomUUID();
+  const requestId = requestIdOf(ctx);
   const input = inputOf(ctx, caller);
   try {
     if (!live) throw new GatewayError('target_unavailable', `target "${target}" is not available`);
-    return await live.guard.run(ctx.mcpReq.signal, (signal) =>
-      run({ signal, gateway: gateway.name, target, prefixedName, requestId, ...(input ? { input } : {}) }),
+    return await withRequestId(requestId, () =>
+      live.guard.run(ctx.mcpReq.signal, (signal) => run({ signal, gateway: gateway.name, target, prefixedName, requestId, ...(input ? { input } : {}) })),
     );
   } catch (error) {
     if (error instanceof ProtocolError) throw error; // the target's own JSON-RPC answer
@@ -112,16 +102,34 @@ async function forward<T>(
             (error as Error).message,
             (error as TargetError).detail,
           );
-    throw failure.toProtocolError(requestId, gateway.row.spec.exceptionLevel === 'debug');
+    logger.warn('target request failed', { gateway: gateway.name, target, method: ctx.mcpReq.method, requestId, code: failure.code, detail: failure.detail });
+    throw handlerError(failure, requestId, gateway.row.spec.exceptionLevel === 'debug');
   }
 }
 
 /** Builds the MCP server a caller talks to; `caller` is fixed for its lifetime (a session or a request). */
-export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, caller: () => Caller): Server {
+export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, caller: () => Caller, logger: Logger): Server {
   const server = new Server(gatewayServerInfo(gateway.name), {
     capabilities: { tools: { listChanged: true }, resources: {}, prompts: {}, completions: {}, logging: {} },
     ...(gateway.row.spec.description ? { instructions: gateway.row.spec.description } : {}),
   });
+
+  /** A handler's refusal as the SDK throws it, with the request's id, which its log line carries too. */
+  const refuse = (ctx: ServerContext, error: ToolportError, extra: Record<string, unknown> = {}): ProtocolError => {
+    const requestId = requestIdOf(ctx);
+    logger.info('gateway request refused', { gateway: gateway.name, method: ctx.mcpReq.method, requestId, code: error.code });
+    return handlerError(error, requestId, false, extra);
+  };
+
+  /** One page of a list (the gateway's `pageSize` items; clients follow `nextCursor`). */
+  const paged = <T>(ctx: ServerContext, items: readonly T[], cursor: string | undefined): { items: T[]; nextCursor?: string } => {
+    try {
+      return page(items, cursor, gateway.row.spec.pageSize);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw refuse(ctx, error);
+      throw error;
+    }
+  };
 
   // This server serves one 2025-11-25 session (or one 2026-07-28 request, where the SDK refuses logging/setLevel and
   // the level rides in the envelope), so the level kept here is this caller's alone.
@@ -131,8 +139,8 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     return {};
   });
 
-  server.setRequestHandler('tools/list', async (request) => {
-    const { items, nextCursor } = paged(gateway, gateway.toolsVisibleTo(caller().principal), request.params?.cursor);
+  server.setRequestHandler('tools/list', async (request, ctx) => {
+    const { items, nextCursor } = paged(ctx, gateway.toolsVisibleTo(caller().principal), request.params?.cursor);
     return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
@@ -149,23 +157,31 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const onProgress = progressForwarder(ctx);
     const log = logForwarder(ctx, sessionLogLevel);
     const input = inputOf(ctx, who);
-    const result = await calls.call(gateway, name, args, who, ctx.mcpReq.signal, {
-      ...(onProgress ? { onProgress } : {}),
-      ...(log ? { log } : {}),
-      ...(input ? { input } : {}),
-    });
+    const result = await calls.call(
+      gateway,
+      name,
+      args,
+      who,
+      ctx.mcpReq.signal,
+      { requestId: requestIdOf(ctx), callId: nextCallId(ctx) },
+      {
+        ...(onProgress ? { onProgress } : {}),
+        ...(log ? { log } : {}),
+        ...(input ? { input } : {}),
+      },
+    );
     if (isInputRequired(result)) return result;
     const outputSchema = (gateway.search?.name === name ? gateway.search.definition : gateway.catalog.tool(name))?.outputSchema;
     return server.projectCallToolResult(result, outputSchema);
   });
 
-  server.setRequestHandler('resources/list', async (request) => {
-    const { items, nextCursor } = paged(gateway, gateway.resourcesVisibleTo(caller().principal), request.params?.cursor);
+  server.setRequestHandler('resources/list', async (request, ctx) => {
+    const { items, nextCursor } = paged(ctx, gateway.resourcesVisibleTo(caller().principal), request.params?.cursor);
     return { resources: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
-  server.setRequestHandler('resources/templates/list', async (request) => {
-    const { items, nextCursor } = paged(gateway, gateway.resourceTemplatesVisibleTo(caller().principal), request.params?.cursor);
+  server.setRequestHandler('resources/templates/list', async (request, ctx) => {
+    const { items, nextCursor } = paged(ctx, gateway.resourceTemplatesVisibleTo(caller().principal), request.params?.cursor);
     return { resourceTemplates: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
@@ -174,13 +190,13 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const target = gateway.catalog.resourceTarget(uri);
     const driver = target ? gateway.targets.get(target)?.driver : undefined;
     if (!target || !driver?.readResource)
-      throw refusal(new GatewayError('unknown_resource', `no target of gateway "${gateway.name}" serves resource ${uri}`), { uri });
-    if (!gateway.policy.allowsResource(target, uri, caller().principal)) throw forbidden(`read resource ${uri}`);
-    return forward(gateway, target, ctx, caller(), (context) => driver.readResource!(uri, context), uri);
+      throw refuse(ctx, new GatewayError('unknown_resource', `no target of gateway "${gateway.name}" serves resource ${uri}`), { uri });
+    if (!gateway.policy.allowsResource(target, uri, caller().principal)) throw refuse(ctx, forbidden(`read resource ${uri}`));
+    return forward(gateway, target, ctx, caller(), (context) => driver.readResource!(uri, context), uri, logger);
   });
 
-  server.setRequestHandler('prompts/list', async (request) => {
-    const { items, nextCursor } = paged(gateway, gateway.promptsVisibleTo(caller().principal), request.params?.cursor);
+  server.setRequestHandler('prompts/list', async (request, ctx) => {
+    const { items, nextCursor } = paged(ctx, gateway.promptsVisibleTo(caller().principal), request.params?.cursor);
     return { prompts: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
@@ -189,9 +205,9 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const route = gateway.catalog.promptRoute(name);
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
     if (!route || !driver?.getPrompt)
-      throw refusal(new GatewayError('unknown_prompt', `gateway "${gateway.name}" has no prompt "${name}"; list them with prompts/list`));
-    if (!gateway.policy.allows(name, caller().principal)) throw forbidden(`get prompt "${name}"`);
-    return forward(gateway, route.target, ctx, caller(), (context) => driver.getPrompt!(route.name, args, context), name);
+      throw refuse(ctx, new GatewayError('unknown_prompt', `gateway "${gateway.name}" has no prompt "${name}"; list them with prompts/list`));
+    if (!gateway.policy.allows(name, caller().principal)) throw refuse(ctx, forbidden(`get prompt "${name}"`));
+    return forward(gateway, route.target, ctx, caller(), (context) => driver.getPrompt!(route.name, args, context), name, logger);
   });
 
   server.setRequestHandler('completion/complete', async (request, ctx) => {
@@ -200,7 +216,8 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     const route = ref.type === 'ref/prompt' ? gateway.catalog.promptRoute(ref.name) : template ? { target: template, name: ref.uri } : undefined;
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
     if (!route || !driver?.complete)
-      throw refusal(
+      throw refuse(
+        ctx,
         new GatewayError(
           ref.type === 'ref/prompt' ? 'unknown_prompt' : 'unknown_resource',
           `nothing on gateway "${gateway.name}" completes ${ref.type === 'ref/prompt' ? ref.name : ref.uri}`,
@@ -208,10 +225,10 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
       );
     const { principal } = caller();
     if (ref.type === 'ref/prompt' ? !gateway.policy.allows(ref.name, principal) : !gateway.policy.allowsResource(route.target, ref.uri, principal)) {
-      throw forbidden(`complete ${ref.type === 'ref/prompt' ? `prompt "${ref.name}"` : ref.uri}`);
+      throw refuse(ctx, forbidden(`complete ${ref.type === 'ref/prompt' ? `prompt "${ref.name}"` : ref.uri}`));
     }
     const upstreamRef = ref.type === 'ref/prompt' ? { ...ref, name: route.name } : ref;
-    return forward(gateway, route.target, ctx, caller(), (context) => driver.complete!({ ...request.params, ref: upstreamRef }, context), route.name);
+    return forward(gateway, route.target, ctx, caller(), (context) => driver.complete!({ ...request.params, ref: upstreamRef }, context), route.name, logger);
   });
 
   return server;

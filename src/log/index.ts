@@ -1,4 +1,7 @@
 /** Structured logging: one JSON line per event on stderr, so stdout stays free for CLI output. */
+/** The request id work in this process is done for, so log lines of one request share its id. */
+export { scopedRequestId, withRequestId } from './request-scope.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

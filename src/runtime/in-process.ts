@@ -7,7 +7,7 @@ import type { JSONRPCMessage, RequestId, Transport, TransportSendOptions } from 
 import { DEFAULT_QUALIFIER, runtimeUrl } from '../http/index.js';
 import type { InboundAuth, OutboundCredentials } from '../identity/index.js';
 import { newRequestId } from '../errors/index.js';
-import type { Logger } from '../log/index.js';
+import { scopedRequestId, type Logger } from '../log/index.js';
 import { RuntimeError } from './errors.js';
 import type { RuntimeRecords } from './records.js';
 import type { MessageSink } from './session.js';
@@ -96,7 +96,8 @@ export class InProcessTransport implements Transport {
     const entry = await (this.opening ??= this.openSession(ownerOf(principal), principal?.subject));
     if (this.closed || entry.session.isEnded || entry.owner !== ownerOf(principal)) throw sessionNotFound(entry.session.id);
     const msg = message as { id?: RequestId; method?: string; params?: { requestId?: RequestId } };
-    const requestId = newRequestId();
+    // A gateway handler names the request it calls for; a caller that names none (a catalog sync) gets a fresh id.
+    const requestId = scopedRequestId() ?? newRequestId();
     if (msg.method !== undefined && msg.id !== undefined) this.remember(msg.id, msg.method, requestId, requestSignal);
     // The session drops the answer of a cancelled request, so nothing else would forget it.
     if (msg.method === 'notifications/cancelled' && msg.params?.requestId !== undefined) this.forget(msg.params.requestId);

@@ -255,7 +255,7 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
     }
     if (endpoint?.kind === 'gateway' && !endpoint.metadata) {
       const name = endpoint.ref;
-      if (await readiness.gatewayReady(name)) return gateways.host.handle(req, res, name);
+      if (await readiness.gatewayReady(name)) return gateways.host.handle(req, res, name, requestId);
       const message = `gateway "${name}" is still loading its tool catalog; retry in a few seconds (GET /ready says when everything is loaded)`;
       return fail(req, res, new ToolportError('gateway_loading', message, { retryAfterSeconds: RETRY_AFTER_S }), requestId, 'json-rpc');
     }
