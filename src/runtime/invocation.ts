@@ -90,7 +90,7 @@ export class HttpInvocations {
         body,
       });
       if (route.kind === 'reject') {
-        return sendJsonRpcError(res, route.httpStatus, route, id);
+        return sendJsonRpcError(res, route.httpStatus, route, requestId, id);
       }
       if (route.kind === 'modern') {
         await servePerRequest(call, route);

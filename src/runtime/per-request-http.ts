@@ -20,11 +20,12 @@ export async function servePerRequest(call: HttpInvocation, route: InboundModern
       res,
       400,
       new UnsupportedProtocolVersionError({ supported: [...PER_REQUEST_PROTOCOL_VERSIONS], requested: requested ?? 'unknown' }),
+      requestId,
       id,
     );
   }
   const mismatch = routingHeaderMismatch(route.message.method, route.message.params, header(req, 'mcp-method'), header(req, 'mcp-name'));
-  if (mismatch) return sendJsonRpcError(res, 400, { code: HEADER_MISMATCH, message: mismatch }, id);
+  if (mismatch) return sendJsonRpcError(res, 400, { code: HEADER_MISMATCH, message: mismatch }, requestId, id);
   const callerSession = header(req, AGENTCORE_SESSION_HEADER);
   // Stateless traffic shares a worker per runtime version and caller, never across callers.
   const owner = ownerOf(principal);
