@@ -1,15 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { createLogger } from '../../src/log/index.js';
 import { connectRuntime, eventually, invocationUrl, processAlive, testPlatform, textOf, whoami } from '../helpers/platform.js';
 
 type Platform = Awaited<ReturnType<typeof testPlatform>>;
 
 describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', () => {
   let platform: Platform;
+  const logged: Record<string, unknown>[] = [];
 
   before(async () => {
-    platform = await testPlatform();
+    platform = await testPlatform({ logger: createLogger('warn', (line) => void logged.push(JSON.parse(line) as Record<string, unknown>)) });
     await platform.control.createRuntime('greet-http', {
       command: ['node', 'examples/greet/server.js', '--http', '--port', '{port}', '--path', '/custom-mcp'],
       transport: 'http',
@@ -26,12 +28,16 @@ describe('runtime kinds: Streamable HTTP servers, tool modules, memory limits', 
   });
   after(() => platform.stop());
 
-  it('fails the first call of a module runtime whose import fails at once, with the error from its stderr (warm and cold)', async () => {
+  it('fails the first call of a module runtime whose import fails at once, the error from its stderr in the log line of its request id (warm and cold)', async () => {
     for (const warmPool of [0, 1]) {
       const name = `unimportable-${warmPool}`;
       await platform.control.createRuntime(name, { module: 'test/fixtures/unimportable-tools.ts', sessions: { warmPool } });
-      await assert.rejects(connectRuntime(platform, name), (error: Error) => {
-        assert.match(error.message, /ERR_MODULE_NOT_FOUND.*toolport-fixture-missing-package/);
+      await assert.rejects(connectRuntime(platform, name), (error: Error & { data?: { code?: string; requestId?: string } }) => {
+        assert.equal(error.data?.code, 'worker_exited');
+        assert.match(error.message, /exited with code 1/);
+        assert.doesNotMatch(error.message, /ERR_MODULE_NOT_FOUND/, "the worker's output is for the log, not the caller");
+        const failed = logged.find((line) => line.msg === 'request failed' && line.requestId === error.data?.requestId);
+        assert.match(String(failed?.detail), /ERR_MODULE_NOT_FOUND.*toolport-fixture-missing-package/);
         return true;
       });
     }

@@ -14,9 +14,13 @@ type AnsweredError = Error & { code?: number; data?: { code?: string; requestId?
 
 /** What the greet server's crash tool writes to stderr as it dies: words for the log, never for a caller. */
 const CRASH_OUTPUT = /crash tool called/;
-/** The runtime's limits.requestTimeout, and the gateway target's shorter timeout in front of the same runtime. */
-const RUNTIME_TIMEOUT = '1s';
-const TARGET_TIMEOUT = '500ms';
+/**
+ * The runtime's limits.requestTimeout, and the shorter timeout of a gateway target in front of it; a slow_count of
+ * SLOW_STEPS steps outlives both. Generous enough for a worker to start on a loaded machine.
+ */
+const RUNTIME_TIMEOUT = '3s';
+const TARGET_TIMEOUT = '1s';
+const SLOW_STEPS = 20;
 
 describe('an error answered inside a runtime session or a gateway handler carries the request id of its log line', () => {
   let platform: Awaited<ReturnType<typeof testPlatform>>;
@@ -47,11 +51,32 @@ describe('an error answered inside a runtime session or a gateway handler carrie
     const created = await api(platform, 'POST', '/gateways', {
       name: 'front',
       auth: 'none',
-      targets: [{ name: 'fragile', type: 'mcp', runtime: 'fragile', timeout: TARGET_TIMEOUT }],
+      targets: [
+        { name: 'fragile', type: 'mcp', runtime: 'fragile' },
+        { name: 'hurried', type: 'mcp', runtime: 'fragile', timeout: TARGET_TIMEOUT },
+      ],
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
   after(() => closeAll(() => platform?.stop()));
+
+  it('refuses a body that is not JSON, or not a JSON-RPC message, with the id of its access-log line', async () => {
+    const cases = [
+      { body: '{not json', code: -32700 },
+      { body: '{"jsonrpc":"2.0","id":1}', code: -32600 },
+    ];
+    for (const { body, code } of cases) {
+      const response = await fetch(invocationUrl(platform, 'fragile'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body,
+      });
+      assert.equal(response.status, 400);
+      const { error } = (await response.json()) as { error: { code: number; data: { requestId: string } } };
+      assert.equal(error.code, code);
+      await eventually(() => linesOf('invocation', error.data.requestId).length === 1, 5_000, 'the access-log line of the request');
+    }
+  });
 
   for (const era of ['legacy', 'modern'] as Era[]) {
     it(`a ${era} caller whose worker crashes mid-call is told so with the id of the failure's log line, not the worker's output`, async () => {
@@ -70,7 +95,7 @@ describe('an error answered inside a runtime session or a gateway handler carrie
 
     it(`a ${era} caller whose request outlives the runtime's request timeout gets the id of the timeout's log line`, async () => {
       const client = await connectRuntime(era);
-      const error = await answeredError(client.callTool({ name: 'slow_count', arguments: { steps: 10, intervalMs: 500 } }, { timeout: 20_000 }));
+      const error = await answeredError(client.callTool({ name: 'slow_count', arguments: { steps: SLOW_STEPS, intervalMs: 500 } }, { timeout: 30_000 }));
       assert.equal(error.data.code, 'worker_timeout');
       assert.equal(error.code, -32001);
       assert.match(error.message, /ran longer than the runtime's request timeout/);
@@ -88,7 +113,7 @@ describe('an error answered inside a runtime session or a gateway handler carrie
       assert.equal(unknownResource.data.code, 'unknown_resource');
       assert.equal(linesOf('gateway request refused', unknownResource.data.requestId)[0]?.code, 'unknown_resource');
 
-      const deadline = await answeredError(client.callTool({ name: 'fragile___slow_count', arguments: { steps: 10, intervalMs: 500 } }));
+      const deadline = await answeredError(client.callTool({ name: 'hurried___slow_count', arguments: { steps: SLOW_STEPS, intervalMs: 500 } }));
       assert.equal(deadline.data.code, 'target_timeout');
       const [failed] = linesOf('tool call failed', deadline.data.requestId);
       assert.equal(failed?.code, 'target_timeout');
