@@ -29,10 +29,13 @@ export class GatewayError extends ToolportError<GatewayErrorCode> {
 }
 
 /**
- * The JSON-RPC error a gateway handler throws for a failure of its own: the table's code, the message with the
- * request id, and `data` with the stable code and request id (plus `extra`, such as the resource's uri).
+ * The JSON-RPC error a gateway handler throws for a failure of its own, through the one mapper (anything that is not a
+ * ToolportError is `internal`): the table's code, the message with the request id, and `data` with the stable code and
+ * request id (plus `extra`, such as the resource's uri).
  */
-export function handlerError(error: ToolportError, requestId: string, debug: boolean, extra: Record<string, unknown> = {}): ProtocolError {
+export function handlerError(error: unknown, requestId: string, debug: boolean, extra: Record<string, unknown> = {}): ProtocolError {
   const { jsonRpc } = errorAnswer(error, requestId, debug);
-  return new ProtocolError(jsonRpc.code, `${jsonRpc.message} (request id ${requestId})`, { ...jsonRpc.data, ...extra });
+  // An internal error's message already names the id and nothing else.
+  const message = jsonRpc.message.includes(requestId) ? jsonRpc.message : `${jsonRpc.message} (request id ${requestId})`;
+  return new ProtocolError(jsonRpc.code, message, { ...jsonRpc.data, ...extra });
 }

@@ -6,7 +6,10 @@ import {
   LOG_LEVEL_META_KEY,
   ProtocolError,
   Server,
+  type HandlerResultTypeMap,
   type LoggingLevel,
+  type RequestMethod,
+  type RequestTypeMap,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { ToolportError } from '../errors/index.js';
@@ -121,6 +124,23 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     return handlerError(error, requestId, false, extra);
   };
 
+  /**
+   * Registers a handler. What it throws that is no JSON-RPC answer (ours or a target's) is a failure nobody foresaw: its
+   * stack goes to the log under the request id, and the caller is told `internal` with that id alone.
+   */
+  const handle = <M extends RequestMethod>(method: M, handler: (request: RequestTypeMap[M], ctx: ServerContext) => Promise<HandlerResultTypeMap[M]>): void => {
+    server.setRequestHandler(method, async (request, ctx) => {
+      try {
+        return await handler(request, ctx);
+      } catch (error) {
+        if (error instanceof ProtocolError) throw error;
+        const requestId = requestIdOf(ctx);
+        logger.error('gateway request failed', { gateway: gateway.name, method, requestId, error: (error as Error | undefined)?.stack });
+        throw handlerError(error, requestId, false);
+      }
+    });
+  };
+
   /** One page of a list (the gateway's `pageSize` items; clients follow `nextCursor`). */
   const paged = <T>(ctx: ServerContext, items: readonly T[], cursor: string | undefined): { items: T[]; nextCursor?: string } => {
     try {
@@ -134,17 +154,17 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
   // This server serves one 2025-11-25 session (or one 2026-07-28 request, where the SDK refuses logging/setLevel and
   // the level rides in the envelope), so the level kept here is this caller's alone.
   let sessionLogLevel: LoggingLevel | undefined;
-  server.setRequestHandler('logging/setLevel', async (request) => {
+  handle('logging/setLevel', async (request) => {
     sessionLogLevel = request.params.level;
     return {};
   });
 
-  server.setRequestHandler('tools/list', async (request, ctx) => {
+  handle('tools/list', async (request, ctx) => {
     const { items, nextCursor } = paged(ctx, gateway.toolsVisibleTo(caller().principal), request.params?.cursor);
     return { tools: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
-  server.setRequestHandler('tools/call', async (request, ctx) => {
+  handle('tools/call', async (request, ctx) => {
     const { name, arguments: args = {} } = request.params;
     const envelopeClient = ((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_INFO_META_KEY] as { name?: string } | undefined)?.name;
     const base = caller();
@@ -175,17 +195,17 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     return server.projectCallToolResult(result, outputSchema);
   });
 
-  server.setRequestHandler('resources/list', async (request, ctx) => {
+  handle('resources/list', async (request, ctx) => {
     const { items, nextCursor } = paged(ctx, gateway.resourcesVisibleTo(caller().principal), request.params?.cursor);
     return { resources: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
-  server.setRequestHandler('resources/templates/list', async (request, ctx) => {
+  handle('resources/templates/list', async (request, ctx) => {
     const { items, nextCursor } = paged(ctx, gateway.resourceTemplatesVisibleTo(caller().principal), request.params?.cursor);
     return { resourceTemplates: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
-  server.setRequestHandler('resources/read', async (request, ctx) => {
+  handle('resources/read', async (request, ctx) => {
     const { uri } = request.params;
     const target = gateway.catalog.resourceTarget(uri);
     const driver = target ? gateway.targets.get(target)?.driver : undefined;
@@ -195,12 +215,12 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     return forward(gateway, target, ctx, caller(), (context) => driver.readResource!(uri, context), uri, logger);
   });
 
-  server.setRequestHandler('prompts/list', async (request, ctx) => {
+  handle('prompts/list', async (request, ctx) => {
     const { items, nextCursor } = paged(ctx, gateway.promptsVisibleTo(caller().principal), request.params?.cursor);
     return { prompts: items, ...(nextCursor ? { nextCursor } : {}) };
   });
 
-  server.setRequestHandler('prompts/get', async (request, ctx) => {
+  handle('prompts/get', async (request, ctx) => {
     const { name, arguments: args = {} } = request.params;
     const route = gateway.catalog.promptRoute(name);
     const driver = route ? gateway.targets.get(route.target)?.driver : undefined;
@@ -210,7 +230,7 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
     return forward(gateway, route.target, ctx, caller(), (context) => driver.getPrompt!(route.name, args, context), name, logger);
   });
 
-  server.setRequestHandler('completion/complete', async (request, ctx) => {
+  handle('completion/complete', async (request, ctx) => {
     const { ref } = request.params;
     const template = ref.type === 'ref/prompt' ? undefined : gateway.catalog.templateTarget(ref.uri);
     const route = ref.type === 'ref/prompt' ? gateway.catalog.promptRoute(ref.name) : template ? { target: template, name: ref.uri } : undefined;
