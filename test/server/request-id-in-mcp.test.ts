@@ -12,6 +12,8 @@ import { closeAll } from '../helpers/teardown.js';
 /** An error as the SDK client raises it from a JSON-RPC error answer. */
 type AnsweredError = Error & { code?: number; data?: { code?: string; requestId?: string; detail?: string } };
 
+/** What a gateway handler that breaks unforeseen throws: words for the log, never for a caller. */
+const BROKEN = 'catalog index corrupt at /var/lib/toolport/secret-table';
 /** What the greet server's crash tool writes to stderr as it dies: words for the log, never for a caller. */
 const CRASH_OUTPUT = /crash tool called/;
 /**
@@ -120,6 +122,27 @@ describe('an error answered inside a runtime session or a gateway handler carrie
       assert.ok(typeof failed?.detail === 'string' && failed.detail.length > 0, 'the driver error is in the log line');
       assert.ok(!JSON.stringify({ message: deadline.message, data: deadline.data }).includes(failed.detail), 'the driver error never reaches the caller');
       await client.close();
+    });
+
+    it(`a ${era} gateway caller whose handler breaks unforeseen is told internal with the id of the logged stack, never its words`, async () => {
+      const live = platform.gateways.gateway('front');
+      assert.ok(live);
+      const visible = live.resourcesVisibleTo.bind(live);
+      // A fault injected into the running gateway: the handler behind resources/list throws what no code foresaw.
+      live.resourcesVisibleTo = () => {
+        throw new Error(BROKEN);
+      };
+      const client = await connectGateway(platform, 'front', { era });
+      try {
+        const error = await answeredError(client.listResources());
+        assert.equal(error.data.code, 'internal');
+        assert.match(error.message, new RegExp(error.data.requestId));
+        assert.doesNotMatch(JSON.stringify({ message: error.message, data: error.data }), /catalog index|secret-table/);
+        assert.match(String(linesOf('gateway request failed', error.data.requestId)[0]?.error), /catalog index corrupt/);
+      } finally {
+        live.resourcesVisibleTo = visible;
+        await client.close();
+      }
     });
 
     it(`a ${era} gateway caller whose runtime target's worker crashes gets the one id of its request, which the runtime logs too`, async () => {
