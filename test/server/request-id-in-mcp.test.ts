@@ -23,6 +23,8 @@ const CRASH_OUTPUT = /crash tool called/;
 const RUNTIME_TIMEOUT = '3s';
 const TARGET_TIMEOUT = '1s';
 const SLOW_STEPS = 20;
+/** The runtime's limits.maxBodyBytes: far above any message of these tests. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 describe('an error answered inside a runtime session or a gateway handler carries the request id of its log line', () => {
   let platform: Awaited<ReturnType<typeof testPlatform>>;
@@ -49,7 +51,11 @@ describe('an error answered inside a runtime session or a gateway handler carrie
 
   before(async () => {
     platform = await testPlatform({ logger: createLogger('info', (line) => void logged.push(JSON.parse(line) as Record<string, unknown>)) });
-    await platform.control.createRuntime('fragile', { command: GREET_COMMAND, sessions: { warmPool: 1 }, limits: { requestTimeout: RUNTIME_TIMEOUT } });
+    await platform.control.createRuntime('fragile', {
+      command: GREET_COMMAND,
+      sessions: { warmPool: 1 },
+      limits: { requestTimeout: RUNTIME_TIMEOUT, maxBodyBytes: MAX_BODY_BYTES },
+    });
     const created = await api(platform, 'POST', '/gateways', {
       name: 'front',
       auth: 'none',
@@ -62,18 +68,20 @@ describe('an error answered inside a runtime session or a gateway handler carrie
   });
   after(() => closeAll(() => platform?.stop()));
 
-  it('refuses a body that is not JSON, or not a JSON-RPC message, with the id of its access-log line', async () => {
+  it('refuses a body that is not JSON, not a JSON-RPC message, or too large, with the id of its access-log line', async () => {
+    const tooLarge = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { padding: 'x'.repeat(MAX_BODY_BYTES) } });
     const cases = [
-      { body: '{not json', code: -32700 },
-      { body: '{"jsonrpc":"2.0","id":1}', code: -32600 },
+      { body: '{not json', status: 400, code: -32700 },
+      { body: '{"jsonrpc":"2.0","id":1}', status: 400, code: -32600 },
+      { body: tooLarge, status: 413, code: -32600 },
     ];
-    for (const { body, code } of cases) {
+    for (const { body, status, code } of cases) {
       const response = await fetch(invocationUrl(platform, 'fragile'), {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
         body,
       });
-      assert.equal(response.status, 400);
+      assert.equal(response.status, status);
       const { error } = (await response.json()) as { error: { code: number; data: { requestId: string } } };
       assert.equal(error.code, code);
       await eventually(() => linesOf('invocation', error.data.requestId).length === 1, 5_000, 'the access-log line of the request');
