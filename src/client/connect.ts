@@ -18,7 +18,6 @@ import {
   type ResultTypeMap,
   type StandardSchemaV1,
 } from '@modelcontextprotocol/client';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { PER_REQUEST_PROTOCOL_VERSION, SESSION_PROTOCOL_VERSION } from '../http/index.js';
 import { resolveTarget, type TargetOptions } from './target.js';
 import { authProviderFor, createCredentials, type Credentials } from './auth/credentials.js';
@@ -208,7 +207,9 @@ function authOf(options: ConnectOptions): AuthOptions {
 }
 
 /** Base fetch without undici's 300 s header/body timeouts, which would cap long calls behind the caller's back. */
-function unboundedFetch(): { fetch: FetchLike; close(): Promise<void> } {
+async function unboundedFetch(): Promise<{ fetch: FetchLike; close(): Promise<void> }> {
+  // undici loads on first use: a CLI verb that never connects does not wait for its WebAssembly parser at exit.
+  const { Agent, fetch: undiciFetch } = await import('undici');
   const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
   return {
     fetch: ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as FetchLike,
@@ -223,7 +224,7 @@ function unboundedFetch(): { fetch: FetchLike; close(): Promise<void> } {
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const url = resolveTarget(options.target, options);
   const auth = authOf(options);
-  const base = options.fetch ? { fetch: options.fetch, close: async () => undefined } : unboundedFetch();
+  const base = options.fetch ? { fetch: options.fetch, close: async () => undefined } : await unboundedFetch();
   let credentials: Credentials | undefined;
   let transport: StreamableHTTPClientTransport;
   try {
