@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import { discoverAuthorizationServerMetadata, discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } from '@modelcontextprotocol/client';
 import { createCredentials, resolveTarget, type AuthOptions } from '../client/index.js';
 import { parseEndpointPath, runtimeNameOfRef } from '../http/index.js';
