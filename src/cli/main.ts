@@ -1,6 +1,7 @@
 // The `toolport` command. Start-up time is the first thing a user feels, so only the invoked verb's module is
 // loaded: `--version` loads commander alone, `runtime list` no MCP client, and only `up` the server.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { EXIT_CODES, EXIT_CODES_HELP, explainFailure } from './exit-codes.js';
 
 type Register = (program: Command) => void;
 
@@ -48,36 +49,25 @@ async function registersFor(args: string[]): Promise<Register[]> {
   return [...new Set(all.flat())];
 }
 
-/** A failure whose message says what happened and what to do: printed as one line, without a stack. */
-async function isExplained(error: unknown): Promise<boolean> {
-  // Loaded only once something failed, so that a verb that succeeds never pays for the client or the config schema.
-  const [{ ConfigError }, { ApiError }, { ClientAuthError, ConnectionError }, { ModelError }, { UsageError }] = await Promise.all([
-    import('../config/index.js'),
-    import('./api-client.js'),
-    import('../client/index.js'),
-    import('../agent/model.js'),
-    import('./common.js'),
-  ]);
-  return [ConfigError, ApiError, ConnectionError, ClientAuthError, UsageError, ModelError].some((type) => error instanceof type);
-}
-
-const program = new Command('toolport').description('Self-hosted platform for remote MCP servers').version('0.1.0').showHelpAfterError();
+const program = new Command('toolport')
+  .description('Self-hosted platform for remote MCP servers')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .addHelpText('after', `\n${EXIT_CODES_HELP}`);
+// Before the verbs are added: subcommands copy it when created, so their usage errors reach the catch below too.
+program.exitOverride();
 for (const register of await registersFor(process.argv.slice(2))) register(program);
 
-program.exitOverride();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  // Thrown by an option parser inside an action (commander prints those it meets while parsing itself).
-  if (error instanceof InvalidArgumentError) {
-    process.stderr.write(`toolport: ${error.message}\n`);
-    process.exit(1);
-  }
-  if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (await isExplained(error)) {
-    process.stderr.write(`toolport: ${(error as Error).message}\n`);
-    process.exit(1);
-  }
-  process.stderr.write(`toolport: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
+  // commander has printed its own usage errors and help; it says 0 for help and --version.
+  if (error instanceof CommanderError && !(error instanceof InvalidArgumentError)) process.exit(error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage);
+  const explained = await explainFailure(error);
+  const reason = explained?.reason ?? 'error';
+  const message = explained?.message ?? (error as Error).stack ?? String(error);
+  // With --json a script reads one JSON object on stderr; stdout stays empty or holds only what succeeded.
+  if (process.argv.includes('--json')) process.stderr.write(`${JSON.stringify({ error: { reason, exitCode: EXIT_CODES[reason], message } })}\n`);
+  else process.stderr.write(`toolport: ${message}\n`);
+  process.exit(EXIT_CODES[reason]);
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ELICITATION_POLICIES, missingFeatureFix, type ClientHandlers, type ElicitationPolicy } from '../client/index.js';
 import { UsageError, targetOptions, withConnection, type TargetFlags } from './common.js';
 import { terminalElicitation } from './elicit-prompt.js';
+import { EXIT_CODES } from './exit-codes.js';
 import { printJson, printTable } from './output.js';
 
 interface CallFlags extends TargetFlags {
@@ -109,12 +110,13 @@ export function registerMcpCommands(program: Command): void {
         },
         features,
       );
-      if (flags.json) return printJson(result);
       const output = textOf(result as Parameters<typeof textOf>[0]);
+      // A 2025-11-25 server reports a client feature the call needed as the tool's error: a usage error, as in 2026-07-28.
+      const fix = result.isError ? missingFeatureFix(output) : undefined;
+      // The exit code is the same with or without --json: the answer is printed either way.
+      if (result.isError) process.exitCode = fix ? EXIT_CODES.usage : EXIT_CODES.toolError;
+      if (flags.json) return printJson(result);
       process.stdout.write(`${output}\n`);
-      if (!result.isError) return;
-      process.exitCode = 1;
-      const fix = missingFeatureFix(output);
       if (fix) process.stderr.write(`toolport: ${fix}\n`);
     });
 

@@ -84,7 +84,11 @@ export interface Connection {
 
 /** Explains an HTTP failure of the MCP endpoint with its likely fix. */
 export class ConnectionError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** What kind of failure it was, for callers that act on it (the CLI's exit code). */
+    readonly reason: 'unauthorized' | 'unreachable' | 'missing_feature' | 'failed' = 'failed',
+  ) {
     super(message);
   }
 }
@@ -171,30 +175,39 @@ export function explain(
   const mode = context.auth?.mode ?? 'none';
   if (status === 401 || error instanceof UnauthorizedError) {
     if (mode === 'none')
-      return new ConnectionError(`401 from ${url.origin}: ${message} — pass --token or set TOOLPORT_TOKEN, or sign in with --auth oauth|mcp|m2m|password`);
+      return new ConnectionError(
+        `401 from ${url.origin}: ${message} — pass --token or set TOOLPORT_TOKEN, or sign in with --auth oauth|mcp|m2m|password`,
+        'unauthorized',
+      );
     if (mode === 'bearer')
-      return new ConnectionError(`401 from ${url.origin}: ${message} — the bearer token was refused (expired or for another audience): pass a fresh --token`);
+      return new ConnectionError(
+        `401 from ${url.origin}: ${message} — the bearer token was refused (expired or for another audience): pass a fresh --token`,
+        'unauthorized',
+      );
     const issuer = context.credentials?.issuer ?? 'the issuer';
     return new ConnectionError(
       `401 from ${url.origin}: ${message} — a renewed token from ${issuer} was refused too: run \`toolport login ${context.target ?? url.href} --auth ${mode} ...\`, or check the endpoint's allowed clients and audiences`,
+      'unauthorized',
     );
   }
   if (error instanceof RegistrationRejectedError) {
     return new ConnectionError(
       `the authorization server of ${url.origin} refused to register this client (${message}) — pass --client-id of a client registered there (and --scope)`,
+      'unauthorized',
     );
   }
   if (status === 403 || error instanceof InsufficientScopeError)
-    return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`);
+    return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`, 'unauthorized');
   if (unsupportedRevision(error, body, (context.protocol ?? 'auto') !== 'auto')) {
     return new ConnectionError(
       `${url.href}: ${message} — the server does not speak the revision forced by --protocol: leave it at auto to use the one it does`,
     );
   }
   const fix = missingFeatureFix(error);
-  if (fix) return new ConnectionError(`${url.href}: ${message} — ${fix}`);
+  if (fix) return new ConnectionError(`${url.href}: ${message} — ${fix}`, 'missing_feature');
   const unreachable = fetchFailure(error);
-  if (unreachable !== undefined) return new ConnectionError(`cannot reach ${url.origin} (${unreachable}): is the server running? (start it with: toolport up)`);
+  if (unreachable !== undefined)
+    return new ConnectionError(`cannot reach ${url.origin} (${unreachable}): is the server running? (start it with: toolport up)`, 'unreachable');
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout)
     return new ConnectionError(`${url.href}: no answer within ${(error.data as { timeout?: number } | undefined)?.timeout} ms — raise --timeout`);
   return new ConnectionError(`${url.href}: ${message}`);
