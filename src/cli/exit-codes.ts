@@ -10,7 +10,7 @@ export const EXIT_CODES = {
   usage: 2,
   /** No credentials, or credentials the server or issuer refused. */
   authentication: 3,
-  /** Nothing answered at the address (connection refused, DNS, no answer in time). */
+  /** Nothing answered at the address (connection refused, no such host). */
   unreachable: 4,
   /** The tool ran and answered with `isError`. */
   toolError: 5,

@@ -165,6 +165,9 @@ export function explain(
   context: { target?: string; auth?: AuthOptions; credentials?: Credentials | undefined; protocol?: ProtocolChoice } = {},
 ): Error {
   if (error instanceof ClientAuthError || error instanceof ConnectionError) return error;
+  // A sign-in failure inside the transport's fetch (sigv4 without credentials) reaches here wrapped by the SDK.
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (cause instanceof ClientAuthError) return cause;
   const raw = (error as Error).message ?? String(error);
   // An HTTP error keeps the server's body in data.text (a 2025-11-25 request's message holds it too; the 2026-07-28
   // server/discover probe's says only "Version negotiation failed: …"). Both explain with the server's words.
