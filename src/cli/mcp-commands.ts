@@ -90,16 +90,17 @@ export function registerMcpCommands(program: Command): void {
     .option('--root <dir|uri>', 'a root the server may ask for (repeat)', (v: string, all: string[] = []) => [...all, v])
     .action(async (target: string, tool: string, flags: CallFlags) => {
       const features: ClientHandlers = { elicitation: elicitationFrom(flags.elicit), ...(flags.root?.length ? { roots: rootsFrom(flags.root) } : {}) };
+      // Checked before connecting: a typo is a usage error whether or not the server is up.
+      let args: Record<string, unknown> = {};
+      try {
+        if (flags.args) args = JSON.parse(flags.args) as Record<string, unknown>;
+      } catch {
+        throw new UsageError(`--args must be a JSON object, got ${flags.args}`);
+      }
       const result = await withConnection(
         target,
         flags,
         async ({ client }) => {
-          let args: Record<string, unknown> = {};
-          try {
-            if (flags.args) args = JSON.parse(flags.args) as Record<string, unknown>;
-          } catch {
-            throw new UsageError(`--args must be a JSON object, got ${flags.args}`);
-          }
           if (flags.arg?.length) {
             const { tools } = await client.listTools();
             const schema = tools.find((t) => t.name === tool)?.inputSchema as Parameters<typeof typedArguments>[1];
