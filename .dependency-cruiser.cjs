@@ -15,16 +15,16 @@ module.exports = {
       name: 'through-index',
       severity: 'error',
       comment: "A part imports another part only through that part's index.ts, its one public surface.",
-      from: { path: '^src/([^/]+)/', pathNot: '^src/cli/main\\.ts$' },
+      from: { path: '^src/([^/]+)/', pathNot: '^src/cli/exit-codes\\.ts$' },
       to: { path: '^src/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
     },
     {
-      name: 'through-index-cli-main',
+      name: 'through-index-cli-exit-codes',
       severity: 'error',
       comment:
-        "The CLI's entry takes ModelError from agent/model.ts, not agent/index.ts, so that starting `toolport` does not " +
-        'load Strands Agents; every other import past an index is refused.',
-      from: { path: '^src/cli/main\\.ts$' },
+        "The CLI's exit codes take ModelError from agent/model.ts, not agent/index.ts, so that a failing `toolport` does " +
+        'not load Strands Agents; every other import past an index is refused.',
+      from: { path: '^src/cli/exit-codes\\.ts$' },
       to: { path: '^src/', pathNot: ['^src/cli/', '^src/[^/]+/index\\.ts$', '^src/agent/model\\.ts$'] },
     },
   ],

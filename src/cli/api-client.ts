@@ -10,6 +10,7 @@ export interface ApiTarget {
 /** A control-plane error, printed as-is (the server's messages say what to do). */
 export class ApiError extends Error {
   constructor(
+    /** The server's HTTP status; 0 when no server answered. */
     readonly status: number,
     message: string,
   ) {
@@ -24,7 +25,8 @@ export async function apiTarget(options: { server?: string; token?: string; data
   if (!token) {
     const file = join(options.dataDir ?? process.env.TOOLPORT_DATA_DIR ?? '.toolport', 'admin-token');
     token = (await readFile(file, 'utf8').catch(() => '')).trim();
-    if (!token) throw new ApiError(0, `no admin token: pass --token, set TOOLPORT_ADMIN_TOKEN, or run from the folder holding ${file}`);
+    // Refused before sending, as the server would refuse a request without one.
+    if (!token) throw new ApiError(401, `no admin token: pass --token, set TOOLPORT_ADMIN_TOKEN, or run from the folder holding ${file}`);
   }
   return { server, token };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import { TokenCache, createCredentials, resolveTarget } from '../client/index.js';
 import { printJson } from './output.js';
 import { UsageError, authFlags, authFromFlags, type AuthFlags } from './common.js';

@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/index.js';
 import { PHASES, renderBenchHtml, runBench, type BenchProgress, type BenchResult, type LoadOptions } from '../client/index.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { wholeNumber } from './options.js';
 import { printJson, printTable } from './output.js';
 import { UsageError, authFlags, connectOptionsFrom, type AuthFlags } from './common.js';
 
@@ -14,6 +16,7 @@ interface BenchFlags extends AuthFlags {
   concurrency?: string;
   duration: string;
   maxCalls: string;
+  maxFailures: number;
   html?: string;
   json?: boolean;
 }
@@ -112,6 +115,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--duration <duration>', 'length of the load phase per target', '10s')
     .option('--max-calls <n>', 'stop the load phase after this many calls per target', '100000')
     .option('--html <file>', 'also write a self-contained HTML report with a chart per phase')
+    .option('--max-failures <n>', 'failed iterations and load-phase calls to allow before exiting 1', wholeNumber(0), 0)
     .option('--json', 'print one JSON document')
     .action(async (target: string, flags: BenchFlags) => {
       const iterations = positiveInteger(flags.iterations, '--iterations', 100_000);
@@ -151,6 +155,11 @@ export function registerBenchCommand(program: Command): void {
       }
       if (flags.json) printJson(results);
       else printResults(results);
-      if (results.some((result) => result.errors.length === iterations)) process.exitCode = 1;
+      const failures = results.reduce((sum, result) => sum + result.errors.length + (result.load?.errors ?? 0), 0);
+      const allowed = flags.maxFailures;
+      if (failures > allowed) {
+        process.stderr.write(`toolport: ${failures} failed request${failures === 1 ? '' : 's'}${allowed ? `, more than --max-failures ${allowed}` : ''}\n`);
+        process.exitCode = EXIT_CODES.error;
+      }
     });
 }

@@ -1,7 +1,6 @@
 // What every verb that talks to an MCP endpoint shares: usage errors, the target and auth flags, and one connection.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseDuration } from '../config/index.js';
 import {
   AUTH_MODES,
   PROTOCOL_CHOICES,
@@ -130,6 +129,8 @@ const isProtocolChoice = (value: string): value is ProtocolChoice => (PROTOCOL_C
 export async function connectOptionsFrom(target: string, flags: AuthFlags): Promise<ConnectOptions> {
   let timeoutMs: number | undefined;
   if (flags.timeout) {
+    // The config part (its schema, zod and the YAML parser) loads only when a timeout is given.
+    const { parseDuration } = await import('../config/index.js');
     try {
       timeoutMs = parseDuration(flags.timeout);
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import { discoverAuthorizationServerMetadata, discoverOAuthProtectedResourceMetadata, extractWWWAuthenticateParams } from '@modelcontextprotocol/client';
-import { createCredentials, resolveTarget, type AuthOptions } from '../client/index.js';
+import { ConnectionError, createCredentials, resolveTarget, type AuthOptions } from '../client/index.js';
 import { parseEndpointPath, runtimeNameOfRef } from '../http/index.js';
 import { UsageError, authFlags, authFromFlags, type AuthFlags } from './common.js';
 import { printJson } from './output.js';
@@ -45,9 +45,12 @@ async function probe(url: URL): Promise<{ protected: false } | { protected: true
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
     signal: AbortSignal.timeout(15_000),
   }).catch((error: unknown) => {
-    throw new UsageError(`cannot reach ${url.origin} (${(error as Error).message}): is the server running? (start it with: toolport up)`);
+    throw new ConnectionError(`cannot reach ${url.origin} (${(error as Error).message}): is the server running? (start it with: toolport up)`, 'unreachable');
   });
+  const answer = response.status === 404 ? await response.text().catch(() => '') : '';
   await response.body?.cancel().catch(() => undefined);
+  // A config for an endpoint that is not there would only fail later, inside the client: say so now.
+  if (response.status === 404) throw new ConnectionError(`no MCP endpoint at ${url.href} (404${answer ? `: ${answer.slice(0, 200)}` : ''}) — check the name`);
   if (response.status !== 401) return { protected: false };
   const { resourceMetadataUrl } = extractWWWAuthenticateParams(response);
   const resource = await discoverOAuthProtectedResourceMetadata(url, { ...(resourceMetadataUrl ? { resourceMetadataUrl } : {}) }).catch((error: unknown) => {

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { apiTarget, callApi } from './api-client.js';
+import { readSpecFile } from './options.js';
 import { printJson, printTable } from './output.js';
 import { connectionOptions, type ConnectionFlags } from './runtime-commands.js';
 
@@ -47,7 +46,7 @@ interface GatewayTargetFlags extends ConnectionFlags {
 
 /** A spec from `--file` (YAML or JSON), or an empty one. */
 async function specFile(file: string | undefined): Promise<Record<string, unknown>> {
-  return file ? (((parseYaml(await readFile(file, 'utf8')) as Record<string, unknown> | null) ?? {}) as Record<string, unknown>) : {};
+  return file ? readSpecFile(file) : {};
 }
 
 function printTargets(targets: TargetStatusView[]): void {

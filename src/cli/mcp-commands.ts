@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ELICITATION_POLICIES, missingFeatureFix, type ClientHandlers, type ElicitationPolicy } from '../client/index.js';
 import { UsageError, targetOptions, withConnection, type TargetFlags } from './common.js';
 import { terminalElicitation } from './elicit-prompt.js';
+import { EXIT_CODES } from './exit-codes.js';
 import { printJson, printTable } from './output.js';
 
 interface CallFlags extends TargetFlags {
@@ -89,16 +90,17 @@ export function registerMcpCommands(program: Command): void {
     .option('--root <dir|uri>', 'a root the server may ask for (repeat)', (v: string, all: string[] = []) => [...all, v])
     .action(async (target: string, tool: string, flags: CallFlags) => {
       const features: ClientHandlers = { elicitation: elicitationFrom(flags.elicit), ...(flags.root?.length ? { roots: rootsFrom(flags.root) } : {}) };
+      // Checked before connecting: a typo is a usage error whether or not the server is up.
+      let args: Record<string, unknown> = {};
+      try {
+        if (flags.args) args = JSON.parse(flags.args) as Record<string, unknown>;
+      } catch {
+        throw new UsageError(`--args must be a JSON object, got ${flags.args}`);
+      }
       const result = await withConnection(
         target,
         flags,
         async ({ client }) => {
-          let args: Record<string, unknown> = {};
-          try {
-            if (flags.args) args = JSON.parse(flags.args) as Record<string, unknown>;
-          } catch {
-            throw new UsageError(`--args must be a JSON object, got ${flags.args}`);
-          }
           if (flags.arg?.length) {
             const { tools } = await client.listTools();
             const schema = tools.find((t) => t.name === tool)?.inputSchema as Parameters<typeof typedArguments>[1];
@@ -109,12 +111,13 @@ export function registerMcpCommands(program: Command): void {
         },
         features,
       );
-      if (flags.json) return printJson(result);
       const output = textOf(result as Parameters<typeof textOf>[0]);
+      // A 2025-11-25 server reports a client feature the call needed as the tool's error: a usage error, as in 2026-07-28.
+      const fix = result.isError ? missingFeatureFix(output) : undefined;
+      // The exit code is the same with or without --json: the answer is printed either way.
+      if (result.isError) process.exitCode = fix ? EXIT_CODES.usage : EXIT_CODES.toolError;
+      if (flags.json) return printJson(result);
       process.stdout.write(`${output}\n`);
-      if (!result.isError) return;
-      process.exitCode = 1;
-      const fix = missingFeatureFix(output);
       if (fix) process.stderr.write(`toolport: ${fix}\n`);
     });
 

@@ -1,5 +1,5 @@
+import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
-import { isPostgresUrl } from '../store/index.js';
 
 /** Parses `--name <n>` as a whole number in [min, max]; anything else is a usage error saying what was wanted. */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
@@ -33,10 +33,9 @@ export function envName(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** `--store`: a postgres:// URL or a SQLite file path; another URL scheme is a usage error, not a file named after it. */
-export function storeLocation(value: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !isPostgresUrl(value)) {
-    throw new InvalidArgumentError(`only postgres:// URLs and SQLite file paths are accepted, got "${value.split('://')[0]}://..."`);
-  }
-  return value;
+/** A `--file` of keys (YAML, or JSON, which is YAML too); an empty file has none. */
+export async function readSpecFile(file: string): Promise<Record<string, unknown>> {
+  // Loaded here, not at start-up: only the verbs that take a file need the YAML parser.
+  const { parse } = await import('yaml');
+  return (parse(await readFile(file, 'utf8')) as Record<string, unknown> | null) ?? {};
 }

@@ -1,10 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { resolveRuntimePaths } from '../config/index.js';
 import { apiTarget, callApi } from './api-client.js';
-import { envName, envPair, portOrAuto, wholeNumber } from './options.js';
+import { envName, envPair, portOrAuto, readSpecFile, wholeNumber } from './options.js';
 import { printJson, printTable } from './output.js';
 
 interface RuntimeView {
@@ -72,13 +69,15 @@ export function connectionOptions(command: Command): Command {
 }
 
 /** The path keys given (command, module, cwd) made absolute against `baseDir`; none given changes nothing. */
-function absolutePaths(paths: { command?: string[]; module?: string; cwd?: string }, baseDir: string): Record<string, unknown> {
-  return Object.keys(paths).length ? { ...resolveRuntimePaths(paths, baseDir) } : {};
+async function absolutePaths(paths: { command?: string[]; module?: string; cwd?: string }, baseDir: string): Promise<Record<string, unknown>> {
+  if (!Object.keys(paths).length) return {};
+  const { resolveRuntimePaths } = await import('../config/index.js');
+  return { ...resolveRuntimePaths(paths, baseDir) };
 }
 
 /** A spec file's keys, its paths made absolute against the file's folder (the rule of toolport.yaml). */
 async function specFile(file: string): Promise<Record<string, unknown>> {
-  const spec = (parseYaml(await readFile(file, 'utf8')) as Record<string, unknown> | null) ?? {};
+  const spec = await readSpecFile(file);
   // Keys of the wrong type are left as they are, for the server to name.
   const { command, module, cwd } = spec;
   const paths = {
@@ -86,7 +85,7 @@ async function specFile(file: string): Promise<Record<string, unknown>> {
     ...(typeof module === 'string' ? { module } : {}),
     ...(typeof cwd === 'string' ? { cwd } : {}),
   };
-  return { ...spec, ...absolutePaths(paths, dirname(resolve(file))) };
+  return { ...spec, ...(await absolutePaths(paths, dirname(resolve(file)))) };
 }
 
 /**
@@ -100,7 +99,7 @@ async function specFromFlags(flags: SpecFlags): Promise<Record<string, unknown>>
     ...(flags.module ? { module: flags.module } : {}),
     ...(flags.cwd ? { cwd: flags.cwd } : {}),
   };
-  Object.assign(spec, absolutePaths(paths, process.cwd()));
+  Object.assign(spec, await absolutePaths(paths, process.cwd()));
   if (flags.transport) spec.transport = flags.transport;
   if (flags.port !== undefined) spec.port = flags.port;
   if (flags.path) spec.path = flags.path;

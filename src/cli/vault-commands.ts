@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { apiTarget, callApi } from './api-client.js';
+import { readSpecFile } from './options.js';
 import { printJson, printTable } from './output.js';
 import { connectionOptions, type ConnectionFlags } from './runtime-commands.js';
 
@@ -51,7 +50,7 @@ function identityCommand(program: Command): Command {
 
 /** Builds a credential from `--file` plus flags (flags win); the server validates it. */
 async function credentialFromFlags(name: string, flags: CredentialFlags): Promise<Record<string, unknown>> {
-  const spec: Record<string, unknown> = flags.file ? ((parseYaml(await readFile(flags.file, 'utf8')) as Record<string, unknown>) ?? {}) : {};
+  const spec: Record<string, unknown> = flags.file ? await readSpecFile(flags.file) : {};
   const given: Record<string, unknown> = {
     name,
     type: flags.type,

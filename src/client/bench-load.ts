@@ -1,4 +1,3 @@
-import { Agent } from 'undici';
 import { summarize, type Stats } from './stats.js';
 import { BENCH_TIMEOUT_MS, openBenchSession, type BenchTarget } from './bench-session.js';
 
@@ -60,6 +59,7 @@ export async function runLoad(
   onProgress?: (done: number, total: number) => void,
 ): Promise<LoadResult> {
   const timeoutMs = target.options.timeoutMs ?? BENCH_TIMEOUT_MS;
+  const { Agent } = await import('undici');
   const agent = new Agent({ connections: options.concurrency * 2, connect: { timeout: timeoutMs } });
   const operation = options.tool ? `tools/call ${options.tool}` : 'tools/list';
   const latencies: number[] = [];

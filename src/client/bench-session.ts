@@ -1,4 +1,4 @@
-import { Agent, fetch as undiciFetch } from 'undici';
+import type { Agent } from 'undici';
 import type { FetchLike } from '@modelcontextprotocol/client';
 import { connect, type Connection, type ConnectOptions } from './connect.js';
 import { createCredentials, type Credentials } from './auth/credentials.js';
@@ -23,7 +23,8 @@ export function benchTarget(options: ConnectOptions): BenchTarget {
 }
 
 /** A fetch on `agent`'s connection pool, which the bench controls (fresh per iteration, shared in the load phase). */
-export function fetchOn(agent: Agent): FetchLike {
+export async function fetchOn(agent: Agent): Promise<FetchLike> {
+  const { fetch: undiciFetch } = await import('undici');
   return ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as FetchLike;
 }
 
@@ -38,7 +39,7 @@ export async function sessionOptions(target: BenchTarget, agent: Agent, clientNa
     ...target.options,
     ...(token ? { auth: { mode: 'bearer', token } } : {}),
     clientName,
-    fetch: fetchOn(agent),
+    fetch: await fetchOn(agent),
     retry: { retries: 0 },
     timeoutMs: target.options.timeoutMs ?? BENCH_TIMEOUT_MS,
   };

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import type { Agent } from 'undici';
 import { summarize, type Stats } from './stats.js';
 import { runLoad, type LoadOptions, type LoadResult } from './bench-load.js';
 import { benchTarget, BENCH_TIMEOUT_MS, sessionOptions, type BenchTarget } from './bench-session.js';
@@ -50,7 +50,8 @@ export interface BenchProgress {
  * alone. Later connections (the session's GET stream) are opened normally.
  */
 async function openTimedConnection(url: URL, timeoutMs: number): Promise<{ ms: number; agent: Agent }> {
-  const connector = buildConnector({ timeout: timeoutMs });
+  const undici = await import('undici');
+  const connector = undici.buildConnector({ timeout: timeoutMs });
   const options = {
     hostname: url.hostname,
     host: url.host,
@@ -63,7 +64,7 @@ async function openTimedConnection(url: URL, timeoutMs: number): Promise<{ ms: n
     connector(options, (error, opened) => (error ? reject(error) : resolve(opened as Socket))),
   );
   const ms = performance.now() - started;
-  const agent = new Agent({
+  const agent = new undici.Agent({
     connect: (connectOptions, callback) => {
       const warm = socket;
       socket = undefined;

@@ -18,7 +18,6 @@ import {
   type ResultTypeMap,
   type StandardSchemaV1,
 } from '@modelcontextprotocol/client';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { PER_REQUEST_PROTOCOL_VERSION, SESSION_PROTOCOL_VERSION } from '../http/index.js';
 import { resolveTarget, type TargetOptions } from './target.js';
 import { authProviderFor, createCredentials, type Credentials } from './auth/credentials.js';
@@ -85,7 +84,11 @@ export interface Connection {
 
 /** Explains an HTTP failure of the MCP endpoint with its likely fix. */
 export class ConnectionError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** What kind of failure it was, for callers that act on it (the CLI's exit code). */
+    readonly reason: 'unauthorized' | 'unreachable' | 'missing_feature' | 'failed' = 'failed',
+  ) {
     super(message);
   }
 }
@@ -162,6 +165,9 @@ export function explain(
   context: { target?: string; auth?: AuthOptions; credentials?: Credentials | undefined; protocol?: ProtocolChoice } = {},
 ): Error {
   if (error instanceof ClientAuthError || error instanceof ConnectionError) return error;
+  // A sign-in failure inside the transport's fetch (sigv4 without credentials) reaches here wrapped by the SDK.
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (cause instanceof ClientAuthError) return cause;
   const raw = (error as Error).message ?? String(error);
   // An HTTP error keeps the server's body in data.text (a 2025-11-25 request's message holds it too; the 2026-07-28
   // server/discover probe's says only "Version negotiation failed: …"). Both explain with the server's words.
@@ -172,30 +178,39 @@ export function explain(
   const mode = context.auth?.mode ?? 'none';
   if (status === 401 || error instanceof UnauthorizedError) {
     if (mode === 'none')
-      return new ConnectionError(`401 from ${url.origin}: ${message} — pass --token or set TOOLPORT_TOKEN, or sign in with --auth oauth|mcp|m2m|password`);
+      return new ConnectionError(
+        `401 from ${url.origin}: ${message} — pass --token or set TOOLPORT_TOKEN, or sign in with --auth oauth|mcp|m2m|password`,
+        'unauthorized',
+      );
     if (mode === 'bearer')
-      return new ConnectionError(`401 from ${url.origin}: ${message} — the bearer token was refused (expired or for another audience): pass a fresh --token`);
+      return new ConnectionError(
+        `401 from ${url.origin}: ${message} — the bearer token was refused (expired or for another audience): pass a fresh --token`,
+        'unauthorized',
+      );
     const issuer = context.credentials?.issuer ?? 'the issuer';
     return new ConnectionError(
       `401 from ${url.origin}: ${message} — a renewed token from ${issuer} was refused too: run \`toolport login ${context.target ?? url.href} --auth ${mode} ...\`, or check the endpoint's allowed clients and audiences`,
+      'unauthorized',
     );
   }
   if (error instanceof RegistrationRejectedError) {
     return new ConnectionError(
       `the authorization server of ${url.origin} refused to register this client (${message}) — pass --client-id of a client registered there (and --scope)`,
+      'unauthorized',
     );
   }
   if (status === 403 || error instanceof InsufficientScopeError)
-    return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`);
+    return new ConnectionError(`403 from ${url.origin}: ${message} — use a token with the scope named (--scope)`, 'unauthorized');
   if (unsupportedRevision(error, body, (context.protocol ?? 'auto') !== 'auto')) {
     return new ConnectionError(
       `${url.href}: ${message} — the server does not speak the revision forced by --protocol: leave it at auto to use the one it does`,
     );
   }
   const fix = missingFeatureFix(error);
-  if (fix) return new ConnectionError(`${url.href}: ${message} — ${fix}`);
+  if (fix) return new ConnectionError(`${url.href}: ${message} — ${fix}`, 'missing_feature');
   const unreachable = fetchFailure(error);
-  if (unreachable !== undefined) return new ConnectionError(`cannot reach ${url.origin} (${unreachable}): is the server running? (start it with: toolport up)`);
+  if (unreachable !== undefined)
+    return new ConnectionError(`cannot reach ${url.origin} (${unreachable}): is the server running? (start it with: toolport up)`, 'unreachable');
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout)
     return new ConnectionError(`${url.href}: no answer within ${(error.data as { timeout?: number } | undefined)?.timeout} ms — raise --timeout`);
   return new ConnectionError(`${url.href}: ${message}`);
@@ -208,7 +223,9 @@ function authOf(options: ConnectOptions): AuthOptions {
 }
 
 /** Base fetch without undici's 300 s header/body timeouts, which would cap long calls behind the caller's back. */
-function unboundedFetch(): { fetch: FetchLike; close(): Promise<void> } {
+async function unboundedFetch(): Promise<{ fetch: FetchLike; close(): Promise<void> }> {
+  // undici loads on first use: a CLI verb that never connects does not wait for its WebAssembly parser at exit.
+  const { Agent, fetch: undiciFetch } = await import('undici');
   const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
   return {
     fetch: ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: agent })) as unknown as FetchLike,
@@ -223,7 +240,7 @@ function unboundedFetch(): { fetch: FetchLike; close(): Promise<void> } {
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const url = resolveTarget(options.target, options);
   const auth = authOf(options);
-  const base = options.fetch ? { fetch: options.fetch, close: async () => undefined } : unboundedFetch();
+  const base = options.fetch ? { fetch: options.fetch, close: async () => undefined } : await unboundedFetch();
   let credentials: Credentials | undefined;
   let transport: StreamableHTTPClientTransport;
   try {

@@ -342,7 +342,7 @@ describe('toolport bench: iterations, load phase, HTML report', () => {
       [['--args', '{'], /--args must be a JSON object/],
     ] as const) {
       const bad = await toolport(['bench', 'runtime:greet', '--server', platform.url, ...flags]);
-      assert.equal(bad.code, 1);
+      assert.equal(bad.code, 2);
       assert.match(bad.stderr, message);
     }
   });

@@ -26,18 +26,19 @@ describe('toolport call answering a tool that asks for input', () => {
   it('without a terminal or --elicit offers no elicitation, and says how to answer', async () => {
     const fix = 'the tool asks its user for input: run on a terminal to be asked, or pass --elicit accept-defaults|decline|cancel';
     const modern = await toolport(['call', server.url, 'deploy', '--protocol', '2026-07-28']);
-    assert.equal(modern.code, 1);
+    // A client feature the call needed is a usage error (exit 2) in both revisions: the fix is a flag.
+    assert.equal(modern.code, 2);
     assert.ok(modern.stderr.includes(`do not declare the required capability — ${fix}`), modern.stderr);
     // 2025-11-25: the server reports it as the tool's error.
     const legacy = await toolport(['call', server.url, 'deploy', '--protocol', '2025-11-25']);
-    assert.equal(legacy.code, 1);
+    assert.equal(legacy.code, 2);
     assert.match(legacy.stdout, /^Cannot request input 'form' \(elicitation\/create\)/);
     assert.ok(legacy.stderr.includes(`toolport: ${fix}`), legacy.stderr);
   });
 
   it('refuses --elicit prompt without a terminal, and an unknown answer', async () => {
     const prompt = await toolport(['call', server.url, 'deploy', '--elicit', 'prompt']);
-    assert.equal(prompt.code, 1);
+    assert.equal(prompt.code, 2);
     assert.equal(prompt.stderr, 'toolport: --elicit prompt needs a terminal; pass --elicit accept-defaults, decline or cancel\n');
     const unknown = await toolport(['call', server.url, 'deploy', '--elicit', 'maybe']);
     assert.equal(unknown.stderr, 'toolport: --elicit must be one of prompt, accept-defaults, decline, cancel, got "maybe"\n');

@@ -99,14 +99,17 @@ describe('toolport CLI', () => {
     const deleted = await toolport(['runtime', 'delete', 'hello', ...common]);
     assert.deepEqual(JSON.parse(deleted.stdout), { deleted: 'hello' });
     const missing = await toolport(['runtime', 'get', 'hello', ...common]);
-    assert.notEqual(missing.code, 0);
+    assert.equal(missing.code, 1);
     assert.equal(missing.stdout, '');
-    assert.match(missing.stderr, /404 .*no runtime named "hello"/);
+    // With --json the failure too is one JSON object, on stderr.
+    const { error } = JSON.parse(missing.stderr) as { error: { reason: string; exitCode: number; message: string } };
+    assert.deepEqual([error.reason, error.exitCode], ['error', 1]);
+    assert.match(error.message, /404 .*no runtime named "hello"/);
   });
 
   it('says how to authenticate when the admin token is wrong', async () => {
     const result = await toolport(['runtime', 'list', '--server', url, '--token', 'tpa_wrong']);
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 3);
     assert.match(result.stderr, /401 .*admin token/);
   });
 

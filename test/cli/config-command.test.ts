@@ -154,7 +154,7 @@ describe('toolport config claude-code|cursor|vscode', () => {
 
   it('says what to do when no setup can work', async () => {
     const noRegistration = await toolport(['config', 'claude-code', 'runtime:secure', '--server', platform.url]);
-    assert.equal(noRegistration.code, 1);
+    assert.equal(noRegistration.code, 2);
     assert.match(noRegistration.stderr, new RegExp(`is protected by ${issuer.issuer}, which does not let clients register themselves: pass a token`));
     const sigv4 = await toolport(['config', 'cursor', 'runtime:greet', '--auth', 'sigv4', '--server', platform.url]);
     assert.match(sigv4.stderr, /cannot sign requests with AWS SigV4/);

@@ -37,7 +37,7 @@ describe('toolport MCP verbs (tools, call, ping) against runtimes', () => {
     const typed = await toolport(['call', 'runtime:greet', 'slow_count', '--arg', 'steps=2', '--arg', 'intervalMs=1', '--server', platform.url, '--json']);
     assert.deepEqual(JSON.parse(typed.stdout).content, [{ type: 'text', text: 'counted to 2' }]);
     const bad = await toolport(['call', 'runtime:greet', 'slow_count', '--arg', 'steps=many', '--server', platform.url]);
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^toolport: --arg steps must be a number, got "many"\n$/);
   });
 
@@ -109,7 +109,7 @@ describe('toolport MCP verbs (tools, call, ping) against runtimes', () => {
 
   it('sends a bearer token to a protected runtime and explains a missing one in the same words in both eras', async () => {
     const denied = await toolport(['tools', 'runtime:secure', '--server', platform.url]);
-    assert.equal(denied.code, 1);
+    assert.equal(denied.code, 3);
     assert.match(denied.stderr, /^toolport: 401 from \S+: \S.*requires a bearer token.* — pass --token or set TOOLPORT_TOKEN/);
     const deniedInSession = await toolport(['tools', 'runtime:secure', '--server', platform.url, '--protocol', '2025-11-25']);
     assert.equal(deniedInSession.stderr, denied.stderr);

@@ -126,7 +126,7 @@ describe('toolport auth flags, token, login and logout', () => {
     assert.ok((JSON.parse(inferred.stdout) as { name: string }[]).some((tool) => tool.name === 'greet_user'));
 
     const refused = await toolport(['tools', 'runtime:secure', ...m2mFlags(), '--client-secret', 'wrong', '--scope', 'gateway/write'], env());
-    assert.equal(refused.code, 1);
+    assert.equal(refused.code, 3);
     assert.match(
       refused.stderr,
       new RegExp(
@@ -168,7 +168,7 @@ describe('toolport auth flags, token, login and logout', () => {
       AWS_CONFIG_FILE: join(home, 'no-config'),
       AWS_EC2_METADATA_DISABLED: 'true',
     });
-    assert.equal(noCredentials.code, 1);
+    assert.equal(noCredentials.code, 3);
     assert.match(noCredentials.stderr, /cannot sign for AWS .* — set AWS_PROFILE or AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY, or run `aws sso login`/);
   });
 

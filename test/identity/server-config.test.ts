@@ -113,7 +113,7 @@ test('CLI: identity resource-server, client (secret shown once), token and keys 
     assert.equal(token.code, 0, token.stderr);
     assert.equal(claimsOf(token.stdout.trim()).client_id, 'robot');
     const refused = await toolport(['identity', 'token', '--client', 'robot', '--secret', 'wrong-secret', '--server', platform.url]);
-    assert.equal(refused.code, 1);
+    assert.equal(refused.code, 3);
     assert.match(refused.stderr, /invalid_client/);
     const rotated = await toolport(['identity', 'keys', 'rotate', '--json', ...connection]);
     const keys = (await identityApi(platform, 'GET', '/keys')).body.keys as { kid: string; state: string }[];

@@ -1,4 +1,4 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import { clientCredentialsGrant, browserLogin, refreshGrant } from './oauth.js';
 import { cognitoPasswordSignIn, cognitoPool, cognitoRefresh } from './cognito.js';
 import { challengeFrom, McpOAuthProvider, type Challenge } from './mcp-provider.js';

@@ -1,5 +1,4 @@
 import type { FetchLike } from '@modelcontextprotocol/client';
-import { sigv4Fetch } from '../sigv4.js';
 import { agentCoreRegion } from '../target.js';
 import { ClientAuthError, type AuthOptions } from './types.js';
 
@@ -13,7 +12,7 @@ export function signingFetch(next: FetchLike, url: URL, options: AuthOptions): F
   if (!region) throw new ClientAuthError('missing_option', `--auth sigv4 needs --region: ${url.host} does not name an AWS region`);
   // Errors of the request itself pass through; anything else failed while signing (most often: no credentials).
   const networkErrors = new WeakSet<object>();
-  const signed = sigv4Fetch({ region }, async (input, init) => {
+  const base: typeof fetch = async (input, init) => {
     // The signer hands over a Request; the base fetch (undici with its own dispatcher) gets plain parts.
     const request = new Request(input, init);
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text();
@@ -23,10 +22,15 @@ export function signingFetch(next: FetchLike, url: URL, options: AuthOptions): F
         throw error;
       },
     );
-  });
+  };
+  // The AWS signer and credential chain load on first use: other auth modes never pay for them.
+  let signed: Promise<FetchLike> | undefined;
   return async (input, init) => {
     try {
-      return await signed(input, init);
+      signed ??= import('../sigv4.js').then(({ sigv4Fetch }) => sigv4Fetch({ region }, base));
+      return await (
+        await signed
+      )(input, init);
     } catch (error) {
       if (typeof error === 'object' && error !== null && networkErrors.has(error)) throw error;
       throw new ClientAuthError(
