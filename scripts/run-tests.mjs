@@ -17,8 +17,21 @@ const CONCURRENCY = Number(process.env.TOOLPORT_TEST_CONCURRENCY ?? 3);
  * changes that default).
  */
 const FILE_TIMEOUT_MS = 330_000;
-/** Files that take minutes start first, so they do not run alone at the end while the other slots sit idle. */
-const SLOW_FIRST = ['test/conformance/'];
+/**
+ * Files that take the longest (about 45 s or more in a full run; the long-call test mostly waits) start first, in
+ * this order, so that none of them runs alone at the end while the other slots sit idle.
+ */
+const SLOW_FIRST = [
+  'test/conformance/',
+  'test/gateway/persistence.test.ts',
+  'test/client/long-call.test.ts',
+  'test/cli/bench.test.ts',
+  'test/cli/cli.test.ts',
+  'test/runtime/session-storage.test.ts',
+  'test/cli/mcp-verbs.test.ts',
+  'test/cli/config-command.test.ts',
+  'test/runtime/sandbox.test.ts',
+];
 
 function find(dir) {
   return readdirSync(dir).flatMap((entry) => {
@@ -28,8 +41,12 @@ function find(dir) {
   });
 }
 
-const slow = (file) => SLOW_FIRST.some((prefix) => file.startsWith(prefix));
-const files = process.argv.length > 2 ? process.argv.slice(2) : find('test').sort((a, b) => Number(slow(b)) - Number(slow(a)) || a.localeCompare(b));
+/** A file's place in SLOW_FIRST, or past its end. */
+const rank = (file) => {
+  const index = SLOW_FIRST.findIndex((prefix) => file.startsWith(prefix));
+  return index < 0 ? SLOW_FIRST.length : index;
+};
+const files = process.argv.length > 2 ? process.argv.slice(2) : find('test').sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 const result = spawnSync(
   process.execPath,
   [
