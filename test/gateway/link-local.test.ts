@@ -209,8 +209,10 @@ describe('gateway targets and link-local addresses', () => {
     const cli = ['--server', platform.url, '--token', platform.adminToken, '--json'];
     const add = ['target', 'add', 'g', 'cloud', '--source', source, '--base-url', 'http://metadata.test/api', ...cli];
     const refused = await toolport(add);
-    assert.notEqual(refused.code, 0);
-    assert.match(refused.stderr, /target "cloud": metadata\.test resolves to 169\.254\.169\.254.*allowLinkLocal: true/);
+    assert.equal(refused.code, 1);
+    // With --json the failure is one JSON object on stderr.
+    const { error } = JSON.parse(refused.stderr) as { error: { message: string } };
+    assert.match(error.message, /target "cloud": metadata\.test resolves to 169\.254\.169\.254.*allowLinkLocal: true/);
     // A file document and no call: the allowed target syncs without any request to the address.
     const allowed = await toolport([...add, '--allow-link-local']);
     assert.equal(allowed.code, 0, allowed.stderr);
