@@ -150,7 +150,9 @@ export class CallRunner {
   ): void {
     const { principal, clientName } = call.caller;
     const client = principal?.clientId ?? clientName;
-    if (this.queued.length === 0) setImmediate(() => this.writeQueued());
+    // The edge writes a finished answer to its socket from a setImmediate (http/bridge.ts), queued after this one:
+    // waiting one more turn keeps the store's synchronous write off the answer's path.
+    if (this.queued.length === 0) setImmediate(() => setImmediate(() => this.writeQueued()));
     this.queued.push({
       requestId: call.requestId,
       at: new Date().toISOString(),

@@ -189,9 +189,12 @@ export class GatewayHost {
         res.end();
         return;
       }
-      // Cancel in-flight work (and the target calls behind it) when the client goes away.
+      // Cancel in-flight work (and the target calls behind it) when the client goes away. A response that finished
+      // has nothing left to cancel, and aborting it anyway costs an AbortError and its listeners on every request.
       const abort = new AbortController();
-      res.on('close', () => abort.abort());
+      res.on('close', () => {
+        if (!res.writableFinished) abort.abort();
+      });
       const request = toFetchRequest(req, raw, abort.signal);
       const caller: Caller = { principal };
       const response = (await isLegacyRequest(request, body))

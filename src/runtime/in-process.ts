@@ -89,7 +89,9 @@ export class InProcessTransport implements Transport {
     if (body.length > current.limits.maxBodyBytes) {
       throw new RuntimeError('body_too_large', `the message is ${body.length} bytes, over the runtime's limit; send less or raise limits.maxBodyBytes`);
     }
-    const principal = await auth.authenticate(current.auth, await this.asHttpRequest(body));
+    // An open runtime has no authorizer to show the request to, so it is not built.
+    const authorizer = auth.for(current.auth);
+    const principal = authorizer ? await authorizer.authenticate(await this.asHttpRequest(body)) : undefined;
     const entry = await (this.opening ??= this.openSession(ownerOf(principal), principal?.subject));
     if (this.closed || entry.session.isEnded || entry.owner !== ownerOf(principal)) throw sessionNotFound(entry.session.id);
     const msg = message as { id?: RequestId; method?: string; params?: { requestId?: RequestId } };
@@ -147,6 +149,10 @@ export class InProcessTransport implements Transport {
     const isResponse = msg.method === undefined && msg.id !== undefined;
     const id = isResponse ? msg.id : relatedRequestId;
     const outstanding = id === undefined ? undefined : this.outstanding.get(id);
+    const deliver = (): void => this.onmessage?.(message);
+    if (outstanding) outstanding.scope.runInAsyncScope(deliver);
+    else deliver();
+    // Logged once the answer is on its way, as the HTTP path logs when its response closes.
     if (isResponse && outstanding) {
       this.forget(msg.id as RequestId);
       this.parts.log.info('invocation', {
@@ -157,8 +163,5 @@ export class InProcessTransport implements Transport {
         ms: Math.round((performance.now() - outstanding.started) * 100) / 100,
       });
     }
-    const deliver = (): void => this.onmessage?.(message);
-    if (outstanding) outstanding.scope.runInAsyncScope(deliver);
-    else deliver();
   }
 }
