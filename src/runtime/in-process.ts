@@ -4,7 +4,7 @@
 // ended like any other (one worker of its own, counted against `sessions.maxSessions`).
 import { AsyncResource } from 'node:async_hooks';
 import type { JSONRPCMessage, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
-import { DEFAULT_QUALIFIER, runtimeUrl } from '../http/index.js';
+import { DEFAULT_QUALIFIER, afterAnswersLeave, runtimeUrl } from '../http/index.js';
 import type { InboundAuth, OutboundCredentials } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import { RuntimeError } from './errors.js';
@@ -152,16 +152,17 @@ export class InProcessTransport implements Transport {
     const deliver = (): void => this.onmessage?.(message);
     if (outstanding) outstanding.scope.runInAsyncScope(deliver);
     else deliver();
-    // Logged once the answer is on its way, as the HTTP path logs when its response closes.
     if (isResponse && outstanding) {
       this.forget(msg.id as RequestId);
-      this.parts.log.info('invocation', {
+      const line = {
         runtime: this.request.runtime,
         via: 'in-process',
         rpc: outstanding.method,
         ...(msg.error ? { error: true } : {}),
         ms: Math.round((performance.now() - outstanding.started) * 100) / 100,
-      });
+      };
+      // Written once the answer has left, as the HTTP path logs when its response closes.
+      afterAnswersLeave(() => this.parts.log.info('invocation', line));
     }
   }
 }
