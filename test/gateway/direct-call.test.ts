@@ -75,7 +75,7 @@ describe('a plain tools/call handed to the session server directly', () => {
       name: 'direct',
       auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: [AUDIENCE] } },
       audit: { arguments: true },
-      permissions: { 'up___secret': { scopes: ['never-granted'] } },
+      permissions: { up___secret: { scopes: ['never-granted'] } },
       targets: [
         { name: 'greet', type: 'mcp', runtime: 'greet' },
         { name: 'up', type: 'mcp', url: upstream.url },
@@ -84,7 +84,9 @@ describe('a plain tools/call handed to the session server directly', () => {
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const ownerToken = await token('owner');
     const client = new Client({ name: 'direct-test', version: '1.0.0' }, { versionNegotiation: { mode: 'legacy' } });
-    const transport = new StreamableHTTPClientTransport(gatewayUrl(platform, 'direct'), { requestInit: { headers: { authorization: `Bearer ${ownerToken}` } } });
+    const transport = new StreamableHTTPClientTransport(gatewayUrl(platform, 'direct'), {
+      requestInit: { headers: { authorization: `Bearer ${ownerToken}` } },
+    });
     await client.connect(transport);
     owner = { client, transport, token: ownerToken };
   });
@@ -163,7 +165,11 @@ describe('a plain tools/call handed to the session server directly', () => {
 
   it('audits direct calls like any other', async () => {
     const before = upstream.calls.length;
-    const direct = await post(gatewayUrl(platform, 'direct'), session(), { id: 'audited', method: 'tools/call', params: { name: 'up___echo', arguments: { text: 'audit-me' } } });
+    const direct = await post(gatewayUrl(platform, 'direct'), session(), {
+      id: 'audited',
+      method: 'tools/call',
+      params: { name: 'up___echo', arguments: { text: 'audit-me' } },
+    });
     assert.ok(direct.direct);
     assert.equal(upstream.calls.length, before + 1);
     await eventually(async () => {
