@@ -85,7 +85,7 @@ export class SessionTransport implements Transport {
   }
 
   close(): Promise<void> {
-    for (const reply of this.direct.values()) reply.res.end();
+    for (const reply of this.direct.values()) this.endUnanswered(reply);
     this.direct.clear();
     return this.http.close();
   }
@@ -124,13 +124,18 @@ export class SessionTransport implements Transport {
     if (answer) reply.res.end();
   }
 
-  /** A cancelled call gets no answer (the server drops it); its reply ends empty instead of staying open. */
+  /** A cancelled call gets no answer (the server drops it); its reply ends instead of staying open. */
   private noteCancellation(message: JSONRPCMessage): void {
     if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') return;
     const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
     const reply = id === undefined ? undefined : this.direct.get(id);
     if (!reply || id === undefined) return;
     this.direct.delete(id);
+    this.endUnanswered(reply);
+  }
+
+  /** Ends a reply that will get no answer as the SDK ends such a stream: an event stream with nothing (more) in it. */
+  private endUnanswered(reply: DirectReply): void {
     if (!reply.res.headersSent) reply.res.writeHead(200, { ...SSE_HEADERS, ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}) });
     reply.res.end();
   }
