@@ -326,14 +326,24 @@ ${mdTable(['', 'n', 'p50 ms', 'p95 ms', '÷ live'], bigListRows(r))}
   from about +1.4 to +0.4 ms and gateway → mcp from about +3.4 to +2.2 ms over direct (alternating runs): the upstream HTTP exchange alone
   (undici's fetch, the transport's JSON-RPC parse) costs more than 1 ms on this machine. Meeting the goal would take hand-written
   MCP on both sides of the gateway instead of the SDK's, giving up its per-revision result framing, cancellation and input-required
-  handling for callers; not done.
+  handling for callers; not done. The inbound half is now kept without giving those up (see the runtime target).
 - **runtime target.** A \`runtime:\` target reaches its runtime in process (\`RuntimeHost.inProcessTransport\`): the
   forwarded call goes from the gateway's upstream SDK client straight into the runtime session and the worker's stdio,
-  with no loopback HTTP request, SSE framing or second JSON-RPC parse; what is left over calling the runtime directly is
-  the gateway's own inbound path (see the function row) less the runtime edge's. Measured on 2026-12-06 with the same
-  reduced command on this loaded machine: before the change (loopback HTTP through the edge) the runtime target cost as
-  much as the mcp URL target and +11.25 ms p50 over the runtime (load average ~20, all rows slower); after, +1.41 ms
-  (1.37× the runtime, 1.17× the function target), so the 1 ms goal is not met here.
+  with no loopback HTTP request, SSE framing or second JSON-RPC parse. Timestamps along one call (2026-12-07) then
+  showed the gateway's inbound path costing about what the runtime edge costs, and the rest of the +2.14 ms (full run,
+  load 5–9) spent between the worker's answer and the caller's: the audit transaction and the in-process log line
+  written before the answer left, an \`AbortSignal.any\` per call for the guard's deadline, a 10 s readiness timer set up
+  for every gateway request, and an \`AbortError\` raised after every finished response. Those now run after the answer
+  has left (\`afterAnswersLeave\`, \`src/http/bridge.ts\`) or not at all. And a plain \`tools/call\` in the caller's own
+  2025-11-25 session goes to the session's SDK server beside the SDK's HTTP transport (\`src/gateway/session-transport.ts\`),
+  answered as one JSON body: the server still validates the request and the result, runs the caller, policy, input,
+  guard and audit checks, frames the answer and maps errors, and a posted \`notifications/cancelled\` still reaches it;
+  only the fetch \`Request\`, the per-POST SSE stream and the node↔fetch bridge are skipped. Calls with a progress token,
+  sessions that set a log level, another caller's session and every 2026-07-28 request keep the SDK's transport
+  (\`test/gateway/direct-call.test.ts\` checks both paths answer alike). With the reduced command
+  (\`BENCH_GW_INIT_N=5 BENCH_GW_OP_N=300 BENCH_GW_THROUGHPUT_MS=200 BENCH_GW_LIST_N=3\`) on this loaded machine, gateway →
+  runtime went from +1.70 ms p50 over the runtime (load ~15) to +0.01 ms (load 10–19; the function row from +1.11 to
+  +0.39 ms over direct), and +0.12 ms with \`BENCH_GW_OP_N=500\` (load 5–16): the 1 ms goal is met.
 - **The gateway's own code** (routing, policy, cached compiled input validators, audit rows written in one transaction per
   event-loop turn) is a few percent of the Toolport process's CPU profile; the rest is HTTP plumbing and the SDK.
 

@@ -1,7 +1,8 @@
 // One tool call through the gateway: refuse unknown tools, forbidden callers and arguments that do not match the
 // tool's input schema before anything reaches the target; then call it under the target's guard, and audit the call.
-import { ProtocolError, type CallToolResult, type Tool } from '@modelcontextprotocol/server';
+import { ProtocolError, type CallToolResult, type LoggingLevel, type Tool } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
+import { afterAnswersLeave } from '../http/index.js';
 import type { Principal } from '../identity/index.js';
 import { withRequestId, type Logger } from '../log/index.js';
 import { gatewayName } from './catalog.js';
@@ -48,6 +49,8 @@ export interface Caller {
   messageId?: string | number;
   /** The client capabilities a 2025-11-25 caller declared in `initialize` (2026-07-28 callers send them per request). */
   capabilities?: Record<string, unknown>;
+  /** The level a 2025-11-25 session asked for with `logging/setLevel` (2026-07-28 callers name it per request). */
+  logLevel?: LoggingLevel;
 }
 
 /** Runs tool calls for one gateway and records each in the audit log. */
@@ -155,7 +158,8 @@ export class CallRunner {
   ): void {
     const { principal, clientName } = call.caller;
     const client = principal?.clientId ?? clientName;
-    if (this.queued.length === 0) setImmediate(() => this.writeQueued());
+    // The store writes synchronously: not before this turn's answers are on their way.
+    if (this.queued.length === 0) afterAnswersLeave(() => this.writeQueued());
     this.queued.push({
       requestId: call.callId,
       at: new Date().toISOString(),

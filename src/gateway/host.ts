@@ -21,8 +21,10 @@ import { SessionEventStore, sendErrorAnswer } from '../mcp/index.js';
 import { CallRunner, type Caller } from './calls.js';
 import { callerOf, handlerAuthInfo } from './handler-info.js';
 import { LiveGateway, type DriverFactory } from './live.js';
-import { ToolListPages, plainToolsList, type PlainListRequest } from './list-cache.js';
+import { ToolListPages } from './list-cache.js';
+import { plainToolCall, plainToolsList, type PlainListRequest, type PlainToolCall } from './plain-requests.js';
 import { createGatewayServer } from './server.js';
+import { SessionTransport } from './session-transport.js';
 import type { GatewayStore } from './store.js';
 
 /** Sessions a client abandons without DELETE are closed after this long without a request. */
@@ -34,8 +36,10 @@ const SSE_RETRY_MS = 1_000;
 
 interface LegacySession {
   gateway: string;
-  transport: WebStandardStreamableHTTPServerTransport;
+  transport: SessionTransport;
   server: Server;
+  /** Who opened the session, as its server sees them (with the log level they set). */
+  caller: Caller;
   owner: string | undefined;
   lastSeen: number;
   unsubscribe: () => void;
@@ -190,9 +194,14 @@ export class GatewayHost {
         res.end();
         return;
       }
-      // Cancel in-flight work (and the target calls behind it) when the client goes away.
+      const direct = plainToolCall(req.method, req.headers, body);
+      if (direct && this.callDirectly(live, direct, principal, requestId, res)) return;
+      // Cancel in-flight work (and the target calls behind it) when the client goes away. A response that finished
+      // has nothing left to cancel, and aborting it anyway costs an AbortError and its listeners on every request.
       const abort = new AbortController();
-      res.on('close', () => abort.abort());
+      res.on('close', () => {
+        if (!res.writableFinished) abort.abort();
+      });
       const request = toFetchRequest(req, raw, abort.signal);
       const caller: Caller = { principal };
       const authInfo = handlerAuthInfo(caller, requestId);
@@ -220,11 +229,7 @@ export class GatewayHost {
     principal: Principal | undefined,
   ): { body: Buffer[]; headers: Record<string, string> } | undefined {
     if (!request) return undefined;
-    if (request.sessionId !== undefined) {
-      const session = this.sessions.get(request.sessionId);
-      if (!session || session.gateway !== served.live.name || session.owner !== ownerOf(principal)) return undefined;
-      session.lastSeen = Date.now();
-    }
+    if (request.sessionId !== undefined && !this.ownSession(request.sessionId, served.live.name, principal)) return undefined;
     const body = served.lists.response(request);
     if (body === undefined) return undefined;
     return {
@@ -237,20 +242,39 @@ export class GatewayHost {
     };
   }
 
+  /**
+   * A plain tools/call in the caller's own 2025-11-25 session, handed to the session's server beside the SDK's HTTP
+   * transport (session-transport.ts). A session whose caller asked for log messages streams them, so it is not.
+   */
+  private callDirectly(live: LiveGateway, call: PlainToolCall, principal: Principal | undefined, requestId: string, res: ServerResponse): boolean {
+    const session = this.ownSession(call.sessionId, live.name, principal);
+    if (!session || session.caller.logLevel !== undefined) return false;
+    // The handler reads the request's id (and the caller) from the AuthInfo, as on the SDK's path.
+    session.transport.call(call.request, res, handlerAuthInfo({ principal }, requestId));
+    return true;
+  }
+
+  /** The live 2025-11-25 session `id` of this gateway when `principal` opened it (its idle clock restarts). */
+  private ownSession(id: string, gateway: string, principal: Principal | undefined): LegacySession | undefined {
+    const session = this.sessions.get(id);
+    if (!session || session.gateway !== gateway || session.owner !== ownerOf(principal)) return undefined;
+    session.lastSeen = Date.now();
+    return session;
+  }
+
   /** 2025-11-25: `initialize` opens a session; later requests must carry its id and come from the same caller. */
   private async serveLegacy(live: LiveGateway, request: Request, body: unknown, authInfo: AuthInfo, requestId: string): Promise<Response> {
     const caller = callerOf(authInfo);
     const refuse = (error: ToolportError): Response => jsonRpcResponse(this.refusal(live.name, error, requestId));
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId) {
-      const session = this.sessions.get(sessionId);
-      if (!session || session.gateway !== live.name || session.owner !== ownerOf(caller.principal)) {
+      const session = this.ownSession(sessionId, live.name, caller.principal);
+      if (!session) {
         return refuse(
           new ToolportError('session_not_found', `session ${sessionId} does not exist or has ended; send a new initialize request without a session id`),
         );
       }
-      session.lastSeen = Date.now();
-      return session.transport.handleRequest(request, { parsedBody: body, authInfo });
+      return session.transport.http.handleRequest(request, { parsedBody: body, authInfo });
     }
     const initializing = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
     if (request.method !== 'POST' || !initializing) {
@@ -281,22 +305,24 @@ export class GatewayHost {
     const caller = callerOf(authInfo);
     const session = { ...caller, ...declared(body) };
     const server = createGatewayServer(live, this.calls, () => session, this.log);
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+    // Resumable streams (transports §resumability): events are kept so a client can reconnect with Last-Event-ID.
+    const events = new SessionEventStore();
+    const http = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      // Resumable streams (transports §resumability): events are kept so a client can reconnect with Last-Event-ID.
-      eventStore: new SessionEventStore(),
+      eventStore: events,
       retryInterval: SSE_RETRY_MS,
       onsessioninitialized: (id) => {
         const unsubscribe = live.onChange(() => void server.sendToolListChanged().catch(() => undefined));
-        this.sessions.set(id, { gateway: live.name, transport, server, owner: ownerOf(caller.principal), lastSeen: Date.now(), unsubscribe });
+        this.sessions.set(id, { gateway: live.name, transport, server, caller: session, owner: ownerOf(caller.principal), lastSeen: Date.now(), unsubscribe });
       },
       onsessionclosed: (id) => {
-        const session = this.sessions.get(id);
-        if (session) this.endSession(id, session);
+        const open = this.sessions.get(id);
+        if (open) this.endSession(id, open);
       },
     });
+    const transport = new SessionTransport(http, events);
     await server.connect(transport);
-    return transport.handleRequest(request, { parsedBody: body, authInfo });
+    return http.handleRequest(request, { parsedBody: body, authInfo });
   }
 
   /** Maps a refusal of the gateway edge through errorAnswer and logs it with the request id its answer carries. */

@@ -3,78 +3,12 @@
 // per-request MCP server, the SSE stream or the session's event store. Anything less plain (a restricted caller, an
 // unknown cursor, a header the SDK would refuse or other fields) goes through the SDK as before, so the two paths
 // cannot disagree on what is valid; test/gateway/list-cache.test.ts checks they answer alike.
-import type { IncomingHttpHeaders } from 'node:http';
-import {
-  CLIENT_CAPABILITIES_META_KEY,
-  CLIENT_INFO_META_KEY,
-  PROTOCOL_VERSION_META_KEY,
-  SERVER_INFO_META_KEY,
-  SUPPORTED_PROTOCOL_VERSIONS,
-  isJsonContentType,
-  type Tool,
-} from '@modelcontextprotocol/server';
-import { PER_REQUEST_PROTOCOL_VERSION } from '../http/index.js';
+import { SERVER_INFO_META_KEY, type Tool } from '@modelcontextprotocol/server';
 import { page } from './catalog.js';
 import type { GatewayCatalog } from './catalog.js';
 import type { LiveGateway } from './live.js';
+import type { PlainListRequest } from './plain-requests.js';
 import { gatewayServerInfo } from './server.js';
-
-const LEGACY_VERSIONS = new Set(SUPPORTED_PROTOCOL_VERSIONS.filter((version) => version < PER_REQUEST_PROTOCOL_VERSION));
-
-/** A `tools/list` request plain enough to answer from the cache. */
-export interface PlainListRequest {
-  id: string | number;
-  cursor: string | undefined;
-  /** 2025-11-25 requests name their session; 2026-07-28 ones are stateless. */
-  sessionId: string | undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** A 2026-07-28 envelope as the SDK's own client sends it: version, client info and capabilities. */
-function isModernEnvelope(meta: Record<string, unknown>): boolean {
-  const info = meta[CLIENT_INFO_META_KEY];
-  return (
-    meta[PROTOCOL_VERSION_META_KEY] === PER_REQUEST_PROTOCOL_VERSION &&
-    isObject(info) &&
-    typeof info.name === 'string' &&
-    typeof info.version === 'string' &&
-    isObject(meta[CLIENT_CAPABILITIES_META_KEY])
-  );
-}
-
-/** The request when it is a single, plain `tools/list` the SDK would accept as is; otherwise undefined. */
-export function plainToolsList(method: string | undefined, headers: IncomingHttpHeaders, body: unknown): PlainListRequest | undefined {
-  if (method !== 'POST' || !isObject(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/list') return undefined;
-  const { id, params = {} } = body;
-  if ((typeof id !== 'string' && typeof id !== 'number') || !isObject(params)) return undefined;
-  if (Object.keys(params).some((key) => key !== 'cursor' && key !== '_meta')) return undefined;
-  const { cursor, _meta: meta = {} } = params;
-  if ((cursor !== undefined && typeof cursor !== 'string') || !isObject(meta)) return undefined;
-  const accept = header(headers, 'accept') ?? '';
-  if (!accept.includes('application/json') || !accept.includes('text/event-stream') || !isJsonContentType(header(headers, 'content-type') ?? null))
-    return undefined;
-  const sessionId = header(headers, 'mcp-session-id');
-  const version = header(headers, 'mcp-protocol-version');
-  if (sessionId !== undefined) {
-    if (PROTOCOL_VERSION_META_KEY in meta || (version !== undefined && !LEGACY_VERSIONS.has(version))) return undefined;
-  } else if (
-    version !== PER_REQUEST_PROTOCOL_VERSION ||
-    header(headers, 'mcp-method') !== 'tools/list' ||
-    headers['mcp-name'] !== undefined ||
-    !isModernEnvelope(meta)
-  ) {
-    return undefined;
-  }
-  return { id, cursor, sessionId };
-}
 
 /** One gateway's `tools/list` pages as JSON text, rebuilt after each catalog change; only unrestricted lists are cached. */
 export class ToolListPages {

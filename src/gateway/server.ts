@@ -152,10 +152,9 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
   };
 
   // This server serves one 2025-11-25 session (or one 2026-07-28 request, where the SDK refuses logging/setLevel and
-  // the level rides in the envelope), so the level kept here is this caller's alone.
-  let sessionLogLevel: LoggingLevel | undefined;
+  // the level rides in the envelope), so the level kept with its caller is this caller's alone.
   handle('logging/setLevel', async (request) => {
-    sessionLogLevel = request.params.level;
+    caller().logLevel = request.params.level;
     return {};
   });
 
@@ -175,7 +174,7 @@ export function createGatewayServer(gateway: LiveGateway, calls: CallRunner, cal
       ...(!base.clientName && envelopeClient ? { clientName: envelopeClient } : {}),
     };
     const onProgress = progressForwarder(ctx);
-    const log = logForwarder(ctx, sessionLogLevel);
+    const log = logForwarder(ctx, base.logLevel);
     const input = inputOf(ctx, who);
     const result = await calls.call(
       gateway,

@@ -56,6 +56,14 @@ export async function sendFetchResponse(res: ServerResponse, response: Response,
   res.end();
 }
 
+/**
+ * Runs `work` (a log line, an audit write) once the answers finished in this turn have left: sendFetchResponse flushes
+ * a response's last piece from a setImmediate queued after any that runs before it, so `work` waits one more turn.
+ */
+export function afterAnswersLeave(work: () => void): void {
+  setImmediate(() => setImmediate(work));
+}
+
 /** A request body over its limit; each edge adds which setting raises it. */
 export class BodyTooLargeError extends ToolportError<'body_too_large'> {
   constructor(readonly limit: number) {

@@ -1,4 +1,4 @@
-export { toFetchRequest, sendFetchResponse, readBody, BodyTooLargeError } from './bridge.js';
+export { toFetchRequest, sendFetchResponse, readBody, afterAnswersLeave, BodyTooLargeError } from './bridge.js';
 export { signableUrl } from './query.js';
 export type { SignableUrl } from './query.js';
 export { decodePathPart, BadPathError } from './path.js';

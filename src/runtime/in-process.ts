@@ -4,7 +4,7 @@
 // ended like any other (one worker of its own, counted against `sessions.maxSessions`).
 import { AsyncResource } from 'node:async_hooks';
 import type { JSONRPCMessage, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
-import { DEFAULT_QUALIFIER, runtimeUrl } from '../http/index.js';
+import { DEFAULT_QUALIFIER, afterAnswersLeave, runtimeUrl } from '../http/index.js';
 import type { InboundAuth, OutboundCredentials } from '../identity/index.js';
 import { newRequestId } from '../errors/index.js';
 import { scopedRequestId, type Logger } from '../log/index.js';
@@ -92,7 +92,9 @@ export class InProcessTransport implements Transport {
     if (body.length > current.limits.maxBodyBytes) {
       throw new RuntimeError('body_too_large', `the message is ${body.length} bytes, over the runtime's limit; send less or raise limits.maxBodyBytes`);
     }
-    const principal = await auth.authenticate(current.auth, await this.asHttpRequest(body));
+    // An open runtime has no authorizer to show the request to, so it is not built.
+    const authorizer = auth.for(current.auth);
+    const principal = authorizer ? await authorizer.authenticate(await this.asHttpRequest(body)) : undefined;
     const entry = await (this.opening ??= this.openSession(ownerOf(principal), principal?.subject));
     if (this.closed || entry.session.isEnded || entry.owner !== ownerOf(principal)) throw sessionNotFound(entry.session.id);
     const msg = message as { id?: RequestId; method?: string; params?: { requestId?: RequestId } };
@@ -152,19 +154,21 @@ export class InProcessTransport implements Transport {
     const isResponse = msg.method === undefined && msg.id !== undefined;
     const id = isResponse ? msg.id : relatedRequestId;
     const outstanding = id === undefined ? undefined : this.outstanding.get(id);
+    const deliver = (): void => this.onmessage?.(message);
+    if (outstanding) outstanding.scope.runInAsyncScope(deliver);
+    else deliver();
     if (isResponse && outstanding) {
       this.forget(msg.id as RequestId);
-      this.parts.log.info('invocation', {
+      const line = {
         runtime: this.request.runtime,
         via: 'in-process',
         rpc: outstanding.method,
         requestId: outstanding.requestId,
         ...(msg.error ? { error: true } : {}),
         ms: Math.round((performance.now() - outstanding.started) * 100) / 100,
-      });
+      };
+      // Written once the answer has left, as the HTTP path logs when its response closes.
+      afterAnswersLeave(() => this.parts.log.info('invocation', line));
     }
-    const deliver = (): void => this.onmessage?.(message);
-    if (outstanding) outstanding.scope.runInAsyncScope(deliver);
-    else deliver();
   }
 }

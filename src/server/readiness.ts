@@ -52,6 +52,8 @@ export class Readiness {
 
   /** Resolves true once gateway `name` has a catalog for every target, false if that takes longer than the bound. */
   async gatewayReady(name: string): Promise<boolean> {
+    // Nearly every request: the gateway is loaded, so no timer or race is set up for it.
+    if (this.gatewaysStarted && uncatalogued(this.host, name).length === 0) return true;
     const deadline = AbortSignal.timeout(this.catalogWaitMs);
     const aborted = new Promise<false>((resolve) => deadline.addEventListener('abort', () => resolve(false), { once: true }));
     if (

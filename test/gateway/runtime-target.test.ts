@@ -54,11 +54,13 @@ describe("a gateway's runtime target, in process", () => {
       assert.ok(names.includes('greet___greet_user'), names.join(', '));
       assert.equal(textOf(await client.callTool({ name: 'greet___greet_user', arguments: { name: 'Ada' } })), GREETING);
       await client.close();
-      const lines = invocations('greet');
-      assert.ok(
-        lines.some((line) => line.via === 'in-process' && line.rpc === 'tools/call'),
-        'the call is in the runtime access log, marked in-process',
+      // The line is written once the answer has left, as the HTTP path writes it when its response closes.
+      await eventually(
+        () => invocations('greet').some((line) => line.via === 'in-process' && line.rpc === 'tools/call'),
+        2_000,
+        'the call in the runtime access log, marked in-process',
       );
+      const lines = invocations('greet');
       assert.deepEqual(
         lines.filter((line) => line.method !== undefined),
         [],
