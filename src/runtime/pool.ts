@@ -1,23 +1,40 @@
 import type { RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { PoolSizer } from './pool-size.js';
-import { Worker } from './worker.js';
+import { Worker, type WorkerExit } from './worker.js';
 
 const PARALLEL_STARTS = 1;
 const IDLE_CRASH_PAUSE_MS = 5_000;
 const QUIET_BEFORE_REFILL_MS = 250;
 /** An idle pool above its target stops one worker this often, so a lull between bursts does not empty it. */
 const SHRINK_EVERY_MS = 30_000;
+/**
+ * How long a refill waits for its server to answer a ping before it joins the pool unanswered: long enough for a
+ * start at background priority on a busy host; a runtime that let it pass is not pinged again.
+ */
+const READY_TIMEOUT_MS = 60_000;
+
+/** A worker being started for the pool; a session that finds no ready worker claims it rather than start another. */
+interface Refill {
+  /** Set once its process is spawned. */
+  worker?: Worker;
+  /** A session took it before it was ready: it does not join the pool. */
+  claimed: boolean;
+  /** The worker once its server answered, or undefined when it could not start. */
+  ready: Promise<Worker | undefined>;
+}
 
 /** Pre-started workers for one runtime version, so a new session does not wait for a process to start. */
 export class WarmPool {
   private readonly idle: Worker[] = [];
-  private starting = 0;
+  private readonly starting: Refill[] = [];
   private pausedUntil = 0;
   private refillTimer?: NodeJS.Timeout;
   private shrinkTimer?: NodeJS.Timeout;
   private lastTake = 0;
   private closed = false;
+  /** Whether its server answers a ping before initialize; once one did not, refills join the pool when spawned. */
+  private answersPing = true;
   private readonly sizer: PoolSizer;
 
   constructor(
@@ -28,7 +45,10 @@ export class WarmPool {
     this.sizer = new PoolSizer({ min: Math.min(warmPoolMin, warmPool), max: warmPool });
   }
 
-  /** Hands out a started worker that no session has used, at normal CPU priority; refills the pool in the background. */
+  /**
+   * Hands out a started worker that no session has used, at normal CPU priority: an idle one, else the refill in
+   * flight (raised now, it is further along than a new start), else a new one. Refills the pool in the background.
+   */
   async take(): Promise<Worker> {
     let worker: Worker | undefined;
     while ((worker = this.idle.shift())) {
@@ -36,8 +56,14 @@ export class WarmPool {
     }
     this.lastTake = Date.now();
     this.sizer.arrived();
+    const refill = worker ? undefined : this.starting.shift();
+    if (refill) {
+      refill.claimed = true;
+      void refill.worker?.foreground();
+    }
     this.refillWhenQuiet();
-    if (!worker) return Worker.start(this.spec, this.log);
+    worker ??= await refill?.ready;
+    if (!worker?.alive) return Worker.start(this.spec, this.log);
     await worker.foreground();
     return worker;
   }
@@ -71,35 +97,66 @@ export class WarmPool {
   refill(): void {
     // A worker that died while idle suggests a broken command: do not respawn it in a loop, wait for demand.
     if (Date.now() < this.pausedUntil) return;
-    while (!this.closed && this.starting < PARALLEL_STARTS && this.idle.length + this.starting < this.target) {
-      this.starting++;
-      const began = Date.now();
-      Worker.start(this.spec, this.log, { background: true })
-        .then((worker) => {
-          this.sizer.started(Date.now() - began);
-          if (this.closed) return void worker.stop();
-          worker.onexit = (exit) => {
-            const index = this.idle.indexOf(worker);
-            if (index >= 0) this.idle.splice(index, 1);
-            if (this.closed) return;
-            this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
-            this.log.error('a warm worker exited before any session used it; pausing refills', {
-              code: exit.code,
-              signal: exit.signal,
-              stderr: exit.stderrSummary,
-            });
-          };
-          this.idle.push(worker);
-          this.starting--;
-          this.refillWhenQuiet();
-          this.shrinkWhenIdle();
-        })
-        .catch((error: Error) => {
-          this.starting--;
-          this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
-          this.log.error('warm pool could not start a worker', { error: error.message });
-        });
+    while (!this.closed && this.starting.length < PARALLEL_STARTS && this.idle.length + this.starting.length < this.target) {
+      const refill: Refill = { claimed: false, ready: Promise.resolve(undefined) };
+      refill.ready = this.start(refill);
+      this.starting.push(refill);
     }
+  }
+
+  /** Starts one refill's worker and, once its server answered, adds it to the pool unless a session claimed it. */
+  private async start(refill: Refill): Promise<Worker | undefined> {
+    const began = Date.now();
+    const done = (): void => {
+      const index = this.starting.indexOf(refill);
+      if (index >= 0) this.starting.splice(index, 1);
+    };
+    let worker: Worker;
+    try {
+      worker = await Worker.start(this.spec, this.log, { background: true });
+    } catch (error) {
+      done();
+      this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
+      this.log.error('warm pool could not start a worker', { error: (error as Error).message });
+      return undefined;
+    }
+    refill.worker = worker;
+    // Claimed while it was being spawned: a session is waiting for it.
+    if (refill.claimed) void worker.foreground();
+    if (this.answersPing && !(await worker.answersPing(READY_TIMEOUT_MS)) && worker.alive) {
+      this.answersPing = false;
+      this.log.warn('a warm worker did not answer a ping; this runtime version’s refills join the pool once spawned', { timeoutMs: READY_TIMEOUT_MS });
+    }
+    this.sizer.started(Date.now() - began);
+    done();
+    if (refill.claimed) return worker;
+    if (this.closed) {
+      await worker.stop();
+      return undefined;
+    }
+    if (!worker.alive) {
+      this.crashedWhileIdle(worker.exitStatus);
+      return undefined;
+    }
+    worker.onexit = (exit) => {
+      const index = this.idle.indexOf(worker);
+      if (index >= 0) this.idle.splice(index, 1);
+      if (!this.closed) this.crashedWhileIdle(exit);
+    };
+    this.idle.push(worker);
+    this.refillWhenQuiet();
+    this.shrinkWhenIdle();
+    return worker;
+  }
+
+  /** A worker that exited before any session used it: refills pause, so a broken command is not respawned in a loop. */
+  private crashedWhileIdle(exit: WorkerExit | undefined): void {
+    this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
+    this.log.error('a warm worker exited before any session used it; pausing refills', {
+      code: exit?.code,
+      signal: exit?.signal,
+      stderr: exit?.stderrSummary,
+    });
   }
 
   /** Stops one idle worker every {@link SHRINK_EVERY_MS} while the pool holds more than its target, down to its minimum. */

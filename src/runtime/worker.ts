@@ -27,6 +27,9 @@ export interface WorkerExit {
   stderrSummary: string;
 }
 
+/** The id of the ping a warm-pool worker answers before any session takes it; its answer is never forwarded. */
+const READINESS_PING_ID = 'toolport-ready';
+
 /** The exit reason of a session whose cgroup reports that limit. */
 const BREACH_REASON = { memory: 'memory_limit', pids: 'pids_limit' } as const satisfies Record<LimitBreach, WorkerExit['reason']>;
 
@@ -113,6 +116,8 @@ export class Worker {
   private exited = false;
   /** Settles once the worker has exited and what its sandbox held (egress proxy, cgroup, HOME) is released. */
   private released: Promise<void> | undefined;
+  /** Settles {@link answersPing} when the readiness ping is answered (true) or the worker exits (false). */
+  private pingAnswered?: (answered: boolean) => void;
 
   private constructor(
     readonly child: ChildProcess,
@@ -207,6 +212,26 @@ export class Worker {
     if (lowered === 'nice') renice(await processTree(this.pid), 0);
   }
 
+  /**
+   * Resolves true once the server answers a ping, false if it exits or stays silent for `timeoutMs`. A stdio worker
+   * counts as started once its process is spawned, ~0.5 CPU-s before its server reads stdin; a warm pool hands out
+   * only workers that answered (MCP lets a client ping before initialize). An HTTP worker is ready once it listens.
+   */
+  answersPing(timeoutMs: number): Promise<boolean> {
+    if (this.httpTransport) return Promise.resolve(true);
+    if (this.exited) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      const settle = (answered: boolean): void => {
+        clearTimeout(timer);
+        this.pingAnswered = undefined;
+        resolve(answered);
+      };
+      this.pingAnswered = settle;
+      this.child.stdin?.write(serializeMessage({ jsonrpc: '2.0', id: READINESS_PING_ID, method: 'ping' }));
+    });
+  }
+
   get pid(): number {
     return this.child.pid ?? -1;
   }
@@ -260,7 +285,9 @@ export class Worker {
         continue;
       }
       if (!message) return;
-      this.onmessage?.(message);
+      // The readiness ping's answer, however late, is the pool's: a session never sent that request.
+      if ('id' in message && message.id === READINESS_PING_ID && !('method' in message)) this.pingAnswered?.(true);
+      else this.onmessage?.(message);
     }
   }
 
@@ -328,6 +355,7 @@ export class Worker {
     const breach = await breached;
     const reason = this.stopping ?? (breach ? BREACH_REASON[breach] : 'exited');
     this.exitStatus = { code, signal, reason, stderrSummary: summarizeStderr(this.stderr.text) };
+    this.pingAnswered?.(false);
     this.onexit?.(this.exitStatus);
   }
 
