@@ -85,8 +85,6 @@ const CHURN_WARMUP_MS = 300;
 const ARRIVAL_MS = 100;
 const ARRIVAL_CALLS = 5;
 const POOL_WAIT_MS = 60_000;
-const QUIET_WINDOW_MS = 400;
-const QUIET_CPU_MS = 30;
 /** Hard stop for the whole run: past it the bench cleans up and exits non-zero. */
 const RUN_LIMIT_MS = 480_000;
 
@@ -440,7 +438,7 @@ ${mdTable(START_HEAD, startRows(r))}
 
 ${mdTable(LATENCY_HEAD, latencyRows(r))}
 
-- Warm pool \`warmPool: ${WARM_POOL}\` and \`warmPoolMin: ${WARM_POOL}\` (held full, not sized by arrivals) per runtime, \`maxSessions: ${MAX_SESSIONS}\`, both filled and quiet before measuring (${r.poolFillSeconds.toFixed(0)} s for both).
+- Warm pool \`warmPool: ${WARM_POOL}\` and \`warmPoolMin: ${WARM_POOL}\` (held full, not sized by arrivals) per runtime, \`maxSessions: ${MAX_SESSIONS}\`, both full before measuring (a pool lists a worker once its server answered a ping; ${r.poolFillSeconds.toFixed(0)} s for both).
   *initialize* is \`client.connect()\` (\`initialize\` + \`notifications/initialized\`) on a fresh client, one session per target per round
   (direct, process, sandbox), each round's sessions closed (DELETE) outside the timing. Burst: ${INIT_BURST} rounds after ${INIT_WARMUP} warm-up,
   back to back, no more than the pool holds; paced: ${INIT_PACED} rounds, one every ${INIT_PACE_MS} ms (the "idle" figure of the churn table).
@@ -459,7 +457,7 @@ ${mdTable(MEMORY_HEAD, memoryRows(r))}
 ${mdTable(CHURN_HEAD, churnRows(r))}
 
 - N sessions call in a closed loop while a new session arrives every ${ARRIVAL_MS} ms (${Math.ceil(CHURN_MS / ARRIVAL_MS)} per row), makes ${ARRIVAL_CALLS} calls and
-  is closed; the warm pool (${WARM_POOL}) refills meanwhile under the platform's own policy. Both pools were full and quiet before each row.
+  is closed; the warm pool (${WARM_POOL}) refills meanwhile under the platform's own policy. Both pools were full before each row.
   *loop calls/s* counts the N looping sessions only; *÷ direct* is against the direct server at the same N; *init p50 ÷ idle*
   divides by the target's paced initialize p50 above.
 - A loop call or an arrival that fails (the SDK client's ${REQUEST_TIMEOUT_MS / 1000} s request timeout) is counted, not retried; a timed-out loop call
@@ -518,8 +516,6 @@ async function main(): Promise<void> {
       warm: () => live.runtimes.warmWorkers(RUNTIME[isolation]),
       size: WARM_POOL,
       waitMs: POOL_WAIT_MS,
-      quietWindowMs: QUIET_WINDOW_MS,
-      quietCpuMs: QUIET_CPU_MS,
     });
     const bothPools = async (what: string): Promise<number> => Math.max(...(await Promise.all(ISOLATIONS.map((i) => waitForPool(pool(i), `${i}: ${what}`)))));
     const poolFillSeconds = await bothPools('initial fill');
