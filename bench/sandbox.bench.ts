@@ -5,7 +5,7 @@
 // session, and churn (sessions calling in a loop while new ones keep arriving and the pool refills).
 //
 // Run: npm run bench   (builds, then runs each bench; this one alone: node --import tsx bench/sandbox.bench.ts)
-// Prints tables and writes the same results to docs/benchmarks.md, between the sandbox-bench markers.
+// Prints tables and writes the same results to docs/benchmarks.md, between the sandbox-bench markers (not with BENCH_NO_WRITE=1).
 // Everything targets 127.0.0.1; every loop is bounded in count and time; every process started here is stopped.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -594,6 +594,7 @@ async function main(): Promise<void> {
     console.log(textTable(CHURN_HEAD, churnRows(results)));
     console.log('');
     for (const goal of goals(results)) console.log(`- ${goal}`);
+    if (process.env.BENCH_NO_WRITE) return;
     await writeDoc(markdown(results), { start: START_MARK, end: END_MARK });
     console.log(`\nwrote ${DOC} (section Sandbox vs process)`);
   } finally {
