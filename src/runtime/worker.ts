@@ -21,8 +21,8 @@ import { StderrTail, summarizeStderr } from './stderr.js';
 export interface WorkerExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** `memory_limit`/`pids_limit`: the session ran into `limits.memoryMb`/`limits.pids` and was ended for it. */
-  reason: 'exited' | 'memory_limit' | 'pids_limit' | 'stopped';
+  /** `memory_limit`/`pids_limit`/`disk_limit`: the session ran into `limits.memoryMb`/`pids`/`diskMb` and was ended for it. */
+  reason: 'exited' | 'memory_limit' | 'pids_limit' | 'disk_limit' | 'stopped';
   /** The lines of its stderr's tail that name the error, as one line (empty when it wrote none). */
   stderrSummary: string;
 }
@@ -265,7 +265,7 @@ export class Worker {
       const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${endpoint.port}${spec.path}`), {
         ...(dispatcher ? { fetch: (url, init) => undiciFetch(url, { ...(init as UndiciInit), dispatcher }) as unknown as Promise<Response> } : {}),
       });
-      transport.onmessage = (message) => this.onmessage?.(message);
+      transport.onmessage = (message) => this.receive(message);
       transport.onerror = (error) => this.log.debug('worker http transport error', { pid: this.pid, error: error.message });
       await transport.start();
       this.httpTransport = transport;
@@ -287,8 +287,25 @@ export class Worker {
       if (!message) return;
       // The readiness ping's answer, however late, is the pool's: a session never sent that request.
       if ('id' in message && message.id === READINESS_PING_ID && !('method' in message)) this.pingAnswered?.(true);
-      else this.onmessage?.(message);
+      else this.receive(message);
     }
+  }
+
+  /**
+   * Passes a message of the server on, unless its disk is full: the answer of the call that filled it becomes the
+   * session's end, naming limits.diskMb, rather than a tool result the caller may not read as fatal.
+   */
+  private receive(message: JSONRPCMessage): void {
+    if (!this.outOfDisk()) this.onmessage?.(message);
+  }
+
+  /** Whether the sandbox's HOME or /tmp is full; stops the worker the first time it is. */
+  private outOfDisk(): boolean {
+    if (this.stopping === 'disk_limit') return true;
+    if (this.stopping || !this.launch.diskFull?.(this.pid)) return false;
+    this.log.warn('worker filled limits.diskMb; stopping it', { pid: this.pid });
+    void this.stop('disk_limit');
+    return true;
   }
 
   /** Sends one message to the hosted server. */
@@ -315,13 +332,14 @@ export class Worker {
 
   /**
    * Ends the worker once it runs into a limit: past `memoryLimitMb` of resident memory (the RSS watchdog, where no
-   * cgroup bounds memory), or when its cgroup's OOM killer struck or refused a fork (a fork bomb is stopped, not
-   * left holding every pid the session has).
+   * cgroup bounds memory), when its cgroup's OOM killer struck or refused a fork (a fork bomb is stopped, not
+   * left holding every pid the session has), or when its HOME and /tmp are full.
    */
   private watchLimits(memoryLimitMb: number | undefined): void {
-    const { limitBreach } = this.launch;
-    if (memoryLimitMb === undefined && limitBreach === undefined) return;
+    const { limitBreach, diskFull } = this.launch;
+    if (memoryLimitMb === undefined && limitBreach === undefined && diskFull === undefined) return;
     this.limitTimer = setInterval(() => {
+      if (this.outOfDisk()) return;
       if (memoryLimitMb !== undefined) {
         void this.rssBytes().then((rss) => {
           if (rss !== undefined && rss > memoryLimitMb * 1024 * 1024 && !this.stopping) {
