@@ -465,6 +465,17 @@ ${mdTable(CHURN_HEAD, churnRows(r))}
 - *pool empty*: arrivals that found no idle worker and waited for one to start. *workers started*: handed to sessions plus
   pool growth during the row; *start CPU* is that count × the median CPU of one start above, spread over the row, in cores
   (an estimate, not a measurement). *bench-process cores*: CPU of this process (all clients and the Toolport edge) per second.
+- Churn asks for ~10 starts/s, several cores' worth of starts on this machine: its goals need a cheaper start. Tried for
+  module runtimes, on Node 20, and not kept (CPU-s, \`/usr/bin/time\` median of 5, load 10–15 on 2 cores): \`node -e 0\` 0.11;
+  importing zod 0.19, \`@modelcontextprotocol/server\` 0.29, \`dist/tools/index.js\` (toolport/tools) 0.42,
+  \`examples/greet/tools.js\` 0.48; a module worker to its \`initialize\` answer 0.58 (\`node scripts/worker-start-cost.mjs examples/greet/tools.js 7\`).
+  - A V8 startup snapshot: toolport/tools bundled by esbuild into one CommonJS script, then \`node --snapshot-blob s.blob
+    --build-snapshot bundle.cjs\`, fails in Node 20's snapshot builder (\`node:http\`, which the SDK server loads:
+    \`methods.toSorted is not a function\`).
+  - That bundle alone costs 0.24 CPU-s against 0.42 for the same code as ES modules, but a module imports
+    \`toolport/tools\` and zod itself: Node 20's ES module loader loads them again from node_modules (an in-thread
+    resolve hook, \`module.registerHooks\`, arrives in Node 22.15), so bundle plus module cost 0.69 against 0.55 without
+    it. A snapshot would pay that twice as well; bundling the user's module too would move its \`import.meta.url\`.
 ${r.listenerWarnings > 0 ? `- The SDK client raised ${r.listenerWarnings} MaxListenersExceededWarning(s) (undici keeps one abort listener per request on the transport's signal until GC; freed by GC, not a leak).\n` : ''}${END_MARK}`;
 }
 
