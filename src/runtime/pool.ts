@@ -16,12 +16,10 @@ const READY_TIMEOUT_MS = 60_000;
 
 /** A worker being started for the pool; a session that finds no ready worker claims it rather than start another. */
 interface Refill {
-  /** Set once its process is spawned. */
-  worker?: Worker;
-  /** A session took it before it was ready: it does not join the pool. */
+  /** The worker once its process is spawned, or undefined when it could not start. */
+  spawned: Promise<Worker | undefined>;
+  /** A session took it before its server answered: it does not join the pool. */
   claimed: boolean;
-  /** The worker once its server answered, or undefined when it could not start. */
-  ready: Promise<Worker | undefined>;
 }
 
 /** Pre-started workers for one runtime version, so a new session does not wait for a process to start. */
@@ -57,12 +55,10 @@ export class WarmPool {
     this.lastTake = Date.now();
     this.sizer.arrived();
     const refill = worker ? undefined : this.starting.shift();
-    if (refill) {
-      refill.claimed = true;
-      void refill.worker?.foreground();
-    }
+    if (refill) refill.claimed = true;
     this.refillWhenQuiet();
-    worker ??= await refill?.ready;
+    // A claimed refill is taken once spawned: its server reads the session's initialize as soon as it has loaded.
+    worker ??= await refill?.spawned;
     if (!worker?.alive) return Worker.start(this.spec, this.log);
     await worker.foreground();
     return worker;
@@ -98,55 +94,39 @@ export class WarmPool {
     // A worker that died while idle suggests a broken command: do not respawn it in a loop, wait for demand.
     if (Date.now() < this.pausedUntil) return;
     while (!this.closed && this.starting.length < PARALLEL_STARTS && this.idle.length + this.starting.length < this.target) {
-      const refill: Refill = { claimed: false, ready: Promise.resolve(undefined) };
-      refill.ready = this.start(refill);
+      const spawned = Worker.start(this.spec, this.log, { background: true }).catch((error: Error) => {
+        this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
+        this.log.error('warm pool could not start a worker', { error: error.message });
+        return undefined;
+      });
+      const refill: Refill = { spawned, claimed: false };
       this.starting.push(refill);
+      void this.join(refill);
     }
   }
 
-  /** Starts one refill's worker and, once its server answered, adds it to the pool unless a session claimed it. */
-  private async start(refill: Refill): Promise<Worker | undefined> {
+  /** Adds a refill's worker to the pool once its server answered, unless a session claimed it meanwhile. */
+  private async join(refill: Refill): Promise<void> {
     const began = Date.now();
-    const done = (): void => {
-      const index = this.starting.indexOf(refill);
-      if (index >= 0) this.starting.splice(index, 1);
-    };
-    let worker: Worker;
-    try {
-      worker = await Worker.start(this.spec, this.log, { background: true });
-    } catch (error) {
-      done();
-      this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
-      this.log.error('warm pool could not start a worker', { error: (error as Error).message });
-      return undefined;
-    }
-    refill.worker = worker;
-    // Claimed while it was being spawned: a session is waiting for it.
-    if (refill.claimed) void worker.foreground();
-    if (this.answersPing && !(await worker.answersPing(READY_TIMEOUT_MS)) && worker.alive) {
+    const worker = await refill.spawned;
+    if (worker && !refill.claimed && this.answersPing && !(await worker.answersPing(READY_TIMEOUT_MS)) && worker.alive) {
       this.answersPing = false;
       this.log.warn('a warm worker did not answer a ping; this runtime version’s refills join the pool once spawned', { timeoutMs: READY_TIMEOUT_MS });
     }
+    const index = this.starting.indexOf(refill);
+    if (index >= 0) this.starting.splice(index, 1);
+    if (!worker || refill.claimed) return;
     this.sizer.started(Date.now() - began);
-    done();
-    if (refill.claimed) return worker;
-    if (this.closed) {
-      await worker.stop();
-      return undefined;
-    }
-    if (!worker.alive) {
-      this.crashedWhileIdle(worker.exitStatus);
-      return undefined;
-    }
+    if (this.closed) return void worker.stop();
+    if (!worker.alive) return this.crashedWhileIdle(worker.exitStatus);
     worker.onexit = (exit) => {
-      const index = this.idle.indexOf(worker);
-      if (index >= 0) this.idle.splice(index, 1);
+      const at = this.idle.indexOf(worker);
+      if (at >= 0) this.idle.splice(at, 1);
       if (!this.closed) this.crashedWhileIdle(exit);
     };
     this.idle.push(worker);
     this.refillWhenQuiet();
     this.shrinkWhenIdle();
-    return worker;
   }
 
   /** A worker that exited before any session used it: refills pause, so a broken command is not respawned in a loop. */
@@ -180,12 +160,14 @@ export class WarmPool {
     return this.idle.map((worker) => worker.pid);
   }
 
-  /** Stops every idle worker; no more are started. */
+  /** Stops every idle and starting worker; no more are started. */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.refillTimer);
     clearTimeout(this.shrinkTimer);
-    await Promise.all(this.idle.splice(0).map((worker) => worker.stop()));
+    // A refill still waiting for its server's answer is stopped too, not left running until it answers.
+    const starting = this.starting.splice(0).map((refill) => refill.spawned.then((worker) => worker?.stop()));
+    await Promise.all([...this.idle.splice(0).map((worker) => worker.stop()), ...starting]);
   }
 }
 

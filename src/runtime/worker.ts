@@ -222,6 +222,7 @@ export class Worker {
     if (this.exited) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => settle(false), timeoutMs);
+      timer.unref();
       const settle = (answered: boolean): void => {
         clearTimeout(timer);
         this.pingAnswered = undefined;
