@@ -469,6 +469,9 @@ ${mdTable(CHURN_HEAD, churnRows(r))}
   module runtimes, on Node 20, and not kept (CPU-s, \`/usr/bin/time\` median of 5, load 10–15 on 2 cores): \`node -e 0\` 0.11;
   importing zod 0.19, \`@modelcontextprotocol/server\` 0.29, \`dist/tools/index.js\` (toolport/tools) 0.42,
   \`examples/greet/tools.js\` 0.48; a module worker to its \`initialize\` answer 0.58 (\`node scripts/worker-start-cost.mjs examples/greet/tools.js 7\`).
+  - Kept: undici, which toolport/tools loaded for \`fetchThroughEnvProxy\` (0.17 CPU-s on its own), now loads only when a
+    proxy is set: a module worker 0.58–0.61 → 0.45–0.47 CPU-s (\`worker-start-cost.mjs\` above, 10 starts, before and
+    after interleaved twice, load 9–15). The greet server of this bench starts through the same code.
   - A V8 startup snapshot: toolport/tools bundled by esbuild into one CommonJS script, then \`node --snapshot-blob s.blob
     --build-snapshot bundle.cjs\`, fails in Node 20's snapshot builder (\`node:http\`, which the SDK server loads:
     \`methods.toSorted is not a function\`).
