@@ -15,6 +15,7 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const GREET = join(ROOT, 'examples/greet/server.js');
 export const DOC = join(ROOT, 'docs/benchmarks.md');
 export const REQUEST_TIMEOUT_MS = 10_000;
+const POOL_POLL_MS = 100;
 
 /** A positive integer from the environment (to shorten or lengthen a run), else `fallback`. */
 export const int = (name: string, fallback: number): number => {
@@ -265,29 +266,17 @@ export async function opPhase(clients: Client[], op: (client: Client, index: num
 export interface PoolWatch {
   warm: () => number[];
   size: number;
-  /** How long to wait at most (ms) and what counts as settled: at most `quietCpuMs` of CPU in `quietWindowMs`. */
+  /** How long to wait at most (ms). */
   waitMs: number;
-  quietWindowMs: number;
-  quietCpuMs: number;
 }
 
 /**
- * Waits until a warm pool is full and its workers have finished starting. A stdio worker joins the pool as soon as
- * its process is spawned, before Node has loaded the server, so "full" alone would still leave ~0.3 CPU-s of start-up
- * per worker running under the measurements: also wait until the pool's workers (their whole process trees, a
- * sandbox's server included) stop using CPU. Resolves with the seconds it waited.
+ * Waits until a warm pool is full. The pool lists a worker only once its server answered a ping, so a full pool has
+ * no start-up left running under the measurements. Resolves with the seconds it waited.
  */
 export async function waitForPool(pool: PoolWatch, what: string): Promise<number> {
   const started = performance.now();
-  const warmCpu = (): number => pool.warm().reduce((sum, pid) => sum + treeCpuMsOf(pid), 0);
-  let last = warmCpu();
-  while (performance.now() - started < pool.waitMs) {
-    await sleep(pool.quietWindowMs);
-    const now = warmCpu();
-    const quiet = now - last <= pool.quietCpuMs;
-    last = now;
-    if (quiet && pool.warm().length >= pool.size) break;
-  }
+  while (performance.now() - started < pool.waitMs && pool.warm().length < pool.size) await sleep(POOL_POLL_MS);
   const seconds = (performance.now() - started) / 1000;
   const idle = pool.warm().length;
   if (idle < pool.size) console.error(`  warm pool still at ${idle}/${pool.size} after ${pool.waitMs / 1000} s (${what}); going on`);

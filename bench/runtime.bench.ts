@@ -78,9 +78,6 @@ const SESSIONS = 32;
 const THROUGHPUT_MS = int('BENCH_THROUGHPUT_MS', 3000);
 const THROUGHPUT_WARMUP_MS = 500;
 const POOL_WAIT_MS = 90_000;
-/** The pool counts as settled when all children together used at most QUIET_CPU_MS of CPU in a QUIET_WINDOW_MS window. */
-const QUIET_WINDOW_MS = 400;
-const QUIET_CPU_MS = 30;
 /** Hard stop for the whole run: past it the bench cleans up and exits non-zero. */
 const RUN_LIMIT_MS = 240_000;
 
@@ -105,8 +102,6 @@ function greetPool(platform: Platform): PoolWatch {
     warm: () => platform.runtimes.warmWorkers('greet'),
     size: WARM_POOL,
     waitMs: POOL_WAIT_MS,
-    quietWindowMs: QUIET_WINDOW_MS,
-    quietCpuMs: QUIET_CPU_MS,
   };
 }
 

@@ -5,7 +5,7 @@
 // session, and churn (sessions calling in a loop while new ones keep arriving and the pool refills).
 //
 // Run: npm run bench   (builds, then runs each bench; this one alone: node --import tsx bench/sandbox.bench.ts)
-// Prints tables and writes the same results to docs/benchmarks.md, between the sandbox-bench markers.
+// Prints tables and writes the same results to docs/benchmarks.md, between the sandbox-bench markers (not with BENCH_NO_WRITE=1).
 // Everything targets 127.0.0.1; every loop is bounded in count and time; every process started here is stopped.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -85,8 +85,6 @@ const CHURN_WARMUP_MS = 300;
 const ARRIVAL_MS = 100;
 const ARRIVAL_CALLS = 5;
 const POOL_WAIT_MS = 60_000;
-const QUIET_WINDOW_MS = 400;
-const QUIET_CPU_MS = 30;
 /** Hard stop for the whole run: past it the bench cleans up and exits non-zero. */
 const RUN_LIMIT_MS = 480_000;
 
@@ -440,7 +438,7 @@ ${mdTable(START_HEAD, startRows(r))}
 
 ${mdTable(LATENCY_HEAD, latencyRows(r))}
 
-- Warm pool \`warmPool: ${WARM_POOL}\` and \`warmPoolMin: ${WARM_POOL}\` (held full, not sized by arrivals) per runtime, \`maxSessions: ${MAX_SESSIONS}\`, both filled and quiet before measuring (${r.poolFillSeconds.toFixed(0)} s for both).
+- Warm pool \`warmPool: ${WARM_POOL}\` and \`warmPoolMin: ${WARM_POOL}\` (held full, not sized by arrivals) per runtime, \`maxSessions: ${MAX_SESSIONS}\`, both full before measuring (a pool lists a worker once its server answered a ping; ${r.poolFillSeconds.toFixed(0)} s for both).
   *initialize* is \`client.connect()\` (\`initialize\` + \`notifications/initialized\`) on a fresh client, one session per target per round
   (direct, process, sandbox), each round's sessions closed (DELETE) outside the timing. Burst: ${INIT_BURST} rounds after ${INIT_WARMUP} warm-up,
   back to back, no more than the pool holds; paced: ${INIT_PACED} rounds, one every ${INIT_PACE_MS} ms (the "idle" figure of the churn table).
@@ -459,7 +457,7 @@ ${mdTable(MEMORY_HEAD, memoryRows(r))}
 ${mdTable(CHURN_HEAD, churnRows(r))}
 
 - N sessions call in a closed loop while a new session arrives every ${ARRIVAL_MS} ms (${Math.ceil(CHURN_MS / ARRIVAL_MS)} per row), makes ${ARRIVAL_CALLS} calls and
-  is closed; the warm pool (${WARM_POOL}) refills meanwhile under the platform's own policy. Both pools were full and quiet before each row.
+  is closed; the warm pool (${WARM_POOL}) refills meanwhile under the platform's own policy. Both pools were full before each row.
   *loop calls/s* counts the N looping sessions only; *÷ direct* is against the direct server at the same N; *init p50 ÷ idle*
   divides by the target's paced initialize p50 above.
 - A loop call or an arrival that fails (the SDK client's ${REQUEST_TIMEOUT_MS / 1000} s request timeout) is counted, not retried; a timed-out loop call
@@ -467,6 +465,20 @@ ${mdTable(CHURN_HEAD, churnRows(r))}
 - *pool empty*: arrivals that found no idle worker and waited for one to start. *workers started*: handed to sessions plus
   pool growth during the row; *start CPU* is that count × the median CPU of one start above, spread over the row, in cores
   (an estimate, not a measurement). *bench-process cores*: CPU of this process (all clients and the Toolport edge) per second.
+- Churn asks for ~10 starts/s, several cores' worth of starts on this machine: its goals need a cheaper start. Tried for
+  module runtimes, on Node 20, and not kept (CPU-s, \`/usr/bin/time\` median of 5, load 10–15 on 2 cores): \`node -e 0\` 0.11;
+  importing zod 0.19, \`@modelcontextprotocol/server\` 0.29, \`dist/tools/index.js\` (toolport/tools) 0.42,
+  \`examples/greet/tools.js\` 0.48; a module worker to its \`initialize\` answer 0.58 (\`node scripts/worker-start-cost.mjs examples/greet/tools.js 7\`).
+  - Kept: undici, which toolport/tools loaded for \`fetchThroughEnvProxy\` (0.17 CPU-s on its own), now loads only when a
+    proxy is set: a module worker 0.58–0.61 → 0.45–0.47 CPU-s (\`worker-start-cost.mjs\` above, 10 starts, before and
+    after interleaved twice, load 9–15). The greet server of this bench starts through the same code.
+  - A V8 startup snapshot: toolport/tools bundled by esbuild into one CommonJS script, then \`node --snapshot-blob s.blob
+    --build-snapshot bundle.cjs\`, fails in Node 20's snapshot builder (\`node:http\`, which the SDK server loads:
+    \`methods.toSorted is not a function\`).
+  - That bundle alone costs 0.24 CPU-s against 0.42 for the same code as ES modules, but a module imports
+    \`toolport/tools\` and zod itself: Node 20's ES module loader loads them again from node_modules (an in-thread
+    resolve hook, \`module.registerHooks\`, arrives in Node 22.15), so bundle plus module cost 0.69 against 0.55 without
+    it. A snapshot would pay that twice as well; bundling the user's module too would move its \`import.meta.url\`.
 ${r.listenerWarnings > 0 ? `- The SDK client raised ${r.listenerWarnings} MaxListenersExceededWarning(s) (undici keeps one abort listener per request on the transport's signal until GC; freed by GC, not a leak).\n` : ''}${END_MARK}`;
 }
 
@@ -518,8 +530,6 @@ async function main(): Promise<void> {
       warm: () => live.runtimes.warmWorkers(RUNTIME[isolation]),
       size: WARM_POOL,
       waitMs: POOL_WAIT_MS,
-      quietWindowMs: QUIET_WINDOW_MS,
-      quietCpuMs: QUIET_CPU_MS,
     });
     const bothPools = async (what: string): Promise<number> => Math.max(...(await Promise.all(ISOLATIONS.map((i) => waitForPool(pool(i), `${i}: ${what}`)))));
     const poolFillSeconds = await bothPools('initial fill');
@@ -598,6 +608,7 @@ async function main(): Promise<void> {
     console.log(textTable(CHURN_HEAD, churnRows(results)));
     console.log('');
     for (const goal of goals(results)) console.log(`- ${goal}`);
+    if (process.env.BENCH_NO_WRITE) return;
     await writeDoc(markdown(results), { start: START_MARK, end: END_MARK });
     console.log(`\nwrote ${DOC} (section Sandbox vs process)`);
   } finally {

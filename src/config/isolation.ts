@@ -29,7 +29,7 @@ export const sandboxLimitsShape = {
     .max(1_048_576)
     .default(512)
     .describe(
-      'isolation: sandbox: size of its writable HOME and /tmp (memory-backed, counted in memoryMb); a write past it fails with ENOSPC. A stored HOME (sessions.storage) is a host folder bounded by its maxMb instead',
+      'isolation: sandbox: size of its writable HOME and /tmp (memory-backed, counted in memoryMb); filling it ends the session with a JSON-RPC error naming this limit. A stored HOME (sessions.storage) is a host folder bounded by its maxMb instead',
     ),
 };
 

@@ -1,23 +1,38 @@
 import type { RuntimeSpec } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { PoolSizer } from './pool-size.js';
-import { Worker } from './worker.js';
+import { Worker, type WorkerExit } from './worker.js';
 
 const PARALLEL_STARTS = 1;
 const IDLE_CRASH_PAUSE_MS = 5_000;
 const QUIET_BEFORE_REFILL_MS = 250;
 /** An idle pool above its target stops one worker this often, so a lull between bursts does not empty it. */
 const SHRINK_EVERY_MS = 30_000;
+/**
+ * How long a refill waits for its server to answer a ping before it joins the pool unanswered: long enough for a
+ * start at background priority on a busy host; a runtime that let it pass is not pinged again.
+ */
+const READY_TIMEOUT_MS = 60_000;
+
+/** A worker being started for the pool; a session that finds no ready worker claims it rather than start another. */
+interface Refill {
+  /** The worker once its process is spawned, or undefined when it could not start. */
+  spawned: Promise<Worker | undefined>;
+  /** A session took it before its server answered: it does not join the pool. */
+  claimed: boolean;
+}
 
 /** Pre-started workers for one runtime version, so a new session does not wait for a process to start. */
 export class WarmPool {
   private readonly idle: Worker[] = [];
-  private starting = 0;
+  private readonly starting: Refill[] = [];
   private pausedUntil = 0;
   private refillTimer?: NodeJS.Timeout;
   private shrinkTimer?: NodeJS.Timeout;
   private lastTake = 0;
   private closed = false;
+  /** Whether its server answers a ping before initialize; once one did not, refills join the pool when spawned. */
+  private answersPing = true;
   private readonly sizer: PoolSizer;
 
   constructor(
@@ -28,7 +43,10 @@ export class WarmPool {
     this.sizer = new PoolSizer({ min: Math.min(warmPoolMin, warmPool), max: warmPool });
   }
 
-  /** Hands out a started worker that no session has used, at normal CPU priority; refills the pool in the background. */
+  /**
+   * Hands out a started worker that no session has used, at normal CPU priority: an idle one, else the refill in
+   * flight (raised now, it is further along than a new start), else a new one. Refills the pool in the background.
+   */
   async take(): Promise<Worker> {
     let worker: Worker | undefined;
     while ((worker = this.idle.shift())) {
@@ -36,8 +54,12 @@ export class WarmPool {
     }
     this.lastTake = Date.now();
     this.sizer.arrived();
+    const refill = worker ? undefined : this.starting.shift();
+    if (refill) refill.claimed = true;
     this.refillWhenQuiet();
-    if (!worker) return Worker.start(this.spec, this.log);
+    // A claimed refill is taken once spawned: its server reads the session's initialize as soon as it has loaded.
+    worker ??= await refill?.spawned;
+    if (!worker?.alive) return Worker.start(this.spec, this.log);
     await worker.foreground();
     return worker;
   }
@@ -71,35 +93,50 @@ export class WarmPool {
   refill(): void {
     // A worker that died while idle suggests a broken command: do not respawn it in a loop, wait for demand.
     if (Date.now() < this.pausedUntil) return;
-    while (!this.closed && this.starting < PARALLEL_STARTS && this.idle.length + this.starting < this.target) {
-      this.starting++;
-      const began = Date.now();
-      Worker.start(this.spec, this.log, { background: true })
-        .then((worker) => {
-          this.sizer.started(Date.now() - began);
-          if (this.closed) return void worker.stop();
-          worker.onexit = (exit) => {
-            const index = this.idle.indexOf(worker);
-            if (index >= 0) this.idle.splice(index, 1);
-            if (this.closed) return;
-            this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
-            this.log.error('a warm worker exited before any session used it; pausing refills', {
-              code: exit.code,
-              signal: exit.signal,
-              stderr: exit.stderrSummary,
-            });
-          };
-          this.idle.push(worker);
-          this.starting--;
-          this.refillWhenQuiet();
-          this.shrinkWhenIdle();
-        })
-        .catch((error: Error) => {
-          this.starting--;
-          this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
-          this.log.error('warm pool could not start a worker', { error: error.message });
-        });
+    while (!this.closed && this.starting.length < PARALLEL_STARTS && this.idle.length + this.starting.length < this.target) {
+      const spawned = Worker.start(this.spec, this.log, { background: true }).catch((error: Error) => {
+        this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
+        this.log.error('warm pool could not start a worker', { error: error.message });
+        return undefined;
+      });
+      const refill: Refill = { spawned, claimed: false };
+      this.starting.push(refill);
+      void this.join(refill);
     }
+  }
+
+  /** Adds a refill's worker to the pool once its server answered, unless a session claimed it meanwhile. */
+  private async join(refill: Refill): Promise<void> {
+    const began = Date.now();
+    const worker = await refill.spawned;
+    if (worker && !refill.claimed && this.answersPing && !(await worker.answersPing(READY_TIMEOUT_MS)) && worker.alive) {
+      this.answersPing = false;
+      this.log.warn('a warm worker did not answer a ping; this runtime version’s refills join the pool once spawned', { timeoutMs: READY_TIMEOUT_MS });
+    }
+    const index = this.starting.indexOf(refill);
+    if (index >= 0) this.starting.splice(index, 1);
+    if (!worker || refill.claimed) return;
+    this.sizer.started(Date.now() - began);
+    if (this.closed) return void worker.stop();
+    if (!worker.alive) return this.crashedWhileIdle(worker.exitStatus);
+    worker.onexit = (exit) => {
+      const at = this.idle.indexOf(worker);
+      if (at >= 0) this.idle.splice(at, 1);
+      if (!this.closed) this.crashedWhileIdle(exit);
+    };
+    this.idle.push(worker);
+    this.refillWhenQuiet();
+    this.shrinkWhenIdle();
+  }
+
+  /** A worker that exited before any session used it: refills pause, so a broken command is not respawned in a loop. */
+  private crashedWhileIdle(exit: WorkerExit | undefined): void {
+    this.pausedUntil = Date.now() + IDLE_CRASH_PAUSE_MS;
+    this.log.error('a warm worker exited before any session used it; pausing refills', {
+      code: exit?.code,
+      signal: exit?.signal,
+      stderr: exit?.stderrSummary,
+    });
   }
 
   /** Stops one idle worker every {@link SHRINK_EVERY_MS} while the pool holds more than its target, down to its minimum. */
@@ -123,12 +160,14 @@ export class WarmPool {
     return this.idle.map((worker) => worker.pid);
   }
 
-  /** Stops every idle worker; no more are started. */
+  /** Stops every idle and starting worker; no more are started. */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.refillTimer);
     clearTimeout(this.shrinkTimer);
-    await Promise.all(this.idle.splice(0).map((worker) => worker.stop()));
+    // A refill still waiting for its server's answer is stopped too, not left running until it answers.
+    const starting = this.starting.splice(0).map((refill) => refill.spawned.then((worker) => worker?.stop()));
+    await Promise.all([...this.idle.splice(0).map((worker) => worker.stop()), ...starting]);
   }
 }
 

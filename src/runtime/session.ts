@@ -33,6 +33,8 @@ const LIMIT_ENDS: Partial<Record<SessionEnd, string>> = {
 function describeExit(exit: WorkerExit): string {
   if (exit.reason === 'memory_limit') return "the worker exceeded the runtime's memory limit (limits.memoryMb) and was stopped";
   if (exit.reason === 'pids_limit') return "the worker tried to run more processes than the runtime's limit (limits.pids) and was stopped";
+  if (exit.reason === 'disk_limit')
+    return "the worker filled its HOME and /tmp up to the runtime's disk limit (limits.diskMb) and was stopped; raise limits.diskMb if the server needs more room";
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   return `the hosted MCP server process ${how}`;
 }

@@ -21,11 +21,14 @@ import { StderrTail, summarizeStderr } from './stderr.js';
 export interface WorkerExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** `memory_limit`/`pids_limit`: the session ran into `limits.memoryMb`/`limits.pids` and was ended for it. */
-  reason: 'exited' | 'memory_limit' | 'pids_limit' | 'stopped';
+  /** `memory_limit`/`pids_limit`/`disk_limit`: the session ran into `limits.memoryMb`/`pids`/`diskMb` and was ended for it. */
+  reason: 'exited' | 'memory_limit' | 'pids_limit' | 'disk_limit' | 'stopped';
   /** The lines of its stderr's tail that name the error, as one line (empty when it wrote none). */
   stderrSummary: string;
 }
+
+/** The id of the ping a warm-pool worker answers before any session takes it; its answer is never forwarded. */
+const READINESS_PING_ID = 'toolport-ready';
 
 /** The exit reason of a session whose cgroup reports that limit. */
 const BREACH_REASON = { memory: 'memory_limit', pids: 'pids_limit' } as const satisfies Record<LimitBreach, WorkerExit['reason']>;
@@ -113,6 +116,8 @@ export class Worker {
   private exited = false;
   /** Settles once the worker has exited and what its sandbox held (egress proxy, cgroup, HOME) is released. */
   private released: Promise<void> | undefined;
+  /** Settles {@link answersPing} when the readiness ping is answered (true) or the worker exits (false). */
+  private pingAnswered?: (answered: boolean) => void;
 
   private constructor(
     readonly child: ChildProcess,
@@ -207,6 +212,27 @@ export class Worker {
     if (lowered === 'nice') renice(await processTree(this.pid), 0);
   }
 
+  /**
+   * Resolves true once the server answers a ping, false if it exits or stays silent for `timeoutMs`. A stdio worker
+   * counts as started once its process is spawned, ~0.5 CPU-s before its server reads stdin; a warm pool hands out
+   * only workers that answered (MCP lets a client ping before initialize). An HTTP worker is ready once it listens.
+   */
+  answersPing(timeoutMs: number): Promise<boolean> {
+    if (this.httpTransport) return Promise.resolve(true);
+    if (this.exited) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      timer.unref();
+      const settle = (answered: boolean): void => {
+        clearTimeout(timer);
+        this.pingAnswered = undefined;
+        resolve(answered);
+      };
+      this.pingAnswered = settle;
+      this.child.stdin?.write(serializeMessage({ jsonrpc: '2.0', id: READINESS_PING_ID, method: 'ping' }));
+    });
+  }
+
   get pid(): number {
     return this.child.pid ?? -1;
   }
@@ -240,7 +266,7 @@ export class Worker {
       const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${endpoint.port}${spec.path}`), {
         ...(dispatcher ? { fetch: (url, init) => undiciFetch(url, { ...(init as UndiciInit), dispatcher }) as unknown as Promise<Response> } : {}),
       });
-      transport.onmessage = (message) => this.onmessage?.(message);
+      transport.onmessage = (message) => this.receive(message);
       transport.onerror = (error) => this.log.debug('worker http transport error', { pid: this.pid, error: error.message });
       await transport.start();
       this.httpTransport = transport;
@@ -260,8 +286,27 @@ export class Worker {
         continue;
       }
       if (!message) return;
-      this.onmessage?.(message);
+      // The readiness ping's answer, however late, is the pool's: a session never sent that request.
+      if ('id' in message && message.id === READINESS_PING_ID && !('method' in message)) this.pingAnswered?.(true);
+      else this.receive(message);
     }
+  }
+
+  /**
+   * Passes a message of the server on, unless its disk is full: the answer of the call that filled it becomes the
+   * session's end, naming limits.diskMb, rather than a tool result the caller may not read as fatal.
+   */
+  private receive(message: JSONRPCMessage): void {
+    if (!this.outOfDisk()) this.onmessage?.(message);
+  }
+
+  /** Whether the sandbox's HOME or /tmp is full; stops the worker the first time it is. */
+  private outOfDisk(): boolean {
+    if (this.stopping === 'disk_limit') return true;
+    if (this.stopping || !this.launch.diskFull?.(this.pid)) return false;
+    this.log.warn('worker filled limits.diskMb; stopping it', { pid: this.pid });
+    void this.stop('disk_limit');
+    return true;
   }
 
   /** Sends one message to the hosted server. */
@@ -288,13 +333,14 @@ export class Worker {
 
   /**
    * Ends the worker once it runs into a limit: past `memoryLimitMb` of resident memory (the RSS watchdog, where no
-   * cgroup bounds memory), or when its cgroup's OOM killer struck or refused a fork (a fork bomb is stopped, not
-   * left holding every pid the session has).
+   * cgroup bounds memory), when its cgroup's OOM killer struck or refused a fork (a fork bomb is stopped, not
+   * left holding every pid the session has), or when its HOME and /tmp are full.
    */
   private watchLimits(memoryLimitMb: number | undefined): void {
-    const { limitBreach } = this.launch;
-    if (memoryLimitMb === undefined && limitBreach === undefined) return;
+    const { limitBreach, diskFull } = this.launch;
+    if (memoryLimitMb === undefined && limitBreach === undefined && diskFull === undefined) return;
     this.limitTimer = setInterval(() => {
+      if (this.outOfDisk()) return;
       if (memoryLimitMb !== undefined) {
         void this.rssBytes().then((rss) => {
           if (rss !== undefined && rss > memoryLimitMb * 1024 * 1024 && !this.stopping) {
@@ -328,6 +374,7 @@ export class Worker {
     const breach = await breached;
     const reason = this.stopping ?? (breach ? BREACH_REASON[breach] : 'exited');
     this.exitStatus = { code, signal, reason, stderrSummary: summarizeStderr(this.stderr.text) };
+    this.pingAnswered?.(false);
     this.onexit?.(this.exitStatus);
   }
 

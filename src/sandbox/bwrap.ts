@@ -72,6 +72,11 @@ function within(parent: string, child: string): boolean {
   return path === '' || (!path.startsWith('..') && !isAbsolute(path));
 }
 
+/** The tmpfs mounts of `limits.diskMb` a sandbox writes to: /tmp, and HOME unless it lies in /tmp or is a stored folder. */
+export function diskMounts(home: string, storedHome: boolean): string[] {
+  return storedHome || within('/tmp', home) ? ['/tmp'] : ['/tmp', home];
+}
+
 /**
  * The directory a file of code needs to run: the whole node_modules it lies in (its dependencies are its siblings),
  * else the folder of the nearest package.json above it (so a script finds its node_modules), else its own folder.
@@ -135,7 +140,7 @@ export function bwrapCommand(plan: SandboxPlan): string[] {
   }
   // A stored HOME comes after the hidden paths: it lies in the data directory, of which the session sees only it.
   if (plan.storedHome) args.push('--bind', plan.home, plan.home);
-  else args.push(...(within('/tmp', plan.home) ? ['--dir', plan.home] : ['--size', diskBytes, '--tmpfs', plan.home]));
+  else args.push(...(diskMounts(plan.home, false).includes(plan.home) ? ['--size', diskBytes, '--tmpfs', plan.home] : ['--dir', plan.home]));
   for (const file of plan.homeFiles) args.push('--ro-bind', file, file);
   if (plan.bridgeDir) args.push('--bind', plan.bridgeDir, plan.bridgeDir);
   for (const mount of plan.mounts) args.push(mount.readOnly ? '--ro-bind' : '--bind', mount.source, mount.target);

@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeLoopbackPort } from '../http/index.js';
-import { bwrapCommand, codeRoot, type SandboxPlan } from './bwrap.js';
+import { bwrapCommand, codeRoot, diskMounts, type SandboxPlan } from './bwrap.js';
 import { createSessionCgroup, type LimitBreach } from './cgroup.js';
+import { sandboxDiskFull } from './disk.js';
 import type { RelayPlan } from './relay.js';
 import { parseEgressRule, startEgressProxy } from './egress.js';
 import { ensureSandboxSupport } from './support.js';
@@ -45,6 +46,8 @@ export interface SandboxLaunch {
   watchMemoryMb?: number;
   /** Which limit its cgroup says the sandbox ran into, if any (only with a cgroup). */
   limitBreach?: () => Promise<LimitBreach | undefined>;
+  /** Whether its HOME or /tmp has no room left (`limits.diskMb`); `pid` is the worker process that runs bubblewrap. */
+  diskFull?: (pid: number) => boolean;
   /** Lowers or restores the CPU weight of its cgroup (only with a cgroup): a warm worker starts in the background. */
   setCpuBackground?: (background: boolean) => Promise<void>;
   /** Stops what the platform runs for this sandbox (its egress proxy, its cgroup) once the worker has exited. */
@@ -154,8 +157,10 @@ export async function sandboxLaunch(request: SandboxRequest): Promise<SandboxLau
     limits: { pids: cgroup ? undefined : limits.pids, openFiles: limits.openFiles, diskMb: limits.diskMb },
     cgroupProcs: cgroup?.procsFiles ?? [],
   });
+  const diskDirs = diskMounts(home, request.storedHome ?? false);
   return {
     argv: command,
+    diskFull: (pid) => sandboxDiskFull(pid, diskDirs),
     ...(inbound ? { httpSocket: inbound.socket } : {}),
     ...(egress ? { env: egress.env } : {}),
     ...(cgroup ? { limitBreach: () => cgroup.breach(), setCpuBackground: (background) => cgroup.setCpuBackground(background) } : { watchMemoryMb: memoryMb }),

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { fetchThroughEnvProxy } from './proxy-fetch.js';
 import { serveToolsStdio, toolsOfModule } from './server.js';
 
-fetchThroughEnvProxy();
+await fetchThroughEnvProxy();
 
 const modulePath = process.argv[2];
 if (!modulePath) {

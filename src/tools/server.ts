@@ -126,7 +126,7 @@ export async function serveToolsHttp(
  * global `fetch` goes through HTTPS_PROXY when one is set (a sandbox's egress proxy).
  */
 export async function serveTools(tools: readonly ToolDefinition[], info: ToolServerInfo, argv: string[] = process.argv.slice(2)): Promise<void> {
-  fetchThroughEnvProxy();
+  await fetchThroughEnvProxy();
   const { values } = parseArgs({
     args: argv,
     options: {

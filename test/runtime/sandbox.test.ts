@@ -98,10 +98,12 @@ describe('isolation: sandbox (bubblewrap) against isolation: process, with one e
     assert.equal(await call(await session('probe-process'), 'hold_memory', { mb: 512 }), 'reached 512 MiB', 'the probe can allocate without the sandbox');
   });
 
-  it('gives a tool ENOSPC past limits.diskMb in its HOME, and the session goes on', async () => {
+  it('ends a session that fills limits.diskMb with an error naming it; its neighbour goes on', async () => {
     const filler = await session('probe-sandbox');
-    assert.equal(await call(filler, 'fill_disk', { mb: 32 }), 'blocked ENOSPC');
-    assert.match(await call(filler, 'whereami'), /"home"/);
+    const bystander = await session('probe-sandbox');
+    await assert.rejects(call(filler, 'fill_disk', { mb: 32 }), /limits\.diskMb/);
+    await assert.rejects(call(filler, 'whereami'), 'the session has ended');
+    assert.match(await call(bystander, 'whereami'), /"home"/);
     assert.equal(await call(await session('probe-process'), 'fill_disk', { mb: 32 }), 'reached 32 MiB', 'the probe can fill its HOME without the sandbox');
   });
 

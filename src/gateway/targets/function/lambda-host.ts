@@ -17,7 +17,7 @@ type LambdaHandler = (event: unknown, context: unknown, callback: (error?: unkno
 globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
 
 // In a sandbox with `network: {allow}`, fetch goes out through the egress proxy, as a module's tools do.
-fetchThroughEnvProxy();
+await fetchThroughEnvProxy();
 
 const [handlerFile, exportName = 'handler'] = process.argv.slice(2);
 if (!handlerFile) {
