@@ -1,10 +1,10 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { delimiter, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { ConfigError, envRefName, type RuntimeSpec } from '../config/index.js';
 import { SESSION_PROTOCOL_VERSION } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import { ensureSandboxSupport } from '../sandbox/index.js';
+import { findOnPath, isExecutable, isFile, pathFolders } from './programs.js';
 import { Worker } from './worker.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -14,25 +14,11 @@ async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
-async function isFile(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  return (
-    (await isFile(path)) &&
-    (await access(path, constants.X_OK).then(
-      () => true,
-      () => false,
-    ))
-  );
-}
-
 /** The PATH a worker's program is looked up on: the runtime's own, when it sets one literally, else Toolport's. */
 function searchPath(spec: RuntimeSpec): string[] {
   const own = spec.env.PATH;
   const path = own !== undefined && envRefName(own) === undefined ? own : (process.env.PATH ?? '');
-  return path.split(delimiter).filter(Boolean);
+  return pathFolders(path);
 }
 
 async function programProblem(spec: RuntimeSpec, program: string, cwd: string): Promise<string | undefined> {
@@ -40,8 +26,7 @@ async function programProblem(spec: RuntimeSpec, program: string, cwd: string): 
     const file = resolve(cwd, program);
     return (await isExecutable(file)) ? undefined : `the program ${file} does not exist or is not executable`;
   }
-  for (const folder of searchPath(spec)) if (await isExecutable(join(folder, program))) return undefined;
-  return `the program "${program}" is not on PATH`;
+  return (await findOnPath(program, searchPath(spec))) ? undefined : `the program "${program}" is not on PATH`;
 }
 
 /**

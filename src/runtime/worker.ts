@@ -14,6 +14,7 @@ import { sandboxLaunch, type LimitBreach, type SandboxLaunch } from '../sandbox/
 import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
 import { moduleWorkerArgv } from './module-argv.js';
+import { findOnPath, pathFolders } from './programs.js';
 import { BACKGROUND_NICE, mayRaisePriority, renice } from './priority.js';
 import { StderrTail, summarizeStderr } from './stderr.js';
 
@@ -33,7 +34,18 @@ const READINESS_PING_ID = 'toolport-ready';
 /** The exit reason of a session whose cgroup reports that limit. */
 const BREACH_REASON = { memory: 'memory_limit', pids: 'pids_limit' } as const satisfies Record<LimitBreach, WorkerExit['reason']>;
 
-/** How to start a worker: its argv under the runtime's isolation (unchanged for `process`). */
+/**
+ * `setpriv --pdeathsig KILL --` (util-linux), or nothing where setpriv is missing: the kernel kills a process-isolated
+ * worker when the platform dies, even by SIGKILL, as bwrap's --die-with-parent does for a sandbox. Without it an
+ * orphaned HTTP worker would keep its port.
+ */
+let parentDeath: Promise<string[]> | undefined;
+function parentDeathPrefix(): Promise<string[]> {
+  parentDeath ??= findOnPath('setpriv', pathFolders(process.env.PATH ?? '')).then((setpriv) => (setpriv ? [setpriv, '--pdeathsig', 'KILL', '--'] : []));
+  return parentDeath;
+}
+
+/** How to start a worker: its argv under the runtime's isolation (for `process`, only tied to the platform's life). */
 async function isolate(
   spec: RuntimeSpec,
   argv: string[],
@@ -43,7 +55,7 @@ async function isolate(
   onEgressRefused: (target: string) => void,
   storedHome: boolean,
 ): Promise<SandboxLaunch> {
-  if (spec.isolation === 'process') return { argv };
+  if (spec.isolation === 'process') return { argv: [...(await parentDeathPrefix()), ...argv] };
   try {
     return await sandboxLaunch({
       argv,
