@@ -271,7 +271,7 @@ export interface PoolWatch {
 }
 
 /**
- * Waits until a warm pool is full. The pool lists a worker only once its server answered a ping, so a full pool has
+ * Waits until a warm pool is full. The pool lists a worker only once its server said it had loaded, so a full pool has
  * no start-up left running under the measurements. Resolves with the seconds it waited.
  */
 export async function waitForPool(pool: PoolWatch, what: string): Promise<number> {

@@ -438,7 +438,7 @@ ${mdTable(START_HEAD, startRows(r))}
 
 ${mdTable(LATENCY_HEAD, latencyRows(r))}
 
-- Warm pool \`warmPool: ${WARM_POOL}\` and \`warmPoolMin: ${WARM_POOL}\` (held full, not sized by arrivals) per runtime, \`maxSessions: ${MAX_SESSIONS}\`, both full before measuring (a pool lists a worker once its server answered a ping; ${r.poolFillSeconds.toFixed(0)} s for both).
+- Warm pool \`warmPool: ${WARM_POOL}\` and \`warmPoolMin: ${WARM_POOL}\` (held full, not sized by arrivals) per runtime, \`maxSessions: ${MAX_SESSIONS}\`, both full before measuring (a pool lists a worker once its server said it had loaded; ${r.poolFillSeconds.toFixed(0)} s for both).
   *initialize* is \`client.connect()\` (\`initialize\` + \`notifications/initialized\`) on a fresh client, one session per target per round
   (direct, process, sandbox), each round's sessions closed (DELETE) outside the timing. Burst: ${INIT_BURST} rounds after ${INIT_WARMUP} warm-up,
   back to back, no more than the pool holds; paced: ${INIT_PACED} rounds, one every ${INIT_PACE_MS} ms (the "idle" figure of the churn table).

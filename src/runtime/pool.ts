@@ -9,8 +9,9 @@ const QUIET_BEFORE_REFILL_MS = 250;
 /** An idle pool above its target stops one worker this often, so a lull between bursts does not empty it. */
 const SHRINK_EVERY_MS = 30_000;
 /**
- * How long a refill waits for its server to answer a ping before it joins the pool unanswered: long enough for a
- * start at background priority on a busy host; a runtime that let it pass is not pinged again.
+ * How long a refill waits for its server to say it has loaded (WORKER_READY) before it joins the pool anyway: long
+ * enough for a start at background priority on a busy host. A server that never says so (one Toolport did not write)
+ * makes its runtime version's later refills join once spawned.
  */
 const READY_TIMEOUT_MS = 60_000;
 
@@ -31,8 +32,8 @@ export class WarmPool {
   private shrinkTimer?: NodeJS.Timeout;
   private lastTake = 0;
   private closed = false;
-  /** Whether its server answers a ping before initialize; once one did not, refills join the pool when spawned. */
-  private answersPing = true;
+  /** Whether its server says it has loaded (WORKER_READY); once one did not, refills join the pool when spawned. */
+  private announcesReady = true;
   private readonly sizer: PoolSizer;
 
   constructor(
@@ -109,9 +110,9 @@ export class WarmPool {
   private async join(refill: Refill): Promise<void> {
     const began = Date.now();
     const worker = await refill.spawned;
-    if (worker && !refill.claimed && this.answersPing && !(await worker.answersPing(READY_TIMEOUT_MS)) && worker.alive) {
-      this.answersPing = false;
-      this.log.warn('a warm worker did not answer a ping; this runtime version’s refills join the pool once spawned', { timeoutMs: READY_TIMEOUT_MS });
+    if (worker && !refill.claimed && this.announcesReady && !(await worker.announcesReady(READY_TIMEOUT_MS)) && worker.alive) {
+      this.announcesReady = false;
+      this.log.info('a warm worker did not say it was ready; this runtime version’s refills join the pool once spawned', { timeoutMs: READY_TIMEOUT_MS });
     }
     const index = this.starting.indexOf(refill);
     if (index >= 0) this.starting.splice(index, 1);

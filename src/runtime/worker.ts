@@ -11,7 +11,7 @@ import { resolveEnvMap, type RuntimeSpec } from '../config/index.js';
 import { freeLoopbackPort } from '../http/index.js';
 import type { Logger } from '../log/index.js';
 import { sandboxLaunch, type LimitBreach, type SandboxLaunch } from '../sandbox/index.js';
-import { WORKER_CREDENTIAL_FILE } from '../tools/index.js';
+import { WORKER_CREDENTIAL_FILE, WORKER_READY } from '../tools/index.js';
 import { RuntimeError } from './errors.js';
 import { moduleWorkerArgv } from './module-argv.js';
 import { findOnPath, pathFolders } from './programs.js';
@@ -29,7 +29,6 @@ export interface WorkerExit {
 }
 
 /** The id of the ping a warm-pool worker answers before any session takes it; its answer is never forwarded. */
-const READINESS_PING_ID = 'toolport-ready';
 
 /** The exit reason of a session whose cgroup reports that limit. */
 const BREACH_REASON = { memory: 'memory_limit', pids: 'pids_limit' } as const satisfies Record<LimitBreach, WorkerExit['reason']>;
@@ -111,7 +110,7 @@ function workerEnv(spec: RuntimeSpec, home: string, log: Logger): Record<string,
     warnedUnset.add(reference);
     log.warn('runtime env reference is not set; workers start without it', { key, from: reference });
   });
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, TMP: home, TEMP: home, ...own };
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home, TMP: home, TEMP: home, [WORKER_READY.env]: '1', ...own };
 }
 
 /** One isolated process hosting an MCP server for exactly one session (or one stateless request). */
@@ -128,8 +127,9 @@ export class Worker {
   private exited = false;
   /** Settles once the worker has exited and what its sandbox held (egress proxy, cgroup, HOME) is released. */
   private released: Promise<void> | undefined;
-  /** Settles {@link answersPing} when the readiness ping is answered (true) or the worker exits (false). */
-  private pingAnswered?: (answered: boolean) => void;
+  /** Whether the server said it has loaded (WORKER_READY), and who waits for it (true) or for its exit (false). */
+  private announced = false;
+  private announcement?: (announced: boolean) => void;
 
   private constructor(
     readonly child: ChildProcess,
@@ -225,23 +225,22 @@ export class Worker {
   }
 
   /**
-   * Resolves true once the server answers a ping, false if it exits or stays silent for `timeoutMs`. A stdio worker
-   * counts as started once its process is spawned, ~0.5 CPU-s before its server reads stdin; a warm pool hands out
-   * only workers that answered (MCP lets a client ping before initialize). An HTTP worker is ready once it listens.
+   * Resolves true once the server says it has loaded (WORKER_READY: Toolport's tool servers do), false if it exits or
+   * stays silent for `timeoutMs`. A stdio worker counts as started once its process is spawned, ~0.5 CPU-s before its
+   * server reads stdin, so a warm pool hands out only workers that said so. An HTTP worker is ready once it listens.
    */
-  answersPing(timeoutMs: number): Promise<boolean> {
-    if (this.httpTransport) return Promise.resolve(true);
+  announcesReady(timeoutMs: number): Promise<boolean> {
+    if (this.httpTransport || this.announced) return Promise.resolve(true);
     if (this.exited) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => settle(false), timeoutMs);
       timer.unref();
-      const settle = (answered: boolean): void => {
+      const settle = (announced: boolean): void => {
         clearTimeout(timer);
-        this.pingAnswered = undefined;
-        resolve(answered);
+        this.announcement = undefined;
+        resolve(announced);
       };
-      this.pingAnswered = settle;
-      this.child.stdin?.write(serializeMessage({ jsonrpc: '2.0', id: READINESS_PING_ID, method: 'ping' }));
+      this.announcement = settle;
     });
   }
 
@@ -298,9 +297,11 @@ export class Worker {
         continue;
       }
       if (!message) return;
-      // The readiness ping's answer, however late, is the pool's: a session never sent that request.
-      if ('id' in message && message.id === READINESS_PING_ID && !('method' in message)) this.pingAnswered?.(true);
-      else this.receive(message);
+      // Said to Toolport, not to a session.
+      if ('method' in message && message.method === WORKER_READY.method && !('id' in message)) {
+        this.announced = true;
+        this.announcement?.(true);
+      } else this.receive(message);
     }
   }
 
@@ -386,7 +387,7 @@ export class Worker {
     const breach = await breached;
     const reason = this.stopping ?? (breach ? BREACH_REASON[breach] : 'exited');
     this.exitStatus = { code, signal, reason, stderrSummary: summarizeStderr(this.stderr.text) };
-    this.pingAnswered?.(false);
+    this.announcement?.(false);
     this.onexit?.(this.exitStatus);
   }
 

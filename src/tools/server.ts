@@ -56,10 +56,19 @@ export function createToolServer(tools: readonly ToolDefinition[], info: ToolSer
   return server;
 }
 
+/**
+ * How a worker Toolport starts says it has loaded and reads stdin: with the env variable set, the server writes this
+ * notification once. A warm pool hands out only workers that said so. It is not a request, so it cannot pin the
+ * server to a protocol revision (as a ping before the caller's first request would).
+ */
+export const WORKER_READY = { env: 'TOOLPORT_ANNOUNCE_READY', method: 'notifications/toolport/ready' } as const;
+
 /** Serves the tools over stdio, answering both protocol revisions. */
 export async function serveToolsStdio(tools: readonly ToolDefinition[], info: ToolServerInfo): Promise<{ close(): Promise<void> }> {
   await warmUp(tools, info);
-  return serveStdio(() => createToolServer(tools, info));
+  const served = await serveStdio(() => createToolServer(tools, info));
+  if (process.env[WORKER_READY.env]) process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', method: WORKER_READY.method })}\n`);
+  return served;
 }
 
 /**

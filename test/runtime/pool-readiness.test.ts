@@ -23,7 +23,7 @@ const lateGreet = (delaySeconds: number): string[] => [
 /** The first pid in a file of pids, one a line. */
 const firstPid = async (file: string): Promise<number> => Number((await readFile(file, 'utf8')).split('\n')[0]);
 
-describe('a warm pool hands out only workers whose server answers', () => {
+describe('a warm pool hands out only workers whose server has loaded', () => {
   let platform: Platform;
   let folder: string;
 
@@ -48,7 +48,7 @@ describe('a warm pool hands out only workers whose server answers', () => {
     return started;
   }
 
-  it('lists a refill as warm only once its server answered a ping, not when its process was spawned', async () => {
+  it('lists a refill as warm only once its server said it had loaded, not when its process was spawned', async () => {
     const started = await lateRuntime('late', 1);
     const deadline = Date.now() + 20_000;
     while (platform.runtimes.warmWorkers('late').length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
