@@ -1,7 +1,7 @@
 /** The tool-definition API: write a tool once, serve it over stdio or HTTP, host it in a runtime or a gateway. */
 export { defineTool, describeTool, isToolDefinition } from './define.js';
 export type { ToolContext, ToolDefinition, ToolReturn } from './define.js';
-export { createToolServer, serveToolsStdio, serveToolsHttp, toolsOfModule, WORKER_READY } from './server.js';
+export { createToolServer, serveToolsStdio, serveToolsHttp, toolsOfModule, WORKER_READY, announceReady } from './server.js';
 /** CLI entry for an example/tool server: stdio by default, `--http [--port N] [--path /mcp] [--host H]` for HTTP. */
 export { serveTools } from './server.js';
 export type { ToolServerInfo } from './server.js';

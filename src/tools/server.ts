@@ -67,8 +67,16 @@ export const WORKER_READY = { env: 'TOOLPORT_ANNOUNCE_READY', method: 'notificat
 export async function serveToolsStdio(tools: readonly ToolDefinition[], info: ToolServerInfo): Promise<{ close(): Promise<void> }> {
   await warmUp(tools, info);
   const served = await serveStdio(() => createToolServer(tools, info));
-  if (process.env[WORKER_READY.env]) process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', method: WORKER_READY.method })}\n`);
+  announceReady();
   return served;
+}
+
+/** Says WORKER_READY on stdout when the runtime asked for it; call once the stdio server reads stdin. */
+export function announceReady(): void {
+  if (!process.env[WORKER_READY.env]) return;
+  // Consumed here: the tools' own code sees only the environment its runtime configured.
+  delete process.env[WORKER_READY.env];
+  process.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', method: WORKER_READY.method })}\n`);
 }
 
 /**

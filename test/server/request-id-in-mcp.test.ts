@@ -159,6 +159,9 @@ describe('an error answered inside a runtime session or a gateway handler carrie
       assert.equal(error.data.code, 'worker_exited');
       assert.doesNotMatch(JSON.stringify({ message: error.message, data: error.data }), CRASH_OUTPUT);
       assert.equal(linesOf('request failed', error.data.requestId)[0]?.code, 'worker_exited');
+      // The access-log line is written once the answer has left (afterAnswersLeave): wait for it, briefly.
+      const deadline = Date.now() + 2_000;
+      while (linesOf('invocation', error.data.requestId).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       assert.equal(linesOf('invocation', error.data.requestId)[0]?.via, 'in-process', "the runtime's in-process access-log line has the gateway request's id");
       await client.close();
     });

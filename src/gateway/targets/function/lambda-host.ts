@@ -8,7 +8,7 @@ import { Console } from 'node:console';
 import { pathToFileURL } from 'node:url';
 import { Server, type CallToolResult } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import { fetchThroughEnvProxy } from '../../../tools/index.js';
+import { announceReady, fetchThroughEnvProxy } from '../../../tools/index.js';
 import { LAMBDA_CONTEXT_META, lambdaErrorOf, lambdaResultOf, type LambdaInvocation } from './agentcore.js';
 
 type LambdaHandler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
@@ -81,3 +81,4 @@ function createServer(): Server {
 }
 
 await serveStdio(createServer);
+announceReady();
