@@ -10,6 +10,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { percentile } from '../src/client/index.js';
+import { processTree } from '../test/helpers/processes.js';
+
+export { processTree };
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const GREET = join(ROOT, 'examples/greet/server.js');
@@ -78,21 +81,6 @@ export function cpuMsOf(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-/** Pids of a process and all its descendants, from /proc/PID/task/PID/children (a sandbox's bwrap, its init and the server). */
-export function processTree(pid: number): number[] {
-  const pids = [pid];
-  for (let i = 0; i < pids.length && i < 10_000; i++) {
-    const current = pids[i] as number;
-    try {
-      const children = readFileSync(`/proc/${current}/task/${current}/children`, 'utf8').trim();
-      if (children) pids.push(...children.split(' ').map(Number));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return pids;
 }
 
 /** User + system CPU ms of a process and its live descendants. */

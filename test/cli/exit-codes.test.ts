@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { freeLoopbackPort } from '../../src/http/index.js';
-import { GREET_COMMAND, testPlatform } from '../helpers/platform.js';
+import { platformWithSecureGreet, type testPlatform } from '../helpers/platform.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { toolport, type CliRun } from '../helpers/cli.js';
 import { closeAll } from '../helpers/teardown.js';
@@ -52,13 +52,7 @@ describe('exit codes: the same for every verb, with or without --json', () => {
 
   before(async () => {
     issuer = await startTestIssuer();
-    platform = await testPlatform();
-    await platform.control.createRuntime('greet', { command: GREET_COMMAND, sessions: { warmPool: 1 } });
-    await platform.control.createRuntime('secure', {
-      command: GREET_COMMAND,
-      auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['toolport'] } },
-      sessions: { warmPool: 0 },
-    });
+    platform = await platformWithSecureGreet(issuer);
     // A loopback port that was free a moment ago and that nothing here listens on: connection refused.
     closed = `http://127.0.0.1:${await freeLoopbackPort()}`;
   });

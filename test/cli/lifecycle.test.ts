@@ -9,25 +9,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processTree } from '../helpers/processes.js';
 import { stopChild } from '../helpers/teardown.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GREET = join(ROOT, 'examples/greet/server.js');
-
-/** A process and all its descendants, from /proc (the platform, its sandboxes and their servers). */
-function processTree(pid: number): number[] {
-  const pids = [pid];
-  for (let i = 0; i < pids.length && i < 1000; i++) {
-    const current = pids[i] as number;
-    try {
-      const children = readFileSync(`/proc/${current}/task/${current}/children`, 'utf8').trim();
-      if (children) pids.push(...children.split(' ').map(Number));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return pids;
-}
 
 /** Whether a pid is still a live process (a zombie has exited: it only waits for its parent to read its status). */
 function running(pid: number): boolean {

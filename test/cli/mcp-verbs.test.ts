@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveTarget } from '../../src/client/index.js';
-import { GREET_COMMAND, testPlatform } from '../helpers/platform.js';
+import { platformWithSecureGreet, type testPlatform } from '../helpers/platform.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/issuer.js';
 import { toolport } from '../helpers/cli.js';
 import { closeAll } from '../helpers/teardown.js';
@@ -12,13 +12,7 @@ describe('toolport MCP verbs (tools, call, ping) against runtimes', () => {
 
   before(async () => {
     issuer = await startTestIssuer();
-    platform = await testPlatform();
-    await platform.control.createRuntime('greet', { command: GREET_COMMAND, sessions: { warmPool: 1 } });
-    await platform.control.createRuntime('secure', {
-      command: GREET_COMMAND,
-      auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['toolport'] } },
-      sessions: { warmPool: 0 },
-    });
+    platform = await platformWithSecureGreet(issuer);
   });
   after(() =>
     closeAll(

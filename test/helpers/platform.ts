@@ -6,6 +6,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { runtimeUrl } from '../../src/http/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { startPlatform, type Platform, type PlatformOptions } from '../../src/server/index.js';
+import type { TestIssuer } from './issuer.js';
 
 /** The demo greet server, run as a stdio worker; absolute, since a config file's paths resolve against its own folder. */
 export const GREET_COMMAND = ['node', fileURLToPath(new URL('../../examples/greet/server.js', import.meta.url))];
@@ -29,6 +30,18 @@ export async function testPlatform(options: Partial<PlatformOptions> = {}): Prom
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A test platform with the greet server twice: `greet`, open, and `secure`, whose JWT authorizer trusts `issuer`. */
+export async function platformWithSecureGreet(issuer: TestIssuer): Promise<Awaited<ReturnType<typeof testPlatform>>> {
+  const platform = await testPlatform();
+  await platform.control.createRuntime('greet', { command: GREET_COMMAND, sessions: { warmPool: 1 } });
+  await platform.control.createRuntime('secure', {
+    command: GREET_COMMAND,
+    auth: { jwt: { discoveryUrl: issuer.discoveryUrl, allowedAudiences: ['toolport'] } },
+    sessions: { warmPool: 0 },
+  });
+  return platform;
 }
 
 /** The invocation URL of a runtime. */
