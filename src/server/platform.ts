@@ -207,7 +207,9 @@ async function startOnLockedDataDir(options: PlatformOptions, dataDir: string): 
   const fail = (req: IncomingMessage, res: ServerResponse, thrown: unknown, requestId: string, shape: 'json' | 'json-rpc' = 'json'): void => {
     const answer = errorAnswer(thrown, requestId);
     const fields = { requestId, path: req.url, code: answer.error.code };
-    if (answer.status >= 500) log.error('request failed', { ...fields, error: (thrown as Error | undefined)?.stack });
+    // A failure nobody foresaw is an error, with its stack; a foreseen 5xx (a gateway still loading) is a warning.
+    if (answer.error.code === 'internal') log.error('request failed', { ...fields, error: (thrown as Error | undefined)?.stack });
+    else if (answer.status >= 500) log.warn('request failed', { ...fields, error: (thrown as Error | undefined)?.message });
     else log.info('request refused', fields);
     if (shape === 'json-rpc') return sendErrorAnswer(res, answer);
     if (res.headersSent) return void res.end();

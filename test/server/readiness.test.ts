@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { freeLoopbackPort } from '../../src/http/index.js';
+import { createLogger } from '../../src/log/index.js';
 import { eventually, testPlatform } from '../helpers/platform.js';
 
 const GREET_SERVER = resolve('examples/greet/server.js');
@@ -77,7 +78,14 @@ describe('readiness: /ready and gateway requests wait for first catalogs', () =>
   it('answers a gateway request 503 gateway_loading with Retry-After once the wait for the catalog passes its bound', async () => {
     const port = await freeLoopbackPort();
     const config = await slowGatewayConfig(dir, 2_000);
-    const starting = testPlatform({ port, config, dataDir: join(dir, 'bound-data'), catalogWaitMs: 100 });
+    const logged: Record<string, unknown>[] = [];
+    const starting = testPlatform({
+      port,
+      config,
+      dataDir: join(dir, 'bound-data'),
+      catalogWaitMs: 100,
+      logger: createLogger('info', (line) => logged.push(JSON.parse(line) as Record<string, unknown>)),
+    });
     try {
       await eventually(async () => (await ready(port)) !== undefined, 30_000, 'the edge to listen');
       const reply = await fetch(`http://127.0.0.1:${port}/gateways/slow/mcp`, {
@@ -95,6 +103,10 @@ describe('readiness: /ready and gateway requests wait for first catalogs', () =>
       const body = (await reply.json()) as { error: { message: string; data: { code: string } } };
       assert.equal(body.error.data.code, 'gateway_loading');
       assert.match(body.error.message, /still loading/);
+      // A state the caller is told to wait out is a warning in the log, with no stack: not an error.
+      const line = logged.find((entry) => entry.msg === 'request failed' && entry.code === 'gateway_loading');
+      assert.equal(line?.level, 'warn');
+      assert.doesNotMatch(String(line?.error), /\n\s+at /);
     } finally {
       await (await starting).stop();
     }
