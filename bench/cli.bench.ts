@@ -27,7 +27,7 @@ import {
   textTable,
   treeCpuMsOf,
   verdict,
-  writeDoc,
+  writeSection,
   type Machine,
   type Stats,
 } from './lib.js';
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     ]);
     m.loadAtEnd = loadAverage();
     console.log(textTable(HEAD, rows(results)));
-    if (!process.env.BENCH_NO_WRITE) await writeDoc(markdown(results, m), { start: START_MARK, end: END_MARK });
+    await writeSection(markdown(results, m), { start: START_MARK, end: END_MARK }, 'CLI start-up');
   } finally {
     clearTimeout(guard);
     await cleanup();

@@ -16,7 +16,6 @@ import type { Client } from '@modelcontextprotocol/client';
 import { gatewayUrl, runtimeUrl } from '../src/http/index.js';
 import {
   stopAfter,
-  DOC,
   GREET,
   GREETING,
   REQUEST_TIMEOUT_MS,
@@ -46,7 +45,7 @@ import {
   treeCpuMsOf,
   verdict,
   warnings,
-  writeDoc,
+  writeSection,
   type Connection,
   type Machine,
   type Stats,
@@ -550,9 +549,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`Toolport RSS: ${mb(rssIdle)} MB after setup, ${mb(rssLoaded)} MB with ${SESSIONS} sessions per endpoint, ${mb(rssAfterLoad)} MB after load`);
     for (const goal of goals(results)) console.log(`- ${goal}`);
-    if (process.env.BENCH_NO_WRITE) return;
-    await writeDoc(markdown(results), { start: START_MARK, end: END_MARK });
-    console.log(`\nwrote ${DOC} (section Gateway)`);
+    await writeSection(markdown(results), { start: START_MARK, end: END_MARK }, 'Gateway');
   } finally {
     clearTimeout(guard);
     await cleanup();

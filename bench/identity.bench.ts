@@ -13,7 +13,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { JwtAuthorizer } from '../src/identity/index.js';
 import { createLogger } from '../src/log/index.js';
 import { startPlatform, type Platform } from '../src/server/index.js';
-import { int, loadAverage, machine as machineInfo, mdTable, ratio, stats, textTable, writeDoc, type Machine, type Stats } from './lib.js';
+import { int, loadAverage, machine as machineInfo, mdTable, ratio, stats, textTable, writeSection, type Machine, type Stats } from './lib.js';
 
 const START_MARK = '<!-- identity-bench:start -->';
 const END_MARK = '<!-- identity-bench:end -->';
@@ -173,8 +173,7 @@ async function main(): Promise<void> {
     console.log(textTable(TOKEN_HEAD, tokenRows(results)));
     console.log();
     console.log(textTable(VERIFY_HEAD, verifyRows(results)));
-    await writeDoc(markdown(results), { start: START_MARK, end: END_MARK });
-    console.error('identity bench: results written to docs/benchmarks.md');
+    await writeSection(markdown(results), { start: START_MARK, end: END_MARK }, 'Identity');
   } finally {
     await platform?.close();
     await rm(dataDir, { recursive: true, force: true });

@@ -333,6 +333,13 @@ export function mdTable(head: string[], rows: string[][]): string {
   ].join('\n');
 }
 
+/** Writes one bench's section of docs/benchmarks.md (see {@link writeDoc}), unless BENCH_NO_WRITE marks a trial run. */
+export async function writeSection(section: string, markers: { start: string; end: string }, name: string): Promise<void> {
+  if (process.env.BENCH_NO_WRITE) return;
+  await writeDoc(section, markers);
+  console.log(`\nwrote ${DOC} (section ${name})`);
+}
+
 /** Replaces the text between `markers` in docs/benchmarks.md with `section` (appends it when the markers are missing). */
 export async function writeDoc(section: string, markers: { start: string; end: string }): Promise<void> {
   let doc = existsSync(DOC) ? await readFile(DOC, 'utf8') : '# Benchmarks\n';

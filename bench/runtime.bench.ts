@@ -17,7 +17,6 @@ import { startPlatform, type Platform } from '../src/server/index.js';
 import {
   stopAfter,
   CLK_TCK,
-  DOC,
   GREET,
   ROOT,
   callGreet,
@@ -45,7 +44,7 @@ import {
   verdict,
   waitForPool,
   warnings,
-  writeDoc,
+  writeSection,
   type Connection,
   type Machine,
   type PoolWatch,
@@ -493,8 +492,7 @@ async function main(): Promise<void> {
     console.log(textTable(['memory', 'value'], memoryRows(results)));
     console.log('');
     for (const goal of goals(results)) console.log(`- ${goal}`);
-    await writeDoc(markdown(results), { start: START_MARK, end: END_MARK });
-    console.log(`\nwrote ${DOC} (section Runtime)`);
+    await writeSection(markdown(results), { start: START_MARK, end: END_MARK }, 'Runtime');
   } finally {
     clearTimeout(guard);
     await cleanup();

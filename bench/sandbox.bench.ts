@@ -21,7 +21,6 @@ import { limitEnforcement } from '../src/sandbox/index.js';
 import { startPlatform, type Platform } from '../src/server/index.js';
 import {
   stopAfter,
-  DOC,
   GREET,
   REQUEST_TIMEOUT_MS,
   ROOT,
@@ -50,7 +49,7 @@ import {
   verdict,
   waitForPool,
   warnings,
-  writeDoc,
+  writeSection,
   type Connection,
   type Machine,
   type PoolWatch,
@@ -608,9 +607,7 @@ async function main(): Promise<void> {
     console.log(textTable(CHURN_HEAD, churnRows(results)));
     console.log('');
     for (const goal of goals(results)) console.log(`- ${goal}`);
-    if (process.env.BENCH_NO_WRITE) return;
-    await writeDoc(markdown(results), { start: START_MARK, end: END_MARK });
-    console.log(`\nwrote ${DOC} (section Sandbox vs process)`);
+    await writeSection(markdown(results), { start: START_MARK, end: END_MARK }, 'Sandbox vs process');
   } finally {
     clearTimeout(guard);
     await cleanup();
